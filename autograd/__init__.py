@@ -1,0 +1,33 @@
+"""deltagrad's scalar autograd engine.
+
+A :class:`Value` holds one float. Every op records its parents in order and its local derivative
+with respect to each of them, as data; ``backward()`` walks the graph in reverse topological order
+and applies the chain rule, ``parent.grad += local * node.grad``.
+
+Note: the HIPS ``autograd`` package on PyPI uses the same import name; use a separate virtual
+environment if you need both.
+"""
+
+from .backward import backward, grad, topological_order
+from .mode import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
+from .ops import OPS, Op, register_op
+from .value import Value, apply, dot, lift, sum
+
+__all__ = [
+    "Value",
+    "apply",
+    "backward",
+    "detect_anomaly",
+    "dot",
+    "enable_grad",
+    "grad",
+    "is_anomaly_enabled",
+    "is_grad_enabled",
+    "lift",
+    "no_grad",
+    "Op",
+    "OPS",
+    "register_op",
+    "sum",
+    "topological_order",
+]

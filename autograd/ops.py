@@ -1,0 +1,291 @@
+"""The op table: every operation is a name, a forward rule and a local-derivative rule.
+
+A forward rule maps the operands' floats (and keyword attributes such as a slope) to the output
+float, raising ``ValueError`` or ``ZeroDivisionError`` outside its domain. A derivative rule maps
+``(output, *operands, **attrs)`` to a tuple with one local derivative per operand, ∂output/∂operand_i.
+
+Derivative rules are written only with ``+ - * /``, comparisons and the dispatching functions
+below (``exp``, ``log``, ``cos`` ...). They therefore work on floats, when the forward pass records
+the local derivatives as data, and on ``Value`` nodes, when ``autograd.grad(create_graph=True)``
+rebuilds them as a graph so that derivatives of derivatives come out right.
+
+Users add ops with :func:`register_op`; built-ins are registered the same way, below.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+__all__ = ["Op", "OPS", "register_op", "SELU_ALPHA", "SELU_LAMBDA"]
+
+# SELU's fixed point constants (Klambauer et al. 2017); seed 003 rounds them to 1.67326 and 1.0507.
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_LAMBDA = 1.0507009873554804934193349852946
+
+inf = math.inf
+nan = math.nan
+
+
+@dataclass(frozen=True)
+class Op:
+    """One row of the op table.
+
+    Attributes:
+        name: the op's name, stored on every node it creates (``Value.op``).
+        forward: ``(*operands: float, **attrs) -> float``.
+        derivative: ``(output, *operands, **attrs) -> tuple`` of one local derivative per operand.
+        arity: number of operands, or ``None`` for n-ary ops such as ``sum``.
+        symbol: how pictures and reprs show the op (``"*"`` for ``mul``).
+    """
+
+    name: str
+    forward: Callable[..., float]
+    derivative: Callable[..., tuple]
+    arity: int | None = 1
+    symbol: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.symbol:
+            object.__setattr__(self, "symbol", self.name)
+
+
+OPS: dict[str, Op] = {}
+
+
+def register_op(
+    name: str,
+    forward: Callable[..., float],
+    derivative: Callable[..., tuple],
+    *,
+    arity: int | None = 1,
+    symbol: str = "",
+) -> Op:
+    """Add an op to the table, making it available as ``Value.apply(name, ...)``.
+
+    Args:
+        name: a new identifier; re-registering a name replaces its rules.
+        forward: maps operand floats (and keyword attributes) to the output float. It should
+            raise ``ValueError`` outside its domain rather than return a complex or NaN result.
+        derivative: maps ``(output, *operands, **attrs)`` to a tuple with one local derivative
+            per operand. Write it with arithmetic and this module's functions (``exp``, ``log``,
+            ...) so it works on floats and on ``Value`` nodes (needed for higher derivatives).
+        arity: the number of operands, or ``None`` for any number.
+        symbol: the short text pictures show for the op; the name by default.
+
+    Returns:
+        The registered :class:`Op`.
+
+    Example:
+        >>> register_op("cube", lambda x: x ** 3, lambda y, x: (3 * x * x,))  # doctest: +ELLIPSIS
+        Op(name='cube', ...)
+        >>> from autograd import Value, gradcheck
+        >>> gradcheck(lambda x: x.apply("cube"), [1.5])
+        True
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"register_op: name must be an identifier, got {name!r}")
+    for role, rule in (("forward", forward), ("derivative", derivative)):
+        if not callable(rule):
+            raise TypeError(f"register_op({name!r}): {role} must be callable, got {type(rule).__name__}")
+    if arity is not None and (not isinstance(arity, int) or isinstance(arity, bool) or arity < 1):
+        raise ValueError(f"register_op({name!r}): arity must be a positive int or None, got {arity!r}")
+    op = Op(name, forward, derivative, arity, symbol)
+    OPS[name] = op
+    return op
+
+
+def call(name: str, x: Any, **attrs: Any) -> Any:
+    """Apply op ``name`` to ``x``: a float for a number, a new node for a ``Value``."""
+    if isinstance(x, (int, float)):
+        return OPS[name].forward(x, **attrs)
+    return x.apply(name, **attrs)
+
+
+# Dispatching functions for derivative rules (float in, float out; Value in, Value out).
+def exp(x: Any) -> Any:
+    """e**x for a float or a Value."""
+    return call("exp", x)
+
+
+def log(x: Any) -> Any:
+    """Natural logarithm for a float or a Value."""
+    return call("log", x)
+
+
+def sin(x: Any) -> Any:
+    """Sine for a float or a Value."""
+    return call("sin", x)
+
+
+def cos(x: Any) -> Any:
+    """Cosine for a float or a Value."""
+    return call("cos", x)
+
+
+def sigmoid(x: Any) -> Any:
+    """Logistic sigmoid for a float or a Value."""
+    return call("sigmoid", x)
+
+
+# ---------------------------------------------------------------------------------------------
+# Arithmetic. Each rule is defined right above its registration.
+
+register_op("add", lambda a, b: a + b, lambda y, a, b: (1.0, 1.0), arity=2, symbol="+")
+register_op("sub", lambda a, b: a - b, lambda y, a, b: (1.0, -1.0), arity=2, symbol="-")
+register_op("mul", lambda a, b: a * b, lambda y, a, b: (b, a), arity=2, symbol="*")
+register_op("neg", lambda a: -a, lambda y, a: (-1.0,), symbol="neg")
+
+
+def _div(a: float, b: float) -> float:
+    if b == 0:
+        raise ZeroDivisionError(f"division by zero: denominator is {b!r}")
+    return a / b
+
+
+register_op("div", _div, lambda y, a, b: (1.0 / b, -y / b), arity=2, symbol="/")
+
+
+def _pow(a: float, b: float) -> float:
+    if a == 0 and b < 0:
+        raise ZeroDivisionError(f"0 raised to the negative power {b!r}")
+    if a < 0 and not float(b).is_integer():
+        raise ValueError(f"negative base {a!r} with non-integer exponent {b!r} has no real value")
+    try:
+        return float(a) ** b
+    except OverflowError:
+        return inf if a > 0 or float(b) % 2 == 0 else -inf
+
+
+def _pow_derivative(y: Any, a: Any, b: Any) -> tuple:
+    # d/da a**b = b*a**(b-1). At a = 0 with b < 1 the slope is infinite (sqrt at 0).
+    if float(a) == 0 and float(b) < 1:
+        d_base = 0.0 if float(b) == 0 else inf
+    else:
+        d_base = b * a ** (b - 1)
+    # d/db a**b = a**b * ln(a): defined for a > 0, the limit 0 at a = 0, undefined (NaN) for a < 0.
+    if a > 0:
+        d_exponent = y * log(a)
+    else:
+        d_exponent = 0.0 if float(a) == 0 else nan
+    return d_base, d_exponent
+
+
+register_op("pow", _pow, _pow_derivative, arity=2, symbol="**")
+
+
+def _abs_derivative(y: Any, a: Any) -> tuple:
+    # sign(a), with the subgradient 0 at a = 0 (PyTorch's choice).
+    return (1.0 if a > 0 else -1.0 if a < 0 else 0.0,)
+
+
+register_op("abs", abs, _abs_derivative)
+
+
+# ---------------------------------------------------------------------------------------------
+# Elementary functions.
+
+
+def _exp(a: float) -> float:
+    try:
+        return math.exp(a)
+    except OverflowError:
+        return inf  # overflow is inf, as in IEEE arithmetic; detect_anomaly reports it
+
+
+register_op("exp", _exp, lambda y, a: (y,))
+
+
+def _log(a: float) -> float:
+    if a <= 0:
+        raise ValueError(f"logarithm of {a!r} is undefined (the operand must be > 0)")
+    return math.log(a)
+
+
+register_op("log", _log, lambda y, a: (1.0 / a,))
+
+
+def _sqrt(a: float) -> float:
+    if a < 0:
+        raise ValueError(f"square root of {a!r} is not real (the operand must be >= 0)")
+    return math.sqrt(a)
+
+
+register_op("sqrt", _sqrt, lambda y, a: (0.5 / y if y > 0 else inf,))
+
+register_op("sin", math.sin, lambda y, a: (cos(a),))
+register_op("cos", math.cos, lambda y, a: (-sin(a),))
+
+
+# ---------------------------------------------------------------------------------------------
+# Activations (seed 003). Stable for any finite input. At a kink (0) the derivative is the left
+# derivative, as in PyTorch: ReLU'(0) = 0, leaky_relu'(0) = slope, ELU'(0) = alpha, SELU'(0) = λα.
+
+register_op("tanh", math.tanh, lambda y, a: (1.0 - y * y,))
+
+
+def _sigmoid(a: float) -> float:
+    if a >= 0:
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)  # a < 0: exp(a) cannot overflow, 1 + exp(-a) could
+    return e / (1.0 + e)
+
+
+register_op("sigmoid", _sigmoid, lambda y, a: (y * (1.0 - y),), symbol="σ")
+
+
+def _softplus(a: float) -> float:
+    # ln(1 + e^a) = max(a, 0) + ln(1 + e^-|a|), which never overflows.
+    return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
+
+
+register_op("softplus", _softplus, lambda y, a: (sigmoid(a),))
+
+register_op("relu", lambda a: a if a > 0 else 0.0, lambda y, a: (1.0 if a > 0 else 0.0,))
+
+register_op(
+    "leaky_relu",
+    lambda a, slope=0.01: a if a > 0 else slope * a,
+    lambda y, a, slope=0.01: (1.0 if a > 0 else slope,),
+)
+
+# For a <= 0, y = alpha*(e^a - 1), so y' = alpha*e^a = y + alpha: the rule reuses the output.
+register_op(
+    "elu",
+    lambda a, alpha=1.0: a if a > 0 else alpha * math.expm1(a),
+    lambda y, a, alpha=1.0: (1.0 if a > 0 else y + alpha,),
+)
+
+register_op(
+    "selu",
+    lambda a: SELU_LAMBDA * a if a > 0 else SELU_LAMBDA * SELU_ALPHA * math.expm1(a),
+    lambda y, a: (SELU_LAMBDA if a > 0 else y + SELU_LAMBDA * SELU_ALPHA,),
+)
+
+# Heaviside step: 1 for a > 0, else 0. Its derivative is 0 wherever it exists, so gradient
+# descent gets no signal through it (the seeds' argument for the sigmoid).
+register_op("step", lambda a: 1.0 if a > 0 else 0.0, lambda y, a: (0.0,))
+
+
+# ---------------------------------------------------------------------------------------------
+# N-ary ops: one node for a whole sum or a neuron's pre-activation, so graphs stay small.
+
+register_op("sum", lambda *xs: math.fsum(xs), lambda y, *xs: (1.0,) * len(xs), arity=None, symbol="Σ")
+
+
+def _dot(*operands: float) -> float:
+    # Operands are w_1..w_n, x_1..x_n and, when their count is odd, a bias last.
+    n = len(operands) // 2
+    total = math.fsum(w * x for w, x in zip(operands[:n], operands[n : 2 * n]))
+    return total + operands[-1] if len(operands) % 2 else total
+
+
+def _dot_derivative(y: Any, *operands: Any) -> tuple:
+    n = len(operands) // 2
+    weights, inputs = operands[:n], operands[n : 2 * n]
+    bias = (1.0,) if len(operands) % 2 else ()
+    return tuple(inputs) + tuple(weights) + bias
+
+
+register_op("dot", _dot, _dot_derivative, arity=None, symbol="w·x+b")

@@ -1,0 +1,1 @@
+"""deltagrad's neural networks, built from ``autograd.Value``."""

@@ -1,0 +1,1 @@
+"""deltagrad's pictures of computation graphs (Graphviz)."""
