@@ -12,8 +12,8 @@ import importlib
 import sys
 from typing import NoReturn, Sequence
 
-# graph, tour: viz; deltas, train: nn. Imported when the parser is built.
-COMMAND_MODULES = ("viz.commands", "nn.commands", "viz.tour")
+# graph and tour drive viz; deltas and train drive nn. Imported when the parser is built.
+COMMAND_MODULES = ("viz.cli_graph", "nn.cli_deltas", "nn.cli_train", "viz.tour")
 
 
 class _Parser(argparse.ArgumentParser):
