@@ -1,0 +1,106 @@
+"""``deltagrad deltas``: the lecture's hand-derived deltas next to autograd, as a table.
+
+Exit status 0 when the hand formula, autograd and central differences agree, 1 when they do
+not, 2 for bad arguments (a ``ValueError`` the dispatcher turns into one line).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from .deltas import LOSSES, NUMPY_ACTIVATIONS, REDUCTIONS, compare
+from .layers import MLP
+
+__all__ = ["register", "run"]
+
+EXAMPLE = """examples:
+  deltagrad deltas --layers 2,3,1 --activation sigmoid --seed 0
+  deltagrad deltas --layers 2,3,1 --x=0.5,-1 --target 0.8
+  deltagrad deltas --layers 2,4,3 --loss ce --x "0.5,-1; 1,2" --target "2; 0" --reduction mean
+A value list that starts with a minus sign needs '=' (--x=-1,2)."""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``deltas`` subcommand to the ``deltagrad`` parser."""
+    parser = subparsers.add_parser(
+        "deltas",
+        help="hand-derived deltas (seed 003) vs autograd vs finite differences",
+        description="Compute the lecture's error backpropagation by hand in NumPy and compare every δ and "
+        "∂J/∂w with autograd and a central difference. Exit status 1 when they disagree.",
+        epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--layers", default="2,3,1", help="widths, inputs first (default 2,3,1)")
+    parser.add_argument("--activation", default="sigmoid", choices=list(NUMPY_ACTIVATIONS),
+                        help="hidden layers' activation (default sigmoid)")
+    parser.add_argument("--output-activation", choices=[*NUMPY_ACTIVATIONS, "softmax"],
+                        help="output layer's activation (default: --activation for sse, sigmoid for bce, "
+                        "softmax for ce)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the weights and of x/target when not given")
+    parser.add_argument("--x", help="input values 'a,b' or samples 'a,b; c,d' (default: drawn from the seed)")
+    parser.add_argument("--target", help="target per sample, ';' between samples; for ce a class index "
+                        "(default: drawn from the seed)")
+    parser.add_argument("--loss", default="sse", choices=list(LOSSES), help="sse (½Σe²), bce or ce (default sse)")
+    parser.add_argument("--reduction", default="sum", choices=list(REDUCTIONS),
+                        help="over samples: sum (as the notes) or mean (default sum)")
+    parser.set_defaults(run=run)
+
+
+def _widths(text: str) -> list[int]:
+    try:
+        widths = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise ValueError(f"--layers must be comma-separated integers like 2,3,1, got {text!r}") from None
+    if len(widths) < 2 or min(widths) < 1:
+        raise ValueError(f"--layers needs at least two positive widths (inputs and outputs), got {text!r}")
+    return widths
+
+
+def _samples(text: str, option: str) -> list[list[float]]:
+    """'a,b; c,d' as [[a, b], [c, d]]."""
+    try:
+        return [[float(part) for part in sample.split(",")] for sample in text.split(";")]
+    except ValueError:
+        raise ValueError(f"{option} must be numbers separated by ',' (samples by ';'), got {text!r}") from None
+
+
+def _targets(text: str, loss: str) -> list:
+    if loss != "ce":
+        return _samples(text, "--target")
+    try:
+        return [int(part) for part in text.split(";")]
+    except ValueError:
+        raise ValueError(f"--target for ce is a class index per sample ('2' or '2; 0'), got {text!r}") from None
+
+
+def _show(samples: list) -> str:
+    rows = ["[" + ", ".join(f"{a:.6g}" for a in s) + "]" if isinstance(s, list) else str(s) for s in samples]
+    return rows[0] if len(rows) == 1 else "; ".join(rows)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the MLP, compare, print the table; 0 when everything agrees, else 1."""
+    widths = _widths(args.layers)
+    nin, nout = widths[0], widths[-1]
+    output = args.output_activation or {"sse": args.activation, "bce": "sigmoid", "ce": "softmax"}[args.loss]
+    model = MLP(nin, widths[1:], activation=args.activation, output_activation=output, seed=args.seed)
+    rng = np.random.default_rng(args.seed + 1)  # not the weights' stream
+    xs = _samples(args.x, "--x") if args.x else [[float(a) for a in rng.uniform(-1, 1, nin)]]
+    if args.target:
+        ts = _targets(args.target, args.loss)
+    elif args.loss == "ce":
+        ts = [int(rng.integers(nout)) for _ in xs]
+    else:
+        ts = [[float(a) for a in rng.uniform(0, 1, nout)] for _ in xs]
+    if len(ts) != len(xs):
+        raise ValueError(f"--x has {len(xs)} sample(s) but --target has {len(ts)}")
+    single = len(xs) == 1
+    report = compare(model, xs[0] if single else xs, ts[0] if single else ts, loss=args.loss, reduction=args.reduction)
+    names = f"{args.activation} hidden, {output} output" if len(widths) > 2 else f"{output} output"
+    print(f"MLP {args.layers} ({names}), seed {args.seed}")
+    print(f"x = {_show(xs)}, target = {_show(ts)}")
+    print()
+    print(report)
+    return 0 if report.ok else 1

@@ -1,0 +1,249 @@
+"""nn.deltas: the lecture's hand-derived deltas against closed forms, autograd and SGD."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Value
+from nn.deltas import NUMPY_ACTIVATIONS, DeltaRule, backprop, compare, hand_step, objective
+from nn.layers import MLP
+from nn.optim import SGD
+
+X = [0.5, -1.2]
+
+
+def sigmoid_net(seed: int = 0) -> MLP:
+    return MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=seed)
+
+
+# -- the NumPy table agrees with the engine's op table -----------------------------------------
+
+POINTS = [-30.0, -3.0, -1.0, -1e-3, 0.0, 1e-3, 0.5, 2.0, 30.0]
+
+
+@pytest.mark.parametrize("name", list(NUMPY_ACTIVATIONS))
+def test_numpy_table_matches_the_engine_including_the_kink(name: str) -> None:
+    phi, dphi = NUMPY_ACTIVATIONS[name]
+    v = np.array(POINTS)
+    y = phi(v)
+    for vi, yi, di in zip(POINTS, y, dphi(v, y)):
+        x = Value(vi)
+        out = x if name == "linear" else getattr(x, name)()
+        (slope,) = autograd.grad(out, [x])
+        assert yi == pytest.approx(out.data, rel=1e-14, abs=1e-300), (name, vi)
+        # abs 1e-15: the engine's ELU/SELU rule y + α cancels for v << 0 (1e-17 absolute at v = -30)
+        assert di == pytest.approx(slope, rel=1e-14, abs=1e-15), (name, vi)
+
+
+def test_left_derivatives_at_zero() -> None:
+    zero = np.zeros(1)
+    at_zero = {name: float(d(zero, f(zero))[0]) for name, (f, d) in NUMPY_ACTIVATIONS.items()}
+    assert at_zero["relu"] == 0.0
+    assert at_zero["leaky_relu"] == 0.01
+    assert at_zero["elu"] == 1.0
+    assert at_zero["selu"] == pytest.approx(1.0507009873554805 * 1.6732632423543772)
+    assert at_zero["step"] == 0.0
+    assert at_zero["sigmoid"] == 0.25
+    assert at_zero["softplus"] == 0.5
+
+
+# -- closed forms, derived by hand in the test -------------------------------------------------
+
+
+def test_one_one_one_network_matches_the_chain_rule_written_out() -> None:
+    model = MLP(1, [1, 1], activation="sigmoid", output_activation="linear", seed=0)
+    (hidden,), (out,) = model.layers[0].neurons, model.layers[1].neurons
+    hidden.w[0].data, hidden.b.data, out.w[0].data, out.b.data = 0.7, -0.2, -1.5, 0.3
+    x, t = 0.9, 0.25
+    v1 = 0.7 * x - 0.2
+    h = 1 / (1 + math.exp(-v1))
+    y = -1.5 * h + 0.3
+    delta2 = t - y  # linear output: φ' = 1
+    delta1 = h * (1 - h) * (-1.5) * delta2
+    result = backprop(model, [x], t)
+    assert result.delta[1][0, 0] == pytest.approx(delta2, rel=1e-14)
+    assert result.delta[0][0, 0] == pytest.approx(delta1, rel=1e-14)
+    assert result.grad_w[0][0, 0] == pytest.approx(-delta1 * x, rel=1e-14)
+    assert result.grad_w[1][0, 0] == pytest.approx(-delta2 * h, rel=1e-14)
+    assert result.grad_b[0][0] == pytest.approx(-delta1, rel=1e-14)
+    assert result.loss == pytest.approx(0.5 * (t - y) ** 2, rel=1e-14)
+
+
+def test_softmax_cross_entropy_delta_is_target_minus_probability() -> None:
+    model = MLP(2, [3], output_activation="softmax", seed=4)
+    result = backprop(model, X, 1, loss="ce")
+    v = result.v[0][0]
+    p = np.exp(v) / np.exp(v).sum()
+    np.testing.assert_allclose(result.delta[0][0], np.array([0.0, 1.0, 0.0]) - p, rtol=1e-13)
+    assert result.loss == pytest.approx(-math.log(p[1]), rel=1e-13)
+
+
+# -- compare(): agreement across architectures, activations and losses -------------------------
+
+CASES = [
+    # (nin, nouts, hidden activation, output activation, loss, x, target)
+    (2, [3, 1], "sigmoid", "sigmoid", "sse", X, 0.8),
+    (2, [4, 2], "tanh", "linear", "sse", X, [0.3, -0.4]),
+    (3, [4, 3, 2], "relu", "softplus", "sse", [0.2, -0.7, 1.1], [0.1, 2.0]),
+    (2, [3, 2], "leaky_relu", "tanh", "sse", X, [0.5, -0.5]),
+    (2, [3, 1], "elu", "sigmoid", "bce", X, 1.0),
+    (2, [3, 2], "selu", "sigmoid", "bce", X, [0.0, 0.7]),
+    (2, [4, 3], "softplus", "softmax", "ce", X, 2),
+    (1, [1, 1], "linear", "step", "sse", [0.4], 1.0),
+    (2, [1, 1, 1], "tanh", "relu", "sse", X, 0.2),
+]
+
+
+@pytest.mark.parametrize("nin, nouts, hidden, output, loss, x, target", CASES)
+def test_compare_agrees_within_1e9(nin, nouts, hidden, output, loss, x, target) -> None:
+    model = MLP(nin, nouts, activation=hidden, output_activation=output, seed=3)
+    report = compare(model, x, target, loss=loss)
+    assert report.ok, str(report)
+    assert report.max_abs_error <= 1e-9
+    assert len(report.gradients) == len(model.parameters())
+    assert len(report.deltas) == sum(nouts)
+    # the autograd column is −∂J/∂v, the central differences really are computed
+    grads = {p.label: p for p in model.parameters()}
+    for row in report.gradients:
+        assert grads[row.name].data == row.value
+    assert any(row.numeric != 0.0 for row in report.gradients) or output == "step"
+
+
+@pytest.mark.parametrize("loss, output, targets", [("sse", "sigmoid", [0.2, 0.9, 0.4]), ("ce", "softmax", [0, 2, 1])])
+def test_batch_sum_and_mean(loss: str, output: str, targets: list) -> None:
+    batch = [[0.5, -1.2], [1.0, 2.0], [0.1, 0.2]]
+    nout = 1 if loss == "sse" else 3
+    model = MLP(2, [3, nout], activation="tanh", output_activation=output, seed=1)
+    total = compare(model, batch, targets, loss=loss, reduction="sum")
+    mean = compare(model, batch, targets, loss=loss, reduction="mean")
+    assert total.ok and mean.ok, str(mean)
+    assert total.samples == 3 and len(total.deltas) == 3 * (3 + nout)
+    # summing per-sample reports gives the batch report; the mean is a third of the sum
+    singles = [compare(model, x, t, loss=loss) for x, t in zip(batch, targets)]
+    for k, row in enumerate(total.gradients):
+        assert row.hand == pytest.approx(sum(s.gradients[k].hand for s in singles), rel=1e-12, abs=1e-15)
+        assert mean.gradients[k].hand == pytest.approx(row.hand / 3, rel=1e-12, abs=1e-15)
+    assert str(total).splitlines()[1].split()[:2] == ["sample", "unit"]
+    assert "δ L1.N0 [sample 2]" in {f"δ {r.unit} [sample {r.sample}]" for r in total.deltas}
+
+
+def test_compare_leaves_the_model_and_its_grads_alone() -> None:
+    model = sigmoid_net()
+    for p in model.parameters():
+        p.grad = 0.125
+    before = model.state_dict()
+    compare(model, X, 0.3)
+    assert model.state_dict() == before
+    assert all(p.grad == 0.125 for p in model.parameters())
+
+
+# -- the comparison can fail: corrupt one term of the hand formula -----------------------------
+
+
+def test_dropping_phi_prime_at_the_output_names_the_output_unit() -> None:
+    report = compare(sigmoid_net(), X, 0.8, rule=DeltaRule(output_delta=lambda e, dphi: e))
+    assert not report.ok
+    assert "δ L1.N0" in report.disagreements
+    assert report.worst.startswith("δ L1.N0") or report.worst.startswith("L1.N0")
+    assert "DISAGREE" in str(report) and "L1.N0" in str(report).splitlines()[-1]
+
+
+def test_dropping_phi_prime_in_a_hidden_layer_names_hidden_units_only() -> None:
+    rule = DeltaRule(hidden_delta=lambda dphi, delta, w: w.T @ delta)
+    report = compare(sigmoid_net(), X, 0.8, rule=rule)
+    assert not report.ok
+    flagged_units = {name for name in report.disagreements if name.startswith("δ")}
+    assert flagged_units == {"δ L0.N0", "δ L0.N1", "δ L0.N2"}
+    assert not any(name.startswith("L1.") for name in report.disagreements)
+
+
+def test_a_wrong_sign_in_the_weight_gradient_is_caught() -> None:
+    rule = DeltaRule(weight_gradient=lambda delta, y: np.outer(delta, y))
+    report = compare(sigmoid_net(), X, 0.8, rule=rule)
+    assert not report.ok
+    assert not any(name.startswith("δ") for name in report.disagreements)
+    assert "L1.N0.b (hand)" in report.disagreements
+
+
+def test_a_wrong_derivative_table_entry_is_caught() -> None:
+    def sigmoid_prime_typo(name, v, y):  # seed 001's erratum: e^-x / (1 + e^-x), not squared
+        return np.exp(-v) / (1 + np.exp(-v)) if name == "sigmoid" else NUMPY_ACTIVATIONS[name][1](v, y)
+
+    report = compare(sigmoid_net(), X, 0.8, rule=DeltaRule(derivative=sigmoid_prime_typo))
+    assert not report.ok
+    assert "δ L1.N0" in report.disagreements
+
+
+# -- the update: hand rule and SGD land on the same weights ------------------------------------
+
+
+@pytest.mark.parametrize("loss, output, target", [("sse", "sigmoid", [0.2, 0.9]), ("ce", "softmax", [0, 1])])
+def test_hand_step_equals_one_sgd_step(loss: str, output: str, target: list) -> None:
+    batch = [[0.5, -1.2], [1.0, 2.0]]
+    nout = 1 if loss == "sse" else 2
+    by_hand = MLP(2, [3, nout], activation="tanh", output_activation=output, seed=2)
+    by_sgd = MLP(2, [3, nout], activation="tanh", output_activation=output, seed=2)
+    start = by_hand.state_dict()
+    before = objective(by_hand, batch, target, loss=loss).data
+
+    hand_step(by_hand, batch, target, lr=0.3, loss=loss)
+    optimiser = SGD(by_sgd.parameters(), lr=0.3)
+    optimiser.zero_grad()
+    objective(by_sgd, batch, target, loss=loss).backward()
+    optimiser.step()
+
+    after_hand, after_sgd = by_hand.state_dict(), by_sgd.state_dict()
+    assert max(abs(after_hand[k] - start[k]) for k in start) > 1e-3  # the step moved something
+    for name in start:
+        assert after_hand[name] == pytest.approx(after_sgd[name], rel=1e-12, abs=1e-15), name
+    assert objective(by_hand, batch, target, loss=loss).data < before
+
+
+# -- bad input ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, words",
+    [
+        ({"loss": "mse"}, ValueError, "loss"),
+        ({"reduction": "avg"}, ValueError, "reduction"),
+        ({"x": [1.0, 2.0, 3.0]}, ValueError, "2 number"),
+        ({"x": [1.0, math.nan]}, ValueError, "finite"),
+        ({"x": "ab"}, TypeError, "x must"),
+        ({"target": [0.1, 0.2]}, ValueError, "1 value"),
+        ({"target": math.inf}, ValueError, "finite"),
+        ({"x": [X, X], "target": [0.1]}, ValueError, "per sample"),
+        ({"loss": "ce"}, ValueError, "softmax"),
+        ({"tolerance": -1.0}, ValueError, "tolerance"),
+    ],
+)
+def test_bad_input_is_a_clear_error(kwargs: dict, error: type, words: str) -> None:
+    arguments = {"x": X, "target": 0.5, **kwargs}
+    with pytest.raises(error, match=words):
+        compare(sigmoid_net(), **arguments)
+
+
+def test_bad_models_and_pairings() -> None:
+    with pytest.raises(TypeError, match="nn.MLP"):
+        compare(object(), X, 0.5)
+    with pytest.raises(ValueError, match="sigmoid output"):
+        compare(MLP(2, [2, 1], output_activation="linear", seed=0), X, 1.0, loss="bce")
+    with pytest.raises(ValueError, match="ce"):
+        compare(MLP(2, [2, 3], output_activation="softmax", seed=0), X, [0.2, 0.3, 0.5], loss="sse")
+    with pytest.raises(ValueError, match="class index"):
+        compare(MLP(2, [3], output_activation="softmax", seed=0), X, 3, loss="ce")
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        compare(sigmoid_net(), X, 1.5, loss="bce")
+    with pytest.raises(ValueError, match="lr"):
+        hand_step(sigmoid_net(), X, 0.5, lr=math.nan)
+
+
+def test_a_unit_on_a_relu_kink_gets_a_note() -> None:
+    model = MLP(2, [2, 1], activation="relu", output_activation="linear", seed=0)
+    report = compare(model, [0.0, 0.0], 1.0)  # biases start at 0, so every hidden v is exactly 0
+    assert report.notes and "L0.N0" in report.notes[0] and "kink of relu" in report.notes[0]
+    assert "note:" in str(report)
