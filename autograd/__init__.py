@@ -9,8 +9,10 @@ environment if you need both.
 """
 
 from .backward import backward, grad, topological_order
+from .check import gradcheck, numerical_grad
 from .mode import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
 from .ops import OPS, Op, register_op
+from .parse import parse
 from .value import Value, apply, dot, lift, sum
 
 __all__ = [
@@ -21,12 +23,15 @@ __all__ = [
     "dot",
     "enable_grad",
     "grad",
+    "gradcheck",
     "is_anomaly_enabled",
     "is_grad_enabled",
     "lift",
     "no_grad",
+    "numerical_grad",
     "Op",
     "OPS",
+    "parse",
     "register_op",
     "sum",
     "topological_order",

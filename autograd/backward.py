@@ -66,13 +66,14 @@ def backward(root: Value, gradient: float = 1.0) -> None:
             "no_grad), so there is no graph to differentiate"
         )
     order = topological_order(root)
+    # Leaves add this call's total to what they held, so two calls give exactly 2x (a leaf
+    # reached by several paths would otherwise round differently the second time).
+    previous = []
     for node in order:
-        if node.parents:
-            node.grad = 0.0
-    if root.parents:
-        root.grad = g0
-    else:
-        root.grad += g0
+        if not node.parents:
+            previous.append((node, node.grad))
+        node.grad = 0.0
+    root.grad = g0
     anomaly = MODE.anomaly
     for node in reversed(order):
         g = node.grad
@@ -85,6 +86,8 @@ def backward(root: Value, gradient: float = 1.0) -> None:
                         f"({_name(node)}), the gradient of {_name(parent)} became {parent.grad} "
                         f"(local derivative {local}, incoming gradient {g})"
                     )
+    for leaf, held in previous:
+        leaf.grad += held
 
 
 def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> tuple:

@@ -163,7 +163,10 @@ def _pow_derivative(y: Any, a: Any, b: Any) -> tuple:
     if float(a) == 0 and float(b) < 1:
         d_base = 0.0 if float(b) == 0 else inf
     else:
-        d_base = b * a ** (b - 1)
+        try:
+            d_base = b * a ** (b - 1)
+        except OverflowError:  # floats only (Values give inf): a**(b-1) = y/a, as large
+            d_base = b * y / a
     # d/db a**b = a**b * ln(a): defined for a > 0, the limit 0 at a = 0, undefined (NaN) for a < 0.
     if a > 0:
         d_exponent = y * log(a)

@@ -1,0 +1,155 @@
+"""Gradient checking: central finite differences against the analytic gradients of the graph."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Callable, Sequence
+
+from .backward import grad
+from .format import format_number
+from .value import Value, check_real
+
+__all__ = ["numerical_grad", "gradcheck"]
+
+
+def _point(inputs: Any) -> list[tuple[str, float]]:
+    """``(name, value)`` for each input: a Value's label (or ``inputs[i]``) and its finite float."""
+    items = [inputs] if isinstance(inputs, (Value, numbers.Real)) else inputs
+    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
+        raise TypeError(f"inputs must be a sequence of numbers or Values, got {type(inputs).__name__}")
+    if not items:
+        raise ValueError("inputs is empty: there is nothing to differentiate with respect to")
+    point = []
+    for i, x in enumerate(items):
+        name = f"inputs[{i}]"
+        number = x.data if isinstance(x, Value) else check_real(x, name)
+        if not math.isfinite(number):
+            raise ValueError(f"{name} must be finite, got {number}")
+        point.append((x.label if isinstance(x, Value) and x.label else name, number))
+    return point
+
+
+def _positive(x: Any, name: str, allow_zero: bool = False) -> float:
+    number = check_real(x, name)
+    if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be finite and {bound}, got {number}")
+    return number
+
+
+def _evaluate(fn: Callable[..., Value], data: list[float], labels: list[str]) -> tuple[Value, list[Value]]:
+    leaves = [Value(x, label=label) for x, label in zip(data, labels)]
+    out = fn(*leaves)
+    if not isinstance(out, Value):
+        raise TypeError(f"fn must return a Value, got {type(out).__name__}: {out!r}")
+    return out, leaves
+
+
+def _central_differences(
+    fn: Callable[..., Value], point: list[tuple[str, float]], eps: float
+) -> list[float]:
+    labels = [name for name, _ in point]
+    base = [x for _, x in point]
+    slopes = []
+    for i, (name, x) in enumerate(point):
+        sides = []
+        for shifted in (x + eps, x - eps):
+            try:
+                out, _ = _evaluate(fn, base[:i] + [shifted] + base[i + 1 :], labels)
+            except (ValueError, ArithmeticError) as error:
+                raise ValueError(
+                    f"numerical_grad: fn failed at {name} = {shifted!r} (input ± eps): {error}"
+                ) from None
+            sides.append(out.data)
+        slopes.append((sides[0] - sides[1]) / (2 * eps))
+    return slopes
+
+
+def numerical_grad(
+    fn: Callable[..., Value], inputs: Sequence[Any], eps: float = 1e-6
+) -> tuple[float, ...]:
+    """The gradient of ``fn`` at ``inputs`` by central differences, (f(x+eps) - f(x-eps)) / 2eps.
+
+    ``fn`` runs in the current grad mode (not under ``no_grad``), so it may itself call
+    ``autograd.grad(..., create_graph=True)``: a derivative can be checked like any function.
+
+    Args:
+        fn: takes one Value per input, positionally, and returns a Value.
+        inputs: finite real numbers or Values (only their data is read; a Value alone is accepted).
+        eps: the step, finite and > 0.
+
+    Returns:
+        One float per input, ∂fn/∂input.
+    """
+    if not callable(fn):
+        raise TypeError(f"fn must be callable, got {type(fn).__name__}: {fn!r}")
+    return tuple(_central_differences(fn, _point(inputs), _positive(eps, "eps")))
+
+
+def gradcheck(
+    fn: Callable[..., Value],
+    inputs: Sequence[Any],
+    eps: float = 1e-6,
+    atol: float = 1e-6,
+    rtol: float = 1e-4,
+) -> bool:
+    """Check the analytic gradient of ``fn`` against central differences.
+
+    A gradient passes when ``|analytic - numerical| <= atol + rtol * |numerical|`` (NaN and inf
+    never pass). ``fn`` gets fresh leaves, so the ``.grad`` of Values passed as inputs is untouched.
+
+    Args:
+        fn: takes one Value per input, positionally, and returns a Value.
+        inputs: finite real numbers or Values (their data, and labels for the report).
+        eps: the finite-difference step, finite and > 0.
+        atol: absolute tolerance, finite and >= 0.
+        rtol: relative tolerance, finite and >= 0.
+
+    Returns:
+        True when every gradient agrees.
+
+    Raises:
+        AssertionError: with a table (input, value, analytic, numerical, abs error) of the
+            gradients that disagree.
+
+    Example:
+        >>> gradcheck(lambda x, y: (x * y).tanh(), [0.5, -1.5])
+        True
+    """
+    if not callable(fn):
+        raise TypeError(f"fn must be callable, got {type(fn).__name__}: {fn!r}")
+    point = _point(inputs)
+    eps = _positive(eps, "eps")
+    atol = _positive(atol, "atol", allow_zero=True)
+    rtol = _positive(rtol, "rtol", allow_zero=True)
+    out, leaves = _evaluate(fn, [x for _, x in point], [name for name, _ in point])
+    if not math.isfinite(out.data):
+        raise ValueError(f"gradcheck: fn returned {out.data} at the inputs; it must be finite there")
+    analytic = grad(out, leaves)
+    numerical = _central_differences(fn, point, eps)
+    rows = []
+    for (name, x), a, n in zip(point, analytic, numerical):
+        error = abs(a - n)
+        if not error <= atol + rtol * abs(n):  # written so that NaN fails
+            rows.append((name, *(format_number(v, 10) for v in (x, a, n, error))))
+    if rows:
+        raise AssertionError(
+            f"gradcheck: {len(rows)} of {len(point)} gradient(s) disagree "
+            f"(|analytic - numerical| > atol + rtol*|numerical|; atol={atol:g}, rtol={rtol:g}, "
+            f"eps={eps:g}):\n"
+            + _table(("input", "value", "analytic", "numerical", "abs error"), rows)
+        )
+    return True
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """Columns padded to their widest cell: names left-aligned, numbers right-aligned."""
+    lines = [header, *rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    rule = tuple("-" * w for w in widths)
+    text = []
+    for line in [header, rule, *rows]:
+        name, *cells = line
+        text.append("  ".join([name.ljust(widths[0])] + [c.rjust(w) for c, w in zip(cells, widths[1:])]))
+    return "\n".join(text)

@@ -1,0 +1,83 @@
+"""Out-of-domain math names the op and the operand; no complex result ever; stable extremes."""
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd import Value
+
+
+@pytest.mark.parametrize(
+    "make, error, words",
+    [
+        (lambda: Value(0.0, label="x").log(), ValueError, ["log", "x=0.0"]),
+        (lambda: Value(-1.0).log(), ValueError, ["log", "-1.0"]),
+        (lambda: Value(-1.0, label="x").sqrt(), ValueError, ["sqrt", "x=-1.0"]),
+        (lambda: Value(-8.0) ** (1 / 3), ValueError, ["pow", "-8.0", "0.3333"]),
+        (lambda: Value(-8.0) ** Value(0.5), ValueError, ["pow", "-8.0"]),
+        (lambda: (-8.0) ** Value(1 / 3), ValueError, ["pow", "-8.0"]),
+        (lambda: Value(1.0) / 0, ZeroDivisionError, ["div", "1.0", "0.0"]),
+        (lambda: 1 / Value(0.0, label="d"), ZeroDivisionError, ["div", "d=0.0"]),
+        (lambda: Value(0.0) ** -1, ZeroDivisionError, ["pow", "0.0", "-1"]),
+    ],
+)
+def test_out_of_domain_errors_name_op_and_operand(make, error, words):
+    with pytest.raises(error) as raised:
+        make()
+    message = str(raised.value)
+    for word in words:
+        assert word in message, (word, message)
+
+
+@settings(max_examples=100, deadline=None)
+@given(base=st.floats(-10.0, 10.0), exponent=st.floats(-4.0, 4.0))
+def test_pow_never_returns_a_complex_number(base, exponent):
+    try:
+        y = Value(base) ** Value(exponent)
+    except ValueError:
+        assert base < 0 and not exponent.is_integer()
+    except ZeroDivisionError:
+        assert base == 0 and exponent < 0
+    else:
+        assert isinstance(y.data, float)
+        y.backward()  # local derivatives are floats too (NaN for the exponent of a negative base)
+
+
+def test_large_inputs_are_stable():
+    assert Value(-1000.0).sigmoid().data == 0.0
+    assert Value(1000.0).sigmoid().data == 1.0
+    assert Value(1000.0).tanh().data == 1.0 and Value(-1000.0).tanh().data == -1.0
+    assert Value(1000.0).softplus().data == 1000.0
+    assert 0.0 <= Value(-1000.0).softplus().data < 1e-300
+    assert Value(-1000.0).exp().data == 0.0
+    assert Value(-1000.0).elu().data == -1.0 and Value(-1000.0).selu().data < -1.7
+
+
+@pytest.mark.parametrize("op", ["sigmoid", "tanh", "softplus", "elu", "selu"])
+@pytest.mark.parametrize("x", [-1000.0, 1000.0])
+def test_large_inputs_give_finite_gradients(op, x):
+    v = Value(x)
+    getattr(v, op)().backward()
+    assert math.isfinite(v.grad)
+
+
+def test_exp_overflow_is_inf_in_normal_mode():
+    x = Value(1000.0)
+    y = x.exp()
+    assert y.data == math.inf
+    y.backward()
+    assert x.grad == math.inf
+    base = Value(10.0)
+    power = base**400
+    assert power.data == math.inf
+    power.backward()  # the local derivative 400 * 10**399 overflows too: inf, not OverflowError
+    assert base.grad == math.inf
+    assert (Value(-10.0) ** 401).data == -math.inf
+
+
+def test_no_complex_from_sqrt_or_log_of_a_negative_zero():
+    assert Value(-0.0).sqrt().data == 0.0
+    with pytest.raises(ValueError, match="log"):
+        Value(-0.0).log()
