@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from typing import Sequence
 
-__all__ = ["format_number"]
+__all__ = ["format_number", "format_table"]
 
 
 def format_number(x: float, digits: int = 4) -> str:
@@ -20,3 +21,19 @@ def format_number(x: float, digits: int = 4) -> str:
     if not any(c in text for c in ".en"):
         text += ".0"
     return text
+
+
+def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Text cells as aligned columns under a rule: the first column left-aligned, the rest right.
+
+    Example:
+        >>> print(format_table(["x", "f(x)"], [["a", "1.0"], ["bb", "-12.5"]]))
+        x    f(x)
+        --  -----
+        a     1.0
+        bb  -12.5
+    """
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
+    pads = [str.ljust] + [str.rjust] * (len(widths) - 1)
+    lines = [header, ["-" * w for w in widths], *rows]
+    return "\n".join("  ".join(pad(c, w) for pad, c, w in zip(pads, line, widths)).rstrip() for line in lines)
