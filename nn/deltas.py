@@ -33,7 +33,7 @@ import numpy as np
 
 import autograd
 from autograd import Value
-from autograd.format import format_number
+from autograd.format import format_number, format_table
 from autograd.ops import SELU_ALPHA, SELU_LAMBDA
 
 __all__ = [
@@ -527,10 +527,10 @@ class DeltaReport:
         return "\n".join(
             [
                 f"Local gradients δ = −∂J/∂v (loss {self.loss}{batch})",
-                _table(sample_column + ["unit", "v", "y", "δ hand", "−∂J/∂v autograd", "rel err"], delta_rows),
+                format_table(sample_column + ["unit", "v", "y", "δ hand", "−∂J/∂v autograd", "rel err"], delta_rows),
                 "",
                 "Gradients ∂J/∂w = −δ_j·y_i",
-                _table(["parameter", "value", "hand", "autograd", "central diff", "hand err", "diff err"], gradient_rows),
+                format_table(["parameter", "value", "hand", "autograd", "central diff", "hand err", "diff err"], gradient_rows),
                 "",
                 f"largest absolute error {_small(self.max_abs_error)}, largest relative error "
                 f"{_small(self.max_rel_error)} (at {self.worst})",
@@ -546,13 +546,6 @@ def _full(x: float) -> str:
 
 def _small(x: float) -> str:
     return f"{x:.1e}"
-
-
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
-    first_left = [str.ljust] + [str.rjust] * (len(header) - 1)
-    lines = [header, ["-" * w for w in widths], *rows]
-    return "\n".join("  ".join(pad(cell, w) for pad, cell, w in zip(first_left, line, widths)).rstrip() for line in lines)
 
 
 def compare(
