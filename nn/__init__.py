@@ -1,1 +1,34 @@
 """deltagrad's neural networks, built from ``autograd.Value``."""
+
+from . import data, init
+from .activations import ACTIVATIONS, activation, softmax
+from .layers import MLP, Layer, Neuron
+from .losses import binary_cross_entropy, cross_entropy, hinge, huber, l2_penalty, mae, mse
+from .module import Module
+from .optim import SGD, Adam, Optimizer
+from .train import History, evaluate, fit
+
+__all__ = [
+    "ACTIVATIONS",
+    "Adam",
+    "History",
+    "Layer",
+    "MLP",
+    "Module",
+    "Neuron",
+    "Optimizer",
+    "SGD",
+    "activation",
+    "binary_cross_entropy",
+    "cross_entropy",
+    "data",
+    "evaluate",
+    "fit",
+    "hinge",
+    "huber",
+    "init",
+    "l2_penalty",
+    "mae",
+    "mse",
+    "softmax",
+]

@@ -1,0 +1,132 @@
+"""Toy data sets, generated with NumPy from a seed: moons, xor, spiral, sine.
+
+Each returns ``(X, y)``: ``X`` a float array of shape (n, features), ``y`` an int array of class
+labels (0, 1, ...) or, for ``sine``, a float array of targets. ``as_values`` turns rows into
+lists of ``Value`` s to feed a model.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+from autograd import Value
+
+from .init import Seed, make_rng
+
+__all__ = ["moons", "xor", "spiral", "sine", "as_values"]
+
+
+def _count(n: Any, name: str) -> int:
+    if isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1:
+        return int(n)
+    raise ValueError(f"{name} must be a positive int, got {type(n).__name__}: {n!r}")
+
+
+def _noise(noise: Any, name: str) -> float:
+    if isinstance(noise, numbers.Real) and not isinstance(noise, bool) and math.isfinite(noise) and noise >= 0:
+        return float(noise)
+    raise ValueError(f"{name} must be a finite number >= 0, got {type(noise).__name__}: {noise!r}")
+
+
+def moons(n: int = 100, noise: float = 0.1, seed: Seed = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles, the data of micrograd's demo.
+
+    Args:
+        n: number of points (the first half-circle gets the extra one when n is odd).
+        noise: standard deviation of the Gaussian noise added to each coordinate.
+        seed: int or numpy Generator.
+
+    Returns:
+        X of shape (n, 2) and labels y in {0, 1}, shuffled.
+    """
+    n, noise, rng = _count(n, "moons n"), _noise(noise, "moons noise"), make_rng(seed)
+    n_outer = n - n // 2
+    outer = np.linspace(0.0, math.pi, n_outer)
+    inner = np.linspace(0.0, math.pi, n // 2)
+    X = np.concatenate([np.stack([np.cos(outer), np.sin(outer)], axis=1),
+                        np.stack([1.0 - np.cos(inner), 0.5 - np.sin(inner)], axis=1)])
+    y = np.concatenate([np.zeros(n_outer, dtype=np.int64), np.ones(n // 2, dtype=np.int64)])
+    X = X + rng.normal(0.0, noise, X.shape)
+    order = rng.permutation(n)
+    return X[order], y[order]
+
+
+def xor(n: int = 4, noise: float = 0.0, seed: Seed = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The corners of the unit square labelled by XOR: (0,0)→0, (0,1)→1, (1,0)→1, (1,1)→0.
+
+    Args:
+        n: number of points; point i sits at corner i mod 4 (so n = 4 gives the four corners).
+        noise: standard deviation of the Gaussian noise added to each coordinate.
+        seed: int or numpy Generator.
+
+    Returns:
+        X of shape (n, 2) and labels y in {0, 1}.
+    """
+    n, noise, rng = _count(n, "xor n"), _noise(noise, "xor noise"), make_rng(seed)
+    corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])[np.arange(n) % 4]
+    y = (corners[:, 0] != corners[:, 1]).astype(np.int64)
+    return corners + rng.normal(0.0, noise, corners.shape), y
+
+
+def spiral(n_per_class: int = 50, classes: int = 3, noise: float = 0.2, seed: Seed = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Interleaved spiral arms, one per class (the CS231n toy problem).
+
+    Arm k has radius growing linearly from 0 to 1 while its angle sweeps 4 radians, starting at 4k,
+    plus Gaussian noise on the angle.
+
+    Args:
+        n_per_class: points per arm.
+        classes: number of arms (classes).
+        noise: standard deviation of the noise on the angle, in radians.
+        seed: int or numpy Generator.
+
+    Returns:
+        X of shape (n_per_class·classes, 2) and labels y in {0, ..., classes - 1}.
+    """
+    n = _count(n_per_class, "spiral n_per_class")
+    classes, noise, rng = _count(classes, "spiral classes"), _noise(noise, "spiral noise"), make_rng(seed)
+    radius = np.tile(np.linspace(0.0, 1.0, n), classes)
+    y = np.repeat(np.arange(classes, dtype=np.int64), n)
+    angle = 4.0 * y + np.tile(np.linspace(0.0, 4.0, n), classes) + rng.normal(0.0, noise, n * classes)
+    return np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1), y
+
+
+def sine(n: int = 50, noise: float = 0.0, seed: Seed = 0) -> tuple[np.ndarray, np.ndarray]:
+    """y = sin(x) at n evenly spaced x in [-π, π], plus optional Gaussian noise on y.
+
+    Args:
+        n: number of points.
+        noise: standard deviation of the noise added to y.
+        seed: int or numpy Generator.
+
+    Returns:
+        X of shape (n, 1) and float targets y of shape (n,).
+    """
+    n, noise, rng = _count(n, "sine n"), _noise(noise, "sine noise"), make_rng(seed)
+    x = np.linspace(-math.pi, math.pi, n)
+    return x[:, None], np.sin(x) + rng.normal(0.0, noise, n)
+
+
+def as_values(rows: Any, requires_grad: bool = False) -> list[list[Value]]:
+    """Each row of a 2-D array as a list of Values labelled ``x0``, ``x1``, ...
+
+    Args:
+        rows: an array-like of shape (n, features) of real numbers.
+        requires_grad: False (the default) makes constants, which backward skips.
+
+    Returns:
+        n lists of ``features`` Values.
+    """
+    try:
+        array = np.asarray(rows, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"as_values: rows must be real numbers, got {rows!r:.80}") from None
+    if array.ndim != 2:
+        raise ValueError(f"as_values: rows must be 2-D (n, features), got shape {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError("as_values: rows contain NaN or inf")
+    return [[Value(float(x), f"x{j}", requires_grad) for j, x in enumerate(row)] for row in array]
