@@ -7,7 +7,7 @@ import numbers
 from typing import Any, Callable, Sequence
 
 from .backward import grad
-from .format import format_number
+from .format import format_number, format_table
 from .value import Value, check_real
 
 __all__ = ["numerical_grad", "gradcheck"]
@@ -138,18 +138,7 @@ def gradcheck(
             f"gradcheck: {len(rows)} of {len(point)} gradient(s) disagree "
             f"(|analytic - numerical| > atol + rtol*|numerical|; atol={atol:g}, rtol={rtol:g}, "
             f"eps={eps:g}):\n"
-            + _table(("input", "value", "analytic", "numerical", "abs error"), rows)
+            + format_table(("input", "value", "analytic", "numerical", "abs error"), rows)
         )
     return True
 
-
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    """Columns padded to their widest cell: names left-aligned, numbers right-aligned."""
-    lines = [header, *rows]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    rule = tuple("-" * w for w in widths)
-    text = []
-    for line in [header, rule, *rows]:
-        name, *cells = line
-        text.append("  ".join([name.ljust(widths[0])] + [c.rjust(w) for c, w in zip(cells, widths[1:])]))
-    return "\n".join(text)
