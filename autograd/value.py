@@ -94,6 +94,9 @@ class Value:
         return _binary(OPS["div"], self, other, True)
 
     def __pow__(self, other: Any) -> Value:
+        """self**other; a Value exponent gets the gradient self**other·ln(self). That derivative is
+        0 for a base of 0 and NaN for a negative base (whose real powers need an integer exponent;
+        a non-integer one is a ValueError). 0**negative is a ZeroDivisionError; overflow is ±inf."""
         return _binary(OPS["pow"], self, other, False)
 
     def __rpow__(self, other: Any) -> Value:
