@@ -29,8 +29,10 @@ def topological_order(root: Value) -> list[Value]:
         for parent in pending:
             if parent not in visited:
                 visited.add(parent)
-                stack.append((parent, iter(parent.parents)))
-                break
+                if parent.parents:
+                    stack.append((parent, iter(parent.parents)))
+                    break
+                order.append(parent)  # a leaf is finished at once: no stack round trip
         else:
             stack.pop()
             order.append(node)
@@ -65,17 +67,20 @@ def backward(root: Value, gradient: float = 1.0) -> None:
             "backward: the root does not require grad (it is a constant, or was computed under "
             "no_grad), so there is no graph to differentiate"
         )
-    order = topological_order(root)
-    # Leaves add this call's total to what they held, so two calls give exactly 2x (a leaf
-    # reached by several paths would otherwise round differently the second time).
-    previous = []
-    for node in order:
-        if not node.parents:
+    # Only interior nodes pass gradients on, so the loop below skips the leaves. Leaves add this
+    # call's total to what they held, so two calls give exactly 2x (a leaf reached by several
+    # paths would otherwise round differently the second time); constants are left alone.
+    interior, previous = [], []
+    for node in topological_order(root):
+        if node.parents:
+            interior.append(node)
+            node.grad = 0.0
+        elif node.requires_grad:
             previous.append((node, node.grad))
-        node.grad = 0.0
+            node.grad = 0.0
     root.grad = g0
     anomaly = MODE.anomaly
-    for node in reversed(order):
+    for node in reversed(interior):
         g = node.grad
         for parent, local in zip(node.parents, node.local_grads):
             if parent.requires_grad:

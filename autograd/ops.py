@@ -15,6 +15,7 @@ Users add ops with :func:`register_op`; built-ins are registered the same way, b
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -280,7 +281,7 @@ register_op("sum", lambda *xs: math.fsum(xs), lambda y, *xs: (1.0,) * len(xs), a
 def _dot(*operands: float) -> float:
     # Operands are w_1..w_n, x_1..x_n and, when their count is odd, a bias last.
     n = len(operands) // 2
-    total = math.fsum(w * x for w, x in zip(operands[:n], operands[n : 2 * n]))
+    total = math.fsum(map(operator.mul, operands[:n], operands[n : 2 * n]))  # map: no Python frame per term
     return total + operands[-1] if len(operands) % 2 else total
 
 

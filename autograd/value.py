@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from typing import Any, Iterable
 
 from .format import format_number
@@ -20,6 +21,8 @@ def check_real(x: Any, name: str) -> float:
 
     ``bool`` is refused: ``Value(True)`` is almost always a mistake.
     """
+    if type(x) is float or type(x) is int:  # fast path: isinstance against an ABC is slow
+        return float(x)
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         return float(x)
     raise TypeError(f"{name} must be a real number (int, float or NumPy real scalar), got {type(x).__name__}: {x!r}")
@@ -208,6 +211,8 @@ class Value:
 
 
 def _is_operand(x: Any) -> bool:
+    if type(x) is float or type(x) is int:  # fast path: isinstance against an ABC is slow
+        return True
     return isinstance(x, Value) or (isinstance(x, numbers.Real) and not isinstance(x, bool))
 
 
@@ -226,12 +231,15 @@ def _binary(op: Op, self: Value, other: Any, reflected: bool) -> Value:
     if not isinstance(other, Value):
         if not _is_operand(other):
             return NotImplemented
-        other = Value(float(other), requires_grad=False)
+        other = Value(other, requires_grad=False)
     return _apply(op, (other, self) if reflected else (self, other))
 
 
 def _describe(v: Value) -> str:
     return f"{v.label}={format_number(v.data)}" if v.label else format_number(v.data)
+
+
+_requires_grad = operator.attrgetter("requires_grad")
 
 
 def _apply(op: Op, parents: tuple[Value, ...], attrs: dict[str, Any] | None = None) -> Value:
@@ -248,7 +256,7 @@ def _apply(op: Op, parents: tuple[Value, ...], attrs: dict[str, Any] | None = No
     out.grad = 0.0
     out.label = ""
     out.attrs = attrs
-    if MODE.grad_enabled and any(p.requires_grad for p in parents):
+    if MODE.grad_enabled and any(map(_requires_grad, parents)):  # map: no generator frame
         out.op = op.name
         out.parents = parents
         out.local_grads = op.derivative(y, *xs, **attrs) if attrs else op.derivative(y, *xs)
@@ -288,7 +296,10 @@ def apply(op: str | Op, *operands: Any, **attrs: Any) -> Value:
         raise TypeError(f"{op.name} takes {op.arity} operand(s), got {len(operands)}")
     if op.arity is None and not operands:
         raise ValueError(f"{op.name} needs at least one operand")
-    parents = tuple(lift(x, f"{op.name} operand {i}") for i, x in enumerate(operands))
+    if all([isinstance(x, Value) for x in operands]):  # the common case, cheaper than lifting
+        parents = operands
+    else:
+        parents = tuple(lift(x, f"{op.name} operand {i}") for i, x in enumerate(operands))
     out = _apply(op, parents, attrs or None)
     if not isinstance(out.local_grads, tuple):
         out.local_grads = tuple(out.local_grads)
@@ -301,6 +312,8 @@ def apply(op: str | Op, *operands: Any, **attrs: Any) -> Value:
 
 
 def _as_list(values: Iterable[Any], name: str) -> list[Any]:
+    if isinstance(values, (list, tuple)):  # fast path: isinstance against typing.Iterable is slow
+        return list(values)
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         raise TypeError(f"{name} must be an iterable of Values or numbers, got {type(values).__name__}")
     return list(values)
