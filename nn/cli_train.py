@@ -43,24 +43,19 @@ PRESETS = {
 }
 
 
-def _positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {n}")
-    return n
+def _int_at_least(low: int) -> Callable[[str], int]:
+    """An argparse type: an integer >= ``low``."""
 
+    def parse(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            n = None
+        if n is None or n < low:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {text!r}")
+        return n
 
-def _seed(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {n}")
-    return n
+    return parse
 
 
 def register(subparsers: Any) -> None:
@@ -68,11 +63,11 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("train", help="train a small MLP on a toy data set",
                                    description=__doc__.splitlines()[0])
     parser.add_argument("dataset", choices=sorted(PRESETS), help="the data set to learn")
-    parser.add_argument("--steps", type=_positive_int, default=None,
+    parser.add_argument("--steps", type=_int_at_least(1), default=None,
                         help="optimisation steps (default per data set: "
                              + ", ".join(f"{k} {p.steps}" for k, p in PRESETS.items()) + ")")
     parser.add_argument("--out", default="out", help="folder for the JSON files (default: out)")
-    parser.add_argument("--seed", type=_seed, default=0, help="seed for the data and the weights (default: 0)")
+    parser.add_argument("--seed", type=_int_at_least(0), default=0, help="seed for the data and the weights (default: 0)")
     parser.set_defaults(run=run)
 
 

@@ -1,0 +1,35 @@
+"""Activation table and softmax."""
+
+import math
+
+import pytest
+
+import autograd
+from autograd import Value
+from nn import activation, softmax
+
+
+def test_activation_lookup_returns_the_engine_op():
+    assert activation("tanh")(Value(0.5)).op == "tanh"
+    assert activation("linear")(Value(0.5)).data == 0.5
+    with pytest.raises(TypeError, match="name"):
+        activation(None)
+
+
+def test_softmax_values_and_jacobian():
+    zs = [Value(1.0), Value(-0.5), Value(2.0)]
+    ps = softmax(zs)
+    e = [math.exp(z.data) for z in zs]
+    p = [x / sum(e) for x in e]
+    assert [q.data for q in ps] == pytest.approx(p)
+    # ∂p_i/∂z_j = p_i (δ_ij - p_j)
+    for i in range(3):
+        grads = autograd.grad(ps[i], zs)
+        assert grads == pytest.approx([p[i] * ((i == j) - p[j]) for j in range(3)])
+
+
+def test_softmax_is_stable_for_huge_logits():
+    ps = softmax([Value(1000.0), Value(-1000.0), Value(1000.0)])
+    assert [p.data for p in ps] == [0.5, 0.0, 0.5]
+    with pytest.raises(ValueError, match="empty"):
+        softmax([])

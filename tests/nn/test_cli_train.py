@@ -1,0 +1,53 @@
+"""``deltagrad train``: arguments, progress, final metrics and the JSON it writes."""
+
+import argparse
+import json
+
+import pytest
+
+from nn import MLP, cli_train, data, evaluate
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(prog="deltagrad")
+    cli_train.register(parser.add_subparsers(dest="command"))
+    return parser.parse_args(argv)
+
+
+def test_train_xor_prints_progress_and_writes_json(tmp_path, capsys):
+    args = parse(["train", "xor", "--steps", "40", "--out", str(tmp_path / "o"), "--seed", "1"])
+    assert args.run(args) == 0
+    out = capsys.readouterr().out
+    assert "step 40/40" in out and "final: binary_cross_entropy" in out
+    report = json.loads((tmp_path / "o" / "train-xor.json").read_text())
+    assert report["steps"] == 40 and report["seed"] == 1 and len(report["loss"]) == 40
+    assert report["loss"][-1] < report["loss"][0]
+    model = MLP.load(tmp_path / "o" / report["model_file"])
+    X, y = data.xor()
+    loss, accuracy = evaluate(model, X, y, "binary_cross_entropy")
+    assert loss == pytest.approx(report["final_loss"]) and accuracy == report["final_accuracy"]
+
+
+def test_sine_reports_no_accuracy(tmp_path, capsys):
+    args = parse(["train", "sine", "--steps", "3", "--out", str(tmp_path)])
+    args.run(args)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2].startswith("final: mse") and not any("accuracy" in line for line in lines[1:-1])
+    assert json.loads((tmp_path / "train-sine.json").read_text())["final_accuracy"] is None
+
+
+@pytest.mark.parametrize("argv", [["train", "xor", "--steps", "0"], ["train", "xor", "--steps", "x"],
+                                  ["train", "xor", "--seed", "-1"], ["train", "iris"]])
+def test_bad_arguments_exit_2_with_one_line(argv, capsys):
+    with pytest.raises(SystemExit) as stop:
+        parse(argv)
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].startswith("deltagrad train: error: argument")
+
+
+def test_every_preset_builds_a_model_that_fits_its_data():
+    for name, preset in cli_train.PRESETS.items():
+        X, y = preset.make_data(0)
+        model = preset.make_model(0)
+        assert X.shape[1] == model.nin, name
+        evaluate(model, X, y, preset.loss)  # the loss reads the model's outputs without error

@@ -1,0 +1,71 @@
+"""Toy data sets: shapes, geometry, labels, reproducibility; and as_values."""
+
+import math
+
+import numpy as np
+import pytest
+
+from nn import data
+
+
+@pytest.mark.parametrize("make, n, features", [(lambda s: data.moons(31, seed=s), 31, 2),
+                                               (lambda s: data.xor(10, noise=0.1, seed=s), 10, 2),
+                                               (lambda s: data.spiral(7, classes=4, seed=s), 28, 2),
+                                               (lambda s: data.sine(9, noise=0.1, seed=s), 9, 1)])
+def test_shapes_and_reproducibility(make, n, features):
+    X, y = make(0)
+    assert X.shape == (n, features) and y.shape == (n,) and X.dtype == np.float64
+    X2, y2 = make(0)
+    assert np.array_equal(X, X2) and np.array_equal(y, y2)
+    X3, y3 = make(1)
+    assert not (np.array_equal(X, X3) and np.array_equal(y, y3))  # the seed changes the noise
+
+
+def test_moons_without_noise_lie_on_their_half_circles():
+    X, y = data.moons(21, noise=0.0)
+    outer, inner = X[y == 0], X[y == 1]
+    assert len(outer) == 11 and len(inner) == 10
+    assert np.allclose(np.hypot(*outer.T), 1.0) and (outer[:, 1] >= -1e-12).all()
+    assert np.allclose(np.hypot(inner[:, 0] - 1.0, inner[:, 1] - 0.5), 1.0) and (inner[:, 1] <= 0.5 + 1e-12).all()
+
+
+def test_xor_labels():
+    X, y = data.xor()
+    assert X.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]] and y.tolist() == [0, 1, 1, 0]
+    X, y = data.xor(8, noise=0.05)
+    assert y.tolist() == [0, 1, 1, 0] * 2 and np.abs(X - np.round(X)).max() < 0.3
+
+
+def test_spiral_radius_and_classes():
+    X, y = data.spiral(10, classes=3, noise=0.0)
+    assert np.bincount(y).tolist() == [10, 10, 10]
+    assert np.allclose(np.hypot(*X.T), np.tile(np.linspace(0, 1, 10), 3))
+
+
+def test_sine_targets():
+    X, y = data.sine(5)
+    assert X[:, 0] == pytest.approx([-math.pi, -math.pi / 2, 0, math.pi / 2, math.pi])
+    assert y == pytest.approx(np.sin(X[:, 0]), abs=1e-15)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="moons n must be a positive int, got int: 0"):
+        data.moons(0)
+    with pytest.raises(ValueError, match="noise"):
+        data.sine(5, noise=-1)
+    with pytest.raises(ValueError, match="classes"):
+        data.spiral(5, classes=1.5)
+
+
+def test_as_values():
+    rows = data.as_values(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    assert [[v.data for v in row] for row in rows] == [[1.0, 2.0], [3.0, 4.0]]
+    assert [v.label for v in rows[0]] == ["x0", "x1"]
+    assert not rows[0][0].requires_grad
+    assert data.as_values([[1.0]], requires_grad=True)[0][0].requires_grad
+    with pytest.raises(ValueError, match="2-D"):
+        data.as_values([1.0, 2.0])
+    with pytest.raises(ValueError, match="NaN or inf"):
+        data.as_values([[math.nan]])
+    with pytest.raises(ValueError, match="real numbers"):
+        data.as_values([["a"]])

@@ -1,0 +1,131 @@
+"""Losses: values and gradients against closed forms, stability, and input checks."""
+
+import math
+
+import pytest
+
+import autograd
+from autograd import Value
+from nn import Layer, Neuron, binary_cross_entropy, cross_entropy, hinge, huber, l2_penalty, mae, mse
+
+
+def sigmoid(z):
+    return 0.5 * (1 + math.tanh(z / 2))  # an identity that cannot overflow
+
+
+def test_mse_and_its_gradient():
+    p = [Value(1.0), Value(-2.0)]
+    loss = mse(p, [0.5, 1.0])
+    assert loss.data == pytest.approx((0.25 + 9.0) / 2)
+    assert autograd.grad(loss, p) == pytest.approx([0.5, -3.0])  # (p - t) for n = 2
+    assert mse(Value(3.0), 1).data == 4.0
+
+
+def test_mae_and_its_gradient():
+    p = [Value(1.0), Value(-2.0), Value(4.0)]
+    loss = mae(p, [0.5, 1.0, 4.0])
+    assert loss.data == pytest.approx(3.5 / 3)
+    assert autograd.grad(loss, p) == pytest.approx([1 / 3, -1 / 3, 0.0])
+
+
+@pytest.mark.parametrize("r, value, slope", [(0.5, 0.125, 0.5), (-0.8, 0.32, -0.8), (3.0, 2.5, 1.0), (-2.0, 1.5, -1.0)])
+def test_huber_quadratic_inside_linear_outside(r, value, slope):
+    p = Value(r + 1.0)
+    loss = huber(p, 1.0)
+    assert loss.data == pytest.approx(value)
+    assert autograd.grad(loss, [p]) == pytest.approx((slope,))
+    assert huber(Value(5.0), 0.0, delta=2.0).data == pytest.approx(2.0 * (5.0 - 1.0))
+
+
+@pytest.mark.parametrize("z, t", [(0.3, 1.0), (-1.7, 0.0), (2.0, 0.25)])
+def test_bce_from_logits_equals_the_textbook_form_and_gradient_is_sigma_minus_t(z, t):
+    zv = Value(z)
+    loss = binary_cross_entropy(zv, t)
+    s = sigmoid(z)
+    assert loss.data == pytest.approx(-t * math.log(s) - (1 - t) * math.log(1 - s))
+    assert autograd.grad(loss, [zv]) == pytest.approx((s - t,))
+
+
+def test_sigmoid_neuron_with_bce_gives_delta_p_minus_t():
+    n = Neuron(2, "sigmoid", weights=[0.4, -0.6], bias=0.1)
+    layer_v = n.preactivation([1.0, 2.0])
+    y = layer_v.sigmoid()
+    loss = binary_cross_entropy(layer_v, 1.0)
+    (dv,) = autograd.grad(loss, [layer_v])
+    assert dv == pytest.approx(y.data - 1.0)
+
+
+@pytest.mark.parametrize("z, t, expected", [(1000.0, 0.0, 1000.0), (-1000.0, 1.0, 1000.0), (1000.0, 1.0, 0.0),
+                                            (-1000.0, 0.0, 0.0)])
+def test_bce_is_finite_for_huge_logits(z, t, expected):
+    zv = Value(z)
+    loss = binary_cross_entropy(zv, t)
+    assert loss.data == pytest.approx(expected)
+    (g,) = autograd.grad(loss, [zv])
+    assert g == pytest.approx(sigmoid(z) - t)
+
+
+def test_cross_entropy_value_and_gradient_p_minus_onehot():
+    zs = [Value(0.5), Value(-1.0), Value(2.0)]
+    loss = cross_entropy(zs, 1)
+    e = [math.exp(z.data) for z in zs]
+    p = [x / sum(e) for x in e]
+    assert loss.data == pytest.approx(-math.log(p[1]))
+    assert autograd.grad(loss, zs) == pytest.approx([p[0], p[1] - 1, p[2]])
+
+
+def test_softmax_layer_with_cross_entropy_gives_delta_p_minus_onehot():
+    layer = Layer(2, 3, "softmax", seed=0)
+    vs, ys = layer.forward([0.7, -0.3])
+    loss = cross_entropy(vs, 2)
+    grads = autograd.grad(loss, vs)
+    assert grads == pytest.approx([ys[0].data, ys[1].data, ys[2].data - 1])
+
+
+def test_cross_entropy_is_finite_for_huge_logits():
+    zs = [Value(1000.0), Value(-1000.0)]
+    loss = cross_entropy(zs, 1)
+    assert loss.data == pytest.approx(2000.0)
+    assert autograd.grad(loss, zs) == pytest.approx([1.0, -1.0])
+    assert cross_entropy([Value(1000.0), Value(-1000.0)], 0).data == 0.0
+
+
+def test_hinge_values_and_gradient():
+    p = [Value(0.3), Value(-2.0), Value(0.5)]
+    loss = hinge(p, [1, -1, -1])
+    assert loss.data == pytest.approx((0.7 + 0.0 + 1.5) / 3)
+    assert autograd.grad(loss, p) == pytest.approx([-1 / 3, 0.0, 1 / 3])
+
+
+def test_l2_penalty_and_gradient():
+    ps = [Value(1.0), Value(-3.0)]
+    pen = l2_penalty(ps, 0.5)
+    assert pen.data == 5.0
+    assert autograd.grad(pen, ps) == pytest.approx([1.0, -3.0])  # 2·alpha·p
+
+
+def test_loss_input_errors():
+    with pytest.raises(ValueError, match="prediction has 2 element\\(s\\) but target has 3"):
+        mse([Value(1.0), Value(2.0)], [1, 2, 3])
+    with pytest.raises(ValueError, match="target\\[0\\] must be a finite real number"):
+        mae(Value(1.0), math.nan)
+    with pytest.raises(ValueError, match="empty"):
+        mse([], [])
+    with pytest.raises(TypeError, match="target must be a number"):
+        mse(Value(1.0), "1")
+    with pytest.raises(ValueError, match="target\\[0\\] must be in \\[0, 1\\], got 2"):
+        binary_cross_entropy(Value(0.0), 2)
+    with pytest.raises(ValueError, match="must be -1 or \\+1, got 0"):
+        hinge(Value(0.0), 0)
+    with pytest.raises(ValueError, match="target_index 3 is out of range for 3 logits"):
+        cross_entropy([Value(0.0)] * 3, 3)
+    with pytest.raises(ValueError, match="target_index must be an int"):
+        cross_entropy([Value(0.0)] * 3, 1.0)
+    with pytest.raises(TypeError, match="sequence"):
+        cross_entropy(Value(0.0), 0)
+    with pytest.raises(ValueError, match="delta must be > 0"):
+        huber(Value(0.0), 0.0, delta=0)
+    with pytest.raises(ValueError, match="alpha must be >= 0"):
+        l2_penalty([Value(1.0)], -1)
+    with pytest.raises(TypeError, match="parameters\\[0\\] must be a Value"):
+        l2_penalty([1.0])

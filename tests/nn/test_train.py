@@ -1,0 +1,105 @@
+"""The training helper and the issue's demonstrations, small enough to run in a few seconds."""
+
+import math
+
+import pytest
+
+from nn import MLP, SGD, Adam, data, evaluate, fit
+
+
+def train(model, X, y, loss, steps, lr, **kw):
+    history = fit(model, X, y, loss=loss, steps=steps, optimizer=Adam(model.parameters(), lr=lr), log=None, **kw)
+    return history, evaluate(model, X, y, loss)
+
+
+def test_xor_with_a_2_4_1_tanh_sigmoid_mlp():
+    X, y = data.xor()
+    model = MLP(2, [4, 1], activation="tanh", output_activation="sigmoid", init="auto", seed=0)
+    _, (loss, accuracy) = train(model, X, y, "binary_cross_entropy", 100, 0.1)
+    assert accuracy == 1.0
+    assert [round(model(list(x)).data) for x in X] == y.tolist()  # the sigmoid outputs round to XOR
+
+
+def test_moons_train_accuracy_at_least_97_percent():
+    X, y = data.moons(40, noise=0.1, seed=0)
+    model = MLP(2, [8, 8, 1], seed=0)
+    history, (_, accuracy) = train(model, X, y, "hinge", 100, 0.05, l2=1e-4)
+    assert accuracy >= 0.97
+    assert history.loss[-1] < history.loss[0] / 5
+
+
+def test_three_class_spiral_with_softmax_output():
+    X, y = data.spiral(15, classes=3, seed=0)
+    model = MLP(2, [12, 3], output_activation="softmax", init="auto", seed=0)
+    _, (_, accuracy) = train(model, X, y, "cross_entropy", 100, 0.1)
+    assert accuracy >= 0.90
+    probabilities = model([0.1, 0.2])
+    assert math.fsum(p.data for p in probabilities) == pytest.approx(1.0)
+
+
+def test_sine_regression_with_one_hidden_tanh_layer():
+    """Seed 003's universal approximation theorem, in small: one hidden tanh layer fits sin(x)."""
+    X, y = data.sine(20)
+    model = MLP(1, [10, 1], activation="tanh", init="auto", seed=0)
+    history, (mse, accuracy) = train(model, X, y, "mse", 300, 0.05)
+    assert mse < 0.01 and accuracy is None
+    assert history.accuracy[-1] is None
+
+
+def test_progress_lines_show_step_loss_and_accuracy():
+    X, y = data.xor()
+    lines = []
+    model = MLP(2, [3, 1], seed=0)
+    fit(model, X, y, loss="hinge", steps=20, log_every=5, log=lines.append, optimizer=SGD(model.parameters(), lr=0.1))
+    assert [line.split()[1] for line in lines] == ["1/20", "5/20", "10/20", "15/20", "20/20"]
+    assert all("loss" in line and line.endswith("%") for line in lines)
+    lines.clear()
+    X, y = data.sine(4)
+    fit(MLP(1, [2, 1], seed=0), X, y, loss="mse", steps=2, log=lines.append)
+    assert len(lines) == 2 and "accuracy" not in lines[0]
+
+
+def test_history_records_the_loss_fit_optimised():
+    X, y = data.sine(6)
+    model = MLP(1, [3, 1], activation="tanh", seed=0)
+    before, _ = evaluate(model, X, y, "mse")
+    history = fit(model, X, y, loss="mse", steps=3, log=None)
+    assert history.loss[0] == pytest.approx(before)
+    assert len(history.loss) == len(history.accuracy) == 3
+
+
+def test_minibatches_are_reproducible_from_the_seed():
+    X, y = data.moons(20, seed=0)
+    runs = []
+    for _ in range(2):
+        model = MLP(2, [4, 1], seed=0)
+        runs.append(fit(model, X, y, loss="hinge", steps=5, batch_size=6, seed=3, log=None).loss)
+    assert runs[0] == runs[1]
+
+
+def test_a_non_finite_loss_stops_with_the_step_named():
+    X, y = data.sine(5)
+    model = MLP(1, [1], activation="linear", seed=0)
+    model.layers[0].neurons[0].w[0].data = 1e200  # (1e200·x)² overflows to inf at once
+    with pytest.raises(FloatingPointError, match="loss became inf at step 1"):
+        fit(model, X, y, loss="mse", steps=5, log=None)
+    # a learning rate far too large diverges a few steps later
+    X, y = data.sine(5)
+    model = MLP(1, [1], activation="linear", seed=0)
+    with pytest.raises(FloatingPointError, match=r"at step ([2-9]|\d\d+); lower the learning rate"):
+        fit(model, X * 100, y, loss="mse", steps=500, optimizer=SGD(model.parameters(), lr=1.0), log=None)
+
+
+def test_fit_input_errors():
+    X, y = data.xor()
+    model = MLP(2, [2, 1], seed=0)
+    with pytest.raises(ValueError, match="unknown loss 'l1'; known: hinge"):
+        fit(model, X, y, loss="l1")
+    with pytest.raises(ValueError, match="4 rows but y has 3"):
+        fit(model, X, y[:3])
+    with pytest.raises(ValueError, match="expects 3 input\\(s\\) but X has 2"):
+        fit(MLP(3, [1]), X, y)
+    with pytest.raises(ValueError, match="steps must be a positive int"):
+        fit(model, X, y, steps=0)
+    with pytest.raises(ValueError, match="batch_size must be between 1 and 4"):
+        fit(model, X, y, batch_size=5)
