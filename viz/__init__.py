@@ -1,1 +1,25 @@
-"""deltagrad's pictures of computation graphs (Graphviz)."""
+"""deltagrad's pictures of computation graphs (Graphviz).
+
+``draw_graph`` (alias ``draw_dot``) draws a graph with every value, gradient and local
+derivative; ``render`` writes it as svg/png/pdf/dot; ``step_through`` writes a page that replays
+backward one node at a time; ``draw_mlp`` draws a network diagram of an ``nn.MLP``.
+"""
+
+from .graph import draw_dot, draw_graph
+from .mlp import draw_mlp
+from .render import GraphvizNotFound, render
+from .step_through import StepThrough, step_through
+from .trace import Edge, Trace, trace
+
+__all__ = [
+    "Edge",
+    "GraphvizNotFound",
+    "StepThrough",
+    "Trace",
+    "draw_dot",
+    "draw_graph",
+    "draw_mlp",
+    "render",
+    "step_through",
+    "trace",
+]

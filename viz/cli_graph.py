@@ -1,0 +1,82 @@
+"""``deltagrad graph "EXPR" --at x=2 w=-3 -o out.svg [--format ...] [--steps out.html]``."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+import autograd
+from autograd import Value
+from autograd.format import format_number
+
+from .graph import draw_graph
+from .render import FORMATS, GraphvizNotFound, output_format, render
+from .step_through import step_through
+
+__all__ = ["register", "run", "parse_assignment"]
+
+
+def parse_assignment(text: str) -> tuple[str, float]:
+    """``"x=2"`` as ``("x", 2.0)``; ValueError naming the text when it is not ``name=number``."""
+    name, sep, number = text.partition("=")
+    name = name.strip()
+    if not sep or not name.isidentifier():
+        raise ValueError(f"--at expects name=number (like x=2), got {text!r}")
+    try:
+        value = float(number)
+    except ValueError:
+        raise ValueError(f"--at {name}: {number.strip()!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"--at {name}: the value must be finite, got {number.strip()!r}")
+    return name, value
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the expression, run backward, write the picture (and the step-through page)."""
+    output_format(args.output, args.format)
+    if args.steps is not None and not args.steps.parent.is_dir():
+        raise FileNotFoundError(f"--steps: the folder {str(args.steps.parent)!r} does not exist")
+    values: dict[str, Value] = {}
+    for text in args.at:
+        name, value = parse_assignment(text)
+        if name in values:
+            raise ValueError(f"--at gives {name} twice")
+        values[name] = Value(value, label=name)
+    root = autograd.parse(args.expression, **values)
+    if not root.requires_grad:
+        raise ValueError(f"the expression {args.expression!r} has no variable: there is nothing to differentiate")
+    root.label = root.label or "out"
+    root.backward()
+    grads = ", ".join(f"∂{root.label}/∂{name} = {format_number(v.grad)}" for name, v in values.items())
+    print(f"{root.label} = {format_number(root.data)}" + (f"; {grads}" if grads else ""))
+    status = 0
+    try:
+        print(f"wrote {render(draw_graph(root), args.output, args.format)}")
+    except GraphvizNotFound as error:  # the .dot source was written; say so, and still write the page
+        print(f"deltagrad graph: {error}", file=sys.stderr)
+        status = 1
+    if args.steps:
+        page = step_through(root, args.steps)
+        print(f"wrote {page.path} ({page.steps} steps)")
+    return status
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``graph`` subcommand to the ``deltagrad`` parser."""
+    parser = subparsers.add_parser(
+        "graph",
+        help="draw an expression's graph with values, gradients and local derivatives",
+        description=(
+            "Build EXPR (Python syntax: + - * / **, unary -, exp log sqrt tanh sigmoid relu ...) "
+            "with the values given by --at, run backward, and draw the graph: every node's value "
+            "and gradient, every edge's local derivative."
+        ),
+    )
+    parser.add_argument("expression", metavar="EXPR", help='e.g. "tanh(x1*w1 + x2*w2 + b)"')
+    parser.add_argument("--at", nargs="*", default=[], metavar="NAME=VALUE", help="a value for each name, e.g. x=2 w=-3")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="the picture to write (out.svg, .png, .pdf, .dot)")
+    parser.add_argument("--format", choices=FORMATS, help="picture format (default: from the output's suffix)")
+    parser.add_argument("--steps", type=Path, metavar="PAGE.html", help="also write the step-through page of the backward pass")
+    parser.set_defaults(run=run)

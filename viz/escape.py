@@ -1,0 +1,51 @@
+"""Text for Graphviz record labels: user labels may hold any character."""
+
+from __future__ import annotations
+
+import re
+
+import graphviz
+
+__all__ = ["record_field", "plain_label"]
+
+# Characters that structure a record label; a backslash makes each one literal.
+_RECORD_SPECIAL = {c: "\\" + c for c in '\\{}|<>"'}
+# Graphviz (2.43) moves a space that follows a multi-byte character to the end of a record field
+# ("δ = 1" shows as "δ= 1 "); a no-break space there is kept in place.
+_SPACE_AFTER_NON_ASCII = re.compile(r"(?<=[^\x00-\x7f]) ")
+
+
+def record_field(text: str) -> str:
+    """``text`` made safe as one field of a ``shape=record`` label.
+
+    Backslashes and the record syntax characters ``{ } | < > "`` are escaped; a newline becomes
+    Graphviz's centred line break ``\\n``, so a multi-line label stays inside its field.
+
+    Args:
+        text: any string.
+
+    Returns:
+        The escaped field text (to be joined with ``|`` into a record label).
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"record_field: text must be a str, got {type(text).__name__}")
+    escaped = _SPACE_AFTER_NON_ASCII.sub("\u00a0", "".join(_RECORD_SPECIAL.get(c, c) for c in text))
+    return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+
+
+def plain_label(text: str) -> str:
+    """``text`` made safe as an ordinary (non-record, non-HTML) Graphviz label.
+
+    Backslashes are doubled so that ``\\N`` or ``\\l`` in a user's label stay literal, newlines
+    become Graphviz's ``\\n``, and text that looks like ``<...>`` is not taken for HTML.
+
+    Args:
+        text: any string.
+
+    Returns:
+        The label text, marked so the graphviz package quotes it as a plain string.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"plain_label: text must be a str, got {type(text).__name__}")
+    escaped = text.replace("\\", "\\\\").replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    return graphviz.nohtml(escaped)

@@ -1,0 +1,226 @@
+"""The computation graph as a Graphviz picture: values, ops, and the local derivative on every edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import graphviz
+
+from autograd import OPS, Value
+from autograd.format import format_number
+
+from .escape import plain_label, record_field
+from .roles import ROLES, as_parameter_set, neuron_of, node_roles
+from .style import NO_GRAD_COLOR, ROLE_COLORS, add_legend, grad_color, grad_legend
+from .trace import Trace, trace
+
+__all__ = ["draw_graph", "draw_dot", "NO_GRAD_MARK", "DEFAULT_MAX_NODES"]
+
+NO_GRAD_MARK = "—"  # shown for a gradient that no backward pass has computed yet
+DEFAULT_MAX_NODES = 500
+_COLORINGS = ("role", "grad")
+_GROUPINGS = ("neuron", "layer", None)
+_RANKDIRS = ("LR", "TB", "RL", "BT")
+
+
+@dataclass(frozen=True)
+class Style:
+    """How :func:`build_graph` draws: the options of :func:`draw_graph`, checked."""
+
+    show_local_grads: bool = True
+    color: str = "role"
+    params: frozenset[Value] | None = None
+    group: str | None = "neuron"
+    rankdir: str = "LR"
+    name_all_nodes: bool = False  # show "n7" for unlabelled nodes (the step-through page names them)
+    title: str | None = None  # replaces the default title (root's value, whether backward has run)
+
+
+def node_name(tr: Trace, i: int) -> str:
+    """How text refers to node ``i``: its label, or ``n{i}`` (its name in the DOT source)."""
+    return tr.nodes[i].label or f"n{i}"
+
+
+def grad_text(node: Value, grad: float | None) -> str:
+    """The grad field of a value node: ``grad 0.5``, ``grad —`` before backward, ``no grad``."""
+    if not node.requires_grad:
+        return "no grad"
+    return f"grad {NO_GRAD_MARK if grad is None else format_number(grad)}"
+
+
+def op_text(node: Value) -> str:
+    """An op node's text: its symbol, then its attributes (``leaky_relu`` / ``slope=0.1``)."""
+    op = OPS.get(node.op)
+    symbol = op.symbol if op is not None else node.op
+    attrs = "\n".join(f"{k}={format_number(v) if isinstance(v, float) else v}" for k, v in sorted((node.attrs or {}).items()))
+    return f"{symbol}\n{attrs}" if attrs else symbol
+
+
+def backward_has_run(root: Value) -> bool:
+    """Whether a backward pass from ``root`` has filled gradients (it sets root.grad, 1 by default)."""
+    return root.grad != 0.0
+
+
+def build_graph(tr: Trace, grads: Sequence[float] | None, style: Style) -> graphviz.Digraph:
+    """The picture of ``tr`` with the given gradients (None: no backward yet, shown as —).
+
+    Nodes are named by topological index (``v3`` for a value, ``op3`` for the op that made it),
+    so the DOT source is the same in every process.
+    """
+    roles = node_roles(tr, style.params)
+    root = tr.nodes[-1]
+    graph = graphviz.Digraph("deltagrad")
+    graph.attr(rankdir=style.rankdir, labelloc="t", fontname="Helvetica", fontsize="12")
+    graph.attr("node", fontname="Helvetica", fontsize="11")
+    graph.attr("edge", fontname="Helvetica", fontsize="10")
+    graph.attr(label=plain_label(style.title or _title(tr, grads)))
+
+    largest = max((abs(g) for g in grads if g == g and abs(g) != float("inf")), default=0.0) if grads else 0.0
+    statements: dict[tuple[int, int] | None, list[tuple[str, dict[str, str]]]] = {}
+    groups = neuron_of(tr, roles) if style.group else [None] * len(tr.nodes)
+    for i, node in enumerate(tr.nodes):
+        g = None if grads is None or not node.requires_grad else grads[i]
+        if style.color == "grad":
+            fill = grad_color(g, largest)
+        else:
+            fill = ROLE_COLORS[roles[i]]
+        label = node.label or (f"n{i}" if style.name_all_nodes else "")
+        fields = (record_field(label), f"data {record_field(format_number(node.data))}", grad_text(node, g))
+        attrs = {"label": "{ " + " | ".join(fields) + " }", "shape": "record", "style": "filled", "fillcolor": fill}
+        if roles[i] == "constant":
+            attrs["fontcolor"] = "#666666"
+        if node is root:
+            attrs["penwidth"] = "2"
+        key = groups[i] if style.group != "layer" or groups[i] is None else (groups[i][0], -1)
+        bucket = statements.setdefault(key, [])
+        bucket.append((f"v{i}", attrs))
+        if node.parents:
+            bucket.append((f"op{i}", {"label": plain_label(op_text(node)), "shape": "ellipse", "style": "filled", "fillcolor": "#f3f3f3"}))
+
+    _emit_nodes(graph, statements)
+    for edge in tr.edges:
+        attrs = {}
+        if not tr.nodes[edge.parent].requires_grad:  # no gradient flows: its derivative is moot
+            attrs.update(style="dashed", color="#999999")
+        elif style.show_local_grads:
+            attrs["label"] = format_number(edge.local_grad)
+        graph.edge(f"v{edge.parent}", f"op{edge.child}", **attrs)
+    for i, node in enumerate(tr.nodes):
+        if node.parents:
+            graph.edge(f"op{i}", f"v{i}")
+
+    if style.color == "grad":
+        entries = grad_legend()
+    else:
+        entries = [(role, ROLE_COLORS[role]) for role in ROLES if role in roles]
+    add_legend(graph, entries, _notes(grads, style, largest, "constant" in roles))
+    return graph
+
+
+def _title(tr: Trace, grads: Sequence[float] | None) -> str:
+    root = tr.nodes[-1]
+    name = node_name(tr, len(tr.nodes) - 1)
+    if grads is None:
+        return f"{name} = {format_number(root.data)}   (no backward yet: gradients show as {NO_GRAD_MARK})"
+    return f"{name} = {format_number(root.data)}   (gradients after backward: grad = ∂{name}/∂node)"
+
+
+def _notes(grads: Sequence[float] | None, style: Style, largest: float, has_constants: bool) -> list[str]:
+    notes = ["box: label | data | grad"]
+    if style.show_local_grads:
+        notes += ["edge number: local derivative ∂(op result)/∂(operand)", "backward: grad[operand] += edge × grad[result]"]
+    if has_constants:
+        notes.append("dashed edge: constant operand (no gradient flows)")
+    if grads is None:
+        notes.append(f"no backward yet: gradients show as {NO_GRAD_MARK}")
+    elif style.color == "grad":
+        notes.append(f"max |grad| = {format_number(largest)}")
+    return notes
+
+
+def _emit_nodes(graph: graphviz.Digraph, statements: dict[tuple[int, int] | None, list[tuple[str, dict[str, str]]]]) -> None:
+    for name, attrs in statements.get(None, []):
+        graph.node(name, **attrs)
+    layers = sorted({key[0] for key in statements if key is not None})
+    for layer in layers:
+        with graph.subgraph(name=f"cluster_L{layer}") as cluster:
+            cluster.attr(label=f"layer {layer}", labeljust="l", style="rounded", color="#999999", fontcolor="#666666")
+            for key in sorted(k for k in statements if k is not None and k[0] == layer):
+                if key[1] < 0:  # grouped by layer only
+                    for name, attrs in statements[key]:
+                        cluster.node(name, **attrs)
+                    continue
+                with cluster.subgraph(name=f"cluster_L{layer}_N{key[1]}") as neuron:
+                    neuron.attr(label=f"L{layer}.N{key[1]}", labeljust="r", style="rounded,dashed", color="#bbbbbb")
+                    for name, attrs in statements[key]:
+                        neuron.node(name, **attrs)
+
+
+def _check_options(color: Any, group: Any, rankdir: Any, max_nodes: Any) -> None:
+    if color not in _COLORINGS:
+        raise ValueError(f"draw_graph: color must be one of {_COLORINGS}, got {color!r}")
+    if group not in _GROUPINGS:
+        raise ValueError(f"draw_graph: group must be one of {_GROUPINGS}, got {group!r}")
+    if rankdir not in _RANKDIRS:
+        raise ValueError(f"draw_graph: rankdir must be one of {_RANKDIRS}, got {rankdir!r}")
+    if max_nodes is not None and (not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1):
+        raise ValueError(f"draw_graph: max_nodes must be a positive int or None, got {max_nodes!r}")
+
+
+def check_size(tr: Trace, max_nodes: int | None, what: str) -> None:
+    """Refuse a graph of more than ``max_nodes`` values, saying what to draw instead."""
+    n = len(tr.nodes)
+    if max_nodes is not None and n > max_nodes:
+        raise ValueError(
+            f"{what}: the graph has {n} nodes, more than max_nodes={max_nodes}, too many to read in "
+            f"one picture. Instead: draw the network with viz.draw_mlp(model, x) (one edge per "
+            f"weight); or draw a smaller part (one neuron's output, the loss of one sample); or pass "
+            f"max_nodes={n} (or None) to draw it anyway, grouped by neuron and layer (group='neuron')"
+        )
+
+
+def draw_graph(
+    root: Value,
+    *,
+    show_local_grads: bool = True,
+    color: str = "role",
+    params: Any = None,
+    group: str | None = "neuron",
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    rankdir: str = "LR",
+) -> graphviz.Digraph:
+    """Draw the graph that computed ``root``: every value, every op, every local derivative.
+
+    Each value is a box ``label | data | grad``; each op is an ellipse with its symbol (and
+    attributes such as a slope); each edge into an op carries the local derivative
+    ∂(op result)/∂(operand), so backward's ``grad[operand] += edge × grad[result]`` can be read
+    off the picture. Before any backward from ``root`` the gradients show as ``—`` and the title
+    says so. A legend is drawn inside the picture.
+
+    Args:
+        root: the output Value.
+        show_local_grads: False gives micrograd's plain look (no numbers on edges).
+        color: ``"role"`` fills by role (input, parameter, constant, output), ``"grad"`` by the
+            sign and size of each gradient (red positive, blue negative, darker when larger).
+        params: the parameters (Values, or a model with ``.parameters()``); by default a leaf is
+            a parameter when its label looks like a weight or bias (``w1``, ``b``, ``L0.N3.w2``).
+        group: ``"neuron"`` draws nn's neurons (labels ``L{l}.N{n}.``) as boxes inside boxes per
+            layer, ``"layer"`` boxes layers only, None draws no boxes.
+        max_nodes: refuse (ValueError, saying what to do instead) beyond this many values;
+            None for no limit.
+        rankdir: Graphviz direction, ``"LR"`` (left to right) by default.
+
+    Returns:
+        A ``graphviz.Digraph`` (it displays inline in Jupyter; write it with ``viz.render``).
+    """
+    _check_options(color, group, rankdir, max_nodes)
+    tr = trace(root)
+    check_size(tr, max_nodes, "draw_graph")
+    params_set = as_parameter_set(params)
+    style = Style(show_local_grads, color, None if params_set is None else frozenset(params_set), group, rankdir)
+    grads = [node.grad for node in tr.nodes] if backward_has_run(root) else None
+    return build_graph(tr, grads, style)
+
+
+draw_dot = draw_graph  # micrograd's name

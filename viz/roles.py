@@ -1,0 +1,92 @@
+"""What each node of a graph is (input, parameter, constant, output) and which neuron it belongs to."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from autograd import Value
+
+from .trace import Trace
+
+__all__ = ["ROLES", "node_roles", "looks_like_parameter", "neuron_of", "as_parameter_set"]
+
+ROLES = ("input", "parameter", "constant", "output", "interior")
+
+# A parameter's name, last dotted component: w, w1, w_12, w_ji, b, b2, weight, bias ...
+_PARAMETER_NAME = re.compile(r"[wb]\d*|[wb]_\w+|weights?\d*|bias\d*", re.IGNORECASE)
+# nn labels its parameters "L{layer}.N{neuron}.w{input}" and "L{layer}.N{neuron}.b".
+_NEURON_PREFIX = re.compile(r"L(\d+)\.N(\d+)\.")
+
+
+def looks_like_parameter(label: str) -> bool:
+    """Whether ``label`` names a weight or bias ("w1", "b", "L0.N3.w2", "L1.N0.b", "bias")."""
+    return bool(label) and _PARAMETER_NAME.fullmatch(label.rsplit(".", 1)[-1]) is not None
+
+
+def as_parameter_set(params: Any) -> set[Value] | None:
+    """``params`` (None, an iterable of Values, or anything with ``.parameters()``) as a set."""
+    if params is None:
+        return None
+    if hasattr(params, "parameters") and callable(params.parameters):
+        params = params.parameters()
+    if not isinstance(params, Iterable) or isinstance(params, (str, bytes)):
+        raise TypeError(
+            f"params must be an iterable of Values or have .parameters(), got {type(params).__name__}"
+        )
+    found = set()
+    for i, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"params[{i}] must be a Value, got {type(p).__name__}")
+        found.add(p)
+    return found
+
+
+def node_roles(tr: Trace, params: set[Value] | None = None) -> list[str]:
+    """The role of every node of ``tr``, in node order.
+
+    The root is the ``output``; nodes with ``requires_grad=False`` are ``constant``; other leaves
+    are ``parameter`` when in ``params`` (or, without ``params``, when their label looks like a
+    weight or bias, see :func:`looks_like_parameter`) and ``input`` otherwise; the rest are
+    ``interior``.
+    """
+    root = tr.nodes[-1]
+    roles = []
+    for node in tr.nodes:
+        if node is root:
+            role = "output"
+        elif not node.requires_grad:
+            role = "constant"
+        elif node.parents:
+            role = "interior"
+        elif params is not None:
+            role = "parameter" if node in params else "input"
+        else:
+            role = "parameter" if looks_like_parameter(node.label) else "input"
+        roles.append(role)
+    return roles
+
+
+def neuron_of(tr: Trace, roles: list[str]) -> list[tuple[int, int] | None]:
+    """The (layer, neuron) each node belongs to, from nn's "L{l}.N{n}." labels, or None.
+
+    A labelled node belongs to the neuron its label names; an op whose parameter operands all
+    belong to one neuron (its pre-activation v) belongs to it too, and so does a one-operand op
+    applied to such a node (its activation y).
+    """
+    found: list[tuple[int, int] | None] = []
+    via_parameters: set[int] = set()
+    index = tr.index
+    for i, node in enumerate(tr.nodes):
+        match = _NEURON_PREFIX.match(node.label)
+        group = (int(match[1]), int(match[2])) if match else None
+        if group is None and node.parents:
+            parents = [index[p] for p in node.parents]
+            owners = {found[p] for p in parents if roles[p] == "parameter"}
+            if len(owners) == 1 and None not in owners:
+                group = owners.pop()
+                via_parameters.add(i)
+            elif len(parents) == 1 and parents[0] in via_parameters:
+                group = found[parents[0]]
+        found.append(group)
+    return found

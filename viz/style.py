@@ -1,0 +1,68 @@
+"""Colours for pictures, and the legend drawn inside them."""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Sequence
+
+import graphviz
+
+__all__ = ["ROLE_COLORS", "GRAD_COLORS", "NO_GRAD_COLOR", "grad_color", "grad_legend", "add_legend"]
+
+ROLE_COLORS = {
+    "input": "#cfe2f3",
+    "parameter": "#fce5cd",
+    "constant": "#eeeeee",
+    "output": "#b6d7a8",
+    "interior": "#ffffff",
+}
+
+# ColorBrewer RdBu: red for positive gradients, blue for negative, darker when larger.
+GRAD_COLORS = {
+    1: ("#fddbc7", "#f4a582", "#d6604d"),
+    -1: ("#d1e5f0", "#92c5de", "#4393c3"),
+}
+NO_GRAD_COLOR = "#eeeeee"
+_GRAD_LEVELS = (0.1, 0.5)  # |grad| / max |grad| above which a node gets the middle, dark shade
+
+
+def grad_color(g: float | None, largest: float) -> str:
+    """The fill for a gradient ``g`` in a graph whose largest |gradient| is ``largest``."""
+    if g is None or not math.isfinite(g):
+        return NO_GRAD_COLOR
+    if g == 0 or largest == 0:
+        return ROLE_COLORS["interior"]
+    ratio = abs(g) / largest
+    shade = sum(ratio > level for level in _GRAD_LEVELS)
+    return GRAD_COLORS[1 if g > 0 else -1][shade]
+
+
+def grad_legend() -> list[tuple[str, str]]:
+    """Legend entries (text, colour) for :func:`grad_color`."""
+    low, high = _GRAD_LEVELS
+    sizes = (f"small (≤ {low:g}·max)", "medium", f"large (> {high:g}·max)")
+    positive = [(f"grad > 0, {size}", color) for size, color in zip(sizes, GRAD_COLORS[1])]
+    negative = [(f"grad < 0, {size}", color) for size, color in zip(sizes, GRAD_COLORS[-1])]
+    return positive[::-1] + [("grad = 0", ROLE_COLORS["interior"])] + negative + [("no gradient", NO_GRAD_COLOR)]
+
+
+def add_legend(graph: graphviz.Digraph, entries: Sequence[tuple[str, str]], notes: Sequence[str] = ()) -> None:
+    """Draw a legend box inside ``graph``: one swatch per (text, colour) entry, then ``notes``.
+
+    Args:
+        graph: the picture to draw into.
+        entries: (text, fill colour) pairs.
+        notes: lines of explanation under the swatches.
+    """
+    # Notes sit in the text column (not spanning both) so the swatch column stays narrow.
+    rows = "".join(
+        f'<TR><TD BGCOLOR="{color}" BORDER="1" WIDTH="16" HEIGHT="12" FIXEDSIZE="TRUE"></TD>'
+        f'<TD ALIGN="LEFT">{html.escape(text)}</TD></TR>'
+        for text, color in entries
+    )
+    rows += "".join(f'<TR><TD></TD><TD ALIGN="LEFT">{html.escape(note)}</TD></TR>' for note in notes)
+    table = f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2" COLOR="#999999">{rows}</TABLE>>'
+    graph.node("legend", label=table, shape="plain", fontsize="10")
+
+
