@@ -80,7 +80,7 @@ OPERATOR_TOKENS: dict[type, str] = {
 }
 
 
-def parse(expression: str, **values: Any) -> Value:
+def parse(expression: str, /, **values: Any) -> Value:
     """Build the graph of ``expression`` and return its output node.
 
     Allowed: number literals (constants, ``requires_grad=False``), names, ``+ - * / **``, unary
@@ -139,13 +139,18 @@ def _syntax_tree(expression: str) -> ast.Expression:
     except SyntaxError as error:
         line = f"line {error.lineno}, " if "\n" in expression and error.lineno else ""
         where = f" ({line}column {error.offset})" if error.offset else ""
-        raise ValueError(f"parse: invalid syntax{where} in {expression!r}: {error.msg}") from None
+        raise ValueError(f"parse: invalid syntax{where} in {_shorten(expression)}: {error.msg}") from None
     except ValueError as error:  # e.g. null bytes on Python < 3.12
-        raise ValueError(f"parse: invalid expression {expression!r}: {error}") from None
+        raise ValueError(f"parse: invalid expression {_shorten(expression)}: {error}") from None
     except (RecursionError, MemoryError):
         raise ValueError(
             f"parse: the expression is nested too deeply to parse ({len(expression)} characters)"
         ) from None
+
+
+def _shorten(expression: str, limit: int = 80) -> str:
+    text = repr(expression)
+    return text if len(text) <= limit else f"{text[: limit - 5]}...{text[-2:]}"
 
 
 class _Leaves:

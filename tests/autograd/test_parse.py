@@ -165,6 +165,16 @@ def test_syntax_errors_become_value_errors(text):
         parse(text, x=1.0)
 
 
+def test_long_invalid_text_is_shortened_in_the_message():
+    with pytest.raises(ValueError) as raised:
+        parse("x + " * 10_000, x=1.0)
+    assert len(str(raised.value)) < 200
+
+
+def test_a_name_called_expression_is_fine():
+    assert parse("expression * 2", expression=3.0).data == 6.0
+
+
 @pytest.mark.parametrize("text", ["", "   ", "\n"])
 def test_empty_expression(text):
     with pytest.raises(ValueError, match="empty"):
