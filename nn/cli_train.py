@@ -61,7 +61,7 @@ def _int_at_least(low: int) -> Callable[[str], int]:
 def register(subparsers: Any) -> None:
     """Add the ``train`` subcommand to the ``deltagrad`` parser."""
     parser = subparsers.add_parser("train", help="train a small MLP on a toy data set",
-                                   description=__doc__.splitlines()[0])
+                                   description="Train a small MLP on a toy data set; write its losses and the model as JSON.")
     parser.add_argument("dataset", choices=sorted(PRESETS), help="the data set to learn")
     parser.add_argument("--steps", type=_int_at_least(1), default=None,
                         help="optimisation steps (default per data set: "

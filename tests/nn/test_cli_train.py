@@ -51,3 +51,13 @@ def test_every_preset_builds_a_model_that_fits_its_data():
         model = preset.make_model(0)
         assert X.shape[1] == model.nin, name
         evaluate(model, X, y, preset.loss)  # the loss reads the model's outputs without error
+
+
+def test_through_the_deltagrad_dispatcher(tmp_path, capsys):
+    from viz.__main__ import main
+
+    assert main(["train", "xor", "--steps", "2", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "model-xor.json").exists()
+    with pytest.raises(SystemExit) as stop:
+        main(["train", "xor", "--steps", "-3"])
+    assert stop.value.code == 2 and len(capsys.readouterr().err.strip().splitlines()) == 1

@@ -218,3 +218,9 @@ def test_graph_stays_small_one_dot_per_neuron():
     model = MLP(2, [4, 1], activation="tanh", seed=0)
     ops = [node.op for node in autograd.topological_order(model([1.0, 2.0]))]
     assert ops.count("dot") == 5 and ops.count("tanh") == 4
+
+
+def test_numpy_rows_are_accepted_as_inputs():
+    model = MLP(2, [3, 1], seed=0)
+    x = np.array([0.25, -0.5])
+    assert model(x).data == model([0.25, -0.5]).data

@@ -3,6 +3,8 @@
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd
 from autograd import Value
@@ -129,3 +131,21 @@ def test_loss_input_errors():
         l2_penalty([Value(1.0)], -1)
     with pytest.raises(TypeError, match="parameters\\[0\\] must be a Value"):
         l2_penalty([1.0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(-30, 30), min_size=1, max_size=5), st.data())
+def test_cross_entropy_gradient_is_p_minus_onehot_for_any_logits(logits, draw):
+    k = draw.draw(st.integers(0, len(logits) - 1))
+    zs = [Value(z) for z in logits]
+    m = max(logits)
+    e = [math.exp(z - m) for z in logits]
+    p = [x / sum(e) for x in e]
+    assert autograd.grad(cross_entropy(zs, k), zs) == pytest.approx([q - (i == k) for i, q in enumerate(p)], abs=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(-50, 50), st.floats(0, 1))
+def test_bce_gradient_is_sigma_minus_t_for_any_logit(z, t):
+    zv = Value(z)
+    assert autograd.grad(binary_cross_entropy(zv, t), [zv]) == pytest.approx((sigmoid(z) - t,), abs=1e-12)
