@@ -1,0 +1,94 @@
+"""``deltagrad tour``: every demo runs, index.html links files that exist, and it copes without dot."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import viz.tour
+from viz.__main__ import main
+
+DEMO_COUNT = len(list((Path(__file__).resolve().parents[2] / "demos").glob("[0-9][0-9]_*.py")))
+
+
+def links(index: Path) -> list[str]:
+    return re.findall(r'(?:href|src)="([^"#]+)"', index.read_text(encoding="utf-8"))
+
+
+def test_quick_tour_writes_an_index_linking_existing_files(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    status = main(["tour", "--out", str(tmp_path), "--quick"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert DEMO_COUNT == 7
+    assert out.count(" ok ") == DEMO_COUNT
+    index = tmp_path / "index.html"
+    targets = links(index)
+    assert targets and all((tmp_path / t).is_file() for t in targets), targets
+    page = index.read_text(encoding="utf-8")
+    assert page.count("<h2 ") == DEMO_COUNT
+    for needed in ("04_tanh_neuron/tanh_neuron_steps.html", "05_hand_deltas/deltas.txt", "01_sigmoid_unit/output.txt"):
+        assert needed in targets
+    assert "σ(1) = 1/(1 + e^-1) = 1/1.367879 = 0.731059" in page  # the demos' printed numbers are on the page
+    printed = (tmp_path / "05_hand_deltas" / "output.txt").read_text(encoding="utf-8")
+    assert "OK: hand formula, autograd and finite differences agree within 1e-09" in printed
+
+
+def test_without_dot_the_tour_succeeds_and_says_what_it_skipped(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))  # no dot anywhere; the demos run with sys.executable
+    out_dir = tmp_path / "out"
+    status = main(["tour", "--out", str(out_dir), "--quick", "--only", "04,05,07"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "Graphviz's dot was not found" in out and "sudo apt-get install graphviz" in out
+    assert "note: skipped tanh_neuron_ops.svg" in out
+    page = (out_dir / "index.html").read_text(encoding="utf-8")
+    assert "Skipped on this machine" in page and "sudo apt-get install graphviz" in page
+    targets = links(out_dir / "index.html")
+    assert all((out_dir / t).is_file() for t in targets), targets
+    assert "04_tanh_neuron/tanh_neuron_ops.dot" in targets and "05_hand_deltas/mlp_deltas.dot" in targets
+    assert not list(out_dir.rglob("*.svg"))
+    assert "0.7071" in (out_dir / "04_tanh_neuron" / "tanh_neuron_steps.html").read_text(encoding="utf-8")
+
+
+def test_a_rerun_replaces_the_previous_pictures(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    stale = tmp_path / "07_second_derivatives" / "old.svg"
+    stale.parent.mkdir()
+    stale.write_text("<svg/>", encoding="utf-8")
+    assert main(["tour", "--out", str(tmp_path), "--quick", "--only", "7"]) == 0
+    assert not stale.exists()
+    assert "old.svg" not in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
+def test_unknown_demo_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["tour", "--out", str(tmp_path), "--only", "09"]) == 2
+    err = capsys.readouterr().err
+    assert "deltagrad tour: error: --only '09'" in err and "01_sigmoid_unit" in err
+
+
+def test_missing_demos_folder_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(viz.tour, "PACKAGES_ROOT", tmp_path)
+    assert main(["tour", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "demos/ folder was not found" in err and "pip install -e ." in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_failing_demo_is_reported_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "pkg"
+    (fake / "demos").mkdir(parents=True)
+    (fake / "demos" / "common.py").write_text("", encoding="utf-8")
+    (fake / "demos" / "01_broken.py").write_text('"""Demo 1: broken."""\nprint("halfway")\nraise SystemExit(3)\n',
+                                                 encoding="utf-8")
+    monkeypatch.setattr(viz.tour, "PACKAGES_ROOT", fake)
+    assert main(["tour", "--out", str(tmp_path / "out")]) == 1
+    out = capsys.readouterr().out
+    assert "01_broken" in out and "FAILED (exit status 3)" in out
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "FAILED (exit status 3)" in page and "halfway" in page
