@@ -7,9 +7,9 @@ backward one node at a time; ``draw_mlp`` draws a network diagram of an ``nn.MLP
 
 from .graph import draw_dot, draw_graph
 from .mlp import draw_mlp
-from .render import GraphvizNotFound, render
-from .step_through import StepThrough, step_through
-from .trace import Edge, Trace, trace
+from .rendering import GraphvizNotFound, render
+from .step_page import StepThrough, step_through
+from .tracing import Edge, Trace, trace
 
 __all__ = [
     "Edge",

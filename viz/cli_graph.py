@@ -12,8 +12,8 @@ from autograd import Value
 from autograd.format import format_number
 
 from .graph import draw_graph
-from .render import FORMATS, GraphvizNotFound, output_format, render
-from .step_through import step_through
+from .rendering import FORMATS, GraphvizNotFound, output_format, render
+from .step_page import step_through
 
 __all__ = ["register", "run", "parse_assignment"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -13,7 +14,7 @@ from autograd.format import format_number
 from .escape import plain_label, record_field
 from .roles import ROLES, as_parameter_set, neuron_of, node_roles
 from .style import NO_GRAD_COLOR, ROLE_COLORS, add_legend, grad_color, grad_legend
-from .trace import Trace, trace
+from .tracing import Trace, trace
 
 __all__ = ["draw_graph", "draw_dot", "NO_GRAD_MARK", "DEFAULT_MAX_NODES"]
 
@@ -62,7 +63,7 @@ def backward_has_run(root: Value) -> bool:
     return root.grad != 0.0
 
 
-def build_graph(tr: Trace, grads: Sequence[float] | None, style: Style) -> graphviz.Digraph:
+def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -> graphviz.Digraph:
     """The picture of ``tr`` with the given gradients (None: no backward yet, shown as —).
 
     Nodes are named by topological index (``v3`` for a value, ``op3`` for the op that made it),
@@ -76,11 +77,12 @@ def build_graph(tr: Trace, grads: Sequence[float] | None, style: Style) -> graph
     graph.attr("edge", fontname="Helvetica", fontsize="10")
     graph.attr(label=plain_label(style.title or _title(tr, grads)))
 
-    largest = max((abs(g) for g in grads if g == g and abs(g) != float("inf")), default=0.0) if grads else 0.0
+    shown = [None if grads is None or not node.requires_grad else grads[i] for i, node in enumerate(tr.nodes)]
+    largest = max((abs(g) for g in shown if g is not None and math.isfinite(g)), default=0.0)
     statements: dict[tuple[int, int] | None, list[tuple[str, dict[str, str]]]] = {}
     groups = neuron_of(tr, roles) if style.group else [None] * len(tr.nodes)
     for i, node in enumerate(tr.nodes):
-        g = None if grads is None or not node.requires_grad else grads[i]
+        g = shown[i]
         if style.color == "grad":
             fill = grad_color(g, largest)
         else:

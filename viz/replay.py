@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from autograd.format import format_number
 
-from .trace import Edge, Trace
+from .tracing import Edge, Trace
 
 __all__ = ["Step", "replay"]
 
@@ -64,9 +64,11 @@ def _local_symbol(tr: Trace, operands: list[Edge], edge: Edge) -> str:
 def replay(tr: Trace, gradient: float = 1.0) -> list[Step]:
     """Run backward's loop over ``tr`` from zero gradients, recording each step.
 
-    The order is backward's: reverse topological order, one step per node (leaves included:
-    their step passes nothing on). The arithmetic is backward's too, so the final gradients equal
-    what ``root.backward(gradient)`` gives from zeroed leaves. ``.grad`` is not touched.
+    One step per node that backward's loop visits, in its order: the nodes made by an op, in
+    reverse topological order (leaves have nothing to pass on, so the loop skips them). The first
+    step also seeds the root's gradient; the last lists the leaves' final gradients. A graph that
+    is a single leaf gets one step, the seed. The arithmetic is backward's, so the final gradients
+    equal what ``root.backward(gradient)`` adds to the leaves. ``.grad`` is not touched.
 
     Args:
         tr: the graph (``viz.trace(root)``).
@@ -82,9 +84,10 @@ def replay(tr: Trace, gradient: float = 1.0) -> list[Step]:
     into: dict[int, list[Edge]] = {}
     for edge in tr.edges:
         into.setdefault(edge.child, []).append(edge)
+    visited = [k for k in reversed(range(len(nodes))) if nodes[k].parents] or [root]
     steps = []
-    for k in reversed(range(len(nodes))):
-        node, name = nodes[k], _name(tr, k)
+    for k in visited:
+        name = _name(tr, k)
         g = grads[k] if grads[k] is not None else 0.0
         lines = [f"start: grad[{name}] = {format_number(gradient)}  (∂{name}/∂{name})"] if k == root else []
         updated = [k] if k == root else []
@@ -95,17 +98,17 @@ def replay(tr: Trace, gradient: float = 1.0) -> list[Step]:
                 lines.append(f"{arg} is a constant: no gradient for it")
                 continue
             term = edge.local_grad * g
-            before = grads[edge.parent] or 0.0
-            grads[edge.parent] = before + term
+            before = grads[edge.parent]
+            grads[edge.parent] = term if before is None else before + term
             lines.append(
                 f"grad[{arg}] += {_local_symbol(tr, operands, edge)} × grad[{name}] = "
                 f"{format_number(edge.local_grad)} × {format_number(g)} = {format_number(term)}"
-                + (f"  → grad[{arg}] = {format_number(grads[edge.parent])}" if before else "")
+                + ("" if before is None else f"  → grad[{arg}] = {format_number(grads[edge.parent])}")
             )
             updated.append(edge.parent)
-        if not node.requires_grad:
-            lines.append(f"{name} is a constant: it takes no gradient and passes none back")
-        elif not node.parents:
-            lines.append(f"{name} is a leaf: nothing to pass back; grad[{name}] = {format_number(g)} is final")
         steps.append(Step(k, tuple(lines), tuple(updated), tuple(grads)))
+    leaves = [i for i, node in enumerate(nodes) if not node.parents and node.requires_grad]
+    done = "done: the leaves' gradients are final: " + ", ".join(f"grad[{_name(tr, i)}] = {format_number(grads[i] or 0.0)}" for i in leaves)
+    last = steps[-1]
+    steps[-1] = Step(last.node, last.lines + (done,), last.updated, last.grads)
     return steps

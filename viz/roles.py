@@ -7,7 +7,7 @@ from typing import Any, Iterable
 
 from autograd import Value
 
-from .trace import Trace
+from .tracing import Trace
 
 __all__ = ["ROLES", "node_roles", "looks_like_parameter", "neuron_of", "as_parameter_set"]
 

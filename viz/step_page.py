@@ -14,9 +14,9 @@ from autograd.format import format_number
 
 from .graph import Style, build_graph, check_size, grad_text, op_text
 from .step_assets import CSS, SCRIPT
-from .render import GraphvizNotFound, pipe_svg
+from .rendering import GraphvizNotFound, pipe_svg
 from .replay import Step, replay
-from .trace import Trace, trace
+from .tracing import Trace, trace
 
 __all__ = ["StepThrough", "step_through", "DEFAULT_MAX_STEPS"]
 

@@ -1,0 +1,70 @@
+"""deltagrad graph: the happy path writes the picture and the page; bad input is one line, exit 2."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from viz_testing import LECTURE_B
+
+from viz.__main__ import main
+
+NEURON = ["graph", "tanh(x1*w1 + x2*w2 + b)", "--at", "x1=2", "x2=0", "w1=-3", "w2=1", f"b={LECTURE_B!r}"]
+
+
+def test_writes_the_picture_and_the_step_page(tmp_path, capsys):
+    svg, page = tmp_path / "neuron.svg", tmp_path / "steps.html"
+    assert main(NEURON + ["-o", str(svg), "--steps", str(page)]) == 0
+    out = capsys.readouterr().out
+    assert "out = 0.7071" in out and "∂out/∂w1 = 1.0" in out and "∂out/∂x1 = -1.5" in out
+    text = svg.read_text(encoding="utf-8")
+    assert text.lstrip().startswith("<?xml") and ">grad 1.0<" in text and ">data 0.7071<" in text
+    steps = json.loads(re.search(r'class="data">(.*?)</script>', page.read_text(encoding="utf-8"), re.S)[1])["steps"]
+    assert len(steps) == 5  # mul, mul, add, add, tanh
+
+
+def test_format_option_and_dot_output(tmp_path):
+    out = tmp_path / "neuron.txt"
+    assert main(NEURON + ["-o", str(out), "--format", "dot"]) == 0
+    assert out.read_text(encoding="utf-8").startswith("digraph")
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["graph", "x*q", "--at", "x=2"], "name 'q' has no value"),
+        (["graph", "x*w"], "name 'x' has no value"),
+        (["graph", "__import__('os')", "--at", "x=1"], "unknown function '__import__'"),
+        (["graph", "x*", "--at", "x=1"], "invalid syntax"),
+        (["graph", "x", "--at", "x=abc"], "'abc' is not a number"),
+        (["graph", "x", "--at", "x"], "name=number"),
+        (["graph", "x", "--at", "x=1", "x=2"], "gives x twice"),
+        (["graph", "2*3"], "nothing to differentiate"),
+    ],
+)
+def test_bad_input_is_one_clear_line_and_exit_2(tmp_path, capsys, argv, message):
+    assert main(argv + ["-o", str(tmp_path / "g.svg")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("deltagrad graph: error: ") and message in err
+    assert not (tmp_path / "g.svg").exists()
+
+
+def test_bad_output_is_refused_before_any_work(tmp_path, capsys):
+    assert main(["graph", "x", "--at", "x=1", "-o", str(tmp_path / "g.jpeg")]) == 2
+    err = capsys.readouterr()
+    assert "suffix" in err.err and err.out == ""
+    with pytest.raises(SystemExit) as exit_:
+        main(["graph", "x", "--at", "x=1", "-o", str(tmp_path / "g.svg"), "--format", "gif"])
+    assert exit_.value.code == 2
+
+
+def test_without_dot_writes_the_source_and_the_page_and_exits_1(tmp_path, monkeypatch, capsys):
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    code = main(NEURON + ["-o", str(tmp_path / "n.png"), "--steps", str(tmp_path / "s.html")])
+    assert code == 1
+    assert "apt-get install graphviz" in capsys.readouterr().err
+    assert (tmp_path / "n.dot").read_text(encoding="utf-8").startswith("digraph")
+    assert (tmp_path / "s.html").exists() and not (tmp_path / "n.png").exists()

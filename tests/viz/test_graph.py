@@ -1,0 +1,246 @@
+"""draw_graph: the content of the picture (values, gradients, local derivatives, roles, marks)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from viz_testing import (
+    dot_edges,
+    dot_nodes,
+    lecture_neuron,
+    node_named,
+    record_fields,
+    svg_edge_texts,
+    svg_node_texts,
+    svg_of,
+)
+
+from autograd import Value
+from nn import MLP
+from viz import draw_dot, draw_graph
+from viz.style import GRAD_COLORS, ROLE_COLORS
+
+
+def _edge_label(source: str, tail: str, head: str) -> str:
+    labels = [attrs.get("label") for t, h, attrs in dot_edges(source) if (t, h) == (tail, head)]
+    assert len(labels) == 1, (tail, head, labels)
+    return labels[0]
+
+
+@pytest.mark.parametrize("use_dot", [False, True], ids=["ops", "dot-node"])
+def test_lecture_neuron_values_gradients_and_local_derivatives(use_dot):
+    n = lecture_neuron(use_dot)
+    n.o.backward()
+    source = draw_graph(n.o).source
+
+    w1, w1_attrs = node_named(source, "w1")
+    assert record_fields(w1_attrs) == ["w1", "data -3.0", "grad 1.0"]  # ∂o/∂w1 = x1 (1 - o²) = 2 × 0.5
+    assert record_fields(node_named(source, "x1")[1]) == ["x1", "data 2.0", "grad -1.5"]
+    assert record_fields(node_named(source, "o")[1]) == ["o", "data 0.7071", "grad 1.0"]
+    # The edge from x1 into the op that multiplies it by w1 carries ∂(x1·w1)/∂x1 = w1 = -3.
+    x1 = node_named(source, "x1")[0]
+    (product,) = [h for t, h, _ in dot_edges(source) if t == x1]
+    assert _edge_label(source, x1, product) == "-3.0"
+    assert _edge_label(source, w1, product) == "2.0"  # ∂(x1·w1)/∂w1 = x1
+    # tanh's local derivative 1 - o² = 0.5 on the edge from v into tanh.
+    v = node_named(source, "v")[0]
+    (tanh_op,) = [h for t, h, _ in dot_edges(source) if t == v]
+    assert dot_nodes(source)[tanh_op]["label"] == "tanh"
+    assert _edge_label(source, v, tanh_op) == "0.5"
+
+
+def test_lecture_neuron_svg_from_dot_shows_the_numbers():
+    n = lecture_neuron(use_dot=True)
+    n.o.backward()
+    source = draw_graph(n.o).source
+    svg = svg_of(source)
+    texts = svg_node_texts(svg)
+    w1 = node_named(source, "w1")[0]
+    x1 = node_named(source, "x1")[0]
+    o = node_named(source, "o")[0]
+    assert texts[w1] == ["w1", "data -3.0", "grad 1.0"]
+    assert texts[o] == ["o", "data 0.7071", "grad 1.0"]
+    (dot_op,) = [h for t, h, _ in dot_edges(source) if t == x1]
+    assert texts[dot_op] == ["w·x+b"]
+    assert svg_edge_texts(svg)[f"{x1}->{dot_op}"] == ["-3.0"]
+
+
+def test_before_backward_gradients_show_a_mark_not_zeros():
+    n = lecture_neuron()
+    source = draw_graph(n.o).source
+    grads = [record_fields(a)[2] for a in dot_nodes(source).values() if a.get("shape") == "record"]
+    assert grads and all(g == "grad —" for g in grads)
+    assert "no backward yet" in source
+    svg_titles = [t.text or "" for t in svg_of(source).iter("{http://www.w3.org/2000/svg}text")]
+    assert any("no backward yet" in t for t in svg_titles)  # the title and legend say so in the picture
+    n.o.backward()
+    after = draw_graph(n.o).source
+    assert "no backward yet" not in after and "grad —" not in after
+
+
+def test_plain_look_without_local_gradients():
+    n = lecture_neuron()
+    n.o.backward()
+    source = draw_graph(n.o, show_local_grads=False).source
+    assert dot_edges(source) and all("label" not in attrs for _, _, attrs in dot_edges(source))
+
+
+def test_small_gradients_keep_significant_digits():
+    x = Value(3.0, label="x")
+    y = x * 1e-5
+    y.label = "y"
+    y.backward()
+    assert record_fields(node_named(draw_graph(y).source, "x")[1])[2] == "grad 1e-05"
+
+
+def test_edges_follow_operands_in_order_and_repeat_for_repeated_operands():
+    x = Value(3.0, label="x")
+    y = x * x
+    y.label = "y"
+    y.backward()
+    source = draw_graph(y).source
+    name = node_named(source, "x")[0]
+    into = [(t, h, a["label"]) for t, h, a in dot_edges(source) if t == name]
+    assert len(into) == 2 and all(label == "3.0" for _, _, label in into)  # ∂(x·x)/∂x_i = x each
+    assert record_fields(node_named(source, "x")[1])[2] == "grad 6.0"
+
+
+def test_op_attributes_are_shown():
+    x = Value(-2.0, label="x")
+    y = x.leaky_relu(0.1)
+    y.label = "y"
+    y.backward()
+    source = draw_graph(y).source
+    op = [a for a in dot_nodes(source).values() if a.get("shape") == "ellipse"]
+    assert [a["label"] for a in op] == ["leaky_relu\\nslope=0.1"]
+    assert _edge_label(source, node_named(source, "x")[0], "op1") == "0.1"
+
+
+def test_roles_colour_inputs_parameters_constants_and_output():
+    n = lecture_neuron()
+    loss = (n.o - 1.0) ** 2
+    loss.label = "J"
+    loss.backward()
+    source = draw_graph(loss).source
+    fill = {label: node_named(source, label)[1]["fillcolor"] for label in ("x1", "x2", "w1", "w2", "b", "J")}
+    assert fill["x1"] == fill["x2"] == ROLE_COLORS["input"]
+    assert fill["w1"] == fill["w2"] == fill["b"] == ROLE_COLORS["parameter"]
+    assert fill["J"] == ROLE_COLORS["output"]
+    constants = [a for a in dot_nodes(source).values() if a.get("fillcolor") == ROLE_COLORS["constant"]]
+    assert len(constants) == 2  # the target 1.0 and the exponent 2
+    assert all(record_fields(a)[2] == "no grad" for a in constants)
+    legend = dot_nodes(source)["legend"]["label"]
+    for role in ("input", "parameter", "constant", "output"):
+        assert f">{role}<" in legend
+
+
+def test_explicit_params_override_the_label_heuristic():
+    a, c = Value(1.0, label="a"), Value(2.0, label="w1")
+    y = a * c
+    y.label = "y"
+    source = draw_graph(y, params=[a]).source
+    assert node_named(source, "a")[1]["fillcolor"] == ROLE_COLORS["parameter"]
+    assert node_named(source, "w1")[1]["fillcolor"] == ROLE_COLORS["input"]
+    with pytest.raises(TypeError, match=r"params\[0\]"):
+        draw_graph(y, params=[1.0])
+
+
+def test_colour_by_gradient_sign_and_size():
+    n = lecture_neuron()
+    n.o.backward()
+    source = draw_graph(n.o, color="grad").source
+    assert node_named(source, "x1")[1]["fillcolor"] == GRAD_COLORS[-1][2]  # -1.5: the largest |grad|
+    assert node_named(source, "o")[1]["fillcolor"] == GRAD_COLORS[1][2]  # 1.0 > 0.5·1.5
+    assert node_named(source, "b")[1]["fillcolor"] == GRAD_COLORS[1][1]  # 0.5: between 0.1 and 0.5 of max
+    assert node_named(source, "w2")[1]["fillcolor"] == ROLE_COLORS["interior"]  # exactly 0
+    assert "grad &gt; 0" in dot_nodes(source)["legend"]["label"]
+
+
+def test_nn_parameters_recognised_and_grouped_by_neuron_and_layer():
+    model = MLP(2, [3, 1], seed=0)
+    out = model([1.0, -1.0])
+    out.label = "y"
+    out.backward()
+    source = draw_graph(out).source
+    w = node_named(source, "L0.N2.w1")
+    assert w[1]["fillcolor"] == ROLE_COLORS["parameter"]
+    # the weight, the neuron's dot node and its activation sit in the neuron's cluster, in the layer's
+    lines = source.splitlines()
+    start = lines.index("\t\tsubgraph cluster_L0_N2 {")
+    end = lines.index("\t\t}", start)
+    inside = "\n".join(lines[start:end])
+    assert f"\t{w[0]} [" in inside
+    assert inside.count("shape=ellipse") == 2  # w·x+b and relu
+    assert "subgraph cluster_L0 {" in source and "subgraph cluster_L1 {" in source
+    assert "cluster" not in draw_graph(out, group=None).source
+    layer_only = draw_graph(out, group="layer").source
+    assert "cluster_L0 {" in layer_only and "cluster_L0_N" not in layer_only
+
+
+def test_node_limit_refuses_with_advice_and_can_be_raised():
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(30):
+        y = y * 1.0001
+    with pytest.raises(ValueError) as error:
+        draw_graph(y, max_nodes=20)
+    message = str(error.value)
+    assert "61 nodes" in message and "max_nodes=20" in message
+    assert "draw_mlp" in message and "max_nodes=61" in message and "group=" in message
+    assert "v60" in draw_graph(y, max_nodes=61).source
+
+
+def test_five_thousand_node_chain_draws_when_the_limit_is_raised():
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(2500):
+        y = y + 1.0  # each step adds a node and a constant: 5,001 values
+    y.backward()
+    source = draw_graph(y, max_nodes=None).source
+    assert source.count("shape=record") == 5001
+    assert record_fields(node_named(source, "x")[1])[2] == "grad 1.0"
+
+
+def test_draw_dot_is_micrograd_name_for_draw_graph():
+    assert draw_dot is draw_graph
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"color": "rainbow"}, "color"), ({"group": "all"}, "group"), ({"rankdir": "up"}, "rankdir"), ({"max_nodes": 0}, "max_nodes")],
+)
+def test_bad_options_are_named(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        draw_graph(Value(1.0), **kwargs)
+
+
+def test_root_must_be_a_value():
+    with pytest.raises(TypeError, match="float"):
+        draw_graph(1.0)
+
+
+def test_same_graph_gives_byte_identical_dot_in_two_processes():
+    script = textwrap.dedent(
+        """
+        from autograd import Value
+        from nn import MLP
+        from viz import draw_graph
+        model = MLP(2, [3, 1], activation="tanh", seed=3)
+        x = [Value(0.5, label="a"), Value(-1.5, label="b")]
+        loss = (model(x) - 1.0) ** 2
+        loss.label = "J"
+        loss.backward()
+        print(draw_graph(loss).source)
+        """
+    )
+    outputs = []
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+        outputs.append(run.stdout)
+    assert outputs[0] == outputs[1]
+    assert "0x" not in outputs[0]  # no id()/addresses in names

@@ -1,0 +1,65 @@
+"""render: svg, png, pdf and dot files; the format from the suffix; what happens without dot."""
+
+from __future__ import annotations
+
+import pytest
+from viz_testing import lecture_neuron
+
+from viz import GraphvizNotFound, draw_graph, render
+
+MAGIC = {"svg": b"<svg", "png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-"}
+
+
+@pytest.fixture
+def picture():
+    n = lecture_neuron()
+    n.o.backward()
+    return draw_graph(n.o)
+
+
+@pytest.mark.parametrize("fmt", ["svg", "png", "pdf"])
+def test_formats_from_the_suffix(tmp_path, picture, fmt):
+    path = render(picture, tmp_path / f"neuron.{fmt}")
+    assert path == tmp_path / f"neuron.{fmt}"
+    data = path.read_bytes()
+    assert MAGIC[fmt] in data[:400]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"neuron.{fmt}"]  # nothing else written
+
+
+def test_dot_format_writes_the_source(tmp_path, picture):
+    for name in ("neuron.dot", "neuron.gv"):
+        assert (render(picture, tmp_path / name)).read_text(encoding="utf-8") == picture.source
+
+
+def test_explicit_format_wins_over_the_suffix(tmp_path, picture):
+    path = render(picture, tmp_path / "picture.out", format="png")
+    assert path.read_bytes().startswith(MAGIC["png"])
+
+
+@pytest.mark.parametrize("name, fmt, match", [("a.jpeg", None, "suffix"), ("a.svg", "gif", "format must be one of")])
+def test_unknown_formats_are_refused(tmp_path, picture, name, fmt, match):
+    with pytest.raises(ValueError, match=match):
+        render(picture, tmp_path / name, format=fmt)
+
+
+def test_missing_folder_and_wrong_object(tmp_path, picture):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        render(picture, tmp_path / "missing" / "a.svg")
+    with pytest.raises(TypeError, match="Digraph"):
+        render("digraph {}", tmp_path / "a.svg")
+
+
+def test_without_dot_the_source_is_written_and_the_error_says_how_to_install(tmp_path, monkeypatch, picture):
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    with pytest.raises(GraphvizNotFound) as error:
+        render(picture, tmp_path / "neuron.png")
+    message = str(error.value)
+    assert "apt-get install graphviz" in message and "brew install graphviz" in message
+    dot_file = tmp_path / "neuron.dot"
+    assert str(dot_file) in message and error.value.dot_path == dot_file
+    assert dot_file.read_text(encoding="utf-8") == picture.source
+    assert not (tmp_path / "neuron.png").exists()
+    # the .dot format needs no Graphviz at all
+    assert render(picture, tmp_path / "other.dot").read_text(encoding="utf-8") == picture.source
