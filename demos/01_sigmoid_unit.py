@@ -15,7 +15,8 @@ import numpy as np
 import autograd
 from autograd import Value
 from autograd.format import format_table
-from common import plot, run
+from common import picture, plot, run
+from viz import draw_graph
 
 POINTS = [-10.0, -5.0, -2.0, -1.0, 0.0, 1.0, 2.0, 5.0, 10.0]
 
@@ -25,6 +26,15 @@ def slope(f, x: float) -> tuple[float, float]:
     v = Value(x)
     out = f(v)
     return out.data, autograd.grad(out, [v])[0]
+
+
+def sigmoid_unit(net: float) -> Value:
+    """o = σ(w·x + b) with x = 1, w = net, b = 0 (seed 000's sigmoid unit), as a graph."""
+    v = autograd.dot([Value(net, "w")], [Value(1.0, "x", requires_grad=False)], Value(0.0, "b"))
+    v.label = "net"
+    o = v.sigmoid()
+    o.label = "o"
+    return o
 
 
 def chain_gradient(weight: float, bias: float, depth: int, start: float = 0.5) -> float:
@@ -97,6 +107,11 @@ def main(out_dir: Path, quick: bool = False) -> dict:
         plt.legend()
 
     plot(out_dir / "sigmoid.png", draw, "σ and σ'")
+    unit = sigmoid_unit(1.0)
+    unit.backward()
+    print(f"the unit σ(w·x + b) at w·x + b = 1: output {unit.data:.6f}, local derivative on the σ edge "
+          f"σ(1)(1 − σ(1)) = {unit.local_grads[0]:.6f}")
+    picture(draw_graph(unit), out_dir / "sigmoid_unit.svg")
     return {
         "exp_minus_1": e1,
         "sigmoid_1": s1,

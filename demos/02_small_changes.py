@@ -16,7 +16,8 @@ import numpy as np
 import autograd
 from autograd import Value
 from autograd.format import format_table
-from common import plot, run
+from common import picture, plot, run
+from viz import draw_graph
 
 X = [0.8, -0.4, 1.5]
 W = [0.6, -1.1, 0.3]
@@ -78,6 +79,9 @@ def main(out_dir: Path, quick: bool = False) -> dict:
         plt.legend()
 
     plot(out_dir / "small_changes.png", draw, "true vs predicted Δoutput")
+    out.label = "output"
+    out.backward()  # the picture's gradients are the partial derivatives of the table above
+    picture(draw_graph(out), out_dir / "sigmoid_neuron.svg")
     return {
         "output": out.data,
         "partials": list(partials),

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -478,12 +478,12 @@ class DeltaReport:
     reduction: str
     samples: int
     tolerance: float
-    max_abs_error: float = 0.0
-    max_rel_error: float = 0.0
-    worst: str = ""
-    disagreements: list[str] | None = None
-    ok: bool = True
-    notes: list[str] | None = None
+    max_abs_error: float = field(init=False)
+    max_rel_error: float = field(init=False)
+    worst: str = field(init=False)
+    disagreements: list[str] = field(init=False)
+    ok: bool = field(init=False)
+    notes: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
         entries = [(self._delta_name(r), r.hand, r.autograd) for r in self.deltas]
@@ -522,7 +522,7 @@ class DeltaReport:
         verdict = (
             f"OK: hand formula, autograd and finite differences agree within {self.tolerance:g}"
             if self.ok
-            else f"DISAGREE beyond {self.tolerance:g}: {', '.join(self.disagreements or [])}"
+            else f"DISAGREE beyond {self.tolerance:g}: {', '.join(self.disagreements)}"
         )
         return "\n".join(
             [
@@ -534,7 +534,7 @@ class DeltaReport:
                 "",
                 f"largest absolute error {_small(self.max_abs_error)}, largest relative error "
                 f"{_small(self.max_rel_error)} (at {self.worst})",
-                *(f"note: {note}" for note in self.notes or []),
+                *(f"note: {note}" for note in self.notes),
                 verdict,
             ]
         )

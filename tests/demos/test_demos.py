@@ -38,6 +38,8 @@ def test_01_sigmoid_unit(demo, tmp_path, capsys) -> None:
     assert r["chain_large_weights"] == pytest.approx(2.0 ** r["depth"], rel=1e-12)
     assert "1024" in out
     assert "matplotlib is not installed" in out or (tmp_path / "sigmoid.png").is_file()
+    assert "local derivative on the σ edge σ(1)(1 − σ(1)) = 0.196612" in out
+    assert (tmp_path / "sigmoid_unit.svg").is_file() or (tmp_path / "sigmoid_unit.dot").is_file()
 
 
 def test_02_small_changes(demo, tmp_path, capsys) -> None:
@@ -54,6 +56,7 @@ def test_02_small_changes(demo, tmp_path, capsys) -> None:
     assert (r["step_output"], r["step_flipped"]) == (0.0, 1.0)
     assert "flips the output to 1" in out
     assert f"{r['errors'][-1]:.2e}" in out
+    assert (tmp_path / "sigmoid_neuron.svg").is_file() or (tmp_path / "sigmoid_neuron.dot").is_file()
 
 
 def test_03_activation_gallery(demo, tmp_path, capsys) -> None:
