@@ -249,12 +249,13 @@ def _scale(reduction: str, samples: int) -> float:
     return 1.0 if _check_choice(reduction, "reduction", REDUCTIONS) == "sum" else 1.0 / samples
 
 
-def _prepare(model: Any, x: Any, target: Any, loss: str, reduction: str) -> tuple[list, Array, Array, float, bool]:
+def _prepare(model: Any, x: Any, target: Any, loss: str, reduction: str) -> tuple[list, Array, Array, float]:
+    """The layers, the samples (N, nin), the targets (N, nout) and the reduction's factor."""
     layers = _layers(model)
     _check_pairing(layers, loss)
     xs, batched = _inputs(x, len(layers[0].neurons[0].w))
     ts = _targets(target, len(xs), batched, len(layers[-1].neurons), loss)
-    return layers, xs, ts, _scale(reduction, len(xs)), batched
+    return layers, xs, ts, _scale(reduction, len(xs))
 
 
 # -- the hand computation ----------------------------------------------------------------------
@@ -312,7 +313,7 @@ def backprop(
     Returns:
         A :class:`HandBackprop` with every v, y, δ and ∂J/∂w.
     """
-    layers, xs, ts, scale, _ = _prepare(model, x, target, loss, reduction)
+    layers, xs, ts, scale = _prepare(model, x, target, loss, reduction)
     weights = _weights(layers)
     names = [layer.activation for layer in layers]
     count = len(layers)
@@ -406,7 +407,7 @@ def objective(model: Any, x: Any, target: Any, loss: str = "sse", reduction: str
     Returns:
         The Value J.
     """
-    layers, xs, ts, scale, _ = _prepare(model, x, target, loss, reduction)
+    layers, xs, ts, scale = _prepare(model, x, target, loss, reduction)
     return _autograd_pass(layers, xs, ts, loss, scale)[0]
 
 
@@ -578,7 +579,7 @@ def compare(
         if isinstance(number, bool) or not isinstance(number, numbers.Real) or not 0 < number < math.inf:
             raise ValueError(f"{name} must be a positive finite number, got {number!r}")
     hand = backprop(model, x, target, loss, reduction, rule)
-    layers, xs, ts, scale, _ = _prepare(model, x, target, loss, reduction)
+    layers, xs, ts, scale = _prepare(model, x, target, loss, reduction)
     total, vs = _autograd_pass(layers, xs, ts, loss, scale)
     params = [(f"L{k}.N{j}.{p}", value) for k, layer in enumerate(layers) for j, neuron in enumerate(layer.neurons)
               for p, value in [*((f"w{i}", w) for i, w in enumerate(neuron.w)), ("b", neuron.b)]]

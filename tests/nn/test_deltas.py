@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd
 from autograd import Value
@@ -111,6 +113,27 @@ def test_compare_agrees_within_1e9(nin, nouts, hidden, output, loss, x, target) 
     for row in report.gradients:
         assert grads[row.name].data == row.value
     assert any(row.numeric != 0.0 for row in report.gradients) or output == "step"
+
+
+SMOOTH = ["linear", "sigmoid", "tanh", "softplus", "elu"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    widths=st.lists(st.integers(1, 4), min_size=2, max_size=4),
+    hidden=st.sampled_from(SMOOTH),
+    output=st.sampled_from(SMOOTH),
+    seed=st.integers(0, 10_000),
+    samples=st.integers(1, 3),
+    reduction=st.sampled_from(["sum", "mean"]),
+)
+def test_compare_agrees_on_random_networks(widths, hidden, output, seed, samples, reduction) -> None:
+    rng = np.random.default_rng(seed)
+    model = MLP(widths[0], widths[1:], activation=hidden, output_activation=output, seed=seed)
+    x = rng.uniform(-2, 2, (samples, widths[0])).tolist()
+    target = rng.uniform(-1, 1, (samples, widths[-1])).tolist()
+    report = compare(model, x, target, reduction=reduction)
+    assert report.ok, str(report)
 
 
 @pytest.mark.parametrize("loss, output, targets", [("sse", "sigmoid", [0.2, 0.9, 0.4]), ("ce", "softmax", [0, 2, 1])])
