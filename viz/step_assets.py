@@ -24,7 +24,7 @@ CSS = """
 .deltagrad-steps .log li.step { font-family: system-ui, Helvetica, Arial, sans-serif; color: #444; padding-left: 0;
   margin-top: 0.3em; }
 .deltagrad-steps .picture { overflow: auto; border: 1px solid #ddd; border-radius: 6px; padding: 0.3em; }
-.deltagrad-steps .picture svg { max-width: 100%; height: auto; }
+.deltagrad-steps .picture.fit svg { max-width: 100%; height: auto; }
 .deltagrad-steps g.dg-current > polygon, .deltagrad-steps g.dg-current > ellipse { fill: #ffd966; stroke: #c00000; stroke-width: 3px; }
 .deltagrad-steps g.dg-updated > polygon { stroke: #e69138; stroke-width: 3px; }
 .deltagrad-steps g.dg-updated > text:last-of-type { fill: #c00000; font-weight: bold; }
@@ -69,7 +69,7 @@ function deltagradSteps(root) {
     });
   }
   var slider = root.querySelector(".slider"), prev = root.querySelector(".prev"), next = root.querySelector(".next");
-  var current = 0;
+  var current = 0, picture = root.querySelector(".picture"), fit = root.querySelector(".fit");
 
   function classes(el, names) {
     if (!el) { return; }
@@ -113,11 +113,15 @@ function deltagradSteps(root) {
       item(log, "step " + (k + 1) + ": " + data.names[steps[k].node], "step");
       steps[k].lines.forEach(function (line) { item(log, line); });
     }
+    if (!fit.checked && values[step.node] && values[step.node].scrollIntoView) {
+      values[step.node].scrollIntoView({block: "nearest", inline: "nearest"});
+    }
     slider.value = current + 1;
     root.querySelector(".counter").textContent = "step " + (current + 1) + " / " + count;
     prev.disabled = current === 0;
     next.disabled = current === count - 1;
   }
+  fit.addEventListener("change", function () { picture.classList.toggle("fit", fit.checked); show(current); });
   prev.addEventListener("click", function () { show(current - 1); });
   next.addEventListener("click", function () { show(current + 1); });
   slider.addEventListener("input", function () { show(+slider.value - 1); });

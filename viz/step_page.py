@@ -62,11 +62,12 @@ def _table_view(tr: Trace) -> str:
     for i, node in enumerate(tr.nodes):
         operands = ", ".join(f"n{index[p]}" for p in node.parents)
         op = f"{op_text(node)}({operands})".replace("\n", " ") if node.parents else "leaf"
+        local = ", ".join(format_number(d) for d in node.local_grads)
         rows.append(
             f'<tr data-node="{i}"><td>n{i}</td><td>{html.escape(node.label)}</td><td>{html.escape(op)}</td>'
-            f"<td>{format_number(node.data)}</td><td class=\"grad\">{grad_text(node, None)}</td></tr>"
+            f"<td>{local}</td><td>{format_number(node.data)}</td><td class=\"grad\">{grad_text(node, None)}</td></tr>"
         )
-    head = "<tr><th>node</th><th>label</th><th>op(operands)</th><th>data</th><th>grad</th></tr>"
+    head = "<tr><th>node</th><th>label</th><th>op(operands)</th><th>local derivatives</th><th>data</th><th>grad</th></tr>"
     note = "Graphviz's dot was not found, so the graph is shown as a table (install Graphviz for the picture)."
     return f'<p class="note">{html.escape(note)}</p><table class="nodes">{head}{"".join(rows)}</table>'
 
@@ -127,9 +128,10 @@ def step_through(root: Value, path: str | os.PathLike | None = None, *, max_node
 Keys: ← →.</p>
 <div class="controls"><button class="prev" title="previous step (←)">◀ prev</button>
 <input class="slider" type="range" min="1" max="{len(steps)}" value="1" aria-label="step">
-<button class="next" title="next step (→)">next ▶</button> <span class="counter"></span></div>
+<button class="next" title="next step (→)">next ▶</button> <span class="counter"></span>
+<label><input class="fit" type="checkbox" checked> fit the picture to the window</label></div>
 <div class="now"><div class="heading"></div><ol class="lines"></ol></div>
-<div class="picture">{picture}</div>
+<div class="picture fit">{picture}</div>
 <details class="log-box" open><summary>earlier steps</summary><ul class="log"></ul></details>
 <script type="application/json" class="data">{_script_data(tr, steps)}</script>
 <script>{SCRIPT}
