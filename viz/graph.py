@@ -13,7 +13,7 @@ from autograd.format import format_number
 
 from .escape import plain_label, record_field
 from .roles import ROLES, as_parameter_set, neuron_of, node_roles
-from .style import NO_GRAD_COLOR, ROLE_COLORS, add_legend, grad_color, grad_legend
+from .style import ROLE_COLORS, add_legend, grad_color, grad_legend
 from .tracing import Trace, trace
 
 __all__ = ["draw_graph", "draw_dot", "NO_GRAD_MARK", "DEFAULT_MAX_NODES"]
@@ -36,11 +36,6 @@ class Style:
     rankdir: str = "LR"
     name_all_nodes: bool = False  # show "n7" for unlabelled nodes (the step-through page names them)
     title: str | None = None  # replaces the default title (root's value, whether backward has run)
-
-
-def node_name(tr: Trace, i: int) -> str:
-    """How text refers to node ``i``: its label, or ``n{i}`` (its name in the DOT source)."""
-    return tr.nodes[i].label or f"n{i}"
 
 
 def grad_text(node: Value, grad: float | None) -> str:
@@ -87,7 +82,7 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
             fill = grad_color(g, largest)
         else:
             fill = ROLE_COLORS[roles[i]]
-        label = node.label or (f"n{i}" if style.name_all_nodes else "")
+        label = tr.name(i) if style.name_all_nodes else node.label
         fields = (record_field(label), f"data {record_field(format_number(node.data))}", grad_text(node, g))
         attrs = {"label": "{ " + " | ".join(fields) + " }", "shape": "record", "style": "filled", "fillcolor": fill}
         if roles[i] == "constant":
@@ -122,7 +117,7 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
 
 def _title(tr: Trace, grads: Sequence[float] | None) -> str:
     root = tr.nodes[-1]
-    name = node_name(tr, len(tr.nodes) - 1)
+    name = tr.name(len(tr.nodes) - 1)
     if grads is None:
         return f"{name} = {format_number(root.data)}   (no backward yet: gradients show as {NO_GRAD_MARK})"
     return f"{name} = {format_number(root.data)}   (gradients after backward: grad = ∂{name}/∂node)"

@@ -39,11 +39,13 @@ def _layers(model: Any) -> list[Any]:
     if not isinstance(layers, Sequence) or not layers:
         raise TypeError(f"draw_mlp: model must be an nn.MLP (with a non-empty .layers), got {type(model).__name__}")
     for k, layer in enumerate(layers):
-        for n, neuron in enumerate(getattr(layer, "neurons", None) or []):
-            if not (isinstance(getattr(neuron, "b", None), Value) and all(isinstance(w, Value) for w in getattr(neuron, "w", [None]))):
-                raise TypeError(f"draw_mlp: model.layers[{k}].neurons[{n}] has no Value weights .w and bias .b")
-        if not getattr(layer, "neurons", None):
+        neurons = getattr(layer, "neurons", None)
+        if not neurons:
             raise TypeError(f"draw_mlp: model.layers[{k}] has no .neurons")
+        for n, neuron in enumerate(neurons):
+            weights = getattr(neuron, "w", None)
+            if not (weights and isinstance(getattr(neuron, "b", None), Value) and all(isinstance(w, Value) for w in weights)):
+                raise TypeError(f"draw_mlp: model.layers[{k}].neurons[{n}] has no Value weights .w and bias .b")
     return list(layers)
 
 
@@ -149,7 +151,8 @@ def draw_mlp(model: Any, x: Any = None, target: Any = None, *, edge_labels: bool
         raise ValueError("draw_mlp: target needs an input x (the δs and gradients are for one sample)")
     xs = None if x is None else _numbers(x, nin, "x")
     ts = None if target is None else _numbers(target, len(layers[-1].neurons), "target")
-    sample = None if xs is None else _forward(layers, xs, ts)
+    with autograd.enable_grad():  # the δs need the graph, even when drawing inside no_grad
+        sample = None if xs is None else _forward(layers, xs, ts)
     params = [p for layer in layers for neuron in layer.neurons for p in (*neuron.w, neuron.b)]
     if sample is not None and sample.grads is not None:
         grads: dict[Value, float] | None = sample.grads

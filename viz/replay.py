@@ -28,20 +28,16 @@ class Step:
     grads: tuple[float | None, ...]
 
 
-def _name(tr: Trace, i: int) -> str:
-    return tr.nodes[i].label or f"n{i}"
-
-
 def _local_symbol(tr: Trace, operands: list[Edge], edge: Edge) -> str:
     """∂child/∂parent written with names where the rule is a name (∂(x·w)/∂w = x), else ∂c/∂p.
 
     ``operands`` are all the edges into the child, in operand order.
     """
     child = tr.nodes[edge.child]
-    out, arg = _name(tr, edge.child), _name(tr, edge.parent)
+    out, arg = tr.name(edge.child), tr.name(edge.parent)
     n = len(operands)
     if child.op == "mul":
-        return _name(tr, operands[1 - edge.position].parent)
+        return tr.name(operands[1 - edge.position].parent)
     if child.op in ("add", "sum") or (child.op == "sub" and edge.position == 0):
         return "1"
     if child.op == "neg" or child.op == "sub":
@@ -51,7 +47,7 @@ def _local_symbol(tr: Trace, operands: list[Edge], edge: Edge) -> str:
         if edge.position >= 2 * half:
             return "1"
         partner = edge.position + half if edge.position < half else edge.position - half
-        return _name(tr, operands[partner].parent)
+        return tr.name(operands[partner].parent)
     if child.op == "tanh":
         return f"(1 − {out}²)"
     if child.op == "sigmoid":
@@ -87,13 +83,13 @@ def replay(tr: Trace, gradient: float = 1.0) -> list[Step]:
     visited = [k for k in reversed(range(len(nodes))) if nodes[k].parents] or [root]
     steps = []
     for k in visited:
-        name = _name(tr, k)
+        name = tr.name(k)
         g = grads[k] if grads[k] is not None else 0.0
         lines = [f"start: grad[{name}] = {format_number(gradient)}  (∂{name}/∂{name})"] if k == root else []
         updated = [k] if k == root else []
         operands = into.get(k, [])
         for edge in operands:
-            arg = _name(tr, edge.parent)
+            arg = tr.name(edge.parent)
             if not nodes[edge.parent].requires_grad:
                 lines.append(f"{arg} is a constant: no gradient for it")
                 continue
@@ -108,7 +104,7 @@ def replay(tr: Trace, gradient: float = 1.0) -> list[Step]:
             updated.append(edge.parent)
         steps.append(Step(k, tuple(lines), tuple(updated), tuple(grads)))
     leaves = [i for i, node in enumerate(nodes) if not node.parents and node.requires_grad]
-    done = "done: the leaves' gradients are final: " + ", ".join(f"grad[{_name(tr, i)}] = {format_number(grads[i] or 0.0)}" for i in leaves)
+    done = "done: the leaves' gradients are final: " + ", ".join(f"grad[{tr.name(i)}] = {format_number(grads[i] or 0.0)}" for i in leaves)
     last = steps[-1]
     steps[-1] = Step(last.node, last.lines + (done,), last.updated, last.grads)
     return steps

@@ -74,7 +74,7 @@ def _table_view(tr: Trace) -> str:
 
 def _script_data(tr: Trace, steps: list[Step]) -> str:
     initial = [grad_text(node, None) for node in tr.nodes]
-    names = [node.label or f"n{i}" for i, node in enumerate(tr.nodes)]
+    names = [tr.name(i) for i in range(len(tr.nodes))]
     frames = [
         {
             "node": s.node,
@@ -111,7 +111,7 @@ def step_through(root: Value, path: str | os.PathLike | None = None, *, max_node
         raise ValueError("step_through: root is a constant (requires_grad=False): there is no backward pass to show")
     check_size(tr, max_nodes, "step_through")
     steps = replay(tr)
-    name = root.label or f"n{len(tr.nodes) - 1}"
+    name = tr.name(len(tr.nodes) - 1)
     style = Style(name_all_nodes=True, title=f"backward pass of {name} = {format_number(root.data)}")
     source = build_graph(tr, list(steps[-1].grads), style).source
     try:

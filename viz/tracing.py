@@ -24,6 +24,10 @@ class Trace(NamedTuple):
     nodes: list[Value]
     edges: list[Edge]
 
+    def name(self, i: int) -> str:
+        """How text refers to node ``i``: its label, or ``n{i}`` (its name in the DOT source)."""
+        return self.nodes[i].label or f"n{i}"
+
     @property
     def index(self) -> dict[Value, int]:
         """Each node's position in ``nodes``: the stable name pictures give it."""

@@ -7,6 +7,7 @@ import math
 import pytest
 from viz_testing import SVG_NS, dot_edges, dot_nodes, svg_of
 
+from autograd import no_grad
 from autograd.format import format_number
 from nn import MLP
 from viz import draw_mlp
@@ -112,3 +113,10 @@ def test_bad_arguments_are_named():
         draw_mlp(model, [1.0], target=[1.0, 0.0])
     with pytest.raises(TypeError, match="nn.MLP"):
         draw_mlp(object())
+
+
+def test_deltas_are_drawn_even_inside_no_grad():
+    model = _tiny()
+    with no_grad():
+        inside = draw_mlp(model, [1.5], target=1.0).source
+    assert inside == draw_mlp(model, [1.5], target=1.0).source
