@@ -118,9 +118,13 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
 def _title(tr: Trace, grads: Sequence[float] | None) -> str:
     root = tr.nodes[-1]
     name = tr.name(len(tr.nodes) - 1)
+    value = f"{name} = {format_number(root.data)}"
     if grads is None:
-        return f"{name} = {format_number(root.data)}   (no backward yet: gradients show as {NO_GRAD_MARK})"
-    return f"{name} = {format_number(root.data)}   (gradients after backward: grad = ∂{name}/∂node)"
+        return f"{value}   (no backward yet: gradients show as {NO_GRAD_MARK})"
+    if grads[-1] == 1.0:
+        return f"{value}   (gradients after backward: grad = ∂{name}/∂node)"
+    # grad[root] != 1: the last backward started at a later output (or with another seed)
+    return f"{value}   (gradients as the last backward left them; grad[{name}] = {format_number(grads[-1])})"
 
 
 def _notes(grads: Sequence[float] | None, style: Style, largest: float, has_constants: bool) -> list[str]:

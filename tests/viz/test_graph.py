@@ -244,3 +244,12 @@ def test_same_graph_gives_byte_identical_dot_in_two_processes():
         outputs.append(run.stdout)
     assert outputs[0] == outputs[1]
     assert "0x" not in outputs[0]  # no id()/addresses in names
+
+
+def test_title_does_not_claim_d_root_when_backward_started_elsewhere():
+    n = lecture_neuron()
+    loss = n.o * 3.0
+    loss.backward()
+    source = draw_graph(n.o).source  # the inner node, after the loss's backward
+    assert "∂o/∂node" not in source and "grad[o] = 3.0" in source
+    assert record_fields(node_named(source, "w1")[1])[2] == "grad 3.0"
