@@ -50,7 +50,7 @@ function deltagradSteps(root) {
   var svg = root.querySelector(".picture svg");
   if (svg) {
     svg.querySelectorAll("g.node").forEach(function (g) {
-      var m = /^(v|op)(\d+)$/.exec(g.querySelector("title").textContent);
+      var m = g.querySelector("title").textContent.match(/^(v|op)(\d+)$/);
       if (!m) { return; }
       if (m[1] === "op") { ops[+m[2]] = g; return; }
       var texts = g.querySelectorAll("text");
@@ -58,7 +58,7 @@ function deltagradSteps(root) {
       grads[+m[2]] = texts[texts.length - 1];
     });
     svg.querySelectorAll("g.edge").forEach(function (g) {
-      var m = /op(\d+)/.exec(g.querySelector("title").textContent);
+      var m = g.querySelector("title").textContent.match(/op(\d+)/);
       if (m) { (edgesInto[m[1]] = edgesInto[m[1]] || []).push(g); }
     });
   } else {
@@ -131,7 +131,7 @@ function deltagradSteps(root) {
     if (e.key === "ArrowLeft") { show(current - 1); e.preventDefault(); }
     if (e.key === "ArrowRight") { show(current + 1); e.preventDefault(); }
   });
-  var start = /step=(\d+)/.exec(window.location.hash);  // a link can open a given step: page.html#step=5
+  var start = window.location.hash.match(/step=(\d+)/);  // a link can open a given step: page.html#step=5
   show(start ? +start[1] - 1 : 0);
 }
 """
