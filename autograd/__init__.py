@@ -10,15 +10,18 @@ environment if you need both.
 
 from .backward import backward, grad, topological_order
 from .check import gradcheck, numerical_grad
+from .compile import CompiledGraph, compile_graph
 from .mode import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
 from .ops import OPS, Op, register_op
 from .parse import parse
 from .value import Value, apply, dot, lift, sum
 
 __all__ = [
+    "CompiledGraph",
     "Value",
     "apply",
     "backward",
+    "compile_graph",
     "detect_anomaly",
     "dot",
     "enable_grad",

@@ -9,6 +9,13 @@ below (``exp``, ``log``, ``cos`` ...). They therefore work on floats, when the f
 the local derivatives as data, and on ``Value`` nodes, when ``autograd.grad(create_graph=True)``
 rebuilds them as a graph so that derivatives of derivatives come out right.
 
+Each op may also carry NumPy forms of its rules, for the vectorised replay (``autograd.compile_graph``),
+which runs a recorded graph over a whole batch at once. They sit in the same row as the scalar
+rules so that one op stays in one place. For an op of fixed arity, ``numpy_forward`` takes the
+operands as arrays, like ``forward`` takes floats; the scalar ``derivative`` serves for arrays too
+unless the op has a ``numpy_derivative`` (needed where the scalar rule branches on a value, as
+ReLU's does). An n-ary op's NumPy rules take the operands stacked along a first axis.
+
 Users add ops with :func:`register_op`; built-ins are registered the same way, below.
 """
 
@@ -18,6 +25,8 @@ import math
 import operator
 from dataclasses import dataclass
 from typing import Any, Callable
+
+import numpy as np
 
 __all__ = ["Op", "OPS", "register_op", "SELU_ALPHA", "SELU_LAMBDA"]
 
@@ -39,6 +48,10 @@ class Op:
         derivative: ``(output, *operands, **attrs) -> tuple`` of one local derivative per operand.
         arity: number of operands, or ``None`` for n-ary ops such as ``sum``.
         symbol: how pictures and reprs show the op (``"*"`` for ``mul``).
+        numpy_forward: the forward rule on NumPy arrays (elementwise), or ``None``: the
+            vectorised replay cannot run the op.
+        numpy_derivative: the derivative rule on arrays, or ``None`` when ``derivative`` itself
+            works on arrays.
     """
 
     name: str
@@ -46,6 +59,8 @@ class Op:
     derivative: Callable[..., tuple]
     arity: int | None = 1
     symbol: str = ""
+    numpy_forward: Callable[..., Any] | None = None
+    numpy_derivative: Callable[..., Any] | None = None
 
     def __post_init__(self) -> None:
         if not self.symbol:
@@ -62,6 +77,8 @@ def register_op(
     *,
     arity: int | None = 1,
     symbol: str = "",
+    numpy_forward: Callable[..., Any] | None = None,
+    numpy_derivative: Callable[..., Any] | None = None,
 ) -> Op:
     """Add an op to the table, making it available as ``Value.apply(name, ...)``.
 
@@ -74,6 +91,13 @@ def register_op(
             ...) so it works on floats and on ``Value`` nodes (needed for higher derivatives).
         arity: the number of operands, or ``None`` for any number.
         symbol: the short text pictures show for the op; the name by default.
+        numpy_forward: optional, for ``autograd.compile_graph``: the forward rule on float64 arrays,
+            elementwise (``np.exp`` for exp). Out-of-domain input may give NaN or inf here: the
+            replay then reruns the scalar ``forward`` on the offending sample for its error.
+        numpy_derivative: optional: the derivative rule on arrays, needed when ``derivative``
+            branches on a value (``1.0 if a > 0 else 0.0``); write it with ``np.where``.
+            For an n-ary op (``arity=None``) both NumPy rules take the operands stacked along a
+            first axis, and the derivative returns the local derivatives stacked the same way.
 
     Returns:
         The registered :class:`Op`.
@@ -92,19 +116,30 @@ def register_op(
             raise TypeError(f"register_op({name!r}): {role} must be callable, got {type(rule).__name__}")
     if arity is not None and (not isinstance(arity, int) or isinstance(arity, bool) or arity < 1):
         raise ValueError(f"register_op({name!r}): arity must be a positive int or None, got {arity!r}")
-    op = Op(name, forward, derivative, arity, symbol)
+    for role, rule in (("numpy_forward", numpy_forward), ("numpy_derivative", numpy_derivative)):
+        if rule is not None and not callable(rule):
+            raise TypeError(f"register_op({name!r}): {role} must be callable or None, got {type(rule).__name__}")
+    if numpy_forward is None and numpy_derivative is not None:
+        raise ValueError(f"register_op({name!r}): numpy_derivative needs a numpy_forward too")
+    if arity is None and numpy_forward is not None and numpy_derivative is None:
+        raise ValueError(f"register_op({name!r}): an n-ary op's numpy_forward needs a numpy_derivative "
+                         "(its NumPy rules take stacked operands)")
+    op = Op(name, forward, derivative, arity, symbol, numpy_forward, numpy_derivative)
     OPS[name] = op
     return op
 
 
 def call(name: str, x: Any, **attrs: Any) -> Any:
-    """Apply op ``name`` to ``x``: a float for a number, a new node for a ``Value``."""
+    """Apply op ``name`` to ``x``: a float for a number, an array for an array, a new node for a ``Value``."""
     if isinstance(x, (int, float)):
         return OPS[name].forward(x, **attrs)
+    if isinstance(x, np.ndarray):
+        return OPS[name].numpy_forward(x, **attrs)
     return x.apply(name, **attrs)
 
 
-# Dispatching functions for derivative rules (float in, float out; Value in, Value out).
+# Dispatching functions for derivative rules (float in, float out; Value in, Value out; the
+# vectorised replay also passes arrays).
 def exp(x: Any) -> Any:
     """e**x for a float or a Value."""
     return call("exp", x)
@@ -133,10 +168,10 @@ def sigmoid(x: Any) -> Any:
 # ---------------------------------------------------------------------------------------------
 # Arithmetic. Each rule is defined right above its registration.
 
-register_op("add", lambda a, b: a + b, lambda y, a, b: (1.0, 1.0), arity=2, symbol="+")
-register_op("sub", lambda a, b: a - b, lambda y, a, b: (1.0, -1.0), arity=2, symbol="-")
-register_op("mul", lambda a, b: a * b, lambda y, a, b: (b, a), arity=2, symbol="*")
-register_op("neg", lambda a: -a, lambda y, a: (-1.0,), symbol="neg")
+register_op("add", lambda a, b: a + b, lambda y, a, b: (1.0, 1.0), arity=2, symbol="+", numpy_forward=np.add)
+register_op("sub", lambda a, b: a - b, lambda y, a, b: (1.0, -1.0), arity=2, symbol="-", numpy_forward=np.subtract)
+register_op("mul", lambda a, b: a * b, lambda y, a, b: (b, a), arity=2, symbol="*", numpy_forward=np.multiply)
+register_op("neg", lambda a: -a, lambda y, a: (-1.0,), symbol="neg", numpy_forward=np.negative)
 
 
 def _div(a: float, b: float) -> float:
@@ -145,7 +180,7 @@ def _div(a: float, b: float) -> float:
     return a / b
 
 
-register_op("div", _div, lambda y, a, b: (1.0 / b, -y / b), arity=2, symbol="/")
+register_op("div", _div, lambda y, a, b: (1.0 / b, -y / b), arity=2, symbol="/", numpy_forward=np.divide)
 
 
 def _pow(a: float, b: float) -> float:
@@ -176,7 +211,15 @@ def _pow_derivative(y: Any, a: Any, b: Any) -> tuple:
     return d_base, d_exponent
 
 
-register_op("pow", _pow, _pow_derivative, arity=2, symbol="**")
+def _pow_derivative_numpy(y: Any, a: Any, b: Any) -> tuple:
+    # The scalar rule above, elementwise (the unused side of each np.where may warn; it is dropped).
+    d_base = np.where((a == 0) & (b < 1), np.where(b == 0, 0.0, inf), b * np.power(a, b - 1))
+    d_exponent = np.where(a > 0, y * np.log(np.where(a > 0, a, 1.0)), np.where(a == 0, 0.0, nan))
+    return d_base, d_exponent
+
+
+register_op("pow", _pow, _pow_derivative, arity=2, symbol="**", numpy_forward=np.power,
+            numpy_derivative=_pow_derivative_numpy)
 
 
 def _abs_derivative(y: Any, a: Any) -> tuple:
@@ -184,7 +227,7 @@ def _abs_derivative(y: Any, a: Any) -> tuple:
     return (1.0 if a > 0 else -1.0 if a < 0 else 0.0,)
 
 
-register_op("abs", abs, _abs_derivative)
+register_op("abs", abs, _abs_derivative, numpy_forward=np.abs, numpy_derivative=lambda y, a: (np.sign(a),))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,7 +241,7 @@ def _exp(a: float) -> float:
         return inf  # overflow is inf, as in IEEE arithmetic; detect_anomaly reports it
 
 
-register_op("exp", _exp, lambda y, a: (y,))
+register_op("exp", _exp, lambda y, a: (y,), numpy_forward=np.exp)
 
 
 def _log(a: float) -> float:
@@ -207,7 +250,7 @@ def _log(a: float) -> float:
     return math.log(a)
 
 
-register_op("log", _log, lambda y, a: (1.0 / a,))
+register_op("log", _log, lambda y, a: (1.0 / a,), numpy_forward=np.log)
 
 
 def _sqrt(a: float) -> float:
@@ -216,17 +259,18 @@ def _sqrt(a: float) -> float:
     return math.sqrt(a)
 
 
-register_op("sqrt", _sqrt, lambda y, a: (0.5 / y if y > 0 else inf,))
+register_op("sqrt", _sqrt, lambda y, a: (0.5 / y if y > 0 else inf,), numpy_forward=np.sqrt,
+            numpy_derivative=lambda y, a: (np.where(y > 0, 0.5 / y, inf),))
 
-register_op("sin", math.sin, lambda y, a: (cos(a),))
-register_op("cos", math.cos, lambda y, a: (-sin(a),))
+register_op("sin", math.sin, lambda y, a: (cos(a),), numpy_forward=np.sin)
+register_op("cos", math.cos, lambda y, a: (-sin(a),), numpy_forward=np.cos)
 
 
 # ---------------------------------------------------------------------------------------------
 # Activations (seed 003). Stable for any finite input. At a kink (0) the derivative is the left
 # derivative, as in PyTorch: ReLU'(0) = 0, leaky_relu'(0) = slope, ELU'(0) = alpha, SELU'(0) = λα.
 
-register_op("tanh", math.tanh, lambda y, a: (1.0 - y * y,))
+register_op("tanh", math.tanh, lambda y, a: (1.0 - y * y,), numpy_forward=np.tanh)
 
 
 def _sigmoid(a: float) -> float:
@@ -236,7 +280,12 @@ def _sigmoid(a: float) -> float:
     return e / (1.0 + e)
 
 
-register_op("sigmoid", _sigmoid, lambda y, a: (y * (1.0 - y),), symbol="σ")
+def _sigmoid_numpy(a: Any) -> Any:
+    e = np.exp(-np.abs(a))  # the two branches above at once: e = exp(-a) for a >= 0, exp(a) below
+    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+register_op("sigmoid", _sigmoid, lambda y, a: (y * (1.0 - y),), symbol="σ", numpy_forward=_sigmoid_numpy)
 
 
 def _softplus(a: float) -> float:
@@ -244,14 +293,18 @@ def _softplus(a: float) -> float:
     return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
 
 
-register_op("softplus", _softplus, lambda y, a: (sigmoid(a),))
+register_op("softplus", _softplus, lambda y, a: (sigmoid(a),),
+            numpy_forward=lambda a: np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))))
 
-register_op("relu", lambda a: a if a > 0 else 0.0, lambda y, a: (1.0 if a > 0 else 0.0,))
+register_op("relu", lambda a: a if a > 0 else 0.0, lambda y, a: (1.0 if a > 0 else 0.0,),
+            numpy_forward=lambda a: np.where(a > 0, a, 0.0), numpy_derivative=lambda y, a: (np.where(a > 0, 1.0, 0.0),))
 
 register_op(
     "leaky_relu",
     lambda a, slope=0.01: a if a > 0 else slope * a,
     lambda y, a, slope=0.01: (1.0 if a > 0 else slope,),
+    numpy_forward=lambda a, slope=0.01: np.where(a > 0, a, slope * a),
+    numpy_derivative=lambda y, a, slope=0.01: (np.where(a > 0, 1.0, slope),),
 )
 
 # For a <= 0, y = alpha*(e^a - 1), so y' = alpha*e^a = y + alpha: the rule reuses the output.
@@ -259,23 +312,30 @@ register_op(
     "elu",
     lambda a, alpha=1.0: a if a > 0 else alpha * math.expm1(a),
     lambda y, a, alpha=1.0: (1.0 if a > 0 else y + alpha,),
+    numpy_forward=lambda a, alpha=1.0: np.where(a > 0, a, alpha * np.expm1(np.minimum(a, 0.0))),
+    numpy_derivative=lambda y, a, alpha=1.0: (np.where(a > 0, 1.0, y + alpha),),
 )
 
 register_op(
     "selu",
     lambda a: SELU_LAMBDA * a if a > 0 else SELU_LAMBDA * SELU_ALPHA * math.expm1(a),
     lambda y, a: (SELU_LAMBDA if a > 0 else y + SELU_LAMBDA * SELU_ALPHA,),
+    numpy_forward=lambda a: np.where(a > 0, SELU_LAMBDA * a, SELU_LAMBDA * SELU_ALPHA * np.expm1(np.minimum(a, 0.0))),
+    numpy_derivative=lambda y, a: (np.where(a > 0, SELU_LAMBDA, y + SELU_LAMBDA * SELU_ALPHA),),
 )
 
 # Heaviside step: 1 for a > 0, else 0. Its derivative is 0 wherever it exists, so gradient
 # descent gets no signal through it (the seeds' argument for the sigmoid).
-register_op("step", lambda a: 1.0 if a > 0 else 0.0, lambda y, a: (0.0,))
+register_op("step", lambda a: 1.0 if a > 0 else 0.0, lambda y, a: (0.0,),
+            numpy_forward=lambda a: np.where(a > 0, 1.0, 0.0), numpy_derivative=lambda y, a: (np.zeros_like(a),))
 
 
 # ---------------------------------------------------------------------------------------------
 # N-ary ops: one node for a whole sum or a neuron's pre-activation, so graphs stay small.
 
-register_op("sum", lambda *xs: math.fsum(xs), lambda y, *xs: (1.0,) * len(xs), arity=None, symbol="Σ")
+# Their NumPy rules take the operands stacked: xs[i] is operand i (an array over the batch).
+register_op("sum", lambda *xs: math.fsum(xs), lambda y, *xs: (1.0,) * len(xs), arity=None, symbol="Σ",
+            numpy_forward=lambda xs: xs.sum(axis=0), numpy_derivative=lambda y, xs: np.ones_like(xs))
 
 
 def _dot(*operands: float) -> float:
@@ -292,4 +352,16 @@ def _dot_derivative(y: Any, *operands: Any) -> tuple:
     return tuple(inputs) + tuple(weights) + bias
 
 
-register_op("dot", _dot, _dot_derivative, arity=None, symbol="w·x+b")
+def _dot_numpy(xs: Any) -> Any:
+    n = len(xs) // 2
+    total = np.einsum("i...,i...->...", xs[:n], xs[n : 2 * n])
+    return total + xs[-1] if len(xs) % 2 else total
+
+
+def _dot_derivative_numpy(y: Any, xs: Any) -> Any:
+    n = len(xs) // 2
+    return np.concatenate([xs[n : 2 * n], xs[:n], np.ones_like(xs[2 * n :])])
+
+
+register_op("dot", _dot, _dot_derivative, arity=None, symbol="w·x+b", numpy_forward=_dot_numpy,
+            numpy_derivative=_dot_derivative_numpy)
