@@ -349,7 +349,7 @@ def _dot_derivative(y: Any, *operands: Any) -> tuple:
     n = len(operands) // 2
     weights, inputs = operands[:n], operands[n : 2 * n]
     bias = (1.0,) if len(operands) % 2 else ()
-    return tuple(inputs) + tuple(weights) + bias
+    return inputs + weights + bias
 
 
 def _dot_numpy(xs: Any) -> Any:

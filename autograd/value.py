@@ -296,11 +296,17 @@ def apply(op: str | Op, *operands: Any, **attrs: Any) -> Value:
         raise TypeError(f"{op.name} takes {op.arity} operand(s), got {len(operands)}")
     if op.arity is None and not operands:
         raise ValueError(f"{op.name} needs at least one operand")
+    return _apply_checked(op, operands, attrs or None)
+
+
+def _apply_checked(op: Op, operands: tuple[Any, ...], attrs: dict[str, Any] | None) -> Value:
+    """``_apply`` after lifting numbers to constants, checking what the derivative rule returned
+    (a user's rule may give a list, or the wrong count)."""
     if all([isinstance(x, Value) for x in operands]):  # the common case, cheaper than lifting
         parents = operands
     else:
-        parents = tuple(lift(x, f"{op.name} operand {i}") for i, x in enumerate(operands))
-    out = _apply(op, parents, attrs or None)
+        parents = tuple([x if isinstance(x, Value) else lift(x, f"{op.name} operand {i}") for i, x in enumerate(operands)])
+    out = _apply(op, parents, attrs)
     if not isinstance(out.local_grads, tuple):
         out.local_grads = tuple(out.local_grads)
     if out.parents and len(out.local_grads) != len(parents):
@@ -331,7 +337,7 @@ def sum(values: Iterable[Any]) -> Value:  # noqa: A001 - the contract's name, au
     items = _as_list(values, "sum: values")
     if not items:
         raise ValueError("sum: values is empty")
-    return apply(OPS["sum"], *items)
+    return _apply_checked(OPS["sum"], tuple(items), None)
 
 
 def dot(weights: Iterable[Any], inputs: Iterable[Any], bias: Any = None) -> Value:
@@ -350,5 +356,5 @@ def dot(weights: Iterable[Any], inputs: Iterable[Any], bias: Any = None) -> Valu
         raise ValueError(f"dot: got {len(ws)} weights but {len(xs)} inputs")
     if not ws:
         raise ValueError("dot: weights and inputs are empty")
-    operands = ws + xs if bias is None else ws + xs + [bias]
-    return apply(OPS["dot"], *operands)
+    operands = (*ws, *xs) if bias is None else (*ws, *xs, bias)
+    return _apply_checked(OPS["dot"], operands, None)

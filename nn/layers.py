@@ -46,7 +46,7 @@ def _resolve(activation: str, nonlin: bool | None, layer: bool = False) -> str:
 
 def _inputs(x: Any, nin: int, who: str) -> Sequence[Any]:
     """``x`` as a sequence of nin inputs; a lone Value or number counts as one input."""
-    if isinstance(x, (Value, numbers.Real)):
+    if not isinstance(x, list) and isinstance(x, (Value, numbers.Real)):  # a list skips the slow ABC check
         x = [x]
     try:
         given = len(x)
@@ -143,7 +143,8 @@ class Layer(Module):
 
     def forward(self, x: Sequence[Value | float]) -> tuple[list[Value], list[Value]]:
         """The pre-activations vs and the outputs ys, as lists (whatever ``nout`` is)."""
-        x = _inputs(x, self.nin, "Layer")
+        # Numbers become constants once here, shared by the neurons, not once per neuron.
+        x = [autograd.lift(a, f"Layer input {i}") for i, a in enumerate(_inputs(x, self.nin, "Layer"))]
         vs = [neuron.preactivation(x) for neuron in self.neurons]
         ys = softmax(vs) if self.activation == "softmax" else [self._phi(v) for v in vs]
         return vs, ys
