@@ -1,0 +1,56 @@
+"""``python -m benchmarks [--quick] [--only B1,B3]``: run the suite and print each benchmark's
+table, its targets (met or missed) and notes."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import platform
+import sys
+import time
+from typing import Sequence
+
+import numpy as np
+
+from . import b1_moons, b2_scaling, b3_chain, b4_memory, b5_replay
+
+BENCHMARKS = {"B1": b1_moons, "B2": b2_scaling, "B3": b3_chain, "B4": b4_memory, "B5": b5_replay}
+
+
+def _names(text: str) -> list[str]:
+    names = [name.strip().upper() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in BENCHMARKS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown benchmark {', '.join(unknown) or text!r}; choose from {', '.join(BENCHMARKS)}")
+    return names
+
+
+def machine() -> str:
+    """One line naming the machine, the interpreter and the date, for the README's figures."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return (f"{cpu}, Python {platform.python_version()}, NumPy {np.__version__}, {platform.system()}, "
+            f"{datetime.date.today().isoformat()}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the chosen benchmarks and print their reports; returns the exit status (0)."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats (about a minute)")
+    parser.add_argument("--only", type=_names, default=list(BENCHMARKS), metavar="B1,B3",
+                        help="run only these benchmarks")
+    args = parser.parse_args(argv)
+    print(machine())
+    for name in args.only:
+        start = time.perf_counter()
+        section = BENCHMARKS[name].run(args.quick)
+        print(f"\n{section.render()}\n({time.perf_counter() - start:.0f} s)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
