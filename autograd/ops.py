@@ -296,7 +296,8 @@ def _softplus(a: float) -> float:
 register_op("softplus", _softplus, lambda y, a: (sigmoid(a),),
             numpy_forward=lambda a: np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))))
 
-register_op("relu", lambda a: a if a > 0 else 0.0, lambda y, a: (1.0 if a > 0 else 0.0,),
+# The tuples (1.0,) and (0.0,) are constants, shared by every node: the rule allocates nothing.
+register_op("relu", lambda a: a if a > 0 else 0.0, lambda y, a: (1.0,) if a > 0 else (0.0,),
             numpy_forward=lambda a: np.where(a > 0, a, 0.0), numpy_derivative=lambda y, a: (np.where(a > 0, 1.0, 0.0),))
 
 register_op(

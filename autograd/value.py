@@ -256,7 +256,8 @@ def _apply(op: Op, parents: tuple[Value, ...], attrs: dict[str, Any] | None = No
     out.grad = 0.0
     out.label = ""
     out.attrs = attrs
-    if MODE.grad_enabled and any(map(_requires_grad, parents)):  # map: no generator frame
+    # The first operand usually decides; map() needs no generator frame for the others.
+    if MODE.grad_enabled and (parents[0].requires_grad or any(map(_requires_grad, parents))):
         out.op = op.name
         out.parents = parents
         out.local_grads = op.derivative(y, *xs, **attrs) if attrs else op.derivative(y, *xs)
