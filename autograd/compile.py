@@ -19,6 +19,7 @@ each group's nodes, consecutive, so that a group reads and writes its own rows a
 that is constant over the batch (a weight, or an L2 penalty computed from the weights) keeps its
 value in column 0, copied across the row only when a per-sample step reads it; its gradient is
 the sum of its row, so a step may add a gradient already summed over the batch into column 0.
+A row that no per-sample step reads gets gradients in column 0 only.
 """
 
 from __future__ import annotations
@@ -303,6 +304,7 @@ class CompiledGraph:
             elif plan.varies:
                 wide[plan.operands] = True
         self._wide_leaves = np.flatnonzero(wide[: len(self._fixed)])
+        self._wide_params = np.flatnonzero(wide[: len(self.params)])  # the others' gradients are all in column 0
 
         def scatter(rows: np.ndarray) -> bool | None:
             return None if unused[rows].all() else _unique(rows)
@@ -410,7 +412,9 @@ class CompiledGraph:
         with np.errstate(all="ignore"):
             for step in reversed(self._steps):
                 step.backward(values, grads)
-        for p, g in zip(self.params, grads[: len(self.params)].sum(axis=1).tolist()):
+        totals = grads[: len(self.params), 0].copy()
+        totals[self._wide_params] += grads[self._wide_params, 1:].sum(axis=1)
+        for p, g in zip(self.params, totals.tolist()):
             p.grad += g
         self.input_grad = grads[self._inputs].T.copy()
         return values[self._output].copy()
