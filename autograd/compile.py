@@ -239,6 +239,9 @@ def _group(interior: list[Value], inputs: set[Value]) -> list[tuple[list[Value],
 class CompiledGraph:
     """A graph recorded for one sample, replayed over batches (see :func:`compile_graph`).
 
+    It keeps its tables of values and gradients from call to call, so one instance should not be
+    called from two threads at once.
+
     Attributes:
         inputs: the input leaves, in the order of a batch's columns.
         params: the leaves whose ``.grad`` :meth:`backward` fills.

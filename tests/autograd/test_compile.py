@@ -188,7 +188,8 @@ def test_dot_nodes_with_varying_or_repeated_weights():
         x, y = inputs
         v1 = autograd.dot([w, x], [x, y])  # a weight that varies over the batch: the general path
         v2 = autograd.dot([w, w], [y, x], w)  # a product whose weight repeats: gradients added with add.at
-        return (v1 * v2).tanh(), [w]
+        v3 = autograd.dot([w, 0.5], [y, y])  # an input that repeats: the general path, with add.at
+        return (v1 * v2).tanh() + v3, [w]
 
     batch = np.random.default_rng(4).normal(size=(11, 2))
     outputs, grads, _ = _scalar_run(build, batch)
