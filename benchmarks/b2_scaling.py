@@ -36,15 +36,17 @@ def run(quick: bool) -> Section:
         base = theirs[-1] if theirs else None
         section.rows.append([str(n), str(counts[-1]), seconds(ours[-1].median), seconds(base.median) if base else "-",
                              f"{ratio(base, ours[-1]):.1f}×" if base else "-"])
-    times = [t.median for t in ours]
+    times = [t.best for t in ours]  # the best of the runs: the growth of the work, not the machine's noise
     overall, largest = slope(counts, times), slope(counts[-2:], times[-2:])
     section.target("time linear in the parameter count (log-log slope about 1)",
                    f"slope {overall:.2f} over all widths, {largest:.2f} between the two largest", largest <= LINEAR)
     if theirs:
-        section.notes.append(f"micrograd's slope: {slope(counts, [t.median for t in theirs]):.2f} over all widths, "
-                             f"{slope(counts[-2:], [t.median for t in theirs[-2:]]):.2f} between the two largest")
+        best = [t.best for t in theirs]
+        section.notes.append(f"micrograd's slope: {slope(counts, best):.2f} over all widths, "
+                             f"{slope(counts[-2:], best[-2:]):.2f} between the two largest")
     else:
         section.notes.append(MICROGRAD_MISSING)
-    section.notes.append("a pass builds the graph of one sample and runs backward from the output; medians. "
-                         "Below 1 at small widths: a pass has fixed costs that the work outgrows")
+    section.notes.append("a pass builds the graph of one sample and runs backward from the output; the table shows "
+                         "medians, the slopes use the best runs. Below 1 at small widths: a pass has fixed costs "
+                         "that the work outgrows")
     return section
