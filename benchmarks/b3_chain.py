@@ -7,7 +7,7 @@ import gc
 
 from autograd import Value
 
-from .models import load_micrograd
+from .models import MICROGRAD_MISSING, load_micrograd
 from .report import Section
 from .timing import measure, ratio, seconds
 
@@ -74,7 +74,7 @@ def _micrograd_depth() -> str:
     """micrograd's backward is recursive: the depth at which it fails."""
     mg_nn = load_micrograd()
     if mg_nn is None:
-        return "micrograd not installed"
+        return MICROGRAD_MISSING
     x = mg_nn.Value(0.5)
     y = x
     for _ in range(10_000):
