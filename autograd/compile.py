@@ -93,7 +93,9 @@ class _OpGroup:
         try:
             y = rule(xs, **self.attrs) if self.op.arity is None else rule(*xs, **self.attrs)
         except (TypeError, ValueError) as error:
-            raise TypeError(f"compile_graph: the NumPy forward rule of {self.op.name!r} failed on arrays: {error}") from None
+            raise TypeError(
+                f"compile_graph: the NumPy forward rule of {self.op.name!r} failed on arrays: {error}"
+            ) from None
         values[self.out, _ALL if self.varies or self.wide else _FIRST] = y
 
     def backward(self, values: np.ndarray, grads: np.ndarray) -> None:
@@ -381,7 +383,8 @@ class CompiledGraph:
                         step.op.forward(*operands, **step.attrs)
                     except (ValueError, ArithmeticError) as error:
                         shown = ", ".join(format_number(x) for x in operands)
-                        raise type(error)(f"compile_graph replay, sample {sample}: {step.op.name}({shown}): {error}") from None
+                        message = f"compile_graph replay, sample {sample}: {step.op.name}({shown}): {error}"
+                        raise type(error)(message) from None
 
     def forward(self, batch: Any) -> np.ndarray:
         """The output for every sample; no gradients.

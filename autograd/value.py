@@ -306,7 +306,8 @@ def _apply_checked(op: Op, operands: tuple[Any, ...], attrs: dict[str, Any] | No
     if all([isinstance(x, Value) for x in operands]):  # the common case, cheaper than lifting
         parents = operands
     else:
-        parents = tuple([x if isinstance(x, Value) else lift(x, f"{op.name} operand {i}") for i, x in enumerate(operands)])
+        parents = tuple([x if isinstance(x, Value) else lift(x, f"{op.name} operand {i}")
+                         for i, x in enumerate(operands)])
     out = _apply(op, parents, attrs)
     if not isinstance(out.local_grads, tuple):
         out.local_grads = tuple(out.local_grads)

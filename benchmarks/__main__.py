@@ -21,7 +21,8 @@ def _names(text: str) -> list[str]:
     names = [name.strip().upper() for name in text.split(",") if name.strip()]
     unknown = [name for name in names if name not in BENCHMARKS]
     if unknown or not names:
-        raise argparse.ArgumentTypeError(f"unknown benchmark {', '.join(unknown) or text!r}; choose from {', '.join(BENCHMARKS)}")
+        raise argparse.ArgumentTypeError(
+            f"unknown benchmark {', '.join(unknown) or text!r}; choose from {', '.join(BENCHMARKS)}")
     return names
 
 

@@ -23,7 +23,8 @@ def _pass(model, x):
 def run(quick: bool) -> Section:
     """Time one pass for each width, in both engines."""
     widths = (4, 16, 64) if quick else (4, 16, 64, 128)
-    section = Section("B2 one forward+backward pass, MLP 3→n→n→1", ["n", "parameters", "deltagrad", "micrograd", "speed-up"])
+    section = Section("B2 one forward+backward pass, MLP 3→n→n→1",
+                      ["n", "parameters", "deltagrad", "micrograd", "speed-up"])
     mg_nn = load_micrograd()
     counts, ours, theirs = [], [], []
     for n in widths:
