@@ -11,8 +11,10 @@ product, forward and backward.
 
 Kinks are fine: ReLU, abs or step are evaluated per sample by their NumPy rules. A Python ``if``
 on a value while the graph was being built is not: the graph holds only the branch taken for
-the recorded sample, and the replay repeats it for every sample. Rebuild and recompile the graph
-where such a branch could go the other way.
+the recorded sample, and the replay repeats it for every sample. Likewise a number computed from
+a value's ``.data`` becomes a constant, frozen at the recorded sample's value (the shift ``max``
+in ``nn.cross_entropy``'s log-sum-exp is one: harmless there, since the result does not depend
+on it). Rebuild and recompile the graph where such a branch or number matters.
 
 Layout of the tables: rows are the parameters, the other leaves (constants), the inputs, then
 each group's nodes, consecutive, so that a group reads and writes its own rows as a slice. A row
