@@ -187,13 +187,15 @@ class _Plan:
 
 def _as_layer(plan: _Plan, varies: np.ndarray) -> _Layer | None:
     """A group of dot nodes as one matrix product, or None when it does not have that shape."""
+    if plan.op is not _DOT:
+        return None
     count = len(plan.operands)
     n = count // 2
     weights, inputs = plan.operands[:n], plan.operands[n : 2 * n]
     bias = plan.operands[2 * n] if count % 2 else None
     shared = (inputs == inputs[:, :1]).all() and _unique(inputs[:, 0])
     constant = not varies[weights].any() and (bias is None or not varies[bias].any())
-    if plan.op is not _DOT or not (shared and constant):
+    if not (shared and constant):
         return None
     unique_bias = bias is None or _unique(bias)
     return _Layer(plan.out, weights.T.copy(), _compact(inputs[:, 0]), bias, _unique(weights), unique_bias)
