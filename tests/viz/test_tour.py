@@ -21,7 +21,7 @@ def test_quick_tour_writes_an_index_linking_existing_files(tmp_path: Path, capsy
     status = main(["tour", "--out", str(tmp_path), "--quick"])
     out = capsys.readouterr().out
     assert status == 0, out
-    assert DEMO_COUNT == 7
+    assert DEMO_COUNT == 8  # the seven ideas of the source texts and the replayed training
     assert out.count(" ok ") == DEMO_COUNT
     index = tmp_path / "index.html"
     targets = links(index)

@@ -7,7 +7,7 @@ parameters' ``.grad``. ``nn.SGD`` then updates them as usual, with micrograd's l
 schedule stretched over the run. At the end the scalar engine recomputes the loss at the trained
 weights, sample by sample, as a check, and one scalar step is timed for comparison.
 
-Run: python demos/train_compiled.py [--quick] [--out DIR]
+Run: python demos/08_train_compiled.py [--quick] [--out DIR]
 """
 
 from __future__ import annotations
