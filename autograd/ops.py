@@ -297,8 +297,9 @@ register_op("softplus", _softplus, lambda y, a: (sigmoid(a),),
             numpy_forward=lambda a: np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))))
 
 # The tuples (1.0,) and (0.0,) are constants, shared by every node: the rule allocates nothing.
-register_op("relu", lambda a: a if a > 0 else 0.0, lambda y, a: (1.0,) if a > 0 else (0.0,),
-            numpy_forward=lambda a: np.where(a > 0, a, 0.0), numpy_derivative=lambda y, a: (np.where(a > 0, 1.0, 0.0),))
+# Tests are written `a <= 0` where a NaN must come out as NaN, not as the branch's number.
+register_op("relu", lambda a: 0.0 if a <= 0 else a, lambda y, a: (1.0,) if a > 0 else (0.0,),
+            numpy_forward=lambda a: np.where(a <= 0, 0.0, a), numpy_derivative=lambda y, a: (np.where(a > 0, 1.0, 0.0),))
 
 register_op(
     "leaky_relu",
@@ -327,8 +328,8 @@ register_op(
 
 # Heaviside step: 1 for a > 0, else 0. Its derivative is 0 wherever it exists, so gradient
 # descent gets no signal through it (the seeds' argument for the sigmoid).
-register_op("step", lambda a: 1.0 if a > 0 else 0.0, lambda y, a: (0.0,),
-            numpy_forward=lambda a: np.where(a > 0, 1.0, 0.0), numpy_derivative=lambda y, a: (np.zeros_like(a),))
+register_op("step", lambda a: 1.0 if a > 0 else 0.0 if a <= 0 else a, lambda y, a: (0.0,),
+            numpy_forward=lambda a: np.heaviside(a, 0.0), numpy_derivative=lambda y, a: (np.zeros_like(a),))
 
 
 # ---------------------------------------------------------------------------------------------

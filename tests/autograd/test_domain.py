@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Value
+from autograd import OPS, Value
 
 
 @pytest.mark.parametrize(
@@ -81,3 +81,9 @@ def test_no_complex_from_sqrt_or_log_of_a_negative_zero():
     assert Value(-0.0).sqrt().data == 0.0
     with pytest.raises(ValueError, match="log"):
         Value(-0.0).log()
+
+
+@pytest.mark.parametrize("name", sorted(name for name, op in OPS.items() if op.arity == 1))
+def test_nan_propagates_through_every_unary_op(name):
+    """A NaN operand gives a NaN result, never a number taken from a branch (relu(nan) is not 0)."""
+    assert math.isnan(Value(math.nan).apply(name).data)
