@@ -110,7 +110,7 @@ def environment_notes() -> list[str]:
     notes = []
     if shutil.which("dot") is None:
         notes.append(f"Graphviz's dot was not found: graphs were written as .dot sources instead of pictures "
-                     f"(install: {DOT_HINT})")
+                     f"(install: {DOT_HINT}; then render one with: dot -Tsvg NAME.dot -o NAME.svg)")
     if importlib.util.find_spec("matplotlib") is None:
         notes.append(f"matplotlib is not installed: the plots were skipped (install: {PLOT_HINT})")
     return notes

@@ -45,6 +45,7 @@ def test_without_dot_the_tour_succeeds_and_says_what_it_skipped(tmp_path: Path, 
     out = capsys.readouterr().out
     assert status == 0, out
     assert "Graphviz's dot was not found" in out and "sudo apt-get install graphviz" in out
+    assert "dot -Tsvg NAME.dot -o NAME.svg" in out  # how to render the sources once dot is there
     assert "note: skipped tanh_neuron_ops.svg" in out
     page = (out_dir / "index.html").read_text(encoding="utf-8")
     assert "Skipped on this machine" in page and "sudo apt-get install graphviz" in page
