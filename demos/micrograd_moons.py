@@ -4,7 +4,7 @@ The one other change: scikit-learn's ``make_moons`` (not a dependency) is replac
 ``nn.data.moons``, which draws the same two half circles. Everything else (the model
 MLP(2, [16, 16, 1]), the SVM max-margin loss with L2 1e-4, the hand-written SGD with micrograd's
 learning-rate schedule, 100 steps) is micrograd's code as published. It ends at 100% training
-accuracy. ``tests/nn/test_micrograd_compat.py`` runs the same code on 40 points.
+accuracy. ``tests/nn/test_micrograd_compat.py`` runs this file's ``main`` on 40 points.
 
 Run: python demos/micrograd_moons.py
 """
@@ -18,11 +18,11 @@ from nn import MLP, Layer, Neuron  # noqa: F401 - micrograd's demo imports all t
 from nn.data import moons
 
 
-def main() -> float:
-    """Run the demo; returns the final training accuracy."""
+def main(n: int = 100) -> dict:
+    """Run the demo on ``n`` points; returns the final accuracy, the losses and the loss function."""
     np.random.seed(1337)
     random.seed(1337)
-    X, y = moons(n=100, noise=0.1, seed=1337)
+    X, y = moons(n=n, noise=0.1, seed=1337)
     y = y*2 - 1  # make y be -1 or 1
 
     model = MLP(2, [16, 16, 1])  # 2-layer neural network
@@ -54,10 +54,12 @@ def main() -> float:
     total_loss, acc = loss()
     print(total_loss, acc)
 
+    losses = []  # (not in micrograd's demo: kept for the test)
     # optimization
     for k in range(100):
         # forward
         total_loss, acc = loss()
+        losses.append(total_loss.data)
         # backward
         model.zero_grad()
         total_loss.backward()
@@ -67,7 +69,7 @@ def main() -> float:
             p.data -= learning_rate * p.grad
         if k % 1 == 0:
             print(f"step {k} loss {total_loss.data}, accuracy {acc*100}%")
-    return acc
+    return {"accuracy": acc, "losses": losses, "loss": loss, "parameters": len(model.parameters())}
 
 
 if __name__ == "__main__":
