@@ -224,14 +224,29 @@ def lift(x: Any, name: str = "operand") -> Value:
     """``x`` itself when it is a Value, else a constant Value (requires_grad=False) holding it."""
     if isinstance(x, Value):
         return x
-    return Value(check_real(x, name), requires_grad=False)
+    return _constant(check_real(x, name))
+
+
+def _constant(x: float) -> Value:
+    """``Value(x, requires_grad=False)`` for a number already known to be a real: the operators
+    lift one per ``v * 2``, and skipping ``__init__``'s checks makes B3's chain of such ops 1.1x faster."""
+    c = Value.__new__(Value)
+    c.data = float(x)
+    c.grad = 0.0
+    c.label = ""
+    c.op = ""
+    c.parents = ()
+    c.local_grads = ()
+    c.requires_grad = False
+    c.attrs = None
+    return c
 
 
 def _binary(op: Op, self: Value, other: Any, reflected: bool) -> Value:
     if not isinstance(other, Value):
         if not _is_operand(other):
             return NotImplemented
-        other = Value(other, requires_grad=False)
+        other = _constant(other)
     return _apply(op, (other, self) if reflected else (self, other))
 
 
