@@ -81,3 +81,7 @@ def test_a_section_says_which_targets_were_missed():
     section.target("≥ 5×", "baseline missing", None)
     text = section.render()
     assert "≤ 2×: 3.0× -> MISSED" in text and "≥ 1×: 3.0× -> met" in text and "-> not measured" in text
+
+
+def test_the_linked_chain_floor_computes_the_engines_gradient():
+    assert b3_chain.linked_chain(1000) == b3_chain.hand_chain(1000) == pytest.approx(b3_chain.SCALE ** 500, rel=1e-12)
