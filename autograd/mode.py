@@ -27,18 +27,32 @@ def is_anomaly_enabled() -> bool:
     return MODE.anomaly
 
 
-class _SetGradEnabled(contextlib.ContextDecorator):
-    enabled: bool
+class _Switch(contextlib.ContextDecorator):
+    """Sets the thread's ``MODE.<flag>`` to ``value`` inside, and restores what it was on exit.
+
+    The saved states form a stack, so one instance may be entered again before it exits (a
+    decorated function that recurses); each call of a decorated function gets a fresh instance,
+    so threads calling it at once share no state.
+    """
+
+    flag: str
+    value: bool
+
+    def __init__(self) -> None:
+        self._saved: list[bool] = []
+
+    def _recreate_cm(self) -> _Switch:  # ContextDecorator's hook: one instance per decorated call
+        return type(self)()
 
     def __enter__(self) -> None:
-        self._previous = MODE.grad_enabled
-        MODE.grad_enabled = self.enabled
+        self._saved.append(getattr(MODE, self.flag))
+        setattr(MODE, self.flag, self.value)
 
     def __exit__(self, *exc_info: object) -> None:
-        MODE.grad_enabled = self._previous
+        setattr(MODE, self.flag, self._saved.pop())
 
 
-class no_grad(_SetGradEnabled):
+class no_grad(_Switch):
     """Context manager and decorator: operations inside record no graph (results are constants).
 
     The switch is thread-local, like PyTorch's: other threads keep recording.
@@ -52,16 +66,18 @@ class no_grad(_SetGradEnabled):
         ((), False)
     """
 
-    enabled = False
+    flag = "grad_enabled"
+    value = False
 
 
-class enable_grad(_SetGradEnabled):
+class enable_grad(_Switch):
     """Context manager and decorator: re-enables recording inside a ``no_grad`` block."""
 
-    enabled = True
+    flag = "grad_enabled"
+    value = True
 
 
-class detect_anomaly(contextlib.ContextDecorator):
+class detect_anomaly(_Switch):
     """Context manager and decorator: stop at the first NaN or inf, forward or backward.
 
     Inside it, an op whose output is not finite, or a backward step that makes a gradient
@@ -69,9 +85,5 @@ class detect_anomaly(contextlib.ContextDecorator):
     Thread-local.
     """
 
-    def __enter__(self) -> None:
-        self._previous = MODE.anomaly
-        MODE.anomaly = True
-
-    def __exit__(self, *exc_info: object) -> None:
-        MODE.anomaly = self._previous
+    flag = "anomaly"
+    value = True

@@ -124,3 +124,53 @@ def test_detect_anomaly_as_a_decorator_and_is_thread_local():
         return is_anomaly_enabled()
 
     assert run() is True and seen["worker"] is False
+
+
+def test_one_instance_entered_twice_restores_the_outer_state():
+    # A decorated function that recurses enters the same instance again before it exits.
+    @no_grad()
+    def countdown(n):
+        return is_grad_enabled() if n == 0 else countdown(n - 1)
+
+    assert countdown(3) is False
+    assert is_grad_enabled()
+    switch = no_grad()
+    with switch:
+        with switch:
+            pass
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+
+    @detect_anomaly()
+    def nested(n):
+        return is_anomaly_enabled() if n == 0 else nested(n - 1)
+
+    assert nested(2) is True and not is_anomaly_enabled()
+
+
+def test_a_decorated_function_in_two_threads_restores_each_threads_state():
+    # Thread "a" calls the decorated function inside no_grad, thread "b" outside it; their
+    # calls overlap, so one shared saved state would hand one thread the other's.
+    entered, release, after = threading.Barrier(2), threading.Event(), {}
+
+    @enable_grad()
+    def work():
+        entered.wait()
+        release.wait()
+
+    def run(name, disabled):
+        if disabled:
+            with no_grad():
+                work()
+                after[name] = is_grad_enabled()
+        else:
+            work()
+            after[name] = is_grad_enabled()
+
+    threads = [threading.Thread(target=run, args=("a", True)), threading.Thread(target=run, args=("b", False))]
+    for t in threads:
+        t.start()
+    release.set()
+    for t in threads:
+        t.join()
+    assert after == {"a": False, "b": True}
