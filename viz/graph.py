@@ -158,7 +158,9 @@ def _emit_nodes(graph: graphviz.Digraph, statements: dict[tuple[int, int] | None
                         neuron.node(name, **attrs)
 
 
-def _check_options(color: Any, group: Any, rankdir: Any, max_nodes: Any) -> None:
+def _check_options(format: Any, color: Any, group: Any, rankdir: Any, max_nodes: Any) -> None:  # noqa: A002
+    if format not in graphviz.FORMATS:
+        raise ValueError(f"draw_graph: format must be a Graphviz output format such as 'svg' or 'png', got {format!r}")
     if color not in _COLORINGS:
         raise ValueError(f"draw_graph: color must be one of {_COLORINGS}, got {color!r}")
     if group not in _GROUPINGS:
@@ -183,13 +185,14 @@ def check_size(tr: Trace, max_nodes: int | None, what: str) -> None:
 
 def draw_graph(
     root: Value,
+    format: str = "svg",  # noqa: A002 - micrograd's draw_dot(root, format='svg', rankdir='LR')
+    rankdir: str = "LR",
     *,
     show_local_grads: bool = True,
     color: str = "role",
     params: Any = None,
     group: str | None = "neuron",
     max_nodes: int | None = DEFAULT_MAX_NODES,
-    rankdir: str = "LR",
 ) -> graphviz.Digraph:
     """Draw the graph that computed ``root``: every value, every op, every local derivative.
 
@@ -199,8 +202,12 @@ def draw_graph(
     off the picture. Before any backward from ``root`` the gradients show as ``—`` and the title
     says so. A legend is drawn inside the picture.
 
+    Takes micrograd's call ``draw_dot(root, format='svg', rankdir='LR')`` as it is.
+
     Args:
         root: the output Value.
+        format: the format ``graph.render(name)`` writes (``name.svg`` by default), as in micrograd.
+        rankdir: Graphviz direction, ``"LR"`` (left to right) by default, ``"TB"``, ``"RL"``, ``"BT"``.
         show_local_grads: False gives micrograd's plain look (no numbers on edges).
         color: ``"role"`` fills by role (input, parameter, constant, output), ``"grad"`` by the
             sign and size of each gradient (red positive, blue negative, darker when larger).
@@ -210,18 +217,20 @@ def draw_graph(
             layer, ``"layer"`` boxes layers only, None draws no boxes.
         max_nodes: refuse (ValueError, saying what to do instead) beyond this many values;
             None for no limit.
-        rankdir: Graphviz direction, ``"LR"`` (left to right) by default.
 
     Returns:
-        A ``graphviz.Digraph`` (it displays inline in Jupyter; write it with ``viz.render``).
+        A ``graphviz.Digraph`` (it displays inline in Jupyter; write it with ``viz.render``, or
+        with its own ``.render(name)``).
     """
-    _check_options(color, group, rankdir, max_nodes)
+    _check_options(format, color, group, rankdir, max_nodes)
     tr = trace(root)
     check_size(tr, max_nodes, "draw_graph")
     params_set = as_parameter_set(params)
     style = Style(show_local_grads, color, None if params_set is None else frozenset(params_set), group, rankdir)
     grads = [node.grad for node in tr.nodes] if backward_has_run(root) else None
-    return build_graph(tr, grads, style)
+    graph = build_graph(tr, grads, style)
+    graph.format = format
+    return graph
 
 
 draw_dot = draw_graph  # micrograd's name

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from viz_testing import (
@@ -207,6 +208,30 @@ def test_five_thousand_node_chain_draws_when_the_limit_is_raised():
 
 def test_draw_dot_is_micrograd_name_for_draw_graph():
     assert draw_dot is draw_graph
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, wanted, rankdir",
+    [((), {}, "svg", "LR"), (("png", "TB"), {}, "png", "TB"), ((), {"format": "png", "rankdir": "TB"}, "png", "TB")],
+    ids=["default", "positional", "keywords"],
+)
+def test_draw_dot_takes_micrograds_call_and_renders_like_micrograd(args, kwargs, wanted, rankdir, tmp_path):
+    # micrograd's trace_graph: draw_dot(root, format='svg', rankdir='LR') -> Digraph(format=format);
+    # its users then call dot.render(name), which writes name.<format>.
+    n = lecture_neuron()
+    n.o.backward()
+    graph = draw_dot(n.o, *args, **kwargs)
+    assert graph.format == wanted
+    assert f"rankdir={rankdir}" in graph.source
+    written = Path(graph.render(str(tmp_path / "neuron"), cleanup=True))
+    assert written == tmp_path / f"neuron.{wanted}"
+    head = written.read_bytes()[:200]
+    assert head.startswith(b"\x89PNG") if wanted == "png" else b"<svg" in head or b"<?xml" in head
+
+
+def test_draw_dot_refuses_an_unknown_format():
+    with pytest.raises(ValueError, match="format.*'jpeg2'"):
+        draw_dot(Value(1.0), "jpeg2")
 
 
 @pytest.mark.parametrize(
