@@ -335,15 +335,27 @@ register_op("step", lambda a: 1.0 if a > 0 else 0.0 if a <= 0 else a, lambda y, 
 # ---------------------------------------------------------------------------------------------
 # N-ary ops: one node for a whole sum or a neuron's pre-activation, so graphs stay small.
 
+# Both add with math.fsum (correctly rounded), which raises where + gives inf or NaN (a partial
+# sum past the float range, inf - inf): there they fall back to +, like every other op.
+def _sum(*xs: float) -> float:
+    try:
+        return math.fsum(xs)
+    except (OverflowError, ValueError):
+        return sum(xs)
+
+
 # Their NumPy rules take the operands stacked: xs[i] is operand i (an array over the batch).
-register_op("sum", lambda *xs: math.fsum(xs), lambda y, *xs: (1.0,) * len(xs), arity=None, symbol="Σ",
+register_op("sum", _sum, lambda y, *xs: (1.0,) * len(xs), arity=None, symbol="Σ",
             numpy_forward=lambda xs: xs.sum(axis=0), numpy_derivative=lambda y, xs: np.ones_like(xs))
 
 
 def _dot(*operands: float) -> float:
     # Operands are w_1..w_n, x_1..x_n and, when their count is odd, a bias last.
     n = len(operands) // 2
-    total = math.fsum(map(operator.mul, operands[:n], operands[n : 2 * n]))  # map: no Python frame per term
+    try:
+        total = math.fsum(map(operator.mul, operands[:n], operands[n : 2 * n]))  # map: no Python frame per term
+    except (OverflowError, ValueError):
+        total = _sum(*map(operator.mul, operands[:n], operands[n : 2 * n]))
     return total + operands[-1] if len(operands) % 2 else total
 
 

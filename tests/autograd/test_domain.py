@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import OPS, Value
+import autograd
+from autograd import OPS, Value, detect_anomaly
 
 
 @pytest.mark.parametrize(
@@ -75,6 +76,24 @@ def test_exp_overflow_is_inf_in_normal_mode():
     power.backward()  # the local derivative 400 * 10**399 overflows too: inf, not OverflowError
     assert base.grad == math.inf
     assert (Value(-10.0) ** 401).data == -math.inf
+
+
+def test_sum_and_dot_overflow_like_a_chain_of_additions():
+    """inf and NaN where + gives them (math.fsum raises OverflowError or ValueError there)."""
+    big, inf = 1e308, math.inf
+    cases = [
+        (lambda: autograd.sum([Value(big), Value(big)]), big + big),
+        (lambda: autograd.sum([Value(big), Value(big), Value(-big)]), big + big - big),
+        (lambda: autograd.sum([Value(inf), Value(-inf)]), inf - inf),
+        (lambda: autograd.dot([Value(big), Value(big)], [1.0, 1.0]), big + big),
+        (lambda: autograd.dot([Value(inf), Value(1.0)], [1.0, -inf], 2.0), inf - inf),
+    ]
+    for make, expected in cases:
+        y = make()
+        assert y.data == expected or (math.isnan(y.data) and math.isnan(expected))
+        y.backward()  # the local derivatives are finite: backward still runs
+    with pytest.raises(FloatingPointError, match="sum"), detect_anomaly():
+        autograd.sum([Value(big), Value(big)])
 
 
 def test_no_complex_from_sqrt_or_log_of_a_negative_zero():
