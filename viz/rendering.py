@@ -8,7 +8,7 @@ from typing import Any
 
 import graphviz
 
-__all__ = ["render", "output_format", "GraphvizNotFound", "FORMATS", "INSTALL_HINT", "pipe_svg"]
+__all__ = ["render", "output_format", "output_path", "write_file", "GraphvizNotFound", "FORMATS", "INSTALL_HINT", "pipe_svg"]
 
 FORMATS = ("svg", "png", "pdf", "dot")
 _SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
@@ -35,25 +35,56 @@ def _source(obj: Any) -> str:
     return source
 
 
+def output_path(path: Any, name: str) -> Path:
+    """``path`` checked as a file to write: a str or Path, not a folder, in a folder that exists.
+
+    Args:
+        path: the file name to check.
+        name: how errors name it (``"render: path"``, ``"--steps"``).
+
+    Returns:
+        ``path`` as a Path. TypeError, IsADirectoryError or FileNotFoundError otherwise.
+    """
+    if not isinstance(path, (str, os.PathLike)) or isinstance(os.fspath(path), bytes):
+        raise TypeError(f"{name} must be a file name (str or Path), got {type(path).__name__}")
+    target = Path(path)
+    if target.is_dir():
+        raise IsADirectoryError(f"{name} {str(target)!r} is a folder; give a file name")
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"{name}: the folder {str(target.parent)!r} does not exist")
+    return target
+
+
+def write_file(path: Path, data: bytes, name: str) -> None:
+    """Write ``data`` to ``path``; an OSError names the file (``name: cannot write 'a.svg': ...``)."""
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        raise type(error)(f"{name}: cannot write {str(path)!r}: {error.strerror or error}") from error
+
+
 def output_format(path: str | os.PathLike, format: str | None = None) -> str:  # noqa: A002 - render's argument name
-    """The format ``render(obj, path, format)`` would write, checking the folder exists.
+    """The format ``render(obj, path, format)`` would write, checking the path (see :func:`output_path`).
 
     Lets a caller refuse a bad output before doing any work. ValueError for an unknown format or
-    suffix, FileNotFoundError for a missing folder.
+    suffix, or a format that contradicts a known suffix (PNG bytes in ``a.svg``).
     """
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"render: the folder {str(path.parent)!r} does not exist")
+    path = output_path(path, "render: path")
+    implied = _SUFFIXES.get(path.suffix.lower())
     if format is None:
-        fmt = _SUFFIXES.get(path.suffix.lower())
-        if fmt is None:
+        if implied is None:
             raise ValueError(
                 f"render: cannot tell the format from the file name {str(path)!r}; use a suffix "
                 f"{', '.join(sorted(_SUFFIXES))} or pass format= one of {', '.join(FORMATS)}"
             )
-        return fmt
+        return implied
     if format not in FORMATS:
         raise ValueError(f"render: format must be one of {', '.join(FORMATS)}, got {format!r}")
+    if implied is not None and implied != format:
+        raise ValueError(
+            f"render: format={format!r} but the file name {str(path)!r} ends in {path.suffix!r}; "
+            f"drop format= or name the file .{format}"
+        )
     return format
 
 
@@ -72,7 +103,7 @@ def render(obj: Any, path: str | os.PathLike, format: str | None = None) -> Path
         obj: a Digraph or Source (anything with a ``.source`` DOT string).
         path: the file to write, exactly this name (no suffix is added).
         format: ``"svg"``, ``"png"``, ``"pdf"`` or ``"dot"``; by default taken from the suffix
-            of ``path`` (``.gv`` counts as dot).
+            of ``path`` (``.gv`` counts as dot). It must agree with a known suffix.
 
     Returns:
         The path written.
@@ -82,16 +113,16 @@ def render(obj: Any, path: str | os.PathLike, format: str | None = None) -> Path
             (same name, suffix ``.dot``) and the message says how to install Graphviz.
     """
     source = _source(obj)
+    fmt = output_format(path, format)
     target = Path(path)
-    fmt = output_format(target, format)
     if fmt == "dot":
-        target.write_text(source, encoding="utf-8")
+        write_file(target, source.encode("utf-8"), "render")
         return target
     try:
         data = graphviz.Source(source).pipe(format=fmt)
     except graphviz.ExecutableNotFound:
         dot_path = target.with_suffix(".dot")
-        dot_path.write_text(source, encoding="utf-8")
+        write_file(dot_path, source.encode("utf-8"), "render")
         raise GraphvizNotFound(dot_path, fmt) from None
-    target.write_bytes(data)
+    write_file(target, data, "render")
     return target

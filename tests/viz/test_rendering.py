@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+from pathlib import Path
+
 import pytest
 from viz_testing import lecture_neuron
 
@@ -63,3 +66,31 @@ def test_without_dot_the_source_is_written_and_the_error_says_how_to_install(tmp
     assert not (tmp_path / "neuron.png").exists()
     # the .dot format needs no Graphviz at all
     assert render(picture, tmp_path / "other.dot").read_text(encoding="utf-8") == picture.source
+
+
+@pytest.mark.parametrize("path", [3, None, b"a.svg"])
+def test_a_path_that_is_not_a_file_name_is_refused_naming_it(picture, path):
+    with pytest.raises(TypeError, match=f"render: path must be a file name.*got {type(path).__name__}"):
+        render(picture, path)
+
+
+def test_a_folder_is_refused_before_dot_runs(tmp_path, picture):
+    (tmp_path / "taken.svg").mkdir()
+    with pytest.raises(IsADirectoryError, match="render: path .*taken.svg.* is a folder"):
+        render(picture, tmp_path / "taken.svg")
+
+
+def test_a_format_contradicting_the_suffix_is_refused(tmp_path, picture):
+    # PNG bytes in a file named .svg would open as a broken picture
+    with pytest.raises(ValueError, match="format='png'.*'.svg'"):
+        render(picture, tmp_path / "a.svg", format="png")
+    assert not (tmp_path / "a.svg").exists()
+
+
+def test_a_write_error_names_the_path(tmp_path, picture, monkeypatch):
+    def full_disk(self, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    with pytest.raises(OSError, match=r"render: cannot write '.*a.svg': No space left on device"):
+        render(picture, tmp_path / "a.svg")
