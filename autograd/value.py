@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import sys
 from typing import Any, Iterable
 
 from .format import format_number
@@ -19,13 +20,25 @@ Number = numbers.Real
 def check_real(x: Any, name: str) -> float:
     """``x`` as a float when it is a real number (int, float, NumPy real scalar), else TypeError.
 
-    ``bool`` is refused: ``Value(True)`` is almost always a mistake.
+    ``bool`` is refused: ``Value(True)`` is almost always a mistake. An int too large for a
+    float is an OverflowError naming ``name``.
     """
-    if type(x) is float or type(x) is int:  # fast path: isinstance against an ABC is slow
-        return float(x)
-    if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        return float(x)
+    try:
+        if type(x) is float or type(x) is int:  # fast path: isinstance against an ABC is slow
+            return float(x)
+        if isinstance(x, numbers.Real) and not isinstance(x, bool):
+            return float(x)
+    except OverflowError:
+        raise OverflowError(f"{name} is too large for a float (at most {sys.float_info.max:g}), got a {type(x).__name__}") from None
     raise TypeError(f"{name} must be a real number (int, float or NumPy real scalar), got {type(x).__name__}: {x!r}")
+
+
+def _finite(x: Any, name: str) -> float:
+    """``check_real`` that also refuses NaN and inf (an op's attribute such as a slope)."""
+    number = check_real(x, name)
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be finite, got {number}")
+    return number
 
 
 class Value:
@@ -169,11 +182,11 @@ class Value:
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else slope·x; the derivative at 0 is ``slope``."""
-        return _apply(OPS["leaky_relu"], (self,), {"slope": check_real(slope, "leaky_relu slope")})
+        return _apply(OPS["leaky_relu"], (self,), {"slope": _finite(slope, "leaky_relu slope")})
 
     def elu(self, alpha: float = 1.0) -> Value:
         """x for x > 0, else alpha·(e^x - 1); the derivative at 0 is ``alpha``."""
-        return _apply(OPS["elu"], (self,), {"alpha": check_real(alpha, "elu alpha")})
+        return _apply(OPS["elu"], (self,), {"alpha": _finite(alpha, "elu alpha")})
 
     def selu(self) -> Value:
         """λ·x for x > 0, else λα(e^x - 1), with λ = 1.0507009873554805, α = 1.6732632423543772."""
@@ -231,7 +244,10 @@ def _constant(x: float) -> Value:
     """``Value(x, requires_grad=False)`` for a number already known to be a real: the operators
     lift one per ``v * 2``, and skipping ``__init__``'s checks makes B3's chain of such ops 1.1x faster."""
     c = Value.__new__(Value)
-    c.data = float(x)
+    try:
+        c.data = float(x)
+    except OverflowError:  # an int past the float range: check_real's error names it
+        check_real(x, "operand")
     c.grad = 0.0
     c.label = ""
     c.op = ""
@@ -316,16 +332,29 @@ def apply(op: str | Op, *operands: Any, **attrs: Any) -> Value:
 
 
 def _apply_checked(op: Op, operands: tuple[Any, ...], attrs: dict[str, Any] | None) -> Value:
-    """``_apply`` after lifting numbers to constants, checking what the derivative rule returned
-    (a user's rule may give a list, or the wrong count)."""
+    """``_apply`` after lifting numbers to constants, checking what the rules returned (a user's
+    forward may return a complex or an int, its derivative a list, or the wrong count)."""
     if all([isinstance(x, Value) for x in operands]):  # the common case, cheaper than lifting
         parents = operands
     else:
         parents = tuple([x if isinstance(x, Value) else lift(x, f"{op.name} operand {i}")
                          for i, x in enumerate(operands)])
-    out = _apply(op, parents, attrs)
+    try:
+        out = _apply(op, parents, attrs)
+    except TypeError as error:  # e.g. an attribute the rules do not take, or of the wrong type
+        if not attrs:
+            raise
+        raise TypeError(f"{op.name} with attributes {attrs}: {error}") from error
+    if type(out.data) is not float:
+        out.data = check_real(out.data, f"the forward rule of {op.name!r} returned a non-real result; it")
     if not isinstance(out.local_grads, tuple):
-        out.local_grads = tuple(out.local_grads)
+        try:
+            out.local_grads = tuple(out.local_grads)
+        except TypeError:
+            raise TypeError(
+                f"derivative rule of {op.name!r} must return a tuple with one local derivative per "
+                f"operand, got {type(out.local_grads).__name__}: {out.local_grads!r}"
+            ) from None
     if out.parents and len(out.local_grads) != len(parents):
         raise ValueError(
             f"derivative rule of {op.name!r} returned {len(out.local_grads)} local derivative(s) "

@@ -281,3 +281,23 @@ def test_apply_checks_op_and_arity():
         autograd.apply("exp", Value(1.0), Value(2.0))
     with pytest.raises(TypeError, match="op must be"):
         autograd.apply(3, Value(1.0))
+
+
+def test_a_user_rule_returning_a_complex_or_a_bare_number_is_reported(user_ops):
+    # x**0.5 of a negative float is a complex in Python: the node must not hold it.
+    user_ops("test_root", lambda x: x**0.5, lambda y, x: (0.5 / y,))
+    with pytest.raises(TypeError, match="forward rule of 'test_root'.*complex"):
+        Value(-1.0).apply("test_root")
+    user_ops("test_bare", lambda x: 2 * x, lambda y, x: 2.0)  # not a tuple
+    with pytest.raises(TypeError, match="derivative rule of 'test_bare' must return a tuple.*float: 2.0"):
+        Value(1.0).apply("test_bare")
+    # A real result of another type is stored as a float, as Value(data) stores it.
+    user_ops("test_floor", lambda x: math.floor(x), lambda y, x: (0.0,))
+    assert type(Value(2.5).apply("test_floor").data) is float
+
+
+def test_apply_names_the_op_and_attributes_it_cannot_take():
+    with pytest.raises(TypeError, match=r"relu with attributes \{'slope': 0.1\}"):
+        autograd.apply("relu", Value(-1.0), slope=0.1)
+    with pytest.raises(TypeError, match=r"leaky_relu with attributes \{'slope': 'a'\}"):
+        autograd.apply("leaky_relu", Value(-1.0), slope="a")

@@ -152,5 +152,22 @@ def test_leaky_relu_and_elu_attributes_are_checked():
     assert Value(-1.0).leaky_relu(0.5).attrs == {"slope": 0.5}
 
 
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_leaky_relu_slope_and_elu_alpha_must_be_finite(bad):
+    with pytest.raises(ValueError, match=f"leaky_relu slope must be finite, got {bad}"):
+        Value(-1.0).leaky_relu(bad)
+    with pytest.raises(ValueError, match=f"elu alpha must be finite, got {bad}"):
+        Value(-1.0).elu(bad)
+
+
+def test_an_int_too_large_for_a_float_is_named():
+    with pytest.raises(OverflowError, match="Value data is too large for a float"):
+        Value(10**400)
+    with pytest.raises(OverflowError, match="operand is too large for a float"):
+        Value(1.0) + 10**400
+    with pytest.raises(OverflowError, match="operand is too large for a float"):
+        10**400 * Value(1.0)
+
+
 def test_float_conversion_and_math_interop():
     assert math.isclose(math.sqrt(Value(4.0)), 2.0)
