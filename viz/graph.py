@@ -23,6 +23,10 @@ DEFAULT_MAX_NODES = 500
 _COLORINGS = ("role", "grad")
 _GROUPINGS = ("neuron", "layer", None)
 _RANKDIRS = ("LR", "TB", "RL", "BT")
+_BIG_GRAPH_ADVICE = (
+    "draw the network with viz.draw_mlp(model, x) (one edge per weight); or keep nn's neurons "
+    "boxed (group='neuron', the default) when you raise max_nodes; or "
+)
 
 
 @dataclass(frozen=True)
@@ -158,7 +162,7 @@ def _emit_nodes(graph: graphviz.Digraph, statements: dict[tuple[int, int] | None
                         neuron.node(name, **attrs)
 
 
-def _check_options(format: Any, color: Any, group: Any, rankdir: Any, max_nodes: Any) -> None:  # noqa: A002
+def _check_options(format: Any, color: Any, group: Any, rankdir: Any) -> None:  # noqa: A002
     if format not in graphviz.FORMATS:
         raise ValueError(f"draw_graph: format must be a Graphviz output format such as 'svg' or 'png', got {format!r}")
     if color not in _COLORINGS:
@@ -167,19 +171,26 @@ def _check_options(format: Any, color: Any, group: Any, rankdir: Any, max_nodes:
         raise ValueError(f"draw_graph: group must be one of {_GROUPINGS}, got {group!r}")
     if rankdir not in _RANKDIRS:
         raise ValueError(f"draw_graph: rankdir must be one of {_RANKDIRS}, got {rankdir!r}")
+
+
+def check_size(tr: Trace, max_nodes: Any, what: str, option: str = "max_nodes=", advice: str = "") -> None:
+    """Refuse a graph of more than ``max_nodes`` values, saying what to draw instead.
+
+    Args:
+        tr: the graph.
+        max_nodes: the limit (a positive int), or None for none.
+        what: who refuses, first in the message (``"draw_graph"``).
+        option: how the caller's user raises the limit (``"max_nodes="``, ``"--max-nodes "``).
+        advice: the caller's own suggestions, put before the common ones.
+    """
     if max_nodes is not None and (not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1):
-        raise ValueError(f"draw_graph: max_nodes must be a positive int or None, got {max_nodes!r}")
-
-
-def check_size(tr: Trace, max_nodes: int | None, what: str) -> None:
-    """Refuse a graph of more than ``max_nodes`` values, saying what to draw instead."""
+        raise ValueError(f"{what}: max_nodes must be a positive int or None, got {max_nodes!r}")
     n = len(tr.nodes)
     if max_nodes is not None and n > max_nodes:
         raise ValueError(
-            f"{what}: the graph has {n} nodes, more than max_nodes={max_nodes}, too many to read in "
-            f"one picture. Instead: draw the network with viz.draw_mlp(model, x) (one edge per "
-            f"weight); or draw a smaller part (one neuron's output, the loss of one sample); or pass "
-            f"max_nodes={n} (or None) to draw it anyway, grouped by neuron and layer (group='neuron')"
+            f"{what}: the graph has {n} nodes, more than {option}{max_nodes}, too many to read in "
+            f"one picture. Instead: {advice}draw a smaller part (one neuron's output, the loss of one "
+            f"sample); or pass {option}{n} to draw it anyway"
         )
 
 
@@ -222,9 +233,9 @@ def draw_graph(
         A ``graphviz.Digraph`` (it displays inline in Jupyter; write it with ``viz.render``, or
         with its own ``.render(name)``).
     """
-    _check_options(format, color, group, rankdir, max_nodes)
+    _check_options(format, color, group, rankdir)
     tr = trace(root)
-    check_size(tr, max_nodes, "draw_graph")
+    check_size(tr, max_nodes, "draw_graph", advice=_BIG_GRAPH_ADVICE)
     params_set = as_parameter_set(params)
     style = Style(show_local_grads, color, None if params_set is None else frozenset(params_set), group, rankdir)
     grads = [node.grad for node in tr.nodes] if backward_has_run(root) else None

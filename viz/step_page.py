@@ -14,7 +14,7 @@ from autograd.format import format_number
 
 from .graph import Style, build_graph, check_size, grad_text, op_text
 from .step_assets import CSS, SCRIPT
-from .rendering import GraphvizNotFound, pipe_svg
+from .rendering import GraphvizNotFound, output_path, pipe_svg, write_file
 from .replay import Step, replay
 from .tracing import Trace, trace
 
@@ -106,10 +106,11 @@ def step_through(root: Value, path: str | os.PathLike | None = None, *, max_node
     Returns:
         A :class:`StepThrough` (its ``_repr_html_`` shows the page inline in Jupyter).
     """
+    target = None if path is None else output_path(path, "step_through: path")
     tr = trace(root)
     if not root.requires_grad:
         raise ValueError("step_through: root is a constant (requires_grad=False): there is no backward pass to show")
-    check_size(tr, max_nodes, "step_through")
+    check_size(tr, max_nodes, "step_through", advice="draw it without the page, with viz.draw_graph; or ")
     steps = replay(tr)
     name = tr.name(len(tr.nodes) - 1)
     style = Style(name_all_nodes=True, title=f"backward pass of {name} = {format_number(root.data)}")
@@ -141,8 +142,6 @@ deltagradSteps(document.getElementById("{page_id}"));</script>
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>\n'
         f"<body>\n{fragment}\n</body></html>\n"
     )
-    target = None
-    if path is not None:
-        target = Path(path)
-        target.write_text(page, encoding="utf-8")
+    if target is not None:
+        write_file(target, page.encode("utf-8"), "step_through")
     return StepThrough(page, fragment, len(steps), target, with_dot)

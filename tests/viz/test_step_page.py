@@ -121,3 +121,28 @@ def test_big_graphs_are_refused_with_advice():
         y = y * 1.0
     with pytest.raises(ValueError, match="max_nodes=200"):
         step_through(y)
+
+
+def test_big_graph_advice_fits_step_through():
+    y = Value(1.0, label="x")
+    for _ in range(150):
+        y = y * 1.0
+    with pytest.raises(ValueError) as error:
+        step_through(y)
+    assert "max_nodes=301" in str(error.value) and "group=" not in str(error.value)  # step_through has no group
+
+
+@pytest.mark.parametrize("max_nodes", ["10", 2.5, True, 0])
+def test_a_bad_max_nodes_is_refused_naming_it(max_nodes):
+    with pytest.raises(ValueError, match=f"step_through: max_nodes must be a positive int or None, got {max_nodes!r}"):
+        step_through(Value(1.0) * 2.0, max_nodes=max_nodes)
+
+
+def test_bad_paths_are_refused_naming_the_argument(tmp_path):
+    o = Value(1.0, label="x") * 2.0
+    with pytest.raises(TypeError, match="step_through: path must be a file name.*got int"):
+        step_through(o, 3)
+    with pytest.raises(IsADirectoryError, match="step_through: path .* is a folder"):
+        step_through(o, tmp_path)
+    with pytest.raises(FileNotFoundError, match="step_through: path: the folder .*missing.* does not exist"):
+        step_through(o, tmp_path / "missing" / "page.html")
