@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from .format import format_number
 from .mode import MODE, enable_grad
@@ -70,6 +70,8 @@ def backward(root: Value, gradient: float = 1.0) -> None:
         root: the output node.
         gradient: ∂L/∂root to start from; 1.0 for a scalar loss.
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"backward: root must be a Value, got {type(root).__name__}: {root!r}")
     g0 = _check_gradient(gradient)
     if not root.requires_grad:
         raise RuntimeError(
@@ -119,7 +121,12 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     """
     if not isinstance(output, Value):
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__}")
-    targets = [inputs] if isinstance(inputs, Value) else list(inputs)
+    if isinstance(inputs, Value):
+        targets = [inputs]
+    elif isinstance(inputs, (str, bytes)) or not isinstance(inputs, Iterable):
+        raise TypeError(f"grad: inputs must be a Value or an iterable of Values, got {type(inputs).__name__}: {inputs!r}")
+    else:
+        targets = list(inputs)
     for i, x in enumerate(targets):
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}")

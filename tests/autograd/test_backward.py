@@ -9,7 +9,7 @@ import weakref
 
 import pytest
 
-from autograd import Value, numerical_grad, topological_order
+from autograd import Value, backward, numerical_grad, topological_order
 
 
 def micrograd_readme(a, b):
@@ -105,6 +105,8 @@ def test_backward_argument_errors():
         (Value(1.0, requires_grad=False) * 2).backward()
     with pytest.raises(TypeError, match="root"):
         topological_order(3.0)
+    with pytest.raises(TypeError, match="backward: root must be a Value, got float"):
+        backward(3.0)
 
 
 def test_topological_order_is_deterministic_and_parents_first():

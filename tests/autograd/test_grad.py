@@ -32,6 +32,9 @@ def test_argument_errors():
         grad(1.0, [Value(1.0)])
     with pytest.raises(TypeError, match=r"inputs\[1\]"):
         grad(Value(1.0), [Value(1.0), 2.0])
+    for bad in (None, 3, "x"):
+        with pytest.raises(TypeError, match=f"grad: inputs must be a Value or an iterable of Values, got {type(bad).__name__}"):
+            grad(Value(1.0), bad)
 
 
 def second(f, x):
