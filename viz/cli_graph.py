@@ -11,9 +11,10 @@ import autograd
 from autograd import Value
 from autograd.format import format_number
 
-from .graph import draw_graph
-from .rendering import FORMATS, GraphvizNotFound, output_format, render
-from .step_page import step_through
+from .graph import DEFAULT_MAX_NODES, check_size, draw_graph
+from .rendering import FORMATS, GraphvizNotFound, output_format, output_path, render
+from .step_page import DEFAULT_MAX_STEPS, step_through
+from .tracing import trace
 
 __all__ = ["register", "run", "parse_assignment"]
 
@@ -33,11 +34,18 @@ def parse_assignment(text: str) -> tuple[str, float]:
     return name, value
 
 
+def _positive_int(text: str) -> int:
+    """argparse type: a positive whole number."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return int(text)
+
+
 def run(args: argparse.Namespace) -> int:
     """Build the expression, run backward, write the picture (and the step-through page)."""
     output_format(args.output, args.format)
-    if args.steps is not None and not args.steps.parent.is_dir():
-        raise FileNotFoundError(f"--steps: the folder {str(args.steps.parent)!r} does not exist")
+    if args.steps is not None:
+        output_path(args.steps, "--steps")
     values: dict[str, Value] = {}
     for text in args.at:
         name, value = parse_assignment(text)
@@ -47,18 +55,22 @@ def run(args: argparse.Namespace) -> int:
     root = autograd.parse(args.expression, **values)
     if not root.requires_grad:
         raise ValueError(f"the expression {args.expression!r} has no variable: there is nothing to differentiate")
+    tr = trace(root)
+    check_size(tr, args.max_nodes or DEFAULT_MAX_NODES, "the picture", option="--max-nodes ")
+    if args.steps is not None:
+        check_size(tr, args.max_nodes or DEFAULT_MAX_STEPS, "the step page", option="--max-nodes ")
     root.label = root.label or "out"
     root.backward()
     grads = ", ".join(f"∂{root.label}/∂{name} = {format_number(v.grad)}" for name, v in values.items())
     print(f"{root.label} = {format_number(root.data)}" + (f"; {grads}" if grads else ""))
     status = 0
     try:
-        print(f"wrote {render(draw_graph(root), args.output, args.format)}")
+        print(f"wrote {render(draw_graph(root, max_nodes=None), args.output, args.format)}")
     except GraphvizNotFound as error:  # the .dot source was written; say so, and still write the page
         print(f"deltagrad graph: {error}", file=sys.stderr)
         status = 1
     if args.steps:
-        page = step_through(root, args.steps)
+        page = step_through(root, args.steps, max_nodes=None)
         print(f"wrote {page.path} ({page.steps} steps)")
     return status
 
@@ -79,4 +91,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--output", type=Path, required=True, help="the picture to write (out.svg, .png, .pdf, .dot)")
     parser.add_argument("--format", choices=FORMATS, help="picture format (default: from the output's suffix)")
     parser.add_argument("--steps", type=Path, metavar="PAGE.html", help="also write the step-through page of the backward pass")
+    parser.add_argument("--max-nodes", type=_positive_int, metavar="N",
+                        help=f"draw graphs of up to N values (default {DEFAULT_MAX_NODES}, {DEFAULT_MAX_STEPS} for --steps)")
     parser.set_defaults(run=run)

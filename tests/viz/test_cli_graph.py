@@ -68,3 +68,32 @@ def test_without_dot_writes_the_source_and_the_page_and_exits_1(tmp_path, monkey
     assert "apt-get install graphviz" in capsys.readouterr().err
     assert (tmp_path / "n.dot").read_text(encoding="utf-8").startswith("digraph")
     assert (tmp_path / "s.html").exists() and not (tmp_path / "n.png").exists()
+
+
+@pytest.mark.parametrize("flag", ["-o", "--steps"])
+def test_a_folder_as_output_is_refused_before_any_work(tmp_path, capsys, flag):
+    (tmp_path / "taken.html").mkdir()
+    (tmp_path / "taken.svg").mkdir()
+    files = {"-o": ["-o", str(tmp_path / "taken.svg")],
+             "--steps": ["-o", str(tmp_path / "g.svg"), "--steps", str(tmp_path / "taken.html")]}[flag]
+    assert main(["graph", "x", "--at", "x=1", *files]) == 2
+    err = capsys.readouterr()
+    assert err.out == "" and err.err.count("\n") == 1 and "is a folder" in err.err
+    assert not (tmp_path / "g.svg").exists()
+
+
+def test_a_big_expression_says_how_to_draw_it_anyway(tmp_path, capsys):
+    names = [f"x{i}" for i in range(300)]
+    argv = ["graph", "+".join(names), "--at", *(f"{n}=1" for n in names), "-o", str(tmp_path / "g.dot")]
+    assert main(argv) == 2
+    err = capsys.readouterr()
+    assert err.out == "" and "--max-nodes 599" in err.err and "max_nodes=" not in err.err
+    assert main([*argv, "--max-nodes", "599"]) == 0
+    assert (tmp_path / "g.dot").read_text(encoding="utf-8").count("shape=record") == 599
+
+
+@pytest.mark.parametrize("bad", ["0", "-3", "ten", "2.5"])
+def test_max_nodes_must_be_a_positive_whole_number(tmp_path, capsys, bad):
+    with pytest.raises(SystemExit) as exit_:
+        main(["graph", "x", "--at", "x=1", "-o", str(tmp_path / "g.dot"), "--max-nodes", bad])
+    assert exit_.value.code == 2 and f"--max-nodes: expected a positive whole number, got {bad!r}" in capsys.readouterr().err
