@@ -15,8 +15,11 @@ import math
 import numbers
 from typing import Any, Sequence
 
+import numpy as np
+
 import autograd
 from autograd import Value
+from autograd.value import check_real
 
 from .activations import ACTIVATIONS, check_activation, softmax
 from .init import Seed, init_weights, make_rng
@@ -33,6 +36,8 @@ def _width(n: Any, name: str) -> int:
 
 def _resolve(activation: str, nonlin: bool | None, layer: bool = False) -> str:
     """micrograd's ``nonlin`` flag, when given, picks ReLU (True) or linear (False)."""
+    if isinstance(activation, bool) and nonlin is None:  # micrograd's positional Neuron(nin, False)
+        activation, nonlin = "relu", activation
     check_activation(activation, layer=layer)
     if nonlin is None:
         return activation
@@ -76,10 +81,12 @@ class Neuron(Module):
         self.activation = _resolve(activation, nonlin)
         if weights is None:
             weights = init_weights(init, self.activation, self.nin, 1, make_rng(seed))[0]
+        elif isinstance(weights, (str, bytes)) or not isinstance(weights, (Sequence, np.ndarray)):
+            raise TypeError(f"Neuron weights must be a sequence of {self.nin} number(s), got {type(weights).__name__}: {weights!r}")
         elif len(weights) != self.nin:
             raise ValueError(f"Neuron weights: expected {self.nin} number(s), got {len(weights)}")
-        self.w = [Value(w, f"w{i}") for i, w in enumerate(weights)]
-        self.b = Value(bias, "b")
+        self.w = [Value(check_real(w, f"Neuron weights[{i}]"), f"w{i}") for i, w in enumerate(weights)]
+        self.b = Value(check_real(bias, "Neuron bias"), "b")
         for p in self.w + [self.b]:
             if not math.isfinite(p.data):
                 raise ValueError(f"Neuron: initial {p.label} is {p.data}; parameters must be finite")
@@ -190,7 +197,13 @@ class MLP(Module):
             raise ValueError(f"MLP nouts must be a non-empty list of layer widths, got {nouts!r}")
         self.nouts = [_width(n, f"MLP nouts[{i}]") for i, n in enumerate(nouts)]
         hidden = len(self.nouts) - 1
-        names = [activation] * hidden if isinstance(activation, str) else list(activation)
+        if isinstance(activation, str):
+            names = [check_activation(activation)] * hidden  # checked even with no hidden layer
+        elif isinstance(activation, Sequence):
+            names = list(activation)
+        else:
+            raise TypeError(f"MLP activation must be a name or a list of names (one per hidden layer), "
+                            f"got {type(activation).__name__}: {activation!r}")
         if len(names) != hidden:
             raise ValueError(f"MLP activation list has {len(names)} name(s) for {hidden} hidden layer(s)")
         for name in names:

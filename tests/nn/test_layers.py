@@ -59,6 +59,8 @@ def test_micrograd_nonlin_flag():
     assert Neuron(2, nonlin=False).nonlin is False and Neuron(2).nonlin is True
     with pytest.raises(ValueError, match="nonlin=True"):
         Neuron(2, "tanh", nonlin=True)
+    # micrograd's signature is Neuron(nin, nonlin=True): its flag may come positionally.
+    assert Neuron(2, False).activation == "linear" and Neuron(2, True).activation == "relu"
 
 
 def test_unknown_activation_lists_the_known_ones():
@@ -145,6 +147,11 @@ def test_activation_per_hidden_layer_and_its_length_check():
     assert [layer.activation for layer in model.layers] == ["tanh", "sigmoid", "sigmoid"]
     with pytest.raises(ValueError, match="1 name.*2 hidden"):
         MLP(2, [3, 3, 1], activation=["tanh"])
+    # The name is checked even when there is no hidden layer to use it (it is saved in config()).
+    with pytest.raises(ValueError, match="unknown activation 'bogus'"):
+        MLP(2, [1], activation="bogus")
+    with pytest.raises(TypeError, match="MLP activation must be a name or a list of names.*NoneType"):
+        MLP(2, [3, 1], activation=None)
 
 
 def test_softmax_output_layer_has_linear_neurons_and_sums_to_one():
@@ -202,8 +209,13 @@ def test_explicit_weights_are_checked():
         Neuron(2, weights=[1.0])
     with pytest.raises(ValueError, match="finite"):
         Neuron(1, weights=[math.nan])
-    with pytest.raises(TypeError, match="real number"):
-        Neuron(1, weights=["a"])
+    with pytest.raises(TypeError, match=r"Neuron weights\[1\] must be a real number"):
+        Neuron(2, weights=[1.0, "a"])
+    with pytest.raises(TypeError, match="Neuron weights must be a sequence of 2 number.*int: 3"):
+        Neuron(2, weights=3)
+    with pytest.raises(TypeError, match="Neuron bias must be a real number"):
+        Neuron(2, bias="0")
+    assert [w.data for w in Neuron(2, weights=np.array([0.5, -1.0])).w] == [0.5, -1.0]
 
 
 def test_zero_grad_resets_leaf_gradients():
