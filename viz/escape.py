@@ -13,13 +13,22 @@ _RECORD_SPECIAL = {c: "\\" + c for c in '\\{}|<>"'}
 # Graphviz (2.43) moves a space that follows a multi-byte character to the end of a record field
 # ("δ = 1" shows as "δ= 1 "); a no-break space there is kept in place.
 _SPACE_AFTER_NON_ASCII = re.compile(r"(?<=[^\x00-\x7f]) ")
+# Control characters other than line breaks: dot drops them, and a NUL ends its input.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _literal(text: str) -> str:
+    """``text`` with what Graphviz reads in any label made literal: entities (``&amp;`` would
+    show as ``&``) and control characters (a tab becomes a space, the others U+FFFD)."""
+    return _CONTROL.sub("\ufffd", text.replace("&", "&amp;").replace("\t", " "))
 
 
 def record_field(text: str) -> str:
     """``text`` made safe as one field of a ``shape=record`` label.
 
     Backslashes and the record syntax characters ``{ } | < > "`` are escaped; a newline becomes
-    Graphviz's centred line break ``\\n``, so a multi-line label stays inside its field.
+    Graphviz's centred line break ``\\n``, so a multi-line label stays inside its field; ``&``
+    and control characters are made literal too.
 
     Args:
         text: any string.
@@ -29,7 +38,7 @@ def record_field(text: str) -> str:
     """
     if not isinstance(text, str):
         raise TypeError(f"record_field: text must be a str, got {type(text).__name__}")
-    escaped = _SPACE_AFTER_NON_ASCII.sub("\u00a0", "".join(_RECORD_SPECIAL.get(c, c) for c in text))
+    escaped = _SPACE_AFTER_NON_ASCII.sub("\u00a0", "".join(_RECORD_SPECIAL.get(c, c) for c in _literal(text)))
     return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
 
 
@@ -37,7 +46,8 @@ def plain_label(text: str) -> str:
     """``text`` made safe as an ordinary (non-record, non-HTML) Graphviz label.
 
     Backslashes are doubled so that ``\\N`` or ``\\l`` in a user's label stay literal, newlines
-    become Graphviz's ``\\n``, and text that looks like ``<...>`` is not taken for HTML.
+    become Graphviz's ``\\n``, ``&`` and control characters are made literal, and text that looks
+    like ``<...>`` is not taken for HTML.
 
     Args:
         text: any string.
@@ -47,5 +57,5 @@ def plain_label(text: str) -> str:
     """
     if not isinstance(text, str):
         raise TypeError(f"plain_label: text must be a str, got {type(text).__name__}")
-    escaped = text.replace("\\", "\\\\").replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    escaped = _literal(text).replace("\\", "\\\\").replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
     return graphviz.nohtml(escaped)

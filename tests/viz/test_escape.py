@@ -50,3 +50,26 @@ def test_plain_label_keeps_backslashes_literal_and_is_not_html():
 def test_escapers_refuse_non_strings(escape):
     with pytest.raises(TypeError, match="int"):
         escape(3)
+
+
+@pytest.mark.parametrize("label", ["&amp;", "a &lt;b&gt; &#65; &", "R&D"])
+def test_entities_in_a_label_are_shown_as_typed(label):
+    # Graphviz decodes HTML entities in every label: "&amp;" alone would show as "&".
+    x = Value(1.0, label=label)
+    y = x * 2.0
+    y.label = label
+    y.backward()
+    svg = svg_of(draw_graph(y).source)
+    texts = [t for ts in svg_node_texts(svg).values() for t in ts]
+    assert texts.count(label) == 2  # the leaf's record field and the root's
+    title = "".join(next(svg.iter("{http://www.w3.org/2000/svg}text")).itertext())
+    assert title.startswith(f"{label} = 2.0")
+
+
+def test_control_characters_keep_the_dot_source_valid():
+    x = Value(1.0, label="a\x00b\tc\x1bd")
+    y = x * 2.0
+    y.label = "t\x00"
+    svg = svg_of(draw_graph(y).source)  # a NUL used to end dot's input: a syntax error
+    texts = [t for ts in svg_node_texts(svg).values() for t in ts]
+    assert "a\ufffdb c\ufffdd" in texts and "t\ufffd" in texts
