@@ -31,12 +31,22 @@ __all__ = ["History", "TASKS", "fit", "evaluate"]
 Task = Callable[[list[Value], list[Value], Any], tuple[Value, "bool | None"]]
 
 
+def _single(values: list[Value], loss: str) -> Value:
+    """The model's one output; a wider model would otherwise have its other outputs ignored."""
+    if len(values) != 1:
+        raise ValueError(f"loss {loss!r} needs a model with one output, this one has {len(values)} "
+                         "(use cross_entropy for several classes)")
+    return values[0]
+
+
 def _hinge(vs: list[Value], ys: list[Value], t: Any) -> tuple[Value, bool]:
-    return hinge(ys[0], 1.0 if t > 0 else -1.0), (ys[0].data > 0) == (t > 0)
+    y = _single(ys, "hinge")
+    return hinge(y, 1.0 if t > 0 else -1.0), (y.data > 0) == (t > 0)
 
 
 def _bce(vs: list[Value], ys: list[Value], t: Any) -> tuple[Value, bool]:
-    return binary_cross_entropy(vs[0], t), (vs[0].data > 0) == (t > 0.5)
+    v = _single(vs, "binary_cross_entropy")
+    return binary_cross_entropy(v, t), (v.data > 0) == (t > 0.5)
 
 
 def _ce(vs: list[Value], ys: list[Value], t: Any) -> tuple[Value, bool]:
@@ -66,10 +76,18 @@ class History:
     accuracy: list[float | None] = field(default_factory=list)
 
 
+def _is_int(x: Any) -> bool:
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+
+
 def _check(model: MLP, X: Any, y: Any, loss: str) -> tuple[list[list[Value]], np.ndarray, Task]:
     if loss not in TASKS:
         raise ValueError(f"unknown loss {loss!r}; known: {', '.join(TASKS)}")
+    if not callable(getattr(model, "forward", None)) or not hasattr(model, "nin"):
+        raise TypeError(f"model must be an nn.MLP (or nn.Layer), got {type(model).__name__}: {model!r:.80}")
     rows, targets = as_values(X), np.asarray(y)
+    if targets.ndim == 0:
+        raise ValueError(f"y must hold one target per row of X, got a single {type(y).__name__}: {y!r}")
     if len(targets) != len(rows):
         raise ValueError(f"X has {len(rows)} rows but y has {len(targets)} targets")
     if not rows:
@@ -117,10 +135,15 @@ def fit(model: MLP, X: Any, y: Any, *, loss: str = "mse", optimizer: Optimizer |
         FloatingPointError: the loss became NaN or inf; the message names the step.
     """
     rows, targets, task = _check(model, X, y, loss)
-    if not isinstance(steps, numbers.Integral) or isinstance(steps, bool) or steps < 1:
+    if not _is_int(steps) or steps < 1:
         raise ValueError(f"steps must be a positive int, got {steps!r}")
-    if batch_size is not None and not 1 <= batch_size <= len(rows):
-        raise ValueError(f"batch_size must be between 1 and {len(rows)}, got {batch_size!r}")
+    if batch_size is not None and not (_is_int(batch_size) and 1 <= batch_size <= len(rows)):
+        raise ValueError(f"batch_size must be an int between 1 and {len(rows)}, got {batch_size!r}")
+    if log_every is not None and not (_is_int(log_every) and log_every >= 1):
+        raise ValueError(f"log_every must be a positive int or None, got {log_every!r}")
+    if optimizer is not None and not all(callable(getattr(optimizer, m, None)) for m in ("step", "zero_grad")):
+        raise TypeError(f"optimizer must be an nn optimiser such as nn.Adam(model.parameters()), got "
+                        f"{type(optimizer).__name__}: {optimizer!r:.80}")
     optimizer = optimizer or Adam(model.parameters(), lr=0.01)
     log_every = log_every or max(1, steps // 10)
     rng, history = make_rng(seed), History()

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from nn import MLP, SGD, Adam, data, evaluate, fit
+from nn import MLP, SGD, Adam, Neuron, data, evaluate, fit
 
 
 def train(model, X, y, loss, steps, lr, **kw):
@@ -101,5 +101,36 @@ def test_fit_input_errors():
         fit(MLP(3, [1]), X, y)
     with pytest.raises(ValueError, match="steps must be a positive int"):
         fit(model, X, y, steps=0)
-    with pytest.raises(ValueError, match="batch_size must be between 1 and 4"):
+    with pytest.raises(ValueError, match="batch_size must be an int between 1 and 4"):
         fit(model, X, y, batch_size=5)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, words",
+    [
+        ({"batch_size": 1.5}, ValueError, "batch_size must be an int between 1 and 4, got 1.5"),
+        ({"batch_size": "2"}, ValueError, "batch_size must be an int between 1 and 4, got '2'"),
+        ({"log_every": 0}, ValueError, "log_every must be a positive int or None, got 0"),
+        ({"log_every": 1.5}, ValueError, "log_every must be a positive int or None, got 1.5"),
+        ({"optimizer": "adam"}, TypeError, "optimizer must be an nn optimiser.*got str"),
+    ],
+)
+def test_fit_option_errors_name_the_option(kwargs, error, words):
+    X, y = data.xor()
+    with pytest.raises(error, match=words):
+        fit(MLP(2, [2, 1], seed=0), X, y, steps=1, log=None, **kwargs)
+
+
+def test_fit_model_and_target_errors():
+    X, y = data.xor()
+    with pytest.raises(TypeError, match="model must be an nn.MLP.*got Neuron"):
+        fit(Neuron(2), X, y, log=None)
+    with pytest.raises(ValueError, match="y must hold one target per row of X, got a single int: 1"):
+        fit(MLP(2, [1], seed=0), X, 1, log=None)
+    # A two-output model would have its second output silently ignored by the one-output losses.
+    for loss, activation in (("binary_cross_entropy", "softmax"), ("hinge", "linear")):
+        model = MLP(2, [3, 2], output_activation=activation, seed=0)
+        with pytest.raises(ValueError, match=f"loss '{loss}' needs a model with one output, this one has 2"):
+            fit(model, X, y, loss=loss, steps=1, log=None)
+        with pytest.raises(ValueError, match="one output"):
+            evaluate(model, X, y, loss=loss)
