@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 import graphviz
+import numpy as np
 
 import autograd
 from autograd import Value
@@ -50,7 +51,8 @@ def _layers(model: Any) -> list[Any]:
 
 
 def _numbers(values: Any, count: int, name: str) -> list[float]:
-    items = [values] if isinstance(values, numbers.Real) else values
+    items = values.tolist() if isinstance(values, np.ndarray) else values  # a row of nn.data's arrays
+    items = [items] if isinstance(items, numbers.Real) else items
     if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
         raise TypeError(f"draw_mlp: {name} must be a number or a list of numbers, got {type(values).__name__}")
     if len(items) != count:
@@ -137,7 +139,7 @@ def draw_mlp(model: Any, x: Any = None, target: Any = None, *, edge_labels: bool
 
     Args:
         model: an ``nn.MLP`` (anything with ``layers[l].neurons[n].w/.b`` and ``layer.forward``).
-        x: one input sample (``nin`` numbers), or None to draw the weights only.
+        x: one input sample (``nin`` numbers, a list or a NumPy row), or None to draw the weights only.
         target: the desired output (a number or ``nout`` numbers); needs ``x``.
         edge_labels: write weights on the edges; by default only when there are at most
             ``EDGE_LABEL_LIMIT`` of them (MLP(2, [16, 16, 1]) has 304: tooltips then).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from viz_testing import SVG_NS, dot_edges, dot_nodes, svg_of
 
@@ -120,3 +121,14 @@ def test_deltas_are_drawn_even_inside_no_grad():
     with no_grad():
         inside = draw_mlp(model, [1.5], target=1.0).source
     assert inside == draw_mlp(model, [1.5], target=1.0).source
+
+
+def test_numpy_rows_are_accepted_like_lists():
+    # nn.data gives NumPy arrays: draw_mlp(model, X[0], y[0]) must work as the lists do.
+    model = MLP(2, [3, 1], seed=0)
+    X = np.array([[0.5, -1.2]])
+    y = np.array([0.8])
+    assert draw_mlp(model, X[0], y[0]).source == draw_mlp(model, [0.5, -1.2], 0.8).source
+    assert draw_mlp(model, X[0].astype(np.float32), y).source == draw_mlp(model, [0.5, np.float32(-1.2)], [0.8]).source
+    with pytest.raises(ValueError, match="x must have 2 number"):
+        draw_mlp(model, X)  # the whole batch, not one sample
