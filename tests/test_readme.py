@@ -30,6 +30,8 @@ def test_readme_example_runs(index: int, tmp_path, monkeypatch, capsys) -> None:
         assert printed.splitlines() == ["Value(data=8.0, grad=0.0)", "True"]
     if "compare(" in BLOCKS[index]:
         assert namespace["report"].ok and namespace["report"].max_abs_error < 1e-9
+        promised = float(re.search(r"# True, about (1e-\d+)", BLOCKS[index])[1])  # within a factor of 10
+        assert promised / 10 < namespace["report"].max_abs_error < promised * 10
     if "compile_graph" in BLOCKS[index]:
         model, X = namespace["model"], namespace["X"]
         expected = [model(list(row)).data for row in X[:5]]
