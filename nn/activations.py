@@ -9,6 +9,7 @@ exists: every gradient through it is 0 and gradient descent cannot train a unit 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Callable, Sequence
 
 import autograd
@@ -76,6 +77,9 @@ def softmax(values: Sequence[Value | float]) -> list[Value]:
     Returns:
         One probability Value per input, summing to 1.
     """
+    if isinstance(values, (Value, str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"softmax: values must be a sequence of Values or numbers (a layer's pre-activations), "
+                        f"got {type(values).__name__}")
     vs = [autograd.lift(v, f"softmax: values[{i}]") for i, v in enumerate(values)]
     if not vs:
         raise ValueError("softmax: values is empty")

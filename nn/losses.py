@@ -26,6 +26,8 @@ def _real(x: Any, name: str) -> float:
 
 
 def _as_list(x: Any, scalar: tuple[type, ...], who: str, what: str) -> list[Any]:
+    if getattr(x, "ndim", None) == 0:  # a 0-d NumPy array, np.asarray(1.0): its one element
+        x = x.item()
     if isinstance(x, scalar):
         return [x]
     if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
@@ -167,6 +169,9 @@ def l2_penalty(parameters: Iterable[Value], alpha: float = 1e-4) -> Value:
     alpha = _real(alpha, "l2_penalty: alpha")
     if alpha < 0:
         raise ValueError(f"l2_penalty: alpha must be >= 0, got {alpha}")
+    if isinstance(parameters, Value) or not isinstance(parameters, Iterable):
+        raise TypeError(f"l2_penalty: parameters must be an iterable of Values (e.g. model.parameters()), "
+                        f"got {type(parameters).__name__}")
     params = list(parameters)
     if not params:
         raise ValueError("l2_penalty: parameters is empty")

@@ -33,3 +33,9 @@ def test_softmax_is_stable_for_huge_logits():
     assert [p.data for p in ps] == [0.5, 0.0, 0.5]
     with pytest.raises(ValueError, match="empty"):
         softmax([])
+
+
+@pytest.mark.parametrize("bad", [Value(1.0), None, "ab"])
+def test_softmax_names_values_that_are_not_a_sequence(bad):
+    with pytest.raises(TypeError, match=f"softmax: values must be a sequence.*got {type(bad).__name__}"):
+        softmax(bad)

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -149,3 +150,18 @@ def test_cross_entropy_gradient_is_p_minus_onehot_for_any_logits(logits, draw):
 def test_bce_gradient_is_sigma_minus_t_for_any_logit(z, t):
     zv = Value(z)
     assert autograd.grad(binary_cross_entropy(zv, t), [zv]) == pytest.approx((sigmoid(z) - t,), abs=1e-12)
+
+
+def test_a_zero_dimensional_numpy_target_is_one_number():
+    p = Value(0.25)
+    loss = mse(p, np.asarray(1.0))  # what np.asarray(y)[i] gives for a 0-d y
+    assert loss.data == (0.25 - 1.0) ** 2
+    loss.backward()
+    assert p.grad == 2 * (0.25 - 1.0)
+    assert binary_cross_entropy(Value(0.0), np.asarray(1)).data == math.log(2)
+
+
+@pytest.mark.parametrize("bad", [Value(1.0), None, 3.0])
+def test_l2_penalty_names_parameters_that_are_not_an_iterable(bad):
+    with pytest.raises(TypeError, match=f"l2_penalty: parameters must be an iterable of Values.*got {type(bad).__name__}"):
+        l2_penalty(bad)
