@@ -36,9 +36,13 @@ class Optimizer:
         self.params = list(params)
         if not self.params:
             raise ValueError("params is empty: nothing to optimise")
+        seen: dict[Value, int] = {}
         for i, p in enumerate(self.params):
             if not isinstance(p, Value):
                 raise TypeError(f"params[{i}] must be a Value, got {type(p).__name__}")
+            if p in seen:  # it would be stepped twice per step()
+                raise ValueError(f"params[{i}] is params[{seen[p]}] again ({p!r}); give each parameter once")
+            seen[p] = i
         self.steps = 0
 
     def zero_grad(self) -> None:

@@ -94,3 +94,11 @@ def test_params_must_be_values():
         SGD([Value(1.0), 2.0], lr=0.1)
     with pytest.raises(TypeError, match="iterable of Values"):
         Adam(Value(1.0))
+
+
+def test_a_parameter_given_twice_is_refused():
+    # SGD([w, w], lr) would step w twice per step(): a silently doubled learning rate.
+    w = Value(1.0, label="w")
+    for make in (lambda: SGD([w, Value(2.0), w], lr=0.1), lambda: Adam([w, w])):
+        with pytest.raises(ValueError, match=r"params\[\d\] is params\[0\] again.*'w'"):
+            make()
