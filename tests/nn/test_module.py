@@ -5,7 +5,8 @@ import math
 
 import pytest
 
-from nn import MLP, Layer, Neuron
+from autograd import Value
+from nn import MLP, Layer, Module, Neuron
 
 
 @pytest.fixture
@@ -94,3 +95,19 @@ def test_save_refuses_non_finite_parameters(tmp_path):
     layer.neurons[0].b.data = math.inf
     with pytest.raises(ValueError, match="not finite: neurons.0.b"):
         layer.save(tmp_path / "l.json")
+
+
+def test_a_micrograd_style_subclass_has_a_repr_and_zero_grad():
+    # micrograd's modules define parameters() only; printing one must not raise.
+    class Affine(Module):
+        def __init__(self):
+            self.a, self.b = Value(2.0), Value(-1.0)
+
+        def parameters(self):
+            return [self.a, self.b]
+
+    model = Affine()
+    assert repr(model) == "Affine()"
+    model.a.grad = 3.0
+    model.zero_grad()
+    assert model.a.grad == 0.0
