@@ -73,12 +73,18 @@ def _title(script: Path) -> str:
 def _select(scripts: list[Path], only: str | None) -> list[Path]:
     if not only:
         return scripts
-    wanted = [part.strip() for part in only.split(",") if part.strip()]
-    chosen = [s for s in scripts if any(s.stem == w or s.stem.split("_")[0] == w.zfill(2) for w in wanted)]
-    if len(chosen) != len(wanted):
-        known = ", ".join(s.stem for s in scripts)
-        raise ValueError(f"--only {only!r} names a demo that does not exist; the demos are: {known}")
-    return chosen
+    wanted = {part.strip() for part in only.split(",") if part.strip()}
+    known = ", ".join(s.stem for s in scripts)
+    if not wanted:
+        raise ValueError(f"--only {only!r} names no demo; the demos are: {known}")
+
+    def named(script: Path, w: str) -> bool:
+        return script.stem == w or script.stem.split("_")[0] == w.zfill(2)
+
+    missing = sorted(w for w in wanted if not any(named(s, w) for s in scripts))
+    if missing:
+        raise ValueError(f"--only {only!r} names a demo that does not exist ({', '.join(missing)}); the demos are: {known}")
+    return [s for s in scripts if any(named(s, w) for w in wanted)]
 
 
 def run_demo(script: Path, out: Path, quick: bool) -> DemoRun:
@@ -177,6 +183,8 @@ def run(args: argparse.Namespace) -> int:
     """Run the demos, write the index; 0 when every demo succeeded, else 1."""
     scripts = _select(sorted(demos_folder().glob("[0-9][0-9]_*.py")), args.only)
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(f"--out {str(out)!r} is a file, not a folder")
     out.mkdir(parents=True, exist_ok=True)
     notes = environment_notes()
     for note in notes:

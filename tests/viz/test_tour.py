@@ -71,6 +71,20 @@ def test_unknown_demo_is_a_one_line_error(tmp_path: Path, capsys: pytest.Capture
     assert "deltagrad tour: error: --only '09'" in err and "01_sigmoid_unit" in err
 
 
+def test_only_picks_each_demo_once_in_order_and_refuses_an_empty_list() -> None:
+    scripts = [Path(f"{name}.py") for name in ("01_a", "04_tanh_neuron", "07_b")]
+    assert viz.tour._select(scripts, "7,04,4") == [scripts[1], scripts[2]]  # no duplicate runs
+    with pytest.raises(ValueError, match="--only ',,' names no demo"):
+        viz.tour._select(scripts, ",,")
+
+
+def test_out_must_be_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    (tmp_path / "taken").write_text("")
+    assert main(["tour", "--out", str(tmp_path / "taken"), "--only", "04"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("deltagrad tour: error: --out ") and "is a file, not a folder" in err and err.count("\n") == 1
+
+
 def test_missing_demos_folder_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(viz.tour, "PACKAGES_ROOT", tmp_path)
