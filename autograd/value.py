@@ -75,7 +75,9 @@ class Value:
     def __init__(self, data: float, label: str = "", requires_grad: bool = True) -> None:
         self.data = check_real(data, "Value data")
         if not isinstance(label, str):
-            raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
+            micrograd = isinstance(label, (tuple, list, set))  # micrograd's Value(data, _children, _op)
+            hint = "; micrograd's Value(data, _children, _op) is not supported: use the operators or apply()"
+            raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}{hint if micrograd else ''}")
         self.grad = 0.0
         self.label = label
         self.op = ""

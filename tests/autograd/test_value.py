@@ -31,6 +31,9 @@ def test_non_real_data_is_a_type_error_naming_the_type(bad):
 def test_label_must_be_a_str():
     with pytest.raises(TypeError, match="label"):
         Value(1.0, label=3)
+    a = Value(1.0)
+    with pytest.raises(TypeError, match=r"micrograd's Value\(data, _children, _op\) is not supported"):
+        Value(2.0, (a,), "+")
 
 
 def test_operators_both_ways_round_with_values():
