@@ -50,6 +50,9 @@ def trace(root: Value) -> Trace:
     if not isinstance(root, Value):
         raise TypeError(f"trace: root must be a Value, got {type(root).__name__}")
     nodes = topological_order(root)
+    for i, node in enumerate(nodes):
+        if not isinstance(node.label, str):  # set after construction, which Value() does not check
+            raise TypeError(f"trace: node n{i}'s label must be a str, got {type(node.label).__name__}: {node.label!r}")
     index = {node: i for i, node in enumerate(nodes)}
     edges = [
         Edge(index[parent], i, position, float(local))

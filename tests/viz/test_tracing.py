@@ -66,3 +66,13 @@ def test_roles():
     roles = dict(zip(tr.nodes, node_roles(tr)))
     assert (roles[x], roles[w], roles[k], roles[y]) == ("input", "parameter", "constant", "output")
     assert roles[y.parents[0]] == "interior"
+
+
+@pytest.mark.parametrize("label", [None, 5])
+def test_a_label_set_to_a_non_string_is_named(label):
+    # Value() checks its label, but `v.label = ...` afterwards does not: every picture reads labels.
+    y = Value(2.0, label="y")
+    z = y * 3.0
+    z.label = label
+    with pytest.raises(TypeError, match=f"trace: node n2's label must be a str, got {type(label).__name__}: {label!r}"):
+        trace(z)
