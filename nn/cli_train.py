@@ -71,10 +71,27 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
+def _output_folder(path: str) -> Path:
+    """``path`` as a folder that exists and takes files, else an OSError naming ``--out``."""
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OSError(f"--out {path!r} cannot be used as a folder: {error.strerror or error}") from None
+    probe = out / ".deltagrad-write-test"
+    try:
+        probe.touch()
+        probe.unlink()
+    except OSError as error:
+        raise OSError(f"--out {path!r} is not writable: {error.strerror or error}") from None
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     """Train, print progress and final metrics, write the JSON files; returns the exit status 0."""
     preset = PRESETS[args.dataset]
     steps = args.steps or preset.steps
+    out = _output_folder(args.out)  # before training, so a bad --out costs no time
     X, y = preset.make_data(args.seed)
     model = preset.make_model(args.seed)
     print(f"training {model!r} on {args.dataset} ({len(X)} points, {preset.loss} loss, Adam lr {preset.lr})")
@@ -82,9 +99,10 @@ def run(args: argparse.Namespace) -> int:
                   l2=preset.l2, seed=args.seed)
     final_loss, final_accuracy = evaluate(model, X, y, preset.loss)
     shown = "" if final_accuracy is None else f", accuracy {final_accuracy:.1%}"
-    print(f"final: {preset.loss} {final_loss:.6g}{shown}")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    # The step lines show each step's training objective before its update, L2 term included;
+    # this line is the model after the last update, data loss only. Say so, or they look to disagree.
+    without = ", without the L2 term" if preset.l2 else ""
+    print(f"final: {preset.loss} {final_loss:.6g}{shown} (after the last update{without})")
     model_path = out / f"model-{args.dataset}.json"
     model.save(model_path)
     report = {"dataset": args.dataset, "points": len(X), "seed": args.seed, "steps": steps, "loss_name": preset.loss,

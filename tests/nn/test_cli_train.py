@@ -61,3 +61,22 @@ def test_through_the_deltagrad_dispatcher(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["train", "xor", "--steps", "-3"])
     assert stop.value.code == 2 and len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("make_out", [lambda tmp: tmp / "a-file", lambda tmp: tmp / "a-file" / "below"])
+def test_an_unusable_out_fails_before_training(tmp_path, capsys, make_out):
+    from viz.__main__ import main
+
+    (tmp_path / "a-file").write_text("not a folder")
+    assert main(["train", "xor", "--steps", "5", "--out", str(make_out(tmp_path))]) == 2
+    captured = capsys.readouterr()
+    assert "step" not in captured.out
+    assert "--out" in captured.err and len(captured.err.strip().splitlines()) == 1
+
+
+def test_the_final_line_says_it_leaves_out_the_l2_term(tmp_path, capsys):
+    args = parse(["train", "moons", "--steps", "2", "--out", str(tmp_path)])
+    assert cli_train.PRESETS["moons"].l2 > 0
+    args.run(args)
+    final = [line for line in capsys.readouterr().out.splitlines() if line.startswith("final:")]
+    assert final and "without the L2 term" in final[0]
