@@ -57,9 +57,11 @@ def op_text(node: Value) -> str:
     return f"{symbol}\n{attrs}" if attrs else symbol
 
 
-def backward_has_run(root: Value) -> bool:
-    """Whether a backward pass from ``root`` has filled gradients (it sets root.grad, 1 by default)."""
-    return root.grad != 0.0
+def backward_has_run(tr: Trace) -> bool:
+    """Whether a backward pass has filled gradients in the traced graph: one from its root sets
+    the root's grad (1 by default); one from a later output may leave the root's grad at 0 (a
+    dead ReLU, say) while its operands have gradients. All zeros reads as no backward yet."""
+    return any(node.grad != 0.0 for node in tr.nodes)
 
 
 def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -> graphviz.Digraph:
@@ -238,7 +240,7 @@ def draw_graph(
     check_size(tr, max_nodes, "draw_graph", advice=_BIG_GRAPH_ADVICE)
     params_set = as_parameter_set(params)
     style = Style(show_local_grads, color, None if params_set is None else frozenset(params_set), group, rankdir)
-    grads = [node.grad for node in tr.nodes] if backward_has_run(root) else None
+    grads = [node.grad for node in tr.nodes] if backward_has_run(tr) else None
     graph = build_graph(tr, grads, style)
     graph.format = format
     return graph

@@ -278,3 +278,18 @@ def test_title_does_not_claim_d_root_when_backward_started_elsewhere():
     source = draw_graph(n.o).source  # the inner node, after the loss's backward
     assert "∂o/∂node" not in source and "grad[o] = 3.0" in source
     assert record_fields(node_named(source, "w1")[1])[2] == "grad 3.0"
+
+
+def test_gradients_show_when_the_drawn_roots_grad_is_zero_but_its_operands_are_not():
+    # t = a·b, out = t·0 + a: backward from out gives grad[t] = 0 but grad[a] = b·0 + 1 = 1, so
+    # t's picture must show the gradients, not "no backward yet".
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    t = a * b
+    t.label = "t"
+    out = t * 0.0 + a
+    out.backward()
+    assert t.grad == 0.0 and a.grad == 1.0
+    source = draw_graph(t).source
+    assert "no backward yet" not in source
+    assert record_fields(node_named(source, "a")[1])[2] == "grad 1.0"
+    assert "grad[t] = 0.0" in source
