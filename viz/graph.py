@@ -164,7 +164,9 @@ def _emit_nodes(graph: graphviz.Digraph, statements: dict[tuple[int, int] | None
                         neuron.node(name, **attrs)
 
 
-def _check_options(format: Any, color: Any, group: Any, rankdir: Any) -> None:  # noqa: A002
+def _check_options(format: Any, color: Any, group: Any, rankdir: Any, show_local_grads: Any) -> None:  # noqa: A002
+    if not isinstance(show_local_grads, bool):  # "no" would be truthy and draw the numbers
+        raise TypeError(f"draw_graph: show_local_grads must be True or False, got {show_local_grads!r}")
     if format not in graphviz.FORMATS:
         raise ValueError(f"draw_graph: format must be a Graphviz output format such as 'svg' or 'png', got {format!r}")
     if color not in _COLORINGS:
@@ -235,7 +237,7 @@ def draw_graph(
         A ``graphviz.Digraph`` (it displays inline in Jupyter; write it with ``viz.render``, or
         with its own ``.render(name)``).
     """
-    _check_options(format, color, group, rankdir)
+    _check_options(format, color, group, rankdir, show_local_grads)
     tr = trace(root)
     check_size(tr, max_nodes, "draw_graph", advice=_BIG_GRAPH_ADVICE)
     params_set = as_parameter_set(params)

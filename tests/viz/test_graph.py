@@ -243,6 +243,12 @@ def test_bad_options_are_named(kwargs, match):
         draw_graph(Value(1.0), **kwargs)
 
 
+@pytest.mark.parametrize("flag", ["no", 0, None])
+def test_show_local_grads_must_be_a_bool(flag):
+    with pytest.raises(TypeError, match=f"show_local_grads must be True or False, got {flag!r}"):
+        draw_graph(Value(1.0), show_local_grads=flag)
+
+
 def test_root_must_be_a_value():
     with pytest.raises(TypeError, match="float"):
         draw_graph(1.0)
