@@ -83,6 +83,8 @@ class Value:
         self.op = ""
         self.parents: tuple[Value, ...] = ()
         self.local_grads: tuple[float, ...] = ()
+        if requires_grad not in (True, False):  # bool("no") would be True
+            raise TypeError(f"Value requires_grad must be True or False, got {requires_grad!r}")
         self.requires_grad = bool(requires_grad)
         self.attrs: dict[str, Any] | None = None
 

@@ -79,9 +79,12 @@ class Module:
             x = state[name]
             if not isinstance(x, numbers.Real) or isinstance(x, bool):
                 raise ValueError(f"load_state_dict: entry {name!r} must be a real number, got {type(x).__name__}: {x!r}")
-            if not math.isfinite(x):
+            try:
+                values[name] = float(x)
+            except OverflowError:  # an int past the float range
+                raise ValueError(f"load_state_dict: entry {name!r} is an int too large for a float") from None
+            if not math.isfinite(values[name]):
                 raise ValueError(f"load_state_dict: entry {name!r} is {x}; parameters must be finite")
-            values[name] = float(x)
         for name, p in params.items():
             p.data = values[name]
 
@@ -118,6 +121,8 @@ class Module:
             document = json.loads(Path(path).read_text(encoding="utf-8"))
         except json.JSONDecodeError as error:
             raise ValueError(f"load: {path} is not valid JSON: {error}") from None
+        except UnicodeDecodeError:
+            raise ValueError(f"load: {path} is not a saved deltagrad model (not UTF-8 text)") from None
         if not isinstance(document, dict) or document.get("format") != FILE_FORMAT:
             raise ValueError(f"load: {path} is not a saved deltagrad model (no \"format\": \"{FILE_FORMAT}\")")
         if document.get("class") != cls.__name__:

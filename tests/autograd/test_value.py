@@ -101,6 +101,12 @@ def test_micrograd_compatibility_properties():
     assert a.sigmoid()._op == "σ"
 
 
+@pytest.mark.parametrize("flag", ["no", None, 2])
+def test_requires_grad_must_be_a_bool(flag):
+    with pytest.raises(TypeError, match=f"requires_grad must be True or False, got {flag!r}"):
+        Value(1.0, requires_grad=flag)
+
+
 def test_lift():
     v = Value(1.0)
     assert lift(v) is v

@@ -54,6 +54,7 @@ def bad_states(model):
         ({**base, last: True}, f"entry '{last}' must be a real number, got bool"),
         ({**base, last: math.nan}, f"entry '{last}' is nan"),
         ({**base, first: -math.inf}, f"entry '{first}' is -inf"),
+        ({**base, first: 10**400}, f"entry '{first}' is an int too large for a float"),
         # other architectures
         (MLP(2, [4, 2], seed=0).state_dict(), "got 22; unexpected layers.0.neurons.3.w.0"),
         (MLP(2, [2, 2], seed=0).state_dict(), "got 12; missing layers.0.neurons.2.w.0"),
@@ -88,6 +89,9 @@ def test_file_errors(model, tmp_path):
             MLP.load(tmp_path / name)
     with pytest.raises(OSError):
         MLP.load(tmp_path / "missing.json")
+    (tmp_path / "latin1.json").write_bytes("{\"format\": \"caf\xe9\"}".encode("latin-1"))
+    with pytest.raises(ValueError, match="latin1.json is not a saved deltagrad model .not UTF-8"):
+        MLP.load(tmp_path / "latin1.json")
 
 
 def test_save_refuses_non_finite_parameters(tmp_path):
