@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping, Set as AbstractSet
 from typing import Any, Sequence
 
 import numpy as np
@@ -51,8 +52,11 @@ def _resolve(activation: str, nonlin: bool | None, layer: bool = False) -> str:
 
 def _inputs(x: Any, nin: int, who: str) -> Sequence[Any]:
     """``x`` as a sequence of nin inputs; a lone Value or number counts as one input."""
-    if not isinstance(x, list) and isinstance(x, (Value, numbers.Real)):  # a list skips the slow ABC check
-        x = [x]
+    if not isinstance(x, list):  # a list skips the slow ABC checks
+        if isinstance(x, (Value, numbers.Real)):
+            x = [x]
+        elif isinstance(x, (Mapping, AbstractSet, str, bytes)):  # has a length, but no order of numbers
+            raise TypeError(f"{who} input must be a sequence of Values or numbers, got {type(x).__name__}: {x!r}")
     try:
         given = len(x)
     except TypeError:

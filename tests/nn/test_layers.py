@@ -134,6 +134,13 @@ def test_wrong_input_length_names_expected_and_given(make, size):
         make()([1.0, 2.0, 3.0])
 
 
+@pytest.mark.parametrize("x", [{1.0: "a", 2.0: "b"}, {1.0, 2.0}, "ab"])
+def test_unordered_or_text_inputs_are_refused(x):
+    # a dict or a set has a length of 2 but no order of numbers (a dict's keys would be used)
+    with pytest.raises(TypeError, match=f"MLP input must be a sequence of Values or numbers, got {type(x).__name__}"):
+        MLP(2, [3, 1], seed=0)(x)
+
+
 @pytest.mark.parametrize("bad", [0, -1, 2.5, True, "3"])
 def test_bad_widths(bad):
     with pytest.raises(ValueError, match="positive int"):
