@@ -56,6 +56,10 @@ def run(args: argparse.Namespace) -> int:
     if not root.requires_grad:
         raise ValueError(f"the expression {args.expression!r} has no variable: there is nothing to differentiate")
     tr = trace(root)
+    in_graph = set(tr.nodes)
+    unused = [name for name, v in values.items() if v not in in_graph]
+    if unused:  # most likely a typo; its gradient would print as a plausible-looking 0
+        raise ValueError(f"--at gives {', '.join(unused)}, which the expression {args.expression!r} does not use")
     check_size(tr, args.max_nodes or DEFAULT_MAX_NODES, "the picture", option="--max-nodes ")
     if args.steps is not None:
         check_size(tr, args.max_nodes or DEFAULT_MAX_STEPS, "the step page", option="--max-nodes ")

@@ -41,6 +41,7 @@ def test_format_option_and_dot_output(tmp_path):
         (["graph", "x", "--at", "x"], "name=number"),
         (["graph", "x", "--at", "x=1", "x=2"], "gives x twice"),
         (["graph", "2*3"], "nothing to differentiate"),
+        (["graph", "x*2", "--at", "x=1", "y=3"], "--at gives y, which the expression 'x*2' does not use"),
     ],
 )
 def test_bad_input_is_one_clear_line_and_exit_2(tmp_path, capsys, argv, message):
