@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 from .format import format_number
 from .mode import MODE, enable_grad
 from .ops import OPS
-from .value import Value, check_real
+from .value import Value, _as_list, check_real
 
 __all__ = ["topological_order", "backward", "grad"]
 
@@ -123,10 +123,8 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__}")
     if isinstance(inputs, Value):
         targets = [inputs]
-    elif isinstance(inputs, (str, bytes)) or not isinstance(inputs, Iterable):
-        raise TypeError(f"grad: inputs must be a Value or an iterable of Values, got {type(inputs).__name__}: {inputs!r}")
     else:
-        targets = list(inputs)
+        targets = _as_list(inputs, "grad: inputs", "a Value or an iterable of Values")
     for i, x in enumerate(targets):
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}")

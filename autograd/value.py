@@ -367,11 +367,11 @@ def _apply_checked(op: Op, operands: tuple[Any, ...], attrs: dict[str, Any] | No
     return out
 
 
-def _as_list(values: Iterable[Any], name: str) -> list[Any]:
+def _as_list(values: Iterable[Any], name: str, expected: str = "an iterable of Values or numbers") -> list[Any]:
     if isinstance(values, (list, tuple)):  # fast path: isinstance against typing.Iterable is slow
         return list(values)
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise TypeError(f"{name} must be an iterable of Values or numbers, got {type(values).__name__}")
+        raise TypeError(f"{name} must be {expected}, got {type(values).__name__}: {values!r}")
     return list(values)
 
 
