@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable
 
 from . import data
+from .cli_paths import output_folder
 from .layers import MLP
 from .optim import Adam
 from .train import evaluate, fit
@@ -71,27 +71,11 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _output_folder(path: str) -> Path:
-    """``path`` as a folder that exists and takes files, else an OSError naming ``--out``."""
-    out = Path(path)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OSError(f"--out {path!r} cannot be used as a folder: {error.strerror or error}") from None
-    probe = out / ".deltagrad-write-test"
-    try:
-        probe.touch()
-        probe.unlink()
-    except OSError as error:
-        raise OSError(f"--out {path!r} is not writable: {error.strerror or error}") from None
-    return out
-
-
 def run(args: argparse.Namespace) -> int:
     """Train, print progress and final metrics, write the JSON files; returns the exit status 0."""
     preset = PRESETS[args.dataset]
     steps = args.steps or preset.steps
-    out = _output_folder(args.out)  # before training, so a bad --out costs no time
+    out = output_folder(args.out)  # before training, so a bad --out costs no time
     X, y = preset.make_data(args.seed)
     model = preset.make_model(args.seed)
     print(f"training {model!r} on {args.dataset} ({len(X)} points, {preset.loss} loss, Adam lr {preset.lr})")

@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nn.cli_paths import output_folder
+
 __all__ = ["register", "run", "demos_folder", "DemoRun", "write_index"]
 
 PACKAGES_ROOT = Path(__file__).resolve().parent.parent
@@ -182,10 +184,7 @@ def write_index(out: Path, demos: list[DemoRun], notes: list[str], quick: bool) 
 def run(args: argparse.Namespace) -> int:
     """Run the demos, write the index; 0 when every demo succeeded, else 1."""
     scripts = _select(sorted(demos_folder().glob("[0-9][0-9]_*.py")), args.only)
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise FileExistsError(f"--out {str(out)!r} is a file, not a folder")
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(args.out)
     notes = environment_notes()
     for note in notes:
         print(f"note: {note}")
