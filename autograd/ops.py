@@ -48,6 +48,10 @@ class Op:
         derivative: ``(output, *operands, **attrs) -> tuple`` of one local derivative per operand.
         arity: number of operands, or ``None`` for n-ary ops such as ``sum``.
         symbol: how pictures and reprs show the op (``"*"`` for ``mul``).
+        formula: each local derivative as text, one per operand, for pictures and explanations.
+            Names: ``x`` the operand of a unary op, ``a``/``b`` the operands of a binary op, ``y``
+            the output, attribute names (``slope``) as themselves; ``dot``'s three entries are for
+            a weight (``x_i``), an input (``w_i``) and the bias, ``sum``'s one is for every operand.
         numpy_forward: the forward rule on NumPy arrays (elementwise), or ``None``: the
             vectorised replay cannot run the op.
         numpy_derivative: the derivative rule on arrays, or ``None`` when ``derivative`` itself
@@ -61,6 +65,7 @@ class Op:
     symbol: str = ""
     numpy_forward: Callable[..., Any] | None = None
     numpy_derivative: Callable[..., Any] | None = None
+    formula: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.symbol:
@@ -79,6 +84,7 @@ def register_op(
     symbol: str = "",
     numpy_forward: Callable[..., Any] | None = None,
     numpy_derivative: Callable[..., Any] | None = None,
+    formula: str | tuple[str, ...] = (),
 ) -> Op:
     """Add an op to the table, making it available as ``Value.apply(name, ...)``.
 
@@ -124,7 +130,8 @@ def register_op(
     if arity is None and numpy_forward is not None and numpy_derivative is None:
         raise ValueError(f"register_op({name!r}): an n-ary op's numpy_forward needs a numpy_derivative "
                          "(its NumPy rules take stacked operands)")
-    op = Op(name, forward, derivative, arity, symbol, numpy_forward, numpy_derivative)
+    formula = (formula,) if isinstance(formula, str) else tuple(formula)
+    op = Op(name, forward, derivative, arity, symbol, numpy_forward, numpy_derivative, formula)
     OPS[name] = op
     return op
 
@@ -168,10 +175,10 @@ def sigmoid(x: Any) -> Any:
 # ---------------------------------------------------------------------------------------------
 # Arithmetic. Each rule is defined right above its registration.
 
-register_op("add", lambda a, b: a + b, lambda y, a, b: (1.0, 1.0), arity=2, symbol="+", numpy_forward=np.add)
-register_op("sub", lambda a, b: a - b, lambda y, a, b: (1.0, -1.0), arity=2, symbol="-", numpy_forward=np.subtract)
-register_op("mul", lambda a, b: a * b, lambda y, a, b: (b, a), arity=2, symbol="*", numpy_forward=np.multiply)
-register_op("neg", lambda a: -a, lambda y, a: (-1.0,), symbol="neg", numpy_forward=np.negative)
+register_op("add", lambda a, b: a + b, lambda y, a, b: (1.0, 1.0), arity=2, symbol="+", numpy_forward=np.add, formula=('1', '1'))
+register_op("sub", lambda a, b: a - b, lambda y, a, b: (1.0, -1.0), arity=2, symbol="-", numpy_forward=np.subtract, formula=('1', '−1'))
+register_op("mul", lambda a, b: a * b, lambda y, a, b: (b, a), arity=2, symbol="*", numpy_forward=np.multiply, formula=('b', 'a'))
+register_op("neg", lambda a: -a, lambda y, a: (-1.0,), symbol="neg", numpy_forward=np.negative, formula=('−1',))
 
 
 def _div(a: float, b: float) -> float:
@@ -180,7 +187,7 @@ def _div(a: float, b: float) -> float:
     return a / b
 
 
-register_op("div", _div, lambda y, a, b: (1.0 / b, -y / b), arity=2, symbol="/", numpy_forward=np.divide)
+register_op("div", _div, lambda y, a, b: (1.0 / b, -y / b), arity=2, symbol="/", numpy_forward=np.divide, formula=('1/b', '−y/b'))
 
 
 def _pow(a: float, b: float) -> float:
@@ -219,7 +226,7 @@ def _pow_derivative_numpy(y: Any, a: Any, b: Any) -> tuple:
 
 
 register_op("pow", _pow, _pow_derivative, arity=2, symbol="**", numpy_forward=np.power,
-            numpy_derivative=_pow_derivative_numpy)
+            numpy_derivative=_pow_derivative_numpy, formula=('b·a^(b−1)', 'y·ln a'))
 
 
 def _abs_derivative(y: Any, a: Any) -> tuple:
@@ -227,7 +234,7 @@ def _abs_derivative(y: Any, a: Any) -> tuple:
     return (1.0 if a > 0 else -1.0 if a < 0 else 0.0,)
 
 
-register_op("abs", abs, _abs_derivative, numpy_forward=np.abs, numpy_derivative=lambda y, a: (np.sign(a),))
+register_op("abs", abs, _abs_derivative, numpy_forward=np.abs, numpy_derivative=lambda y, a: (np.sign(a),), formula=('sign(x)',))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,7 +248,7 @@ def _exp(a: float) -> float:
         return inf  # overflow is inf, as in IEEE arithmetic; detect_anomaly reports it
 
 
-register_op("exp", _exp, lambda y, a: (y,), numpy_forward=np.exp)
+register_op("exp", _exp, lambda y, a: (y,), numpy_forward=np.exp, formula=('y',))
 
 
 def _log(a: float) -> float:
@@ -250,7 +257,7 @@ def _log(a: float) -> float:
     return math.log(a)
 
 
-register_op("log", _log, lambda y, a: (1.0 / a,), numpy_forward=np.log)
+register_op("log", _log, lambda y, a: (1.0 / a,), numpy_forward=np.log, formula=('1/x',))
 
 
 def _sqrt(a: float) -> float:
@@ -260,17 +267,17 @@ def _sqrt(a: float) -> float:
 
 
 register_op("sqrt", _sqrt, lambda y, a: (0.5 / y if y > 0 else inf,), numpy_forward=np.sqrt,
-            numpy_derivative=lambda y, a: (np.where(y > 0, 0.5 / y, inf),))
+            numpy_derivative=lambda y, a: (np.where(y > 0, 0.5 / y, inf),), formula=('1/(2y)',))
 
-register_op("sin", math.sin, lambda y, a: (cos(a),), numpy_forward=np.sin)
-register_op("cos", math.cos, lambda y, a: (-sin(a),), numpy_forward=np.cos)
+register_op("sin", math.sin, lambda y, a: (cos(a),), numpy_forward=np.sin, formula=('cos x',))
+register_op("cos", math.cos, lambda y, a: (-sin(a),), numpy_forward=np.cos, formula=('−sin x',))
 
 
 # ---------------------------------------------------------------------------------------------
 # Activations (seed 003). Stable for any finite input. At a kink (0) the derivative is the left
 # derivative, as in PyTorch: ReLU'(0) = 0, leaky_relu'(0) = slope, ELU'(0) = alpha, SELU'(0) = λα.
 
-register_op("tanh", math.tanh, lambda y, a: (1.0 - y * y,), numpy_forward=np.tanh)
+register_op("tanh", math.tanh, lambda y, a: (1.0 - y * y,), numpy_forward=np.tanh, formula=('1 − y²',))
 
 
 def _sigmoid(a: float) -> float:
@@ -285,7 +292,7 @@ def _sigmoid_numpy(a: Any) -> Any:
     return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-register_op("sigmoid", _sigmoid, lambda y, a: (y * (1.0 - y),), symbol="σ", numpy_forward=_sigmoid_numpy)
+register_op("sigmoid", _sigmoid, lambda y, a: (y * (1.0 - y),), symbol="σ", numpy_forward=_sigmoid_numpy, formula=('y(1 − y)',))
 
 
 def _softplus(a: float) -> float:
@@ -294,12 +301,12 @@ def _softplus(a: float) -> float:
 
 
 register_op("softplus", _softplus, lambda y, a: (sigmoid(a),),
-            numpy_forward=lambda a: np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))))
+            numpy_forward=lambda a: np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))), formula=('σ(x)',))
 
 # The tuples (1.0,) and (0.0,) are constants, shared by every node: the rule allocates nothing.
 # Tests are written `a <= 0` where a NaN must come out as NaN, not as the branch's number.
 register_op("relu", lambda a: 0.0 if a <= 0 else a, lambda y, a: (1.0,) if a > 0 else (0.0,),
-            numpy_forward=lambda a: np.where(a <= 0, 0.0, a), numpy_derivative=lambda y, a: (np.where(a > 0, 1.0, 0.0),))
+            numpy_forward=lambda a: np.where(a <= 0, 0.0, a), numpy_derivative=lambda y, a: (np.where(a > 0, 1.0, 0.0),), formula=('1 if x > 0 else 0',))
 
 register_op(
     "leaky_relu",
@@ -307,7 +314,7 @@ register_op(
     lambda y, a, slope=0.01: (1.0 if a > 0 else slope,),
     numpy_forward=lambda a, slope=0.01: np.where(a > 0, a, slope * a),
     numpy_derivative=lambda y, a, slope=0.01: (np.where(a > 0, 1.0, slope),),
-)
+    formula=('1 if x > 0 else slope',))
 
 # For a <= 0, y = alpha*(e^a - 1), so y' = alpha*e^a = y + alpha: the rule reuses the output.
 register_op(
@@ -316,7 +323,7 @@ register_op(
     lambda y, a, alpha=1.0: (1.0 if a > 0 else y + alpha,),
     numpy_forward=lambda a, alpha=1.0: np.where(a > 0, a, alpha * np.expm1(np.minimum(a, 0.0))),
     numpy_derivative=lambda y, a, alpha=1.0: (np.where(a > 0, 1.0, y + alpha),),
-)
+    formula=('1 if x > 0 else alpha·eˣ',))
 
 register_op(
     "selu",
@@ -324,12 +331,12 @@ register_op(
     lambda y, a: (SELU_LAMBDA if a > 0 else y + SELU_LAMBDA * SELU_ALPHA,),
     numpy_forward=lambda a: np.where(a > 0, SELU_LAMBDA * a, SELU_LAMBDA * SELU_ALPHA * np.expm1(np.minimum(a, 0.0))),
     numpy_derivative=lambda y, a: (np.where(a > 0, SELU_LAMBDA, y + SELU_LAMBDA * SELU_ALPHA),),
-)
+    formula=('λ if x > 0 else λα·eˣ',))
 
 # Heaviside step: 1 for a > 0, else 0. Its derivative is 0 wherever it exists, so gradient
 # descent gets no signal through it (the seeds' argument for the sigmoid).
 register_op("step", lambda a: 1.0 if a > 0 else 0.0 if a <= 0 else a, lambda y, a: (0.0,),
-            numpy_forward=lambda a: np.heaviside(a, 0.0), numpy_derivative=lambda y, a: (np.zeros_like(a),))
+            numpy_forward=lambda a: np.heaviside(a, 0.0), numpy_derivative=lambda y, a: (np.zeros_like(a),), formula=('0',))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -346,7 +353,7 @@ def _sum(*xs: float) -> float:
 
 # Their NumPy rules take the operands stacked: xs[i] is operand i (an array over the batch).
 register_op("sum", _sum, lambda y, *xs: (1.0,) * len(xs), arity=None, symbol="Σ",
-            numpy_forward=lambda xs: xs.sum(axis=0), numpy_derivative=lambda y, xs: np.ones_like(xs))
+            numpy_forward=lambda xs: xs.sum(axis=0), numpy_derivative=lambda y, xs: np.ones_like(xs), formula=('1',))
 
 
 def _dot(*operands: float) -> float:
@@ -378,4 +385,4 @@ def _dot_derivative_numpy(y: Any, xs: Any) -> Any:
 
 
 register_op("dot", _dot, _dot_derivative, arity=None, symbol="w·x+b", numpy_forward=_dot_numpy,
-            numpy_derivative=_dot_derivative_numpy)
+            numpy_derivative=_dot_derivative_numpy, formula=('x_i', 'w_i', '1'))
