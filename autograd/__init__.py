@@ -2,25 +2,29 @@
 
 A :class:`Value` holds one float. Every op records its parents in order and its local derivative
 with respect to each of them, as data; ``backward()`` walks the graph in reverse topological order
-and applies the chain rule, ``parent.grad += local * node.grad``.
+and applies the chain rule, ``parent.grad += local * node.grad``, in one loop.
 
 Note: the HIPS ``autograd`` package on PyPI uses the same import name; use a separate virtual
 environment if you need both.
 """
 
-from .backward import backward, grad, topological_order
-from .check import gradcheck, numerical_grad
+from .backward import chain_rule, gradients, topological_order
 from .compile import CompiledGraph, compile_graph
+from .gradcheck import gradcheck, numerical_grad
 from .mode import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
 from .ops import OPS, Op, register_op
 from .parse import parse
-from .value import Value, apply, dot, lift, sum
+from .value import Value, apply, backward, dot, grad, lift, sum
 
 __all__ = [
     "CompiledGraph",
+    "OPS",
+    "Op",
     "Value",
     "apply",
     "backward",
+    "chain_rule",
+    "gradients",
     "compile_graph",
     "detect_anomaly",
     "dot",
@@ -32,8 +36,6 @@ __all__ = [
     "lift",
     "no_grad",
     "numerical_grad",
-    "Op",
-    "OPS",
     "parse",
     "register_op",
     "sum",

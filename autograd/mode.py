@@ -1,9 +1,14 @@
-"""Thread-local switches: gradient recording (``no_grad``/``enable_grad``) and ``detect_anomaly``."""
+"""Thread-local switches: gradient recording (``no_grad``/``enable_grad``) and ``detect_anomaly``,
+with the checks that ``detect_anomaly`` turns on."""
 
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
+from typing import Any
+
+from .format import format_number
 
 __all__ = ["no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled"]
 
@@ -87,3 +92,23 @@ class detect_anomaly(_Switch):
 
     flag = "anomaly"
     value = True
+
+
+def describe(node: Any) -> str:
+    """A node for an error message: ``label=value``, or its value."""
+    return f"{node.label}={format_number(node.data)}" if node.label else format_number(node.data)
+
+
+def check_forward(op: str, parents: tuple, y: float) -> None:
+    """Under ``detect_anomaly``: the op's result must be finite."""
+    if not math.isfinite(y):
+        raise FloatingPointError(f"detect_anomaly: {op}({', '.join(map(describe, parents))}) gave {y} in the forward pass")
+
+
+def check_backward(node: Any) -> None:
+    """Under ``detect_anomaly``, after ``node`` passed its gradient on: its operands' must be finite."""
+    for parent, local in zip(node.parents, node.local_grads):
+        if parent.grad is not None and not math.isfinite(parent.grad):
+            raise FloatingPointError(
+                f"detect_anomaly: in the backward pass through {node.op} ({describe(node)}), the gradient of "
+                f"{describe(parent)} became {parent.grad} (local derivative {local}, incoming gradient {node.grad})")

@@ -1,9 +1,11 @@
 """``parse``: build a graph from text such as ``"tanh(x1*w1 + x2*w2 + b)"``, without ``eval``.
 
 The text goes through Python's ``ast`` and a whitelist: number literals, names, ``+ - * / **``,
-unary ``-`` and ``+``, and calls to the functions of :data:`FUNCTIONS`. Every other construct is
-refused with a ``ValueError`` naming the offending token and its column. The tree is walked
-iteratively and every operation goes through the ``Value`` operators and methods, hence the op table.
+unary ``-`` and ``+``, and calls to the unary ops of the op table (``autograd.ops.OPS``: a user's
+``register_op`` included), with a number literal as second argument for an op with an attribute
+(``leaky_relu(x, 0.1)``). Every other construct is refused with a ``ValueError`` naming the
+offending token and its column. The tree is walked iteratively, and every operation goes
+through the op table.
 """
 
 from __future__ import annotations
@@ -13,27 +15,17 @@ import math
 import operator
 from typing import Any, Callable
 
-from .value import Value, check_real
+from .ops import OPS, Op
+from .validate import finite, text
+from .value import Value, _apply
 
-__all__ = ["parse", "FUNCTIONS"]
+__all__ = ["parse", "functions"]
 
-# Function name -> (the Value method it calls, the name of its optional numeric 2nd argument).
-FUNCTIONS: dict[str, tuple[Callable[..., Value], str | None]] = {
-    "exp": (Value.exp, None),
-    "log": (Value.log, None),
-    "sqrt": (Value.sqrt, None),
-    "tanh": (Value.tanh, None),
-    "sigmoid": (Value.sigmoid, None),
-    "relu": (Value.relu, None),
-    "leaky_relu": (Value.leaky_relu, "slope"),
-    "elu": (Value.elu, "alpha"),
-    "selu": (Value.selu, None),
-    "softplus": (Value.softplus, None),
-    "step": (Value.step, None),
-    "sin": (Value.sin, None),
-    "cos": (Value.cos, None),
-    "abs": (Value.__abs__, None),
-}
+
+def functions() -> dict[str, Op]:
+    """The functions ``parse`` accepts: every unary op of the table, by name."""
+    return {name: op for name, op in OPS.items() if op.arity == 1}
+
 
 BINARY: dict[type, Callable[[Any, Any], Value]] = {
     ast.Add: operator.add,
@@ -84,9 +76,10 @@ def parse(expression: str, /, **values: Any) -> Value:
     """Build the graph of ``expression`` and return its output node.
 
     Allowed: number literals (constants, ``requires_grad=False``), names, ``+ - * / **``, unary
-    ``-``/``+``, and calls ``exp log sqrt tanh sigmoid relu leaky_relu elu selu softplus step sin cos
-    abs`` with one operand; ``leaky_relu(x, slope)`` and ``elu(x, alpha)`` accept a number literal
-    as second argument. Anything else is refused.
+    ``-``/``+``, and calls of the unary ops of the table (``exp log sqrt tanh sigmoid relu
+    leaky_relu elu selu softplus step sin cos abs neg`` and any op registered since) with one
+    operand; an op with an attribute accepts a number literal as second argument
+    (``leaky_relu(x, 0.1)``, ``elu(x, 1.5)``). Anything else is refused.
 
     Args:
         expression: the text, in Python syntax, e.g. ``"tanh(x1*w1 + x2*w2 + b)"``.
@@ -108,9 +101,7 @@ def parse(expression: str, /, **values: Any) -> Value:
         >>> round(y.data, 4)
         0.7071
     """
-    if not isinstance(expression, str):
-        raise TypeError(f"parse: expression must be a str, got {type(expression).__name__}: {expression!r}")
-    tree = _syntax_tree(expression)
+    tree = _syntax_tree(text(expression, "expression"))
     leaves = _Leaves(values)
     results: list[Value] = []
     for node in _checked_postorder(tree, expression):
@@ -124,9 +115,9 @@ def parse(expression: str, /, **values: Any) -> Value:
             right = results.pop()
             results.append(BINARY[type(node.op)](results.pop(), right))
         elif isinstance(node, ast.Call):
-            method, _ = FUNCTIONS[node.func.id]
-            extra = [_number_argument(node.args[1], expression)] if len(node.args) == 2 else []
-            results.append(method(results.pop(), *extra))
+            op = OPS[node.func.id]
+            attrs = {op.attrs[0]: _number_argument(node.args[1], expression)} if len(node.args) == 2 else None
+            results.append(_apply(op, (results.pop(),), attrs))
     (output,) = results
     return output
 
@@ -168,10 +159,7 @@ class _Leaves:
             raise ValueError(f"parse: name {name!r} has no value (values given: {given})")
         value = self.values[name]
         if not isinstance(value, Value):
-            number = check_real(value, f"parse: the value of {name!r}")
-            if not math.isfinite(number):
-                raise ValueError(f"parse: the value of {name!r} must be finite, got {number}")
-            value = Value(number, label=name)
+            value = Value(finite(value, name), label=name)
         self.made[name] = value
         return value
 
@@ -243,12 +231,12 @@ def _call_operands(node: ast.Call, expression: str) -> list[ast.AST]:
         _children(node.func, expression)  # names the refused construct first: x.exp(), lambda ...
         raise _refuse(node.func, expression, "only function names can be called")
     name = node.func.id
-    if name not in FUNCTIONS:
-        known = ", ".join(FUNCTIONS)
-        raise _refuse(node.func, expression, f"unknown function {name!r} (known: {known})")
+    known = functions()
+    if name not in known:
+        raise _refuse(node.func, expression, f"unknown function {name!r} (known: {', '.join(known)})")
     if node.keywords:
         raise _refuse(node.keywords[0], expression, f"keyword arguments are not allowed ({name})")
-    _, extra = FUNCTIONS[name]
+    extra = known[name].attrs[0] if known[name].attrs else None
     allowed = "1 argument" if extra is None else f"1 or 2 arguments ({name}(x, {extra}))"
     if not 1 <= len(node.args) <= (1 if extra is None else 2):
         raise _refuse(node, expression, f"{name} takes {allowed}, got {len(node.args)}")

@@ -1,67 +1,72 @@
-"""Activation functions by name: a table from name to a function of one ``Value``.
+"""Activation functions by name, read from the engine's op table.
 
-Every entry uses an op of the engine's table, so derivatives live in one place (``autograd.ops``).
-``softmax`` acts on a whole layer (a list of pre-activations), so it is not in the per-unit table.
+Every unary op of ``autograd.ops.OPS`` is an activation (a user's ``register_op`` included), so
+derivatives live in one place; ``linear`` is the identity. ``ACTIVATIONS`` lists the ones the
+table marks as activations (the lecture notes' table). ``softmax`` acts on a whole layer, so it
+is not a per-unit activation.
 
-The Heaviside ``step`` is listed because the seeds list it, but its derivative is 0 wherever it
-exists: every gradient through it is 0 and gradient descent cannot train a unit that uses it.
+The Heaviside ``step`` is listed because the lecture notes list it, but its derivative is 0
+wherever it exists: gradient descent cannot train a unit that uses it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator, Mapping
 from typing import Callable, Sequence
 
 import autograd
-from autograd import Value
+from autograd import OPS, Value
+from autograd.validate import items
+from autograd.value import _apply
 
 __all__ = ["ACTIVATIONS", "LAYER_ACTIVATIONS", "activation", "check_activation", "softmax"]
 
-ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
-    "linear": lambda v: v,
-    "sigmoid": Value.sigmoid,
-    "tanh": Value.tanh,
-    "relu": Value.relu,
-    "leaky_relu": Value.leaky_relu,  # slope 0.01
-    "elu": Value.elu,  # alpha 1.0
-    "selu": Value.selu,
-    "softplus": Value.softplus,
-    "step": Value.step,  # derivative 0 everywhere: nothing trains through it
-}
+Activation = Callable[[Value], Value]
 
-# Activations that act on a whole layer's pre-activations at once.
-LAYER_ACTIVATIONS = ("softmax",)
+
+def _identity(v: Value) -> Value:
+    return v
+
+
+class _Activations(Mapping):
+    """name -> per-unit function: ``linear`` and the op table's activations, read live."""
+
+    def __getitem__(self, name: str) -> Activation:
+        return activation(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(["linear", *(name for name, op in OPS.items() if op.activation)])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+ACTIVATIONS: Mapping[str, Activation] = _Activations()
+LAYER_ACTIVATIONS = ("softmax",)  # act on a whole layer's pre-activations at once
 
 
 def check_activation(name: object, *, layer: bool = False) -> str:
-    """``name`` when it is a known activation, else a ``ValueError`` listing the known ones.
-
-    Args:
-        name: an activation name.
-        layer: also accept the layer-level activations (``softmax``).
-
-    Returns:
-        The name, unchanged.
-    """
-    known = list(ACTIVATIONS) + (list(LAYER_ACTIVATIONS) if layer else [])
+    """``name`` when it names an activation (``linear`` or a unary op of the table; ``softmax``
+    too with ``layer=True``), else a TypeError or ValueError naming it."""
     if not isinstance(name, str):
         raise TypeError(f"activation must be a name (str), got {type(name).__name__}: {name!r}")
-    if name not in known:
-        where = "" if layer or name not in LAYER_ACTIVATIONS else " (softmax acts on a Layer, not one Neuron)"
-        raise ValueError(f"unknown activation {name!r}{where}; known: {', '.join(known)}")
-    return name
+    op = OPS.get(name)
+    if name == "linear" or (op is not None and op.arity == 1) or (layer and name in LAYER_ACTIVATIONS):
+        return name
+    where = " (softmax acts on a Layer, not one Neuron)" if name in LAYER_ACTIVATIONS else ""
+    raise ValueError(f"unknown activation {name!r}{where}; known: {', '.join([*ACTIVATIONS, *LAYER_ACTIVATIONS])}")
 
 
-def activation(name: str) -> Callable[[Value], Value]:
-    """The per-unit function called ``name`` (see ``ACTIVATIONS``).
-
-    Args:
-        name: one of ``linear sigmoid tanh relu leaky_relu elu selu softplus step``.
+def activation(name: str) -> Activation:
+    """The per-unit function called ``name``: ``linear`` or a unary op of the table.
 
     Returns:
         A function from a ``Value`` to a ``Value``.
     """
-    return ACTIVATIONS[check_activation(name)]
+    if check_activation(name) == "linear":
+        return _identity
+    op = OPS[name]
+    return lambda v: _apply(op, (v,))
 
 
 def softmax(values: Sequence[Value | float]) -> list[Value]:
@@ -77,12 +82,9 @@ def softmax(values: Sequence[Value | float]) -> list[Value]:
     Returns:
         One probability Value per input, summing to 1.
     """
-    if isinstance(values, (Value, str, bytes)) or not isinstance(values, Iterable):
-        raise TypeError(f"softmax: values must be a sequence of Values or numbers (a layer's pre-activations), "
-                        f"got {type(values).__name__}")
-    vs = [autograd.lift(v, f"softmax: values[{i}]") for i, v in enumerate(values)]
+    vs = [autograd.lift(v, f"values[{i}]") for i, v in enumerate(items(values, "values"))]
     if not vs:
-        raise ValueError("softmax: values is empty")
+        raise ValueError("values must not be empty")
     m = max(v.data for v in vs)
     exps = [(v - m).exp() for v in vs]
     total = autograd.sum(exps)

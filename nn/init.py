@@ -13,12 +13,11 @@ import random
 
 import numpy as np
 
+from autograd import OPS
+
 __all__ = ["INITS", "make_rng", "init_weights"]
 
 Seed = int | np.random.Generator | None
-
-# Activations whose slope at 0 is 1 on one side only: He's gain of 2 keeps their variance.
-_RELU_FAMILY = ("relu", "leaky_relu", "elu", "selu")
 
 INITS = ("uniform", "xavier", "he", "auto")
 
@@ -42,6 +41,16 @@ def make_rng(seed: Seed) -> np.random.Generator:
     raise TypeError(f"seed must be a non-negative int, a numpy Generator or None, got {type(seed).__name__}: {seed!r}")
 
 
+def damps_negatives(activation: str) -> bool:
+    """Whether the activation passes positive inputs on more steeply than negative ones
+    (φ'(1) > φ'(−1)): the ReLU family, whose variance He's gain of 2 keeps. Read from the op table."""
+    op = OPS.get(activation)
+    if op is None or op.arity != 1:
+        return False
+    slope = lambda x: op.derivative(op.forward(x), x)[0]  # noqa: E731
+    return slope(1.0) > slope(-1.0)
+
+
 def init_weights(scheme: str, activation: str, fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
     """A (fan_out, fan_in) weight matrix drawn by ``scheme``.
 
@@ -49,7 +58,7 @@ def init_weights(scheme: str, activation: str, fan_in: int, fan_out: int, rng: n
         scheme: ``uniform`` (micrograd's U(-1, 1)), ``xavier`` (Glorot uniform,
             U(-a, a) with a = sqrt(6 / (fan_in + fan_out)), suited to sigmoid/tanh), ``he``
             (normal with std sqrt(2 / fan_in), suited to the ReLU family) or ``auto`` (``he`` for
-            the ReLU family, ``xavier`` otherwise).
+            the ReLU family, see :func:`damps_negatives`, ``xavier`` otherwise).
         activation: the layer's activation name (used by ``auto``).
         fan_in: inputs per unit.
         fan_out: units in the layer.
@@ -61,7 +70,7 @@ def init_weights(scheme: str, activation: str, fan_in: int, fan_out: int, rng: n
     if scheme not in INITS:
         raise ValueError(f"unknown init {scheme!r}; known: {', '.join(INITS)}")
     if scheme == "auto":
-        scheme = "he" if activation in _RELU_FAMILY else "xavier"
+        scheme = "he" if damps_negatives(activation) else "xavier"
     shape = (fan_out, fan_in)
     if scheme == "uniform":
         return rng.uniform(-1.0, 1.0, shape)

@@ -20,7 +20,7 @@ import numpy as np
 
 import autograd
 from autograd import Value
-from autograd.value import check_real
+from autograd.validate import real as check_real
 
 from .activations import ACTIVATIONS, check_activation, softmax
 from .init import Seed, init_weights, make_rng

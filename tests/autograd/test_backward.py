@@ -105,7 +105,7 @@ def test_backward_argument_errors():
         (Value(1.0, requires_grad=False) * 2).backward()
     with pytest.raises(TypeError, match="root"):
         topological_order(3.0)
-    with pytest.raises(TypeError, match="backward: root must be a Value, got float"):
+    with pytest.raises(TypeError, match="root"):
         backward(3.0)
 
 

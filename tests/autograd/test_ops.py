@@ -270,7 +270,7 @@ def test_register_op_validates_its_arguments():
 
 def test_derivative_rule_with_wrong_length_is_reported(user_ops):
     user_ops("test_short", lambda a, b: a + b, lambda y, a, b: (1.0,), arity=2)
-    with pytest.raises(ValueError, match="test_short"):
+    with pytest.raises(TypeError, match="test_short"):
         Value(1.0).apply("test_short", Value(2.0))
 
 
@@ -286,10 +286,10 @@ def test_apply_checks_op_and_arity():
 def test_a_user_rule_returning_a_complex_or_a_bare_number_is_reported(user_ops):
     # x**0.5 of a negative float is a complex in Python: the node must not hold it.
     user_ops("test_root", lambda x: x**0.5, lambda y, x: (0.5 / y,))
-    with pytest.raises(TypeError, match="forward rule of 'test_root'.*complex"):
+    with pytest.raises(TypeError, match="test_root.*complex"):
         Value(-1.0).apply("test_root")
     user_ops("test_bare", lambda x: 2 * x, lambda y, x: 2.0)  # not a tuple
-    with pytest.raises(TypeError, match="derivative rule of 'test_bare' must return a tuple.*float: 2.0"):
+    with pytest.raises(TypeError, match="test_bare.*tuple"):
         Value(1.0).apply("test_bare")
     # A real result of another type is stored as a float, as Value(data) stores it.
     user_ops("test_floor", lambda x: math.floor(x), lambda y, x: (0.0,))
@@ -297,7 +297,7 @@ def test_a_user_rule_returning_a_complex_or_a_bare_number_is_reported(user_ops):
 
 
 def test_apply_names_the_op_and_attributes_it_cannot_take():
-    with pytest.raises(TypeError, match=r"relu with attributes \{'slope': 0.1\}"):
+    with pytest.raises(TypeError, match="relu.*slope"):
         autograd.apply("relu", Value(-1.0), slope=0.1)
-    with pytest.raises(TypeError, match=r"leaky_relu with attributes \{'slope': 'a'\}"):
+    with pytest.raises(TypeError, match="leaky_relu.*slope"):
         autograd.apply("leaky_relu", Value(-1.0), slope="a")

@@ -6,36 +6,27 @@ import math
 import numbers
 from typing import Any, Callable, Sequence
 
-from .backward import grad
 from .format import format_number, format_table
-from .value import Value, check_real
+from .validate import finite, positive, shown
+from .value import Value, grad
 
 __all__ = ["numerical_grad", "gradcheck"]
 
 
 def _point(inputs: Any) -> list[tuple[str, float]]:
     """``(name, value)`` for each input: a Value's label (or ``inputs[i]``) and its finite float."""
-    items = [inputs] if isinstance(inputs, (Value, numbers.Real)) else inputs
-    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
-        raise TypeError(f"inputs must be a sequence of numbers or Values, got {type(inputs).__name__}")
-    if not items:
+    values = [inputs] if isinstance(inputs, (Value, numbers.Real)) else inputs
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise TypeError(f"inputs must be a sequence of numbers or Values, got {shown(inputs)}")
+    if not values:
         raise ValueError("inputs is empty: there is nothing to differentiate with respect to")
-    point = []
-    for i, x in enumerate(items):
-        name = f"inputs[{i}]"
-        number = x.data if isinstance(x, Value) else check_real(x, name)
-        if not math.isfinite(number):
-            raise ValueError(f"{name} must be finite, got {number}")
-        point.append((x.label if isinstance(x, Value) and x.label else name, number))
-    return point
+    return [(x.label if isinstance(x, Value) and x.label else f"inputs[{i}]",
+             finite(x.data if isinstance(x, Value) else x, f"inputs[{i}]")) for i, x in enumerate(values)]
 
 
-def _positive(x: Any, name: str, allow_zero: bool = False) -> float:
-    number = check_real(x, name)
-    if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be finite and {bound}, got {number}")
-    return number
+def _check_callable(fn: Any) -> None:
+    if not callable(fn):
+        raise TypeError(f"fn must be callable, got {shown(fn)}")
 
 
 def _evaluate(fn: Callable[..., Value], data: list[float], labels: list[str]) -> tuple[Value, list[Value]]:
@@ -82,9 +73,8 @@ def numerical_grad(
     Returns:
         One float per input, ∂fn/∂input.
     """
-    if not callable(fn):
-        raise TypeError(f"fn must be callable, got {type(fn).__name__}: {fn!r}")
-    return tuple(_central_differences(fn, _point(inputs), _positive(eps, "eps")))
+    _check_callable(fn)
+    return tuple(_central_differences(fn, _point(inputs), positive(eps, "eps")))
 
 
 def gradcheck(
@@ -117,12 +107,11 @@ def gradcheck(
         >>> gradcheck(lambda x, y: (x * y).tanh(), [0.5, -1.5])
         True
     """
-    if not callable(fn):
-        raise TypeError(f"fn must be callable, got {type(fn).__name__}: {fn!r}")
+    _check_callable(fn)
     point = _point(inputs)
-    eps = _positive(eps, "eps")
-    atol = _positive(atol, "atol", allow_zero=True)
-    rtol = _positive(rtol, "rtol", allow_zero=True)
+    eps = positive(eps, "eps")
+    atol = positive(atol, "atol", zero=True)
+    rtol = positive(rtol, "rtol", zero=True)
     out, leaves = _evaluate(fn, [x for _, x in point], [name for name, _ in point])
     if not math.isfinite(out.data):
         raise ValueError(f"gradcheck: fn returned {out.data} at the inputs; it must be finite there")
