@@ -203,19 +203,20 @@ def dot(weights: Iterable[Any], inputs: Iterable[Any], bias: Any = None) -> Valu
     return _apply(OPS["dot"], operands)
 
 
-def backward(root: Value, gradient: float = 1.0) -> None:
+def backward(root: Value, gradient: float = 1.0, *, order: list[Value] | None = None) -> None:
     """Fill ``.grad`` of every node reachable from ``root`` with ``gradient`` × ∂root/∂node.
 
     Interior gradients are reset by each call; leaf gradients accumulate across calls (PyTorch
     with ``retain_graph=True``), so two calls give exactly twice the leaf gradients. Constants
-    get nothing. Iterative: a chain of 1,000,000 nodes works.
+    get nothing. Iterative: a chain of 1,000,000 nodes works. ``order``: the root's topological
+    order when the caller has it already (``viz.Trace.nodes``), to skip sorting again.
     """
     if not isinstance(root, Value):
         raise TypeError(f"root must be a Value, got {shown(root)}")
     seed = finite(gradient, "gradient")
     if not root.requires_grad:
         raise RuntimeError("the root does not require grad (a constant, or computed under no_grad): nothing to differentiate")
-    order = topological_order(root)
+    order = topological_order(root) if order is None else order
     held = [node.grad for node in order]
     chain_rule(order, seed, on_step=check_backward if MODE.anomaly else None)
     for node, before in zip(order, held):

@@ -199,7 +199,7 @@ def check_size(tr: Trace, max_nodes: Any, what: str, option: str = "max_nodes=",
 
 
 def draw_graph(
-    root: Value,
+    root: Value | Trace,
     format: str = "svg",  # noqa: A002 - micrograd's draw_dot(root, format='svg', rankdir='LR')
     rankdir: str = "LR",
     *,
@@ -220,7 +220,7 @@ def draw_graph(
     Takes micrograd's call ``draw_dot(root, format='svg', rankdir='LR')`` as it is.
 
     Args:
-        root: the output Value.
+        root: the output Value, or its ``viz.trace`` when the caller has one.
         format: the format ``graph.render(name)`` writes (``name.svg`` by default), as in micrograd.
         rankdir: Graphviz direction, ``"LR"`` (left to right) by default, ``"TB"``, ``"RL"``, ``"BT"``.
         show_local_grads: False gives micrograd's plain look (no numbers on edges).
@@ -238,7 +238,7 @@ def draw_graph(
         with its own ``.render(name)``).
     """
     _check_options(format, color, group, rankdir, show_local_grads)
-    tr = trace(root)
+    tr = root if isinstance(root, Trace) else trace(root)
     check_size(tr, max_nodes, "draw_graph", advice=_BIG_GRAPH_ADVICE)
     params_set = as_parameter_set(params)
     style = Style(show_local_grads, color, None if params_set is None else frozenset(params_set), group, rankdir)

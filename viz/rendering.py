@@ -8,7 +8,13 @@ from typing import Any
 
 import graphviz
 
-__all__ = ["render", "output_format", "output_path", "write_file", "GraphvizNotFound", "FORMATS", "INSTALL_HINT", "pipe_svg"]
+from autograd import Value
+from autograd.validate import output_file
+
+from .graph import draw_graph
+from .tracing import Trace
+
+__all__ = ["render", "output_format", "write_file", "GraphvizNotFound", "FORMATS", "INSTALL_HINT", "pipe_svg"]
 
 FORMATS = ("svg", "png", "pdf", "dot")
 _SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
@@ -29,30 +35,12 @@ class GraphvizNotFound(RuntimeError):
 
 
 def _source(obj: Any) -> str:
+    if isinstance(obj, (Value, Trace)):  # a graph's root: draw it, as draw_dot(root).render() does
+        obj = draw_graph(obj)
     source = getattr(obj, "source", None)
     if not isinstance(source, str):
-        raise TypeError(f"render: obj must be a graphviz Digraph/Source (with .source), got {type(obj).__name__}")
+        raise TypeError(f"obj must be a graphviz Digraph/Source (with .source) or a Value, got {type(obj).__name__}")
     return source
-
-
-def output_path(path: Any, name: str) -> Path:
-    """``path`` checked as a file to write: a str or Path, not a folder, in a folder that exists.
-
-    Args:
-        path: the file name to check.
-        name: how errors name it (``"render: path"``, ``"--steps"``).
-
-    Returns:
-        ``path`` as a Path. TypeError, IsADirectoryError or FileNotFoundError otherwise.
-    """
-    if not isinstance(path, (str, os.PathLike)) or isinstance(os.fspath(path), bytes):
-        raise TypeError(f"{name} must be a file name (str or Path), got {type(path).__name__}")
-    target = Path(path)
-    if target.is_dir():
-        raise IsADirectoryError(f"{name} {str(target)!r} is a folder; give a file name")
-    if not target.parent.is_dir():
-        raise FileNotFoundError(f"{name}: the folder {str(target.parent)!r} does not exist")
-    return target
 
 
 def write_file(path: Path, data: bytes, name: str) -> None:
@@ -63,27 +51,30 @@ def write_file(path: Path, data: bytes, name: str) -> None:
         raise type(error)(f"{name}: cannot write {str(path)!r}: {error.strerror or error}") from error
 
 
-def output_format(path: str | os.PathLike, format: str | None = None) -> str:  # noqa: A002 - render's argument name
-    """The format ``render(obj, path, format)`` would write, checking the path (see :func:`output_path`).
+def output_format(path: str | os.PathLike, format: str | None = None, *,  # noqa: A002 - render's argument
+                  path_name: str = "path", format_name: str = "format=") -> str:
+    """The format ``render(obj, path, format)`` would write, checking both (the path as
+    ``autograd.validate.output_file`` does); a caller refuses a bad output before doing any work.
 
-    Lets a caller refuse a bad output before doing any work. ValueError for an unknown format or
-    suffix, or a format that contradicts a known suffix (PNG bytes in ``a.svg``).
+    ValueError for an unknown format or suffix, or a format that contradicts a known suffix (PNG
+    bytes in ``a.svg``). Errors name the arguments as ``path_name`` and ``format_name`` (the
+    command line's ``-o`` and ``--format``).
     """
-    path = output_path(path, "render: path")
+    path = output_file(path, path_name)
     implied = _SUFFIXES.get(path.suffix.lower())
     if format is None:
         if implied is None:
             raise ValueError(
-                f"render: cannot tell the format from the file name {str(path)!r}; use a suffix "
-                f"{', '.join(sorted(_SUFFIXES))} or pass format= one of {', '.join(FORMATS)}"
+                f"cannot tell the format from the file name {str(path)!r} ({path_name}); use a suffix "
+                f"{', '.join(sorted(_SUFFIXES))} or {format_name}one of {', '.join(FORMATS)}"
             )
         return implied
     if format not in FORMATS:
-        raise ValueError(f"render: format must be one of {', '.join(FORMATS)}, got {format!r}")
+        raise ValueError(f"{format_name.strip(' =')} must be one of {', '.join(FORMATS)}, got {format!r}")
     if implied is not None and implied != format:
         raise ValueError(
-            f"render: format={format!r} but the file name {str(path)!r} ends in {path.suffix!r}; "
-            f"drop format= or name the file .{format}"
+            f"{format_name}{format} but the file name {str(path)!r} ends in {path.suffix!r}; "
+            f"drop {format_name.strip(' =')} or name the file .{format}"
         )
     return format
 
@@ -100,7 +91,8 @@ def render(obj: Any, path: str | os.PathLike, format: str | None = None) -> Path
     """Write ``obj`` (a ``graphviz.Digraph`` such as ``draw_graph`` returns) to ``path``.
 
     Args:
-        obj: a Digraph or Source (anything with a ``.source`` DOT string).
+        obj: a Digraph or Source (anything with a ``.source`` DOT string), or a Value (its
+            graph is drawn with ``draw_graph``'s defaults).
         path: the file to write, exactly this name (no suffix is added).
         format: ``"svg"``, ``"png"``, ``"pdf"`` or ``"dot"``; by default taken from the suffix
             of ``path`` (``.gv`` counts as dot). It must agree with a known suffix.

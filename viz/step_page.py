@@ -12,10 +12,12 @@ from pathlib import Path
 from autograd import Value
 from autograd.format import format_number
 
+from autograd.validate import output_file
+
 from .graph import Style, build_graph, check_size, grad_text, op_text
-from .step_assets import CSS, SCRIPT
-from .rendering import GraphvizNotFound, output_path, pipe_svg, write_file
-from .replay import Step, replay
+from .rendering import GraphvizNotFound, pipe_svg, write_file
+from .step_page_assets import CSS, SCRIPT
+from .steps import Step, record_steps
 from .tracing import Trace, trace
 
 __all__ = ["StepThrough", "step_through", "DEFAULT_MAX_STEPS"]
@@ -88,7 +90,8 @@ def _script_data(tr: Trace, steps: list[Step]) -> str:
     return data.replace("</", "<\\/")  # a label holding "</script>" must not end the script
 
 
-def step_through(root: Value, path: str | os.PathLike | None = None, *, max_nodes: int | None = DEFAULT_MAX_STEPS) -> StepThrough:
+def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
+                 max_nodes: int | None = DEFAULT_MAX_STEPS) -> StepThrough:
     """Write an offline HTML page that replays ``root``'s backward pass, one node per step.
 
     Each step highlights the node being processed (in backward's order, reverse topological),
@@ -99,19 +102,20 @@ def step_through(root: Value, path: str | os.PathLike | None = None, *, max_node
     zero gradients and does not touch ``.grad``.
 
     Args:
-        root: the output Value (it must require grad).
+        root: the output Value (it must require grad), or its ``viz.trace``.
         path: where to write the page; None to only build it (e.g. to show it in Jupyter).
         max_nodes: refuse (ValueError) graphs with more nodes than this; None for no limit.
 
     Returns:
         A :class:`StepThrough` (its ``_repr_html_`` shows the page inline in Jupyter).
     """
-    target = None if path is None else output_path(path, "step_through: path")
-    tr = trace(root)
+    target = None if path is None else output_file(path, "path")
+    tr = root if isinstance(root, Trace) else trace(root)
+    root = tr.nodes[-1]
     if not root.requires_grad:
         raise ValueError("step_through: root is a constant (requires_grad=False): there is no backward pass to show")
     check_size(tr, max_nodes, "step_through", advice="draw it without the page, with viz.draw_graph; or ")
-    steps = replay(tr)
+    steps = record_steps(tr)
     name = tr.name(len(tr.nodes) - 1)
     style = Style(name_all_nodes=True, title=f"backward pass of {name} = {format_number(root.data)}")
     source = build_graph(tr, list(steps[-1].grads), style).source

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from viz_testing import node_named, svg_node_texts, svg_of
+from .viz_testing import node_named, svg_node_texts, svg_of
 
 from autograd import Value
 from viz import draw_graph

@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from viz_testing import (
+from .viz_testing import (
     dot_edges,
     dot_nodes,
     lecture_neuron,

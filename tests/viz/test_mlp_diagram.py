@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from viz_testing import SVG_NS, dot_edges, dot_nodes, svg_of
+from .viz_testing import SVG_NS, dot_edges, dot_nodes, svg_of
 
 from autograd import no_grad
 from autograd.format import format_number

@@ -6,9 +6,11 @@ import errno
 from pathlib import Path
 
 import pytest
-from viz_testing import lecture_neuron
 
+from autograd import Value
 from viz import GraphvizNotFound, draw_graph, render
+
+from .viz_testing import lecture_neuron
 
 MAGIC = {"svg": b"<svg", "png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-"}
 
@@ -45,11 +47,22 @@ def test_unknown_formats_are_refused(tmp_path, picture, name, fmt, match):
         render(picture, tmp_path / name, format=fmt)
 
 
-def test_missing_folder_and_wrong_object(tmp_path, picture):
-    with pytest.raises(FileNotFoundError, match="does not exist"):
-        render(picture, tmp_path / "missing" / "a.svg")
-    with pytest.raises(TypeError, match="Digraph"):
+def test_a_missing_folder_is_made_and_a_wrong_object_refused(tmp_path, picture):
+    written = render(picture, tmp_path / "missing" / "deeper" / "a.svg")  # as graphviz's own render does
+    assert written.read_text(encoding="utf-8").lstrip().startswith(("<?xml", "<svg"))
+    (tmp_path / "file").write_text("")
+    with pytest.raises(OSError, match="path"):
+        render(picture, tmp_path / "file" / "a.svg")  # its "folder" is a file
+    with pytest.raises(TypeError, match="obj"):
         render("digraph {}", tmp_path / "a.svg")
+
+
+def test_a_value_is_drawn_and_rendered(tmp_path):
+    x = Value(2.0, label="x")
+    y = (x * x).tanh()
+    y.backward()
+    source = render(y, tmp_path / "y.dot").read_text(encoding="utf-8")
+    assert source == draw_graph(y).source
 
 
 def test_without_dot_the_source_is_written_and_the_error_says_how_to_install(tmp_path, monkeypatch, picture):
@@ -70,19 +83,19 @@ def test_without_dot_the_source_is_written_and_the_error_says_how_to_install(tmp
 
 @pytest.mark.parametrize("path", [3, None, b"a.svg"])
 def test_a_path_that_is_not_a_file_name_is_refused_naming_it(picture, path):
-    with pytest.raises(TypeError, match=f"render: path must be a file name.*got {type(path).__name__}"):
+    with pytest.raises(TypeError, match="path"):
         render(picture, path)
 
 
 def test_a_folder_is_refused_before_dot_runs(tmp_path, picture):
     (tmp_path / "taken.svg").mkdir()
-    with pytest.raises(IsADirectoryError, match="render: path .*taken.svg.* is a folder"):
+    with pytest.raises(IsADirectoryError, match="path.*taken.svg"):
         render(picture, tmp_path / "taken.svg")
 
 
 def test_a_format_contradicting_the_suffix_is_refused(tmp_path, picture):
     # PNG bytes in a file named .svg would open as a broken picture
-    with pytest.raises(ValueError, match="format='png'.*'.svg'"):
+    with pytest.raises(ValueError, match="format.*png.*svg"):
         render(picture, tmp_path / "a.svg", format="png")
     assert not (tmp_path / "a.svg").exists()
 

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from nn import MLP, cli_train, data, evaluate
+from deltagrad import train as cli_train
+from nn import MLP, data, evaluate
 
 
 def parse(argv):
@@ -54,7 +55,7 @@ def test_every_preset_builds_a_model_that_fits_its_data():
 
 
 def test_through_the_deltagrad_dispatcher(tmp_path, capsys):
-    from viz.__main__ import main
+    from deltagrad.cli import main
 
     assert main(["train", "xor", "--steps", "2", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "model-xor.json").exists()
@@ -65,7 +66,7 @@ def test_through_the_deltagrad_dispatcher(tmp_path, capsys):
 
 @pytest.mark.parametrize("make_out", [lambda tmp: tmp / "a-file", lambda tmp: tmp / "a-file" / "below"])
 def test_an_unusable_out_fails_before_training(tmp_path, capsys, make_out):
-    from viz.__main__ import main
+    from deltagrad.cli import main
 
     (tmp_path / "a-file").write_text("not a folder")
     assert main(["train", "xor", "--steps", "5", "--out", str(make_out(tmp_path))]) == 2

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import viz.tour
-from viz.__main__ import main
+import deltagrad.tour
+from deltagrad.cli import main
 
 DEMO_COUNT = len(list((Path(__file__).resolve().parents[2] / "demos").glob("[0-9][0-9]_*.py")))
 
@@ -48,7 +48,9 @@ def test_without_dot_the_tour_succeeds_and_says_what_it_skipped(tmp_path: Path, 
     assert "dot -Tsvg NAME.dot -o NAME.svg" in out  # how to render the sources once dot is there
     assert "note: skipped tanh_neuron_ops.svg" in out
     page = (out_dir / "index.html").read_text(encoding="utf-8")
-    assert "Skipped on this machine" in page and "sudo apt-get install graphviz" in page
+    skipped = re.findall(r'<p class="notes">Skipped: (.*?)</p>', page)
+    assert [s for s in skipped if "graphviz" in s.lower()] == [skipped[0]]  # one line per missing tool
+    assert "sudo apt-get install graphviz" in skipped[0]
     targets = links(out_dir / "index.html")
     assert all((out_dir / t).is_file() for t in targets), targets
     assert "04_tanh_neuron/tanh_neuron_ops.dot" in targets and "05_hand_deltas/mlp_deltas.dot" in targets
@@ -73,9 +75,9 @@ def test_unknown_demo_is_a_one_line_error(tmp_path: Path, capsys: pytest.Capture
 
 def test_only_picks_each_demo_once_in_order_and_refuses_an_empty_list() -> None:
     scripts = [Path(f"{name}.py") for name in ("01_a", "04_tanh_neuron", "07_b")]
-    assert viz.tour._select(scripts, "7,04,4") == [scripts[1], scripts[2]]  # no duplicate runs
+    assert deltagrad.tour._select(scripts, "7,04,4") == [scripts[1], scripts[2]]  # no duplicate runs
     with pytest.raises(ValueError, match="--only ',,' names no demo"):
-        viz.tour._select(scripts, ",,")
+        deltagrad.tour._select(scripts, ",,")
 
 
 def test_out_must_be_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -87,10 +89,11 @@ def test_out_must_be_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture) -> 
 
 def test_missing_demos_folder_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(viz.tour, "PACKAGES_ROOT", tmp_path)
+    monkeypatch.setattr(deltagrad.tour, "DEMOS", "deltagrad.no_such_demos")
+    monkeypatch.setattr(deltagrad.tour, "PACKAGES_ROOT", tmp_path)
     assert main(["tour", "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
-    assert "demos/ folder was not found" in err and "pip install -e ." in err
+    assert "demo scripts were not found" in err and "pip install" in err
     assert len(err.strip().splitlines()) == 1
 
 
@@ -101,7 +104,8 @@ def test_a_failing_demo_is_reported_and_exits_1(tmp_path: Path, capsys: pytest.C
     (fake / "demos" / "common.py").write_text("", encoding="utf-8")
     (fake / "demos" / "01_broken.py").write_text('"""Demo 1: broken."""\nprint("halfway")\nraise SystemExit(3)\n',
                                                  encoding="utf-8")
-    monkeypatch.setattr(viz.tour, "PACKAGES_ROOT", fake)
+    monkeypatch.setattr(deltagrad.tour, "DEMOS", "deltagrad.no_such_demos")
+    monkeypatch.setattr(deltagrad.tour, "PACKAGES_ROOT", fake)
     assert main(["tour", "--out", str(tmp_path / "out")]) == 1
     out = capsys.readouterr().out
     assert "01_broken" in out and "FAILED (exit status 3)" in out

@@ -11,11 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from . import data
-from .cli_paths import output_folder
-from .layers import MLP
-from .optim import Adam
-from .train import evaluate, fit
+from autograd.validate import output_folder
+from nn import MLP, Adam, data, evaluate, fit
 
 
 @dataclass(frozen=True)
@@ -75,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     """Train, print progress and final metrics, write the JSON files; returns the exit status 0."""
     preset = PRESETS[args.dataset]
     steps = args.steps or preset.steps
-    out = output_folder(args.out)  # before training, so a bad --out costs no time
+    out = output_folder(args.out, "--out")  # before training, so a bad --out costs no time
     X, y = preset.make_data(args.seed)
     model = preset.make_model(args.seed)
     print(f"training {model!r} on {args.dataset} ({len(X)} points, {preset.loss} loss, Adam lr {preset.lr})")

@@ -1,4 +1,5 @@
-"""``deltagrad deltas``: the lecture's hand-derived deltas next to autograd, as a table.
+"""``deltagrad deltas``: the delta rule of *Lecture 24: Backpropagation*, derived by hand, next to
+autograd and finite differences, as a table.
 
 Exit status 0 when the hand formula, autograd and central differences agree, 1 when they do
 not, 2 for bad arguments (a ``ValueError`` the dispatcher turns into one line).
@@ -10,8 +11,8 @@ import argparse
 
 import numpy as np
 
-from .deltas import LOSSES, NUMPY_ACTIVATIONS, REDUCTIONS, compare
-from .layers import MLP
+from nn import ACTIVATIONS, MLP
+from nn.deltas import LOSSES, REDUCTIONS, compare
 
 __all__ = ["register", "run"]
 
@@ -26,16 +27,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``deltas`` subcommand to the ``deltagrad`` parser."""
     parser = subparsers.add_parser(
         "deltas",
-        help="hand-derived deltas (seed 003) vs autograd vs finite differences",
-        description="Compute the lecture's error backpropagation by hand in NumPy and compare every δ and "
-        "∂J/∂w with autograd and a central difference. Exit status 1 when they disagree.",
+        help="hand-derived deltas (Lecture 24's delta rule) vs autograd vs finite differences",
+        description="Compute the error backpropagation of Lecture 24 (Backpropagation) by hand in NumPy and "
+        "compare every δ and ∂J/∂w with autograd and a central difference. Exit status 1 when they disagree.",
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--layers", default="2,3,1", help="widths, inputs first (default 2,3,1)")
-    parser.add_argument("--activation", default="sigmoid", choices=list(NUMPY_ACTIVATIONS),
+    parser.add_argument("--activation", default="sigmoid", choices=list(ACTIVATIONS),
                         help="hidden layers' activation (default sigmoid)")
-    parser.add_argument("--output-activation", choices=[*NUMPY_ACTIVATIONS, "softmax"],
+    parser.add_argument("--output-activation", choices=[*ACTIVATIONS, "softmax"],
                         help="output layer's activation (default: --activation for sse, sigmoid for bce, "
                         "softmax for ce)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the weights and of x/target when not given")
@@ -44,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "(default: drawn from the seed)")
     parser.add_argument("--loss", default="sse", choices=list(LOSSES), help="sse (½Σe²), bce or ce (default sse)")
     parser.add_argument("--reduction", default="sum", choices=list(REDUCTIONS),
-                        help="over samples: sum (as the notes) or mean (default sum)")
+                        help="over samples: sum (as the lecture) or mean (default sum)")
     parser.set_defaults(run=run)
 
 

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-import nn.cli_deltas
+import deltagrad.deltas
 from nn.deltas import DeltaRule, compare
-from viz.__main__ import main
+from deltagrad.cli import main
 
 
 def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
@@ -52,7 +52,7 @@ def test_a_central_difference_across_a_relu_kink_exits_1(capsys: pytest.CaptureF
 
 def test_a_corrupted_hand_formula_exits_1(capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     no_phi_prime = DeltaRule(output_delta=lambda e, dphi: e)
-    monkeypatch.setattr(nn.cli_deltas, "compare", lambda *a, **k: compare(*a, rule=no_phi_prime, **k))
+    monkeypatch.setattr(deltagrad.deltas, "compare", lambda *a, **k: compare(*a, rule=no_phi_prime, **k))
     status, out, _ = run(capsys)
     assert status == 1
     assert "δ L1.N0" in out.splitlines()[-1]

@@ -1,10 +1,10 @@
 """``deltagrad tour``: run every demo script and gather what they print and draw into one folder.
 
-The demos live in ``demos/`` beside the packages (a source checkout, installed editable). Each runs
-as its own process (nothing imports ``demos``) with ``--out <folder>/<demo>``; the tour saves its
-printed output, then writes ``index.html`` linking every picture, page and table. Without
-Graphviz's ``dot`` or matplotlib the demos still run; the tour says what was skipped and how to
-get it.
+The demos are the repository's ``demos/`` folder, installed as the package data ``deltagrad.demos``
+(so the tour works from a wheel too). Each runs as its own process (nothing imports them) with
+``--out <folder>/<demo>``; the tour saves its printed output, then writes ``index.html`` linking
+every picture, page and table. Without Graphviz's ``dot`` or matplotlib the demos still run; the
+tour says in one line what was skipped and how to get it.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nn.cli_paths import output_folder
+from autograd.validate import output_folder
 
 __all__ = ["register", "run", "demos_folder", "DemoRun", "write_index"]
 
-PACKAGES_ROOT = Path(__file__).resolve().parent.parent
+PACKAGES_ROOT = Path(__file__).resolve().parent.parent  # where autograd, nn and viz are
+DEMOS = "deltagrad.demos"  # the demos/ folder, mapped to this name by pyproject.toml
 DOT_HINT = "sudo apt-get install graphviz (Debian/Ubuntu), brew install graphviz (macOS)"
 PLOT_HINT = "pip install 'deltagrad[plot]'"
 TIMEOUT = 300  # seconds per demo, far above what a demo needs
@@ -52,19 +53,19 @@ class DemoRun:
 
 
 def demos_folder() -> Path:
-    """The ``demos/`` folder beside the installed packages.
+    """Where the demo scripts are: the installed package data ``deltagrad.demos``, else the
+    ``demos/`` folder of a source checkout run without installing.
 
     Raises:
-        FileNotFoundError: not there (e.g. installed from a wheel, which does not ship demos).
+        FileNotFoundError: neither is there.
     """
-    folder = PACKAGES_ROOT / "demos"
-    if not (folder / "common.py").is_file():
-        raise FileNotFoundError(
-            f"the demos/ folder was not found beside the installed packages (looked in {folder}); "
-            "the tour needs a source checkout installed in editable mode: git clone the repository, "
-            "then pip install -e . inside it"
-        )
-    return folder
+    spec = importlib.util.find_spec(DEMOS)  # finds the folder without importing anything in it
+    places = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
+    for folder in places + [PACKAGES_ROOT / "demos"]:
+        if (folder / "common.py").is_file():
+            return folder
+    raise FileNotFoundError(f"the demo scripts were not found (no {DEMOS} package data, no {PACKAGES_ROOT / 'demos'}); "
+                            "reinstall deltagrad: pip install deltagrad, or pip install -e . in a checkout")
 
 
 def _title(script: Path) -> str:
@@ -126,7 +127,7 @@ def environment_notes() -> list[str]:
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 h1{margin-bottom:.2em} h2{margin-top:2em;border-bottom:1px solid #ddd}
-.notes{background:#fff8e1;border:1px solid #e0c060;padding:.5em 1em}
+.notes{background:#fff8e1;border:1px solid #e0c060;padding:.3em 1em;margin:.3em 0}
 .failed{color:#b00020;font-weight:bold} .ok{color:#2e7d32}
 .pictures{display:flex;flex-wrap:wrap;gap:1em}
 .pictures figure{margin:0;border:1px solid #ddd;padding:.5em;background:#fff}
@@ -163,9 +164,8 @@ def write_index(out: Path, demos: list[DemoRun], notes: list[str], quick: bool) 
     Returns:
         The path of the index.
     """
-    skipped = notes + [f"{d.script.stem}: {n[len('note:'):].strip()}" for d in demos for n in d.notes]
-    notes_html = ('<div class="notes"><b>Skipped on this machine</b><ul>'
-                  + "".join(f"<li>{html.escape(n)}</li>" for n in skipped) + "</ul></div>") if skipped else ""
+    # One line per missing tool; each demo's own notes stay with its printed output below.
+    notes_html = "".join(f'<p class="notes">Skipped: {html.escape(n)}</p>' for n in notes)
     contents = "".join(f'<li><a href="#{html.escape(d.script.stem)}">{html.escape(d.title)}</a>'
                        + ("" if d.status == 0 else ' <span class="failed">failed</span>') + "</li>" for d in demos)
     page = f"""<!DOCTYPE html>
@@ -184,7 +184,7 @@ def write_index(out: Path, demos: list[DemoRun], notes: list[str], quick: bool) 
 def run(args: argparse.Namespace) -> int:
     """Run the demos, write the index; 0 when every demo succeeded, else 1."""
     scripts = _select(sorted(demos_folder().glob("[0-9][0-9]_*.py")), args.only)
-    out = output_folder(args.out)
+    out = output_folder(args.out, "--out")
     notes = environment_notes()
     for note in notes:
         print(f"note: {note}")

@@ -6,9 +6,9 @@ import json
 import re
 
 import pytest
-from viz_testing import LECTURE_B
+LECTURE_B = 6.8813735870195432  # the lecture neuron's bias: o = tanh(n) = 0.7071
 
-from viz.__main__ import main
+from deltagrad.cli import main
 
 NEURON = ["graph", "tanh(x1*w1 + x2*w2 + b)", "--at", "x1=2", "x2=0", "w1=-3", "w2=1", f"b={LECTURE_B!r}"]
 

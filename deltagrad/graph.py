@@ -1,4 +1,4 @@
-"""``deltagrad graph "EXPR" --at x=2 w=-3 -o out.svg [--format ...] [--steps out.html]``."""
+"""``deltagrad graph "EXPR" --at x=2 w=-3 -o out.svg [--format ...] [--steps out.html]``: draw an expression."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from pathlib import Path
 import autograd
 from autograd import Value
 from autograd.format import format_number
-
-from .graph import DEFAULT_MAX_NODES, check_size, draw_graph
-from .rendering import FORMATS, GraphvizNotFound, output_format, output_path, render
-from .step_page import DEFAULT_MAX_STEPS, step_through
-from .tracing import trace
+from autograd.validate import output_file
+from viz import GraphvizNotFound, draw_graph, render, step_through, trace
+from viz.graph import DEFAULT_MAX_NODES, check_size
+from viz.rendering import FORMATS, output_format
+from viz.step_page import DEFAULT_MAX_STEPS
 
 __all__ = ["register", "run", "parse_assignment"]
 
@@ -42,10 +42,14 @@ def _positive_int(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build the expression, run backward, write the picture (and the step-through page)."""
-    output_format(args.output, args.format)
-    if args.steps is not None:
-        output_path(args.steps, "--steps")
+    """Build the expression, run backward, write the picture (and the step-through page).
+
+    Exit status 0; 1 when the picture could only be written as DOT source (no Graphviz) or a
+    value or gradient is not finite (an overflow), which it says on stderr.
+    """
+    output_format(args.output, args.format, path_name="-o", format_name="--format ")
+    if args.steps is not None and output_file(args.steps, "--steps").suffix.lower() not in (".html", ".htm"):
+        raise ValueError(f"--steps writes an HTML page: give a name ending in .html, got {str(args.steps)!r}")
     values: dict[str, Value] = {}
     for text in args.at:
         name, value = parse_assignment(text)
@@ -55,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     root = autograd.parse(args.expression, **values)
     if not root.requires_grad:
         raise ValueError(f"the expression {args.expression!r} has no variable: there is nothing to differentiate")
-    tr = trace(root)
+    tr = trace(root)  # once: backward, the picture and the page all walk this order
     in_graph = set(tr.nodes)
     unused = [name for name, v in values.items() if v not in in_graph]
     if unused:  # most likely a typo; its gradient would print as a plausible-looking 0
@@ -64,17 +68,21 @@ def run(args: argparse.Namespace) -> int:
     if args.steps is not None:
         check_size(tr, args.max_nodes or DEFAULT_MAX_STEPS, "the step page", option="--max-nodes ")
     root.label = root.label or "out"
-    root.backward()
+    autograd.backward(root, order=tr.nodes)
     grads = ", ".join(f"∂{root.label}/∂{name} = {format_number(v.grad)}" for name, v in values.items())
     print(f"{root.label} = {format_number(root.data)}" + (f"; {grads}" if grads else ""))
     status = 0
+    if not all(math.isfinite(x) for v in tr.nodes for x in (v.data, v.grad)):
+        print("deltagrad graph: warning: a value or gradient is not finite (an overflow, or a slope of "
+              "inf); see the picture for where", file=sys.stderr)
+        status = 1
     try:
-        print(f"wrote {render(draw_graph(root, max_nodes=None), args.output, args.format)}")
+        print(f"wrote {render(draw_graph(tr, max_nodes=None), args.output, args.format)}")
     except GraphvizNotFound as error:  # the .dot source was written; say so, and still write the page
         print(f"deltagrad graph: {error}", file=sys.stderr)
         status = 1
     if args.steps:
-        page = step_through(root, args.steps, max_nodes=None)
+        page = step_through(tr, args.steps, max_nodes=None)
         print(f"wrote {page.path} ({page.steps} steps)")
     return status
 
@@ -91,7 +99,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("expression", metavar="EXPR", help='e.g. "tanh(x1*w1 + x2*w2 + b)"')
-    parser.add_argument("--at", nargs="*", default=[], metavar="NAME=VALUE", help="a value for each name, e.g. x=2 w=-3")
+    parser.add_argument("--at", nargs="+", action="extend", default=[], metavar="NAME=VALUE",
+                        help="a value for each name, e.g. --at x=2 w=-3 (may be repeated)")
     parser.add_argument("-o", "--output", type=Path, required=True, help="the picture to write (out.svg, .png, .pdf, .dot)")
     parser.add_argument("--format", choices=FORMATS, help="picture format (default: from the output's suffix)")
     parser.add_argument("--steps", type=Path, metavar="PAGE.html", help="also write the step-through page of the backward pass")
