@@ -142,7 +142,9 @@ class Explanation:
         self.chain = chain
         self.delta_rule = delta_rule
         self.note = note
-        self.decimals = choose_decimals(self._checks())
+        # at least three significant digits for the gradient explained (0.00991, not 0.0099)
+        least = 4 if total == 0 or not math.isfinite(total) else min(12, max(4, 2 - math.floor(math.log10(abs(total)))))
+        self.decimals = choose_decimals(self._checks(), least=least, most=least + 2)
 
     def _checks(self) -> list[Check]:
         steps = [self.one_step, *self.chain]

@@ -27,7 +27,7 @@ _GROUPINGS = ("neuron", "layer", None)
 _RANKDIRS = ("LR", "TB", "RL", "BT")
 _BIG_GRAPH_ADVICE = (
     "draw the network with viz.draw_mlp(model, x) (one edge per weight); or keep nn's neurons "
-    "boxed (group='neuron', the default) when you raise max_nodes; or "
+    "as one table each (group='neuron', the default) when you raise max_nodes; or "
 )
 
 
@@ -350,11 +350,14 @@ def draw_graph(
 ) -> graphviz.Digraph:
     """Draw the graph that computed ``root``: every value, every op, every local derivative.
 
-    Each value is a box ``label | data | grad``; each op is an ellipse with its symbol (and
-    attributes such as a slope); each edge into an op carries the local derivative
-    ∂(op result)/∂(operand), so backward's ``grad[operand] += edge × grad[result]`` can be read
-    off the picture. Before any backward from ``root`` the gradients show as ``—`` and the title
-    says so. A legend is drawn inside the picture.
+    Each value is a box ``name | data | grad`` (its label, else the name ``viz.trace`` gives it:
+    ``x1*w1``, ``L0.N1.v``, ``n7``, the same in ``explain`` and the step-through page); each op is
+    an ellipse with its symbol (and attributes such as a slope); each edge into an op carries the
+    local derivative ∂(op result)/∂(operand), so backward's ``grad[operand] += edge × grad[result]``
+    can be read off the picture. Every number has the same number of decimals (4, or more when
+    needed for the sums of the picture to add up by hand to the last digit; tiny ones in scientific
+    notation). Before any backward from ``root`` the gradients show as ``—`` and the title says
+    so. A legend is drawn inside the picture.
 
     Takes micrograd's call ``draw_dot(root, format='svg', rankdir='LR')`` as it is.
 
