@@ -1,26 +1,128 @@
-"""Number formatting shared by reprs and pictures: significant digits, so 1e-05 never shows as 0.0."""
+"""Number formatting shared by reprs, pictures and reports.
+
+Two styles:
+
+- :func:`format_number`: significant digits, for a number on its own (a repr, a report line):
+  ``1e-05`` never shows as ``0.0``.
+- :func:`format_fixed` with decimals from :func:`choose_decimals`: one fixed number of decimals for
+  every number of a picture (micrograd's ``%.4f``, trailing zeros dropped), chosen so that the
+  sums and products a reader redoes by hand give the displayed result to its last digit. Tiny and
+  huge magnitudes switch to scientific notation.
+
+Neither ever prints a negative zero.
+"""
 
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import Iterable, Sequence
 
-__all__ = ["format_number", "format_table"]
+__all__ = ["format_number", "format_fixed", "choose_decimals", "Check", "format_table"]
+
+# A hand check "Σ a_i·b_i = c": the terms (a_i, b_i) and the result c (a sum is terms (a_i, 1.0)).
+Check = tuple[Sequence[tuple[float, float]], float]
+
+SCIENTIFIC_ABOVE = 1e6  # from this magnitude on, fixed decimals would be mostly digits before the point
 
 
 def format_number(x: float, digits: int = 4) -> str:
     """``x`` with ``digits`` significant digits; whole numbers keep a ``.0`` (``1.0``, not ``1``).
 
     Example:
-        >>> format_number(0.70710678), format_number(1.0), format_number(1e-5), format_number(-3)
-        ('0.7071', '1.0', '1e-05', '-3.0')
+        >>> format_number(0.70710678), format_number(1.0), format_number(1e-5), format_number(-3), format_number(-0.0)
+        ('0.7071', '1.0', '1e-05', '-3.0', '0.0')
     """
     if not math.isfinite(x):
         return str(float(x))
-    text = f"{x:.{digits}g}"
+    text = f"{x + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0
     if not any(c in text for c in ".en"):
         text += ".0"
-    return text
+    return _no_negative_zero(text)
+
+
+def format_fixed(x: float, decimals: int = 4) -> str:
+    """``x`` rounded to ``decimals`` decimals, trailing zeros dropped but one (``-6.0``, ``0.8814``).
+
+    A nonzero number that would show fewer than two significant digits (``|x| < 10**(1 - decimals)``)
+    or whose magnitude is at least 1e6 is written in scientific notation with four significant
+    digits instead (``1.234e-05``). Never a negative zero.
+
+    Args:
+        x: the number.
+        decimals: the picture's number of decimals (from :func:`choose_decimals`).
+
+    Returns:
+        The text.
+
+    Example:
+        >>> format_fixed(6.8813735870195432), format_fixed(-6.0), format_fixed(0.5000000001), format_fixed(-1.2e-5)
+        ('6.8814', '-6.0', '0.5', '-1.2e-05')
+    """
+    if not math.isfinite(x):
+        return str(float(x))
+    if x != 0 and (abs(x) < 10.0 ** (1 - decimals) or abs(x) >= SCIENTIFIC_ABOVE):
+        mantissa, exponent = f"{x:.3e}".split("e")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        return f"{mantissa}e{exponent}"
+    text = f"{x + 0.0:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0")
+        text += "0" if text.endswith(".") else ""
+    else:  # decimals == 0
+        text += ".0"
+    return _no_negative_zero(text)
+
+
+def _no_negative_zero(text: str) -> str:
+    # A negative number that rounds to zero at this precision ("-0.0000") shows as zero.
+    return text[1:] if text.startswith("-") and text.strip("-0.") == "" else text
+
+
+def shown(x: float, decimals: int) -> float:
+    """The value a reader sees: ``x`` as :func:`format_fixed` writes it, read back."""
+    return float(format_fixed(x, decimals))
+
+
+def _failures(checks: Sequence[Check], decimals: int) -> int:
+    failed = 0
+    for terms, result in checks:
+        by_hand = math.fsum(shown(a, decimals) * shown(b, decimals) for a, b in terms)
+        if format_fixed(by_hand, decimals) != format_fixed(result, decimals):
+            failed += 1
+    return failed
+
+
+def choose_decimals(checks: Iterable[Check] = (), least: int = 4, most: int = 6) -> int:
+    """The number of decimals for one picture: the fewest, from ``least`` to ``most``, with which
+    every hand check reproduces its displayed result (else the one that fails the fewest checks).
+
+    A check ``(terms, c)`` stands for the sum of products ``Σ a·b = c`` a reader may redo: a node's
+    value from its operands (``-6.0·1 + 0.0·1 + 6.8814·1 = 0.8814``), or a gradient from its users
+    (``grad[x] = Σ local × grad[user]``). It passes when the displayed operands give the displayed
+    result to the last digit. Checks holding a non-finite number are ignored.
+
+    Args:
+        checks: the picture's hand checks.
+        least: the fewest decimals (4, micrograd's ``%.4f``).
+        most: the most.
+
+    Returns:
+        The number of decimals, for :func:`format_fixed`.
+
+    Example:
+        >>> choose_decimals([([(0.14644, 1.0), (-0.10355, 1.0)], 0.04289)])  # 0.1464 - 0.1036 != 0.0429
+        5
+    """
+    usable = [(list(terms), c) for terms, c in checks
+              if math.isfinite(c) and all(math.isfinite(a) and math.isfinite(b) for a, b in terms)]
+    best, fewest = least, None
+    for decimals in range(least, most + 1):
+        failed = _failures(usable, decimals)
+        if failed == 0:
+            return decimals
+        if fewest is None or failed < fewest:
+            best, fewest = decimals, failed
+    return best
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -2,23 +2,28 @@
 
 ``draw_graph`` (alias ``draw_dot``) draws a graph with every value, gradient and local
 derivative; ``render`` writes it as svg/png/pdf/dot; ``step_through`` writes a page that replays
-backward one node at a time; ``draw_mlp`` draws a network diagram of an ``nn.MLP``.
+backward one node at a time; ``draw_mlp`` draws a network diagram of an ``nn.MLP``;
+``explain`` says where one gradient comes from (the chain rule with the numbers).
 """
 
+from .explain import Explanation, explain
 from .graph import draw_dot, draw_graph
 from .mlp import draw_mlp
 from .rendering import GraphvizNotFound, render
 from .step_page import StepThrough, step_through
-from .tracing import Edge, Trace, trace
+from .tracing import Edge, Trace, local_formula, trace
 
 __all__ = [
     "Edge",
+    "Explanation",
     "GraphvizNotFound",
     "StepThrough",
     "Trace",
     "draw_dot",
     "draw_graph",
     "draw_mlp",
+    "explain",
+    "local_formula",
     "render",
     "step_through",
     "trace",

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import html
+import itertools
 import math
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import graphviz
 
 from autograd import OPS, Value
-from autograd.format import format_number
+from autograd.format import Check, choose_decimals, format_fixed, format_number
 
 from .escape import plain_label, record_field
-from .roles import ROLES, as_parameter_set, neuron_of, node_roles
+from .roles import ROLES, Unit, as_parameter_set, find_units, neuron_of, node_roles
 from .style import ROLE_COLORS, add_legend, grad_color, grad_legend
-from .tracing import Trace, trace
+from .tracing import Edge, Trace, local_formula, trace
 
-__all__ = ["draw_graph", "draw_dot", "NO_GRAD_MARK", "DEFAULT_MAX_NODES"]
+__all__ = ["draw_graph", "draw_dot", "picture_decimals", "hand_checks", "NO_GRAD_MARK", "DEFAULT_MAX_NODES"]
 
 NO_GRAD_MARK = "—"  # shown for a gradient that no backward pass has computed yet
 DEFAULT_MAX_NODES = 500
@@ -25,7 +27,7 @@ _GROUPINGS = ("neuron", "layer", None)
 _RANKDIRS = ("LR", "TB", "RL", "BT")
 _BIG_GRAPH_ADVICE = (
     "draw the network with viz.draw_mlp(model, x) (one edge per weight); or keep nn's neurons "
-    "boxed (group='neuron', the default) when you raise max_nodes; or "
+    "as one table each (group='neuron', the default) when you raise max_nodes; or "
 )
 
 
@@ -36,25 +38,32 @@ class Style:
     show_local_grads: bool = True
     color: str = "role"
     params: frozenset[Value] | None = None
-    group: str | None = "neuron"
+    group: str | None = None  # "neuron": one table per nn neuron; "layer": boxes per layer
     rankdir: str = "LR"
-    name_all_nodes: bool = False  # show "n7" for unlabelled nodes (the step-through page names them)
+    name_all_nodes: bool = True  # False: only user labels in the boxes (micrograd's look)
     title: str | None = None  # replaces the default title (root's value, whether backward has run)
 
 
-def grad_text(node: Value, grad: float | None) -> str:
-    """The grad field of a value node: ``grad 0.5``, ``grad —`` before backward, ``no grad``."""
+def grad_text(node: Value, grad: float | None, decimals: int | None = None) -> str:
+    """The grad field of a value node: ``grad 0.5``, ``grad —`` before backward, ``no grad``.
+
+    ``decimals``: the picture's (:func:`picture_decimals`); None for 4 significant digits.
+    """
     if not node.requires_grad:
         return "no grad"
-    return f"grad {NO_GRAD_MARK if grad is None else format_number(grad)}"
+    return f"grad {NO_GRAD_MARK if grad is None else _number(grad, decimals)}"
 
 
-def op_text(node: Value) -> str:
+def _number(x: float, decimals: int | None) -> str:
+    return format_number(x) if decimals is None else format_fixed(x, decimals)
+
+
+def op_text(node: Value, separator: str = "\n") -> str:
     """An op node's text: its symbol, then its attributes (``leaky_relu`` / ``slope=0.1``)."""
     op = OPS.get(node.op)
     symbol = op.symbol if op is not None else node.op
-    attrs = "\n".join(f"{k}={format_number(v) if isinstance(v, float) else v}" for k, v in sorted((node.attrs or {}).items()))
-    return f"{symbol}\n{attrs}" if attrs else symbol
+    attrs = separator.join(f"{k}={format_number(v) if isinstance(v, float) else v}" for k, v in sorted((node.attrs or {}).items()))
+    return f"{symbol}{separator}{attrs}" if attrs else symbol
 
 
 def backward_has_run(tr: Trace) -> bool:
@@ -64,104 +73,234 @@ def backward_has_run(tr: Trace) -> bool:
     return any(node.grad != 0.0 for node in tr.nodes)
 
 
+# How a reader redoes an op by hand, as a sum of products Σ a·b (operands' values in order).
+_BY_HAND: dict[str, Callable[[list[float]], list[tuple[float, float]]]] = {
+    "add": lambda xs: [(xs[0], 1.0), (xs[1], 1.0)],
+    "sub": lambda xs: [(xs[0], 1.0), (xs[1], -1.0)],
+    "mul": lambda xs: [(xs[0], xs[1])],
+    "neg": lambda xs: [(xs[0], -1.0)],
+    "sum": lambda xs: [(x, 1.0) for x in xs],
+    "dot": lambda xs: list(zip(xs[: len(xs) // 2], xs[len(xs) // 2 : len(xs) // 2 * 2])) + [(b, 1.0) for b in xs[len(xs) // 2 * 2 :]],
+}
+
+
+def hand_checks(tr: Trace, grads: Sequence[float | None] | None) -> list[Check]:
+    """The sums a reader of the picture can redo: each +, −, ×, Σ and w·x+b node from its operands,
+    and each gradient from its users (grad[x] = Σ local × grad[user])."""
+    checks: list[Check] = [(_BY_HAND[node.op]([p.data for p in node.parents]), node.data)
+                           for node in tr.nodes if node.op in _BY_HAND]
+    if grads is not None:
+        terms: list[list[tuple[float, float]]] = [[] for _ in tr.nodes]
+        for edge in tr.edges:
+            if tr.nodes[edge.parent].requires_grad and grads[edge.child] is not None:
+                terms[edge.parent].append((edge.local_grad, grads[edge.child]))
+        checks += [(t, grads[i]) for i, t in enumerate(terms) if t and grads[i] is not None]
+    return checks
+
+
+def picture_decimals(tr: Trace, grads: Sequence[float | None] | None) -> int:
+    """The decimals every number of the picture of ``tr`` is shown with (see ``choose_decimals``)."""
+    return choose_decimals(hand_checks(tr, grads))
+
+
 def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -> graphviz.Digraph:
     """The picture of ``tr`` with the given gradients (None: no backward yet, shown as —).
 
-    Nodes are named by topological index (``v3`` for a value, ``op3`` for the op that made it),
-    so the DOT source is the same in every process.
+    Nodes are named by topological index (``v3`` for a value, ``op3`` for the op that made it,
+    ``u3`` for the table of the neuron whose v is node 3), so the DOT source is the same in every
+    process.
     """
     roles = node_roles(tr, style.params)
     root = tr.nodes[-1]
+    decimals = picture_decimals(tr, grads)
     graph = graphviz.Digraph("deltagrad")
     graph.attr(rankdir=style.rankdir, labelloc="t", fontname="Helvetica", fontsize="12")
     graph.attr("node", fontname="Helvetica", fontsize="11")
     graph.attr("edge", fontname="Helvetica", fontsize="10")
-    graph.attr(label=plain_label(style.title or _title(tr, grads)))
+    graph.attr(label=plain_label(style.title or _title(tr, grads, decimals)))
+    units = find_units(tr) if style.group == "neuron" else []
+    if units:  # compact, so that a 2-4-4-1 network and its loss fit a 1920x1080 screen
+        graph.attr(ranksep="0.2", nodesep="0.12")
+        graph.attr("node", fontsize="10", margin="0.05,0.03")
 
     shown = [None if grads is None or not node.requires_grad else grads[i] for i, node in enumerate(tr.nodes)]
     largest = max((abs(g) for g in shown if g is not None and math.isfinite(g)), default=0.0)
+
+    def fill(i: int) -> str:
+        return grad_color(shown[i], largest) if style.color == "grad" else ROLE_COLORS[roles[i]]
+
+    unit_of = {member: unit for unit in units for member in unit.members}
     statements: dict[tuple[int, int] | None, list[tuple[str, dict[str, str]]]] = {}
-    groups = neuron_of(tr, roles) if style.group else [None] * len(tr.nodes)
+    groups = neuron_of(tr, roles) if style.group == "layer" else [None] * len(tr.nodes)
     for i, node in enumerate(tr.nodes):
-        g = shown[i]
-        if style.color == "grad":
-            fill = grad_color(g, largest)
-        else:
-            fill = ROLE_COLORS[roles[i]]
+        if i in unit_of:
+            continue
         label = tr.name(i) if style.name_all_nodes else node.label
-        fields = (record_field(label), f"data {record_field(format_number(node.data))}", grad_text(node, g))
-        attrs = {"label": "{ " + " | ".join(fields) + " }", "shape": "record", "style": "filled", "fillcolor": fill}
+        fields = (record_field(label), f"data {record_field(format_fixed(node.data, decimals))}", grad_text(node, shown[i], decimals))
+        attrs = {"label": "{ " + " | ".join(fields) + " }", "shape": "record", "style": "filled", "fillcolor": fill(i)}
         if roles[i] == "constant":
             attrs["fontcolor"] = "#666666"
         if node is root:
             attrs["penwidth"] = "2"
-        key = groups[i] if style.group != "layer" or groups[i] is None else (groups[i][0], -1)
+        key = None if groups[i] is None else (groups[i][0], -1)
         bucket = statements.setdefault(key, [])
         bucket.append((f"v{i}", attrs))
         if node.parents:
-            bucket.append((f"op{i}", {"label": plain_label(op_text(node)), "shape": "ellipse", "style": "filled", "fillcolor": "#f3f3f3"}))
-
-    _emit_nodes(graph, statements)
-    for edge in tr.edges:
-        attrs = {}
-        if not tr.nodes[edge.parent].requires_grad:  # no gradient flows: its derivative is moot
-            attrs.update(style="dashed", color="#999999")
-        elif style.show_local_grads:
-            attrs["label"] = format_number(edge.local_grad)
-        graph.edge(f"v{edge.parent}", f"op{edge.child}", **attrs)
-    for i, node in enumerate(tr.nodes):
-        if node.parents:
-            graph.edge(f"op{i}", f"v{i}")
+            op_attrs = {"label": plain_label(op_text(node, "\n")), "shape": "ellipse", "style": "filled", "fillcolor": "#f3f3f3"}
+            if node.op == "dot":  # operands top to bottom as drawn: w_1, x_1, w_2, x_2, ..., b
+                op_attrs["ordering"] = "in"
+            if units:
+                op_attrs.update(width="0.4", height="0.3")
+            bucket.append((f"op{i}", op_attrs))
 
     if style.color == "grad":
         entries = grad_legend()
     else:
         entries = [(role, ROLE_COLORS[role]) for role in ROLES if role in roles]
-    add_legend(graph, entries, _notes(grads, style, largest, "constant" in roles))
+    notes = _notes(grads, style, largest, "constant" in roles, decimals, bool(units))
+    _emit_nodes(graph, statements)
+    if units:
+        _emit_units(graph, tr, units, shown, decimals, fill, (entries, notes))
+    else:
+        add_legend(graph, entries, notes)
+    for edge in _drawing_order(tr):
+        attrs = {}
+        parent, child = tr.nodes[edge.parent], tr.nodes[edge.child]
+        unit = unit_of.get(edge.child)
+        if unit is not None and (edge.child != unit.dot or edge.parent in unit.members):
+            continue  # inside the neuron's table
+        tail = f"u{unit_of[edge.parent].dot}:o{edge.parent}:e" if edge.parent in unit_of else f"v{edge.parent}"
+        if unit is not None:  # an input of a neuron enters the row of the weight that multiplies it
+            n = len(child.parents) // 2
+            head = f"u{unit.dot}:i{unit.weights[edge.position - n]}:w"
+        else:
+            head = f"op{edge.child}"
+        if not parent.requires_grad:  # no gradient flows: its derivative is moot
+            attrs.update(style="dashed", color="#999999")
+        elif style.show_local_grads and unit is None:
+            # A label mid-edge costs a rank of its own in dot's layout; networks keep theirs at
+            # the head, next to the op it feeds, where bundled edges can still be told apart.
+            if units:
+                attrs.update(headlabel=format_fixed(edge.local_grad, decimals), labeldistance="2.2", labelangle="-35")
+            else:
+                attrs["label"] = format_fixed(edge.local_grad, decimals)
+        graph.edge(tail, head, **attrs)
+    for i, node in enumerate(tr.nodes):
+        if node.parents and i not in unit_of:
+            graph.edge(f"op{i}", f"v{i}")
     return graph
 
 
-def _title(tr: Trace, grads: Sequence[float] | None) -> str:
+def _drawing_order(tr: Trace) -> list[Edge]:
+    """``tr.edges`` with each dot node's operands interleaved, w_1, x_1, w_2, x_2, ..., b: with
+    ``ordering=in`` each weight is drawn next to the input it multiplies."""
+    out: list[Edge] = []
+    for child, group in itertools.groupby(tr.edges, key=lambda e: e.child):  # edges come grouped by child
+        edges = list(group)
+        if tr.nodes[child].op == "dot":
+            n = len(edges) // 2
+            edges = [e for pair in zip(edges[:n], edges[n : 2 * n]) for e in pair] + edges[2 * n :]
+        out.extend(edges)
+    return out
+
+
+def _title(tr: Trace, grads: Sequence[float] | None, decimals: int) -> str:
     root = tr.nodes[-1]
     name = tr.name(len(tr.nodes) - 1)
-    value = f"{name} = {format_number(root.data)}"
+    value = f"{name} = {format_fixed(root.data, decimals)}"
     if grads is None:
         return f"{value}   (no backward yet: gradients show as {NO_GRAD_MARK})"
     if grads[-1] == 1.0:
         return f"{value}   (gradients after backward: grad = ∂{name}/∂node)"
     # grad[root] != 1: the last backward started at a later output (or with another seed)
-    return f"{value}   (gradients as the last backward left them; grad[{name}] = {format_number(grads[-1])})"
+    return f"{value}   (gradients as the last backward left them; grad[{name}] = {format_fixed(grads[-1], decimals)})"
 
 
-def _notes(grads: Sequence[float] | None, style: Style, largest: float, has_constants: bool) -> list[str]:
-    notes = ["box: label | data | grad"]
+def _notes(grads: Sequence[float] | None, style: Style, largest: float, has_constants: bool, decimals: int,
+           has_units: bool) -> list[str]:
+    notes = ["box: name | data | grad"]
+    if has_units:
+        notes += ["table: one neuron (L0.N1: layer 0, neuron 1),",
+                  "  rows w_i (L0.N1.w0 ..), b, v = w·x + b, y = φ(v)",
+                  "  φ'(v): the local derivative ∂y/∂v",
+                  "edge into row w_i: input i, times w_i",
+                  "  (∂v/∂input_i = w_i, ∂v/∂w_i = input_i)"]
     if style.show_local_grads:
-        notes += ["edge number: local derivative ∂(op result)/∂(operand)", "backward: grad[operand] += edge × grad[result]"]
+        notes += ["edge number: local derivative", "  ∂(op result)/∂(operand)", "backward: grad[operand] += edge × grad[result]"]
     if has_constants:
-        notes.append("dashed edge: constant operand (no gradient flows)")
+        notes.append("dashed edge: a constant (no gradient flows)")
     if grads is None:
         notes.append(f"no backward yet: gradients show as {NO_GRAD_MARK}")
     elif style.color == "grad":
-        notes.append(f"max |grad| = {format_number(largest)}")
+        notes.append(f"max |grad| = {format_fixed(largest, decimals)}")
+    notes.append(f"numbers rounded to {decimals} decimals (tiny: 1.2e-05)")
     return notes
 
 
 def _emit_nodes(graph: graphviz.Digraph, statements: dict[tuple[int, int] | None, list[tuple[str, dict[str, str]]]]) -> None:
+    """Nodes outside any layer first, then one cluster per layer (``group="layer"``)."""
     for name, attrs in statements.get(None, []):
         graph.node(name, **attrs)
-    layers = sorted({key[0] for key in statements if key is not None})
-    for layer in layers:
-        with graph.subgraph(name=f"cluster_L{layer}") as cluster:
-            cluster.attr(label=f"layer {layer}", labeljust="l", style="rounded", color="#999999", fontcolor="#666666")
-            for key in sorted(k for k in statements if k is not None and k[0] == layer):
-                if key[1] < 0:  # grouped by layer only
-                    for name, attrs in statements[key]:
-                        cluster.node(name, **attrs)
-                    continue
-                with cluster.subgraph(name=f"cluster_L{layer}_N{key[1]}") as neuron:
-                    neuron.attr(label=f"L{layer}.N{key[1]}", labeljust="r", style="rounded,dashed", color="#bbbbbb")
-                    for name, attrs in statements[key]:
-                        neuron.node(name, **attrs)
+    for key in sorted(k for k in statements if k is not None):
+        with graph.subgraph(name=f"cluster_L{key[0]}") as cluster:
+            cluster.attr(label=f"layer {key[0]}", labeljust="l", style="rounded", color="#999999", fontcolor="#666666")
+            for name, attrs in statements[key]:
+                cluster.node(name, **attrs)
+
+
+def _emit_units(graph: graphviz.Digraph, tr: Trace, units: list[Unit], shown: list[float | None], decimals: int,
+                fill: Callable[[int], str], legend: tuple[list[tuple[str, str]], list[str]]) -> None:
+    """Each neuron as one table (rows w_i, b, v, φ'(v), y), the neurons of a layer in one column,
+    in index order (invisible edges in a rank=same group keep the order)."""
+    for layer, members in itertools.groupby(units, key=lambda u: u.layer):
+        members = list(members)
+        with graph.subgraph() as column:
+            column.attr(rank="same")
+            head = f"layer{layer}"
+            activations = sorted({tr.nodes[u.activation].op for u in members if u.activation is not None}) or ["linear"]
+            column.node(head, label=plain_label(f"layer {layer}\n{', '.join(activations)}"), shape="plaintext",
+                        fontsize="11", fontcolor="#555555")
+            chain = [head]
+            for unit in members:
+                column.node(f"u{unit.dot}", label=_unit_table(tr, unit, shown, decimals, fill), shape="plain", fontsize="10")
+                chain.append(f"u{unit.dot}")
+            if layer == units[-1].layer:  # the legend under the last layer: its column is the shortest
+                add_legend(column, *legend)
+                chain.append("legend")
+            for above, below in zip(chain, chain[1:]):
+                column.edge(above, below, style="invis")
+
+
+def _unit_table(tr: Trace, unit: Unit, shown: list[float | None], decimals: int, fill: Callable[[int], str]) -> str:
+    def short(name: str) -> str:
+        return name[len(unit.prefix):] if unit.prefix and name.startswith(unit.prefix) else name
+
+    def row(i: int, name: str) -> str:
+        node = tr.nodes[i]
+        grad = grad_text(node, shown[i], decimals).removeprefix("grad ")
+        cells = (name, format_fixed(node.data, decimals), grad)
+        bg = f' BGCOLOR="{fill(i)}"'
+        return (f'<TR><TD PORT="i{i}" ALIGN="LEFT"{bg}>{html.escape(cells[0])}</TD><TD{bg}>{html.escape(cells[1])}</TD>'
+                f'<TD PORT="o{i}"{bg}>{html.escape(cells[2])}</TD></TR>')
+
+    kind = "linear" if unit.activation is None else op_text(tr.nodes[unit.activation], ", ")
+    rows = [f'<TR><TD ALIGN="LEFT" BGCOLOR="#f3f3f3"><B>{html.escape(unit.prefix.rstrip(".") or "neuron")}</B> '
+            f'{html.escape(kind)}</TD><TD BGCOLOR="#f3f3f3"><FONT COLOR="#555555">data</FONT></TD>'
+            f'<TD BGCOLOR="#f3f3f3"><FONT COLOR="#555555">grad</FONT></TD></TR>']
+    rows += [row(w, short(tr.name(w))) for w in unit.weights]
+    if unit.bias is not None:
+        rows.append(row(unit.bias, short(tr.name(unit.bias))))
+    rows.append(row(unit.dot, f"{short(tr.name(unit.dot))} = w·x + b"))
+    if unit.activation is not None:
+        (edge,) = [e for e in tr.edges if e.child == unit.activation]
+        formula = local_formula(tr, edge, short)
+        rows.append(f'<TR><TD ALIGN="LEFT" COLSPAN="3">φ\'({html.escape(short(tr.name(unit.dot)))}) = {html.escape(formula)}'
+                    f" = {format_fixed(edge.local_grad, decimals)}</TD></TR>")
+        act = tr.nodes[unit.activation]
+        symbol = OPS[act.op].symbol if act.op in OPS else act.op
+        rows.append(row(unit.activation, f"{short(tr.name(unit.activation))} = {symbol}({short(tr.name(unit.dot))})"))
+    border = "2" if len(tr.nodes) - 1 in unit.members else "0"  # the root's table, as the root's box
+    return f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2">{"".join(rows)}</TABLE>>'
 
 
 def _check_options(format: Any, color: Any, group: Any, rankdir: Any, show_local_grads: Any) -> None:  # noqa: A002
@@ -211,11 +350,14 @@ def draw_graph(
 ) -> graphviz.Digraph:
     """Draw the graph that computed ``root``: every value, every op, every local derivative.
 
-    Each value is a box ``label | data | grad``; each op is an ellipse with its symbol (and
-    attributes such as a slope); each edge into an op carries the local derivative
-    ∂(op result)/∂(operand), so backward's ``grad[operand] += edge × grad[result]`` can be read
-    off the picture. Before any backward from ``root`` the gradients show as ``—`` and the title
-    says so. A legend is drawn inside the picture.
+    Each value is a box ``name | data | grad`` (its label, else the name ``viz.trace`` gives it:
+    ``x1*w1``, ``L0.N1.v``, ``n7``, the same in ``explain`` and the step-through page); each op is
+    an ellipse with its symbol (and attributes such as a slope); each edge into an op carries the
+    local derivative ∂(op result)/∂(operand), so backward's ``grad[operand] += edge × grad[result]``
+    can be read off the picture. Every number has the same number of decimals (4, or more when
+    needed for the sums of the picture to add up by hand to the last digit; tiny ones in scientific
+    notation). Before any backward from ``root`` the gradients show as ``—`` and the title says
+    so. A legend is drawn inside the picture.
 
     Takes micrograd's call ``draw_dot(root, format='svg', rankdir='LR')`` as it is.
 
@@ -228,8 +370,10 @@ def draw_graph(
             sign and size of each gradient (red positive, blue negative, darker when larger).
         params: the parameters (Values, or a model with ``.parameters()``); by default a leaf is
             a parameter when its label looks like a weight or bias (``w1``, ``b``, ``L0.N3.w2``).
-        group: ``"neuron"`` draws nn's neurons (labels ``L{l}.N{n}.``) as boxes inside boxes per
-            layer, ``"layer"`` boxes layers only, None draws no boxes.
+        group: ``"neuron"`` draws each neuron of ``nn`` (parameters labelled ``L{l}.N{n}.w{i}``)
+            as one table (its weights in index order, bias, v, φ'(v), y), a column per layer, the
+            input i entering the row of w_i; ``"layer"`` draws every node, boxed by layer; None
+            draws every node with no boxes.
         max_nodes: refuse (ValueError, saying what to do instead) beyond this many values;
             None for no limit.
 

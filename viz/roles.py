@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from autograd import Value
 
-from .tracing import Trace
+from .tracing import Trace, neuron_prefix
 
-__all__ = ["ROLES", "node_roles", "looks_like_parameter", "neuron_of", "as_parameter_set"]
+__all__ = ["ROLES", "node_roles", "looks_like_parameter", "neuron_of", "as_parameter_set", "Unit", "find_units"]
 
 ROLES = ("input", "parameter", "constant", "output", "interior")
 
@@ -90,3 +91,57 @@ def neuron_of(tr: Trace, roles: list[str]) -> list[tuple[int, int] | None]:
                 group = found[parents[0]]
         found.append(group)
     return found
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One neuron of ``nn`` in a traced graph: v = w·x + b as a ``dot`` node, then y = φ(v).
+
+    Attributes:
+        prefix: its parameters' label prefix (``L0.N1.``; ``""`` for a lone Neuron).
+        layer: the layer's index (0 when the labels do not say).
+        weights: the indices of w_0, w_1, ... in ``Trace.nodes``; ``bias`` b's (None without one).
+        dot: the index of v; ``activation`` the index of y = φ(v) (None when v is used otherwise).
+    """
+
+    prefix: str
+    layer: int
+    weights: tuple[int, ...]
+    bias: int | None
+    dot: int
+    activation: int | None
+
+    @property
+    def members(self) -> tuple[int, ...]:
+        """The nodes drawn inside the unit, in row order."""
+        rest = (self.bias, self.dot, self.activation)
+        return self.weights + tuple(i for i in rest if i is not None)
+
+
+def find_units(tr: Trace) -> list[Unit]:
+    """The neurons of ``tr``: each ``dot`` node whose weights are leaves labelled ``Pw0``, ``Pw1``..
+    and bias ``Pb`` (nn's labels), with its activation when that is v's only use; by layer, then
+    by neuron."""
+    users: list[list[int]] = [[] for _ in tr.nodes]
+    for edge in tr.edges:
+        users[edge.parent].append(edge.child)
+    index = tr.index
+    units, claimed = [], set()
+    for i, node in enumerate(tr.nodes):
+        prefix = neuron_prefix(node)
+        n = len(node.parents) // 2
+        params = [index[p] for p in node.parents[:n]] + [index[p] for p in node.parents[2 * n:]]
+        if prefix is None or any(tr.nodes[p].parents or p in claimed for p in params):
+            continue  # not nn's neuron, or its parameters shared with another dot (drawn plainly)
+        claimed.update(params)
+        after = users[i]
+        activation = after[0] if len(after) == 1 and len(tr.nodes[after[0]].parents) == 1 else None
+        match = _NEURON_PREFIX.match(prefix)
+        layer = int(match[1]) if match else 0
+        units.append(Unit(prefix, layer, tuple(params[:n]), params[n] if len(params) > n else None, i, activation))
+    return sorted(units, key=lambda u: (u.layer, _neuron_number(u.prefix), u.dot))
+
+
+def _neuron_number(prefix: str) -> int:
+    match = re.search(r"N(\d+)\.$", prefix)
+    return int(match[1]) if match else 0

@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import re
+
 import pytest
 from .viz_testing import (
     dot_edges,
@@ -21,8 +23,8 @@ from .viz_testing import (
 )
 
 from autograd import Value
-from nn import MLP
-from viz import draw_dot, draw_graph
+from nn import MLP, hinge
+from viz import draw_dot, draw_graph, trace
 from viz.style import GRAD_COLORS, ROLE_COLORS
 
 
@@ -161,25 +163,89 @@ def test_colour_by_gradient_sign_and_size():
     assert "grad &gt; 0" in dot_nodes(source)["legend"]["label"]
 
 
-def test_nn_parameters_recognised_and_grouped_by_neuron_and_layer():
+def test_nn_neurons_are_tables_in_layer_columns_with_inputs_entering_their_weights_rows():
     model = MLP(2, [3, 1], seed=0)
     out = model([1.0, -1.0])
     out.label = "y"
     out.backward()
     source = draw_graph(out).source
-    w = node_named(source, "L0.N2.w1")
-    assert w[1]["fillcolor"] == ROLE_COLORS["parameter"]
-    # the weight, the neuron's dot node and its activation sit in the neuron's cluster, in the layer's
-    lines = source.splitlines()
-    start = lines.index("\t\tsubgraph cluster_L0_N2 {")
-    end = lines.index("\t\t}", start)
-    inside = "\n".join(lines[start:end])
-    assert f"\t{w[0]} [" in inside
-    assert inside.count("shape=ellipse") == 2  # w·x+b and relu
-    assert "subgraph cluster_L0 {" in source and "subgraph cluster_L1 {" in source
+    nodes = dot_nodes(source)
+    tables = {name: attrs["label"] for name, attrs in nodes.items() if name.startswith("u")}
+    assert len(tables) == 4  # three hidden neurons and the output neuron
+    l0n2 = [label for label in tables.values() if "<B>L0.N2</B>" in label]
+    assert len(l0n2) == 1
+    rows = re.findall(r'<TD PORT="i\d+" ALIGN="LEFT"[^>]*>([^<]*)</TD>', l0n2[0])
+    assert rows == ["w0", "w1", "b", "v = w·x + b", "y = relu(v)"]  # weights in index order
+    neuron = model.layers[0].neurons[2]
+    assert f">{neuron.w[1].grad:.5f}".rstrip("0") in l0n2[0] or neuron.w[1].grad == 0
+    assert "φ'(v) = 1 if v &gt; 0 else 0" in l0n2[0]
+    # each hidden neuron's y enters the output neuron's row of the weight that multiplies it
+    port_edges = re.findall(r"^\t(u\d+):o(\d+):e -> (u\d+):i(\d+):w$", source, re.MULTILINE)
+    tr = trace(out)
+    output = model.layers[1].neurons[0]
+    out_table = f"u{tr.index[out.parents[0]] if out.op != 'dot' else tr.index[out]}"
+    assert [int(row) for _, _, head, row in port_edges if head == out_table] == [tr.index[w] for w in output.w]
+    hidden_ys = [int(y) for _, y, head, _ in port_edges if head == out_table]
+    assert [tr.name(y) for y in hidden_ys] == ["L0.N0.y", "L0.N1.y", "L0.N2.y"]
+    # the neurons of a layer share a column, in index order
+    assert source.count("rank=same") == 2
     assert "cluster" not in draw_graph(out, group=None).source
     layer_only = draw_graph(out, group="layer").source
     assert "cluster_L0 {" in layer_only and "cluster_L0_N" not in layer_only
+    assert node_named(layer_only, "L0.N2.w1")[1]["fillcolor"] == ROLE_COLORS["parameter"]
+
+
+def test_dot_operands_are_drawn_weight_next_to_its_input():
+    model = MLP(3, [1], seed=0)
+    out = model([1.0, 2.0, 3.0])
+    out.backward()
+    source = draw_graph(out, group=None).source
+    tr = trace(out)
+    into_dot = [(t, h) for t, h, _ in dot_edges(source) if h == f"op{len(tr.nodes) - 2}" or h == f"op{len(tr.nodes) - 1}"]
+    names = [record_fields(dot_nodes(source)[t])[0] for t, h in into_dot if h.startswith("op") and tr.nodes[int(h[2:])].op == "dot"]
+    assert names == ["L0.N0.w0", "1", "L0.N0.w1", "2", "L0.N0.w2", "3", "L0.N0.b"]
+    assert 'ordering=in' in source
+
+
+def test_every_box_is_named_and_the_title_uses_the_roots_name():
+    x1, w1 = Value(2.0, label="x1"), Value(-3.0, label="w1")
+    b = Value(6.8813735870195432, label="b")
+    root = (x1 * w1 + b).tanh()
+    root.backward()
+    source = draw_graph(root).source
+    names = [record_fields(a)[0] for a in dot_nodes(source).values() if a.get("shape") == "record"]
+    assert names == ["x1", "w1", "x1*w1", "b", "x1*w1 + b", "n5"]
+    assert "label=\"n5 = 0.7071" in source
+
+
+def test_hand_sums_of_the_readme_neuron_reproduce_the_shown_numbers():
+    n = lecture_neuron()
+    n.o.backward()
+    source = draw_graph(n.o).source
+    data = {name: float(record_fields(node_named(source, name)[1])[1].split()[1]) for name in ("x1", "w1", "x2", "w2", "b", "v")}
+    assert record_fields(node_named(source, "b")[1])[1] == "data 6.8814"
+    assert record_fields(node_named(source, "v")[1])[1] == "data 0.8814"
+    assert round(data["x1"] * data["w1"] + data["x2"] * data["w2"] + data["b"], 4) == data["v"]
+    assert "numbers rounded to 4 decimals" in source
+
+
+def test_two_four_four_one_hinge_loss_fits_a_full_hd_screen(tmp_path):
+    model = MLP(2, [4, 4, 1], seed=0)
+    loss = hinge(model([0.5, -1.0]), 1.0)
+    loss.backward()
+    svg = svg_of(draw_graph(loss).source)
+    width, height = (float(svg.get(k).removesuffix("pt")) * 96 / 72 for k in ("width", "height"))
+    assert width <= 1920 and height <= 1080, (width, height)
+
+
+def test_no_negative_zero_anywhere_in_the_picture():
+    x, w = Value(0.0, label="x"), Value(3.0, label="w")
+    z = x * -1.0  # -0.0
+    y = z * w  # ∂y/∂w = z = -0.0 on the edge, y = -0.0
+    y.backward()
+    assert str(z.data) == "-0.0" and str(y.data) == "-0.0"
+    source = draw_graph(y).source
+    assert "-0.0" not in source and "-0 " not in source
 
 
 def test_node_limit_refuses_with_advice_and_can_be_raised():

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import math
+import re
 
 import numpy as np
 import pytest
 from .viz_testing import SVG_NS, dot_edges, dot_nodes, svg_of
 
 from autograd import no_grad
-from autograd.format import format_number
+from autograd.format import format_fixed, format_number
 from nn import MLP
 from viz import draw_mlp
 
@@ -23,15 +25,13 @@ def _tiny():
     return model
 
 
-def _cells(label: str) -> list[str]:
-    return [cell.replace("<B>", "").replace("</B>", "") for cell in label.split("<TD>")[1:]]
+def _rows(label: str) -> list[list[str]]:
+    """The rows of a unit's table, each a list of its cells' texts (tags stripped)."""
+    rows = re.findall(r"<TR>(.*?)</TR>", label)
+    return [[html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in re.findall(r"<TD[^>]*>(.*?)</TD>", row)] for row in rows]
 
 
-def _cell_texts(label: str) -> list[str]:
-    return [c.split("</TD>")[0] for c in _cells(label)]
-
-
-def test_tiny_network_shows_hand_computed_v_y_delta_and_gradients():
+def test_tiny_network_shows_hand_computed_v_phi_y_delta_and_gradients():
     model = _tiny()
     x, t = 1.5, 1.0
     v_h = 0.5 * x + 0.1
@@ -39,42 +39,63 @@ def test_tiny_network_shows_hand_computed_v_y_delta_and_gradients():
     y = -2.0 * h + 0.3
     delta_out = (t - y) * 1.0  # linear output: φ' = 1
     delta_h = (1 - h * h) * -2.0 * delta_out
-    source = draw_mlp(model, [x], target=t).source
+    graph = draw_mlp(model, [x], target=t)
+    source = graph.source
+    decimals = int(re.search(r"numbers rounded to (\d+) decimals", source)[1])
+    num = lambda z: format_fixed(z, decimals)  # noqa: E731
     nodes = dot_nodes(source)
-    hidden = _cell_texts(nodes['L0.N0']["label"])
+    hidden = _rows(nodes["L0.N0"]["label"])
     assert hidden == [
-        "L0.N0 (tanh)",
-        f"b = 0.1, g = {format_number(-delta_h)}",  # ∂J/∂b = -δ
-        f"v = {format_number(v_h)}",
-        f"y = {format_number(h)}",
-        f"δ = {format_number(delta_h)}",
+        ["L0.N0 (tanh)"],
+        ["w0 ← x0", "0.5", f"g {num(-delta_h * x)}"],  # ∂J/∂w = −δ·x
+        ["b", "0.1", f"g {num(-delta_h)}"],  # ∂J/∂b = −δ
+        ["v = w·x + b", num(v_h)],
+        ["φ'(v) = 1 − y²", num(1 - h * h)],
+        ["y = tanh(v)", num(h)],
+        ["δ = −∂J/∂v", num(delta_h)],
     ]
-    out = _cell_texts(nodes['L1.N0']["label"])
-    assert out[2:] == [
-        f"v = {format_number(y)}",
-        f"y = {format_number(y)}",
-        f"δ = {format_number(delta_out)}",
-        "t = 1.0",
-        f"e = t − y = {format_number(t - y)}",
+    out = _rows(nodes["L1.N0"]["label"])
+    assert out[1] == ["w0 ← L0.N0", "-2.0", f"g {num(-delta_out * h)}"]
+    assert out[3:] == [
+        ["v = w·x + b", num(y)],
+        ["φ'(v) = 1", "1.0"],
+        ["y = v", num(y)],
+        ["δ = −∂J/∂v", num(delta_out)],
+        ["t", "1.0"],
+        ["e = t − y", num(t - y)],
     ]
-    weights = {(tail, head): attrs for tail, head, attrs in dot_edges(source) if "tooltip" in attrs}
-    assert set(weights) == {("x0", 'L0.N0'), ('L0.N0', 'L1.N0')}
-    assert weights[("x0", 'L0.N0')]["label"] == f"w = 0.5\\ng = {format_number(-delta_h * x)}"
-    assert weights['L0.N0', 'L1.N0']["label"] == f"w = -2.0\\ng = {format_number(-delta_out * h)}"
-    assert weights[("x0", 'L0.N0')]["color"] == "#c0392b" and weights['L0.N0', 'L1.N0']["color"] == "#2e6fb5"
+    # δ_h = φ'(v_h)·δ_out·w: the shown numbers reproduce the shown δ (the decimals are chosen so)
+    assert num(float(num(1 - h * h)) * float(num(delta_out)) * -2.0) == num(delta_h) or decimals > 4
+    weights = dict(re.findall(r'^\t("?[\w.]+"?(?::\w+:\w)? -> "?[\w.]+"?:w0:w) \[color="(#\w+)"', source, re.MULTILINE))
+    assert weights == {'x0 -> "L0.N0":w0:w': "#c0392b", '"L0.N0":y:e -> "L1.N0":w0:w': "#2e6fb5"}  # each enters its weight's row
     assert all(p.grad == 0.0 for p in model.parameters())  # drawing leaves the model's .grad alone
+    assert "-0.0" not in source and "the lecture's" not in source
+    assert "delta rule (lecture notes on MLPs" in nodes["legend"]["label"]
+
+
+def test_two_by_three_sigmoid_network_rows_add_up_by_hand():
+    model = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
+    source = draw_mlp(model, [0.5, -1.0], target=1.0).source
+    nodes = dot_nodes(source)
+    out = {row[0]: row[1:] for row in _rows(nodes["L1.N0"]["label"])}
+    e, phi, delta = (float(out[k][0]) for k in ("e = t − y", "φ'(v) = y(1 − y)", "δ = −∂J/∂v"))
+    decimals = int(re.search(r"numbers rounded to (\d+) decimals", source)[1])
+    assert format_fixed(e * phi, decimals) == format_fixed(delta, decimals)
+    for n in range(3):
+        rows = {row[0]: row[1:] for row in _rows(nodes[f"L0.N{n}"]["label"])}
+        by_hand = float(rows["w0 ← x0"][0]) * 0.5 + float(rows["w1 ← x1"][0]) * -1.0 + float(rows["b"][0])
+        assert format_fixed(by_hand, decimals) == rows["v = w·x + b"][0]
 
 
 def test_without_target_edges_show_stored_grads_or_a_mark():
     model = _tiny()
     source = draw_mlp(model, [1.5]).source
-    assert "δ =" not in source and "v = " in source
-    assert all("g = —" in attrs["label"] for _, _, attrs in dot_edges(source) if "tooltip" in attrs)
+    assert "δ =" not in source and "v = " in source and "φ&#x27;(v)" in source
+    assert "g —" in dot_nodes(source)["L0.N0"]["label"]
     model.layers[0].neurons[0].w[0].grad = 0.25
     source = draw_mlp(model).source
     assert "v = " not in source
-    labels = {(t, h): a["label"] for t, h, a in dot_edges(source) if "tooltip" in a}
-    assert labels == {("x0", "L0.N0"): "w = 0.5\\ng = 0.25", ("L0.N0", "L1.N0"): "w = -2.0\\ng = 0.0"}
+    assert ["w0 ← x0", "0.5", "g 0.25"] in _rows(dot_nodes(source)["L0.N0"]["label"])
     assert "from your last backward" in dot_nodes(source)["legend"]["label"]
 
 
@@ -86,7 +107,7 @@ def test_micrograd_moons_model_is_one_edge_per_weight_with_tooltips_and_ordered_
     assert all("label" not in a for _, _, a in weights)  # too many to write: hover instead
     assert all(float(a["penwidth"]) <= 1.8 for _, _, a in weights)  # thin edges
     w = model.layers[1].neurons[3].w[5]
-    assert ('L0.N5', 'L1.N3', f"L1.N3.w5 = {format_number(w.data)}") in [
+    assert ("L0.N5", "L1.N3", f"L1.N3.w5 = {format_fixed(w.data, 5)}") in [
         (t, h, a["tooltip"].split(",")[0]) for t, h, a in weights
     ]
     svg = svg_of(source)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from autograd import Value, dot
-from viz import Edge, trace
+from viz import Edge, local_formula, trace
 from viz.roles import looks_like_parameter, node_roles
 
 
@@ -76,3 +76,74 @@ def test_a_label_set_to_a_non_string_is_named(label):
     z.label = label
     with pytest.raises(TypeError, match=f"trace: node n2's label must be a str, got {type(label).__name__}: {label!r}"):
         trace(z)
+
+
+def test_names_labels_expressions_neurons_constants_and_positions():
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    y = (x * w + 1.0).tanh() - x * x * x * x  # the last product is too long for a name
+    tr = trace(y)
+    by_name = {tr.name(i): node for i, node in enumerate(tr.nodes)}
+    assert {"x", "w", "x*w", "1", "x*w + 1", "x*x", "x*x*x", "x*x*x*x"} <= set(by_name)
+    tanh = tr.index[y.parents[0]]
+    assert tr.name(tanh) == f"n{tanh}"  # "tanh(x*w + 1)" is longer than NAME_LIMIT
+    assert by_name["x*w"].data == -6.0 and by_name["1"].requires_grad is False
+    assert tr.name(len(tr.nodes) - 1) == f"n{len(tr.nodes) - 1}"  # "tanh(x*w + 1) - x*x*x*x" is long
+
+
+def test_names_parenthesise_where_precedence_needs_it():
+    a, b, c = Value(1.0, label="a"), Value(2.0, label="b"), Value(3.0, label="c")
+    names = trace((a + b) * c - (a - b)).names
+    assert "(a + b)*c" in names and "a - b" in names
+
+
+def test_an_expression_name_is_not_reused_and_unlabelled_leaves_are_positions():
+    x = Value(2.0, label="x")
+    first, second = x * x, x * x  # two nodes with the same expression
+    u = Value(1.0)  # an unlabelled leaf that needs a gradient
+    tr = trace(first + second + u)
+    assert tr.names.count("x*x") == 1
+    assert tr.name(tr.index[second]) == f"n{tr.index[second]}" and tr.name(tr.index[u]) == f"n{tr.index[u]}"
+
+
+def test_nn_neurons_name_their_pre_activation_and_activation():
+    from nn import MLP
+
+    model = MLP(2, [2, 1], activation="tanh", seed=0)
+    tr = trace(model([1.0, 2.0]))
+    assert {"L0.N0.v", "L0.N0.y", "L0.N1.v", "L0.N1.y", "L1.N0.v"} <= set(tr.names)
+
+
+def test_local_formulas_come_from_the_op_table_with_names_put_in():
+    from autograd import register_op
+
+    x, w = Value(2.0, label="x1"), Value(-3.0, label="w1")
+    v = x * w
+    v.label = "v"
+    o = v.tanh()
+    o.label = "o"
+    tr = trace(o)
+    formulas = {(tr.name(e.parent), tr.name(e.child)): local_formula(tr, e) for e in tr.edges}
+    assert formulas == {("x1", "v"): "w1", ("w1", "v"): "x1", ("v", "o"): "1 − o²"}
+
+    s = (x * x).sigmoid().leaky_relu(0.2)
+    tr = trace(s)
+    texts = [local_formula(tr, e) for e in tr.edges]
+    sig = tr.name(len(tr.nodes) - 2)  # sigmoid(x1*x1) is too long a name
+    assert texts == ["x1", "x1", f"{sig}·(1 − {sig})", f"1 if {sig} > 0 else 0.2"]
+
+    register_op("cube_t", lambda a: a ** 3, lambda y, a: (3 * a * a,), formula="3x²")
+    register_op("cube_u", lambda a: a ** 3, lambda y, a: (3 * a * a,))
+    c, u = x.apply("cube_t"), x.apply("cube_u")
+    tc, tu = trace(c), trace(u)
+    assert local_formula(tc, tc.edges[0]) == "3·x1²"
+    assert local_formula(tu, tu.edges[0]) == "∂cube_u(x1)/∂x1"
+
+
+def test_dot_formulas_name_the_partner_operand():
+    from autograd import dot
+
+    w = [Value(0.5, label="w0"), Value(-1.0, label="w1")]
+    x = [Value(2.0, label="a"), Value(3.0, label="c")]
+    v = dot(w, x, Value(0.1, label="b"))
+    tr = trace(v)
+    assert [local_formula(tr, e) for e in tr.edges] == ["a", "c", "w0", "w1", "1"]
