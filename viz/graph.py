@@ -180,10 +180,11 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
         elif style.show_local_grads and unit is None:
             # A label mid-edge costs a rank of its own in dot's layout; networks keep theirs at
             # the head, next to the op it feeds, where bundled edges can still be told apart.
+            number = format_fixed(edge.local_grad, decimals)
             if units:
-                attrs.update(headlabel=format_fixed(edge.local_grad, decimals), labeldistance="2.2", labelangle="-35")
-            else:
-                attrs["label"] = format_fixed(edge.local_grad, decimals)
+                attrs.update(headlabel=number, labeldistance="2.2", labelangle="-35")
+            else:  # a function's edge also says which rule gave the number: 1 − o² = 0.5
+                attrs["label"] = plain_label(f"{local_formula(tr, edge)} = {number}" if _shows_formula(child) else number)
         graph.edge(tail, head, **attrs)
     for i, node in enumerate(tr.nodes):
         if node.parents and i not in unit_of:
@@ -301,6 +302,13 @@ def _unit_table(tr: Trace, unit: Unit, shown: list[float | None], decimals: int,
         rows.append(row(unit.activation, f"{short(tr.name(unit.activation))} = {symbol}({short(tr.name(unit.dot))})"))
     border = "2" if len(tr.nodes) - 1 in unit.members else "0"  # the root's table, as the root's box
     return f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2">{"".join(rows)}</TABLE>>'
+
+
+def _shows_formula(node: Value) -> bool:
+    """Whether an edge into ``node`` carries its formula: a function's (tanh, a user's op) does;
+    arithmetic's partner (∂(a·b)/∂a = b) is in the picture already."""
+    op = OPS.get(node.op)
+    return op is not None and op.arity == 1 and bool(op.formula) and node.op not in ("neg", "abs")
 
 
 def _check_options(format: Any, color: Any, group: Any, rankdir: Any, show_local_grads: Any) -> None:  # noqa: A002

@@ -6,15 +6,14 @@ The steps are recorded from the engine's own loop (``autograd.chain_rule``, thro
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from autograd import OPS, Value, gradients
+from autograd import Value, gradients
 from autograd.format import format_number
 
-from .tracing import Edge, Trace
+from .tracing import Edge, Trace, is_atomic, local_formula
 
-__all__ = ["Step", "record_steps", "local_formula"]
+__all__ = ["Step", "record_steps"]
 
 
 @dataclass(frozen=True)
@@ -34,32 +33,9 @@ class Step:
     grads: tuple[float | None, ...]
 
 
-_NAME = re.compile(r"(?<![A-Za-z0-9_])(x_i|w_i|[xyab])(?![A-Za-z0-9_])")  # a name alone, not inside another
-
-
-def local_formula(tr: Trace, edge: Edge) -> str:
-    """∂child/∂parent as the op table writes it, with the graph's names: ``1 − o²`` for o = tanh(n),
-    ``x1`` for ∂(x1·w1)/∂w1. A row without a formula gives ``∂o/∂n``."""
-    child = tr.nodes[edge.child]
-    op = OPS.get(child.op)
-    count = len(child.parents)
-    formula = op.formula if op is not None else ()
-    if op is not None and op.arity is None and formula:  # sum: one entry; dot: weight, input, bias
-        n = count // 2
-        role = 0 if len(formula) == 1 or edge.position < n else 1 if edge.position < 2 * n else 2
-        text = formula[min(role, len(formula) - 1)]
-        partner = edge.position + n if edge.position < n else edge.position - n
-    elif len(formula) == count:
-        text, partner = formula[edge.position], None
-    else:
-        return f"∂{tr.name(edge.child)}/∂{tr.name(edge.parent)}"
-    index = tr.index
-    names = {"y": tr.name(edge.child), "x": tr.name(edge.parent)}
-    names.update(zip("ab", (tr.name(index[p]) for p in child.parents)))
-    if partner is not None and partner < count:
-        names["x_i"] = names["w_i"] = tr.name(index[child.parents[partner]])
-    text = _NAME.sub(lambda m: names.get(m.group(0), m.group(0)), text)
-    return text if re.fullmatch(r"[\w.²]+", text) else f"({text})"  # bracketed for "× grad[...]"
+def _factor(text: str) -> str:
+    """``text`` ready to stand in a product: bracketed unless it is one word or call."""
+    return text if is_atomic(text) else f"({text})"
 
 
 def record_steps(tr: Trace, gradient: float = 1.0) -> list[Step]:
@@ -88,7 +64,7 @@ def record_steps(tr: Trace, gradient: float = 1.0) -> list[Step]:
     def record(node: Value) -> None:
         k = index[node]
         name, g = tr.name(k), node.grad
-        lines = [f"start: grad[{name}] = {format_number(gradient)}  (∂{name}/∂{name})"] if k == root else []
+        lines = [f"start: grad[{name}] = {format_number(gradient)}  (∂{_factor(name)}/∂{_factor(name)})"] if k == root else []
         updated = [k] if k == root else []
         for edge in edges.get(k, []):
             arg = tr.name(edge.parent)
@@ -97,7 +73,7 @@ def record_steps(tr: Trace, gradient: float = 1.0) -> list[Step]:
                 continue
             term, before = edge.local_grad * g, shown[edge.parent]
             shown[edge.parent] = term if before is None else before + term  # the loop's own sum, shown
-            lines.append(f"grad[{arg}] += {local_formula(tr, edge)} × grad[{name}] = "
+            lines.append(f"grad[{arg}] += {_factor(local_formula(tr, edge))} × grad[{name}] = "
                          f"{format_number(edge.local_grad)} × {format_number(g)} = {format_number(term)}"
                          + ("" if before is None else f"  → grad[{arg}] = {format_number(shown[edge.parent])}"))
             updated.append(edge.parent)

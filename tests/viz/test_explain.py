@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from viz_testing import LECTURE_B, lecture_neuron
+from .viz_testing import LECTURE_B, lecture_neuron
 
 import nn
 import nn.deltas

@@ -53,7 +53,7 @@ def test_lecture_neuron_values_gradients_and_local_derivatives(use_dot):
     v = node_named(source, "v")[0]
     (tanh_op,) = [h for t, h, _ in dot_edges(source) if t == v]
     assert dot_nodes(source)[tanh_op]["label"] == "tanh"
-    assert _edge_label(source, v, tanh_op) == "0.5"
+    assert _edge_label(source, v, tanh_op) == "1 − o² = 0.5"  # the rule, then its number
 
 
 def test_lecture_neuron_svg_from_dot_shows_the_numbers():
@@ -120,7 +120,7 @@ def test_op_attributes_are_shown():
     source = draw_graph(y).source
     op = [a for a in dot_nodes(source).values() if a.get("shape") == "ellipse"]
     assert [a["label"] for a in op] == ["leaky_relu\\nslope=0.1"]
-    assert _edge_label(source, node_named(source, "x")[0], "op1") == "0.1"
+    assert _edge_label(source, node_named(source, "x")[0], "op1") == "1 if x > 0 else 0.1 = 0.1"
 
 
 def test_roles_colour_inputs_parameters_constants_and_output():

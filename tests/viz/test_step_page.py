@@ -38,8 +38,8 @@ def test_one_step_per_node_backward_visits_in_its_order(tmp_path, use_dot):
     data = _data(page.path.read_text(encoding="utf-8"))
     assert len(data["steps"]) == page.steps
     visited = [data["names"][step["node"]] for step in data["steps"]]
-    names = {node: (node.label or f"n{i}") for i, node in enumerate(trace(n.o).nodes)}
-    assert visited == [names[node] for node in reversed(interior)]
+    tr = trace(n.o)
+    assert visited == [tr.name(tr.index[node]) for node in reversed(interior)]
     assert f'max="{page.steps}"' in page.html  # the slider has one position per step
 
 
@@ -65,9 +65,9 @@ def test_accumulating_into_a_shared_leaf_shows_the_running_total():
     y = x * x + x
     steps = replay(trace(y))
     lines = [line for step in steps for line in step.lines]
-    assert "grad[x] += 1 × grad[n2] = 1.0 × 1.0 = 1.0" in lines  # n2 = y (unlabelled), n1 = x·x
-    assert "grad[x] += x × grad[n1] = 2.0 × 1.0 = 2.0  → grad[x] = 3.0" in lines
-    assert "grad[x] += x × grad[n1] = 2.0 × 1.0 = 2.0  → grad[x] = 5.0" in lines
+    assert "grad[x] += 1 × grad[x*x + x] = 1.0 × 1.0 = 1.0" in lines  # unlabelled nodes named by their expression
+    assert "grad[x] += x × grad[x*x] = 2.0 × 1.0 = 2.0  → grad[x] = 3.0" in lines
+    assert "grad[x] += x × grad[x*x] = 2.0 × 1.0 = 2.0  → grad[x] = 5.0" in lines
     assert steps[-1].grads[0] == 5.0 == 2 * 2.0 + 1
 
 
