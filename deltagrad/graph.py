@@ -1,4 +1,4 @@
-"""``deltagrad graph "EXPR" --at x=2 w=-3 -o out.svg [--format ...] [--steps out.html]``: draw an expression."""
+"""``deltagrad graph "EXPR" --at x=2 w=-3 -o out.svg [--format ...] [--steps out.html] [--explain NAME]``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import autograd
 from autograd import Value
 from autograd.format import format_number
 from autograd.validate import output_file
-from viz import GraphvizNotFound, draw_graph, render, step_through, trace
+from viz import GraphvizNotFound, draw_graph, explain, render, step_through, trace
 from viz.graph import DEFAULT_MAX_NODES, check_size
 from viz.rendering import FORMATS, output_format
 from viz.step_page import DEFAULT_MAX_STEPS
@@ -59,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
     root = autograd.parse(args.expression, **values)
     if not root.requires_grad:
         raise ValueError(f"the expression {args.expression!r} has no variable: there is nothing to differentiate")
-    tr = trace(root)  # once: backward, the picture and the page all walk this order
+    root.label = root.label or "out"
+    tr = trace(root)  # once: backward, the picture, the page and the explanation all use it
     in_graph = set(tr.nodes)
     unused = [name for name, v in values.items() if v not in in_graph]
     if unused:  # most likely a typo; its gradient would print as a plausible-looking 0
@@ -67,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     check_size(tr, args.max_nodes or DEFAULT_MAX_NODES, "the picture", option="--max-nodes ")
     if args.steps is not None:
         check_size(tr, args.max_nodes or DEFAULT_MAX_STEPS, "the step page", option="--max-nodes ")
-    root.label = root.label or "out"
+    if args.explain is not None and args.explain not in tr.names:
+        raise ValueError(f"--explain {args.explain!r} names no node; the nodes are: {', '.join(tr.names)}")
     autograd.backward(root, order=tr.nodes)
     grads = ", ".join(f"∂{root.label}/∂{name} = {format_number(v.grad)}" for name, v in values.items())
     print(f"{root.label} = {format_number(root.data)}" + (f"; {grads}" if grads else ""))
@@ -83,7 +85,10 @@ def run(args: argparse.Namespace) -> int:
         status = 1
     if args.steps:
         page = step_through(tr, args.steps, max_nodes=None)
-        print(f"wrote {page.path} ({page.steps} steps)")
+        print(f"wrote {page.path} ({page.steps} step{'s' if page.steps != 1 else ''})")
+    if args.explain is not None:
+        print()
+        print(explain(root, tr.nodes[tr.names.index(args.explain)], tr=tr))
     return status
 
 
@@ -104,6 +109,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--output", type=Path, required=True, help="the picture to write (out.svg, .png, .pdf, .dot)")
     parser.add_argument("--format", choices=FORMATS, help="picture format (default: from the output's suffix)")
     parser.add_argument("--steps", type=Path, metavar="PAGE.html", help="also write the step-through page of the backward pass")
+    parser.add_argument("--explain", metavar="NAME",
+                        help="print where the gradient of node NAME comes from (a name from --at, or as the picture names it)")
     parser.add_argument("--max-nodes", type=_positive_int, metavar="N",
                         help=f"draw graphs of up to N values (default {DEFAULT_MAX_NODES}, {DEFAULT_MAX_STEPS} for --steps)")
     parser.set_defaults(run=run)

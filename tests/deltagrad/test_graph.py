@@ -6,9 +6,10 @@ import json
 import re
 
 import pytest
-LECTURE_B = 6.8813735870195432  # the lecture neuron's bias: o = tanh(n) = 0.7071
 
 from deltagrad.cli import main
+
+LECTURE_B = 6.8813735870195432  # the lecture neuron's bias: o = tanh(n) = 0.7071
 
 NEURON = ["graph", "tanh(x1*w1 + x2*w2 + b)", "--at", "x1=2", "x2=0", "w1=-3", "w2=1", f"b={LECTURE_B!r}"]
 
@@ -98,3 +99,37 @@ def test_max_nodes_must_be_a_positive_whole_number(tmp_path, capsys, bad):
     with pytest.raises(SystemExit) as exit_:
         main(["graph", "x", "--at", "x=1", "-o", str(tmp_path / "g.dot"), "--max-nodes", bad])
     assert exit_.value.code == 2 and f"--max-nodes: expected a positive whole number, got {bad!r}" in capsys.readouterr().err
+
+
+def test_explain_prints_the_chain_rule_for_one_node(tmp_path, capsys):
+    assert main(NEURON + ["-o", str(tmp_path / "g.svg"), "--explain", "w1"]) == 0
+    out = capsys.readouterr().out
+    # ∂out/∂w1 = x1 · (1 − out²) = 2 · 0.5 = 1 (all the sums have slope 1)
+    assert "grad[w1] = x1 × grad[x1*w1]" in out and "= 2.0 × 0.5" in out
+    assert "(1 − out²)" in out and out.rstrip().endswith("= 1.0")
+
+
+def test_explain_of_an_unknown_name_lists_the_names(tmp_path, capsys):
+    assert main(["graph", "x*2", "--at", "x=1", "-o", str(tmp_path / "g.svg"), "--explain", "zz"]) == 2
+    err = capsys.readouterr().err
+    assert "--explain" in err and "x, 2, out" in err and err.count("\n") == 1
+
+
+def test_at_may_be_repeated_and_folders_are_made(tmp_path, capsys):
+    svg = tmp_path / "new" / "folder" / "g.svg"
+    assert main(["graph", "x*w", "--at", "x=2", "--at", "w=3", "-o", str(svg)]) == 0
+    assert "∂out/∂x = 3.0, ∂out/∂w = 2.0" in capsys.readouterr().out and svg.is_file()
+
+
+@pytest.mark.parametrize("extra, option", [(["--steps", "s.txt"], "--steps"), (["--format", "png"], "--format")])
+def test_outputs_that_contradict_themselves_name_the_option(tmp_path, capsys, extra, option):
+    argv = ["graph", "x*2", "--at", "x=1", "-o", str(tmp_path / "q.svg")]
+    assert main(argv + [(str(tmp_path / a) if a.endswith(".txt") else a) for a in extra]) == 2
+    err = capsys.readouterr().err
+    assert option in err and "format=" not in err
+
+
+def test_an_overflow_is_drawn_but_warned_about_with_exit_1(tmp_path, capsys):
+    assert main(["graph", "exp(x)", "--at", "x=1000", "-o", str(tmp_path / "e.svg")]) == 1
+    captured = capsys.readouterr()
+    assert "out = inf" in captured.out and "not finite" in captured.err and (tmp_path / "e.svg").is_file()
