@@ -135,7 +135,9 @@ def _syntax_tree(expression: str) -> ast.Expression:
         raise ValueError(f"parse: invalid expression {_shorten(expression)}: {error}") from None
     except (RecursionError, MemoryError):
         raise ValueError(
-            f"parse: the expression is nested too deeply to parse ({len(expression)} characters)"
+            f"parse: the expression ({len(expression)} characters) nests deeper than Python's parser allows: "
+            "about 200 levels of brackets, or a chain of about 3,000 operators (a + b + c ... is such a "
+            "chain); build long sums with autograd.sum([...]) instead"
         ) from None
 
 

@@ -219,7 +219,7 @@ def test_domain_errors_pass_through_naming_the_op():
     ["-" * 100_000 + "x", "+".join(["x"] * 100_000), "(" * 1000 + "x" + ")" * 1000, "exp(" * 5000 + "x" + ")" * 5000],
 )
 def test_absurd_nesting_is_a_value_error(text):
-    with pytest.raises(ValueError, match="nested|invalid syntax"):
+    with pytest.raises(ValueError, match="nests deeper|nested|invalid syntax"):
         parse(text, x=1.0)
 
 
@@ -243,3 +243,12 @@ def test_no_eval_or_exec_anywhere_in_the_repository():
             if banned.search(line):
                 offenders.append(f"{path.relative_to(REPOSITORY)}:{number}: {line.strip()}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_a_chain_longer_than_pythons_parser_takes_gets_a_true_message():
+    terms = 20_000
+    with pytest.raises(ValueError, match="chain of about 3,000 operators") as error:
+        parse("+".join(["x"] * terms), x=1.0)
+    assert "autograd.sum" in str(error.value)
+    assert parse("+".join(["x"] * 1000), x=1.0).data == 1000.0  # well within the limit: fine
+
