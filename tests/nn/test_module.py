@@ -130,7 +130,7 @@ def test_a_tiny_file_implying_a_huge_model_fails_before_building_it(tmp_path):
     with pytest.raises(ValueError, match=r"huge.json.*4,000,001 parameters.*MAX_PARAMETERS"):
         MLP.load(path)
     with pytest.raises(ValueError, match="deep.json.*MAX_PARAMETERS"):
-        MLP.load(model_file(tmp_path / "deep.json", {"nin": 2, "nouts": [1] * 600_000}))
+        MLP.load(model_file(tmp_path / "deep.json", {"nin": 2, "nouts": [2] * 200_000}))
     with pytest.raises(ValueError, match="wide.json.*MAX_PARAMETERS"):
         Layer.load(model_file(tmp_path / "wide.json", {"nin": 10**30, "nout": 1}, cls="Layer"))
     with pytest.raises(ValueError, match=r"few.json.*13 parameters but its state_dict holds 1\b"):
