@@ -146,7 +146,7 @@ def _activate(name: str, v: Array) -> Array:
 
 
 def phi_prime(name: str, v: Array, y: Array) -> Array:
-    """φ'(v) of the activation called ``name`` (NumPy table), given v and y = φ(v)."""
+    """φ'(v) of the activation called ``name`` (from ``HAND_ACTIVATIONS``), given v and y = φ(v)."""
     return HAND_ACTIVATIONS[name].dphi(v, y)
 
 

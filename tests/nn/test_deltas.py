@@ -242,7 +242,7 @@ def test_a_wrong_sign_in_the_weight_gradient_is_caught() -> None:
 
 
 def test_a_wrong_derivative_table_entry_is_caught() -> None:
-    def sigmoid_prime_typo(name, v, y):  # seed 001's erratum: e^-x / (1 + e^-x), not squared
+    def sigmoid_prime_typo(name, v, y):  # the blog posts on the sigmoid unit's erratum: e^-x / (1 + e^-x), not squared
         return np.exp(-v) / (1 + np.exp(-v)) if name == "sigmoid" else HAND_ACTIVATIONS[name].dphi(v, y)
 
     report = compare(sigmoid_net(), X, 0.8, rule=DeltaRule(derivative=sigmoid_prime_typo))

@@ -213,7 +213,7 @@ def test_repr_shows_the_architecture():
 
 
 def test_deep_linear_mlp_is_one_affine_map():
-    """Seed 003: without a nonlinearity, any depth collapses to y = A·x + c."""
+    """The lecture notes on MLPs: without a nonlinearity, any depth collapses to y = A·x + c."""
     rng = np.random.default_rng(0)
     model = MLP(3, [5, 4, 6, 2], activation="linear", seed=1)
     for p in model.parameters():
@@ -228,7 +228,7 @@ def test_deep_linear_mlp_is_one_affine_map():
 
 
 def test_nothing_trains_through_step():
-    """Seed 003 lists the step function, but its derivative is 0: every gradient behind it is 0."""
+    """The lecture notes on MLPs list the step function, but its derivative is 0: every gradient behind it is 0."""
     model = MLP(2, [3, 3, 1], activation="step", output_activation="step", seed=0)
     out = model([0.5, -0.2])
     out.backward()

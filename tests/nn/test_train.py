@@ -38,7 +38,7 @@ def test_three_class_spiral_with_softmax_output():
 
 
 def test_sine_regression_with_one_hidden_tanh_layer():
-    """Seed 003's universal approximation theorem, in small: one hidden tanh layer fits sin(x)."""
+    """The lecture notes' universal approximation theorem, in small: one hidden tanh layer fits sin(x)."""
     X, y = data.sine(20)
     model = MLP(1, [10, 1], activation="tanh", init="auto", seed=0)
     history, (mse, accuracy) = train(model, X, y, "mse", 300, 0.05)
