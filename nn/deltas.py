@@ -433,10 +433,10 @@ def _autograd_pass(layers: Sequence[Any], xs: Array, ts: Array, loss: str, scale
     """J as a graph built from the model, and the pre-activation Values [sample][layer][unit]."""
     terms, vs = [], []
     for x, t in zip(xs, ts):
-        signal: list[Any] = [float(a) for a in x]
+        signal = [autograd.lift(float(a)) for a in x]
         sample_vs = []
         for layer in layers:
-            layer_vs, signal = layer.forward(signal)
+            layer_vs, signal = layer._forward(signal)  # checked once, by _prepare
             sample_vs.append(layer_vs)
         vs.append(sample_vs)
         terms.extend(_loss_terms(loss, [float(a) for a in t], signal))
