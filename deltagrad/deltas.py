@@ -12,7 +12,7 @@ import argparse
 import numpy as np
 
 from nn import ACTIVATIONS, MLP
-from nn.deltas import LOSSES, REDUCTIONS, compare
+from nn.deltas import LOSSES, REDUCTIONS, check_size, compare
 
 __all__ = ["register", "run"]
 
@@ -86,9 +86,10 @@ def run(args: argparse.Namespace) -> int:
     widths = _widths(args.layers)
     nin, nout = widths[0], widths[-1]
     output = args.output_activation or {"sse": args.activation, "bce": "sigmoid", "ce": "softmax"}[args.loss]
-    model = MLP(nin, widths[1:], activation=args.activation, output_activation=output, seed=args.seed)
     rng = np.random.default_rng(args.seed + 1)  # not the weights' stream
     xs = _samples(args.x, "--x") if args.x else [[float(a) for a in rng.uniform(-1, 1, nin)]]
+    check_size(widths, len(xs), name="--layers")  # before building anything
+    model = MLP(nin, widths[1:], activation=args.activation, output_activation=output, seed=args.seed)
     if args.target:
         ts = _targets(args.target, args.loss)
     elif args.loss == "ce":

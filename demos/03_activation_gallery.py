@@ -18,11 +18,10 @@ from autograd import Value
 from autograd.format import format_table
 from autograd.ops import SELU_ALPHA, SELU_LAMBDA
 from common import plot, run
-from nn.deltas import NUMPY_ACTIVATIONS
+from nn.deltas import HAND_ACTIVATIONS
 
 POINTS = [-2.0, -0.5, 0.0, 0.5, 2.0]
 H = 1e-6
-KINKED = ("relu", "leaky_relu", "selu", "step")  # at 0 a central difference averages two slopes
 
 # A tiny separable task for one neuron: output 1 when x1 + x2 > 1.
 DATA = [([0.0, 0.0], 0.0), ([1.0, 0.2], 1.0), ([0.2, 0.3], 0.0), ([0.9, 0.9], 1.0), ([0.4, 0.1], 0.0), ([0.3, 1.2], 1.0)]
@@ -52,7 +51,8 @@ def train_neuron(name: str, steps: int, lr: float = 0.5) -> dict:
 def main(out_dir: Path, quick: bool = False) -> dict:
     """Print the gallery's table and the two training runs; plot φ and φ' when possible."""
     rows, worst_table, worst_numeric = [], 0.0, 0.0
-    for name, (phi, dphi) in NUMPY_ACTIVATIONS.items():
+    for name, hand in HAND_ACTIVATIONS.items():
+        phi, dphi = hand.phi, hand.dphi
         for x in POINTS:
             v = Value(x)
             y = apply(name, v)
@@ -60,12 +60,12 @@ def main(out_dir: Path, quick: bool = False) -> dict:
             d_table = float(dphi(np.array([x]), phi(np.array([x])))[0])
             worst_table = max(worst_table, abs(d_auto - d_table))
             fd = (apply(name, Value(x + H)).data - apply(name, Value(x - H)).data) / (2 * H)
-            on_kink = x == 0.0 and name in KINKED
+            on_kink = x == 0.0 and hand.kinked  # there a central difference averages two slopes
             if not on_kink:
                 worst_numeric = max(worst_numeric, abs(d_auto - fd))
             rows.append([name if x == POINTS[0] else "", f"{x:g}", f"{y.data:.6g}", f"{d_auto:.6g}", f"{d_table:.6g}",
                          f"{fd:.6g} (kink)" if on_kink else f"{fd:.6g}"])
-    print("φ and φ' for every activation of seed 003 (autograd, the NumPy table of nn.deltas, central difference)")
+    print("φ and φ' for every activation of Lecture 24 (autograd, the hand table of nn.deltas, central difference)")
     print(format_table(["activation", "x", "φ(x)", "φ' autograd", "φ' table", "φ' numeric"], rows))
     print(f"  largest |autograd − table| {worst_table:.1e}, largest |autograd − central difference| {worst_numeric:.1e}")
     print("  at a kink the engine takes the left derivative: ReLU'(0) = 0, leaky ReLU'(0) = 0.01, "
@@ -91,7 +91,8 @@ def main(out_dir: Path, quick: bool = False) -> dict:
     def draw(plt) -> None:
         xs = np.linspace(-3, 3, 601)
         fig, axes = plt.subplots(3, 3, figsize=(10, 8))
-        for ax, (name, (phi, dphi)) in zip(axes.flat, NUMPY_ACTIVATIONS.items()):
+        for ax, (name, hand) in zip(axes.flat, HAND_ACTIVATIONS.items()):
+            phi, dphi = hand.phi, hand.dphi
             ys = phi(xs)
             ax.plot(xs, ys, label="φ")
             ax.plot(xs, dphi(xs, ys), "--", label="φ'")

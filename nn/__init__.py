@@ -1,11 +1,12 @@
 """deltagrad's neural networks, built from ``autograd.Value``."""
 
-from . import data, init
+from . import data, deltas, init
 from .activations import ACTIVATIONS, activation, softmax
 from .layers import MLP, Layer, Neuron
 from .losses import binary_cross_entropy, cross_entropy, hinge, huber, l2_penalty, mae, mse
 from .module import Module
 from .optim import SGD, Adam, Optimizer
+from .torch_bridge import to_torch_state_dict, torch_code
 from .train import History, evaluate, fit
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "binary_cross_entropy",
     "cross_entropy",
     "data",
+    "deltas",
     "evaluate",
     "fit",
     "hinge",
@@ -31,4 +33,6 @@ __all__ = [
     "mae",
     "mse",
     "softmax",
+    "to_torch_state_dict",
+    "torch_code",
 ]

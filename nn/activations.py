@@ -85,6 +85,11 @@ def softmax(values: Sequence[Value | float]) -> list[Value]:
     vs = [autograd.lift(v, f"values[{i}]") for i, v in enumerate(items(values, "values"))]
     if not vs:
         raise ValueError("values must not be empty")
+    return _softmax(vs)
+
+
+def _softmax(vs: list[Value]) -> list[Value]:
+    """:func:`softmax` of a layer's checked pre-activations (``Layer`` calls it directly)."""
     m = max(v.data for v in vs)
     exps = [(v - m).exp() for v in vs]
     total = autograd.sum(exps)

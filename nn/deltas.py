@@ -1,4 +1,5 @@
-"""The lecture's error backpropagation (seed 003) written by hand in NumPy, checked against autograd.
+"""Error backpropagation as the lecture notes on MLPs and error backpropagation write it, by hand in
+NumPy, checked against autograd and central differences.
 
 Notation and sign convention of the notes, kept here:
 
@@ -13,13 +14,17 @@ Two output/loss pairs give δ_l = e_l = t_l − y_l outright (φ' cancels agains
 a sigmoid output with binary cross-entropy (``loss="bce"``, J = −Σ_k [t ln y + (1 − t) ln(1 − y)])
 and a softmax output with cross-entropy (``loss="ce"``, J = −Σ_k t_k ln y_k).
 
-Erratum (seeds/README.md): the notes' sums over l = 1..N mix samples and output units. Here J is
+Erratum: the notes' sums over l = 1..N mix samples and output units. Here J is
 the sum over the output units of ONE sample; over a batch the samples' J are summed
 (``reduction="sum"``, what the notes do) or averaged (``reduction="mean"``: every δ then carries
 a factor 1/N).
 
 At a kink the derivative table takes the left derivative, as the engine's op table does
 (``autograd.ops``): ReLU'(0) = 0, leaky ReLU'(0) = 0.01, ELU'(0) = α, SELU'(0) = λα; step' = 0.
+
+``compare`` is capped (``MAX_COMPARE_COST``, see ``compare_cost``): its central differences run
+four forward passes per parameter, so its time grows with the square of the model's size. A
+report with a NaN or an infinity anywhere (an overflow) is a failure, never "OK".
 """
 
 from __future__ import annotations
@@ -32,13 +37,18 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 import autograd
-from autograd import Value
+from autograd import Value, validate
 from autograd.format import format_number, format_table
 from autograd.ops import SELU_ALPHA, SELU_LAMBDA
 
+from .layers import MLP
+from .losses import check_targets
+
 __all__ = [
-    "NUMPY_ACTIVATIONS",
+    "HAND_ACTIVATIONS",
+    "HandActivation",
     "LOSSES",
+    "MAX_COMPARE_COST",
     "DeltaRule",
     "LECTURE_RULE",
     "HandBackprop",
@@ -48,14 +58,18 @@ __all__ = [
     "backprop",
     "objective",
     "compare",
+    "compare_cost",
+    "check_size",
     "hand_step",
 ]
 
 LEAKY_RELU_SLOPE = 0.01  # the engine's default slope (Value.leaky_relu)
-ELU_ALPHA = 1.0  # the engine's default α (Value.elu); seed 003's 1.67326 is SELU's α
+ELU_ALPHA = 1.0  # the engine's default α (Value.elu); the lecture notes' 1.67326 is SELU's α
 TOLERANCE = 1e-9  # float64: hand, autograd and central differences agree to this
 FD_STEP = 1e-4  # step of the fourth-order central difference: truncation ~h⁴, rounding ~1e-16/h
 KINK_MARGIN = 1e-3  # a unit's v this close to a kink gets a note in the report
+# About 5 seconds of compare (see compare_cost): 2-2000-1 would be 1.5e9, 1,000 layers of one unit 1.8e8.
+MAX_COMPARE_COST = 20_000_000
 
 Array = np.ndarray
 
@@ -71,31 +85,44 @@ def _negative_part(v: Array) -> Array:
     return np.expm1(np.minimum(v, 0.0))
 
 
-# name -> (φ(v), φ'(v, y)); φ' may use the output y = φ(v) where that is cheaper (σ' = y(1 − y)).
-NUMPY_ACTIVATIONS: dict[str, tuple[Callable[[Array], Array], Callable[[Array, Array], Array]]] = {
-    "linear": (lambda v: v, lambda v, y: np.ones_like(v)),
-    "sigmoid": (_sigmoid, lambda v, y: y * (1.0 - y)),
-    "tanh": (np.tanh, lambda v, y: 1.0 - y * y),
-    "relu": (lambda v: np.where(v > 0, v, 0.0), lambda v, y: np.where(v > 0, 1.0, 0.0)),
-    "leaky_relu": (
-        lambda v: np.where(v > 0, v, LEAKY_RELU_SLOPE * v),
-        lambda v, y: np.where(v > 0, 1.0, LEAKY_RELU_SLOPE),
-    ),
-    "elu": (
-        lambda v: np.where(v > 0, v, ELU_ALPHA * _negative_part(v)),
-        lambda v, y: np.where(v > 0, 1.0, ELU_ALPHA * np.exp(np.minimum(v, 0.0))),
-    ),
-    "selu": (
-        lambda v: SELU_LAMBDA * np.where(v > 0, v, SELU_ALPHA * _negative_part(v)),
-        lambda v, y: SELU_LAMBDA * np.where(v > 0, 1.0, SELU_ALPHA * np.exp(np.minimum(v, 0.0))),
-    ),
-    "softplus": (lambda v: np.logaddexp(0.0, v), lambda v, y: _sigmoid(v)),
-    "step": (lambda v: np.where(v > 0, 1.0, 0.0), lambda v, y: np.zeros_like(v)),
-}
+def _exp_negative_part(v: Array) -> Array:
+    # e^v for v <= 0 (1 beyond): ELU's and SELU's slope written as α·e^v, not as y + α, which
+    # cancels to 0 for v << 0 where the true slope is a tiny α·e^v.
+    return np.exp(np.minimum(v, 0.0))
 
-# Activations whose slope jumps at v = 0 (ELU with α = 1 is smooth, but its curvature jumps):
-# a central difference whose step crosses the kink averages the two one-sided slopes.
-KINKED = ("relu", "leaky_relu", "elu", "selu", "step")
+
+@dataclass(frozen=True)
+class HandActivation:
+    """One row of the hand-written table: φ, φ′ and whether φ′ jumps somewhere.
+
+    Attributes:
+        phi: v -> φ(v) on arrays.
+        dphi: (v, y) -> φ′(v); it may use the output y = φ(v) where that is cheaper (σ′ = y(1 − y)).
+        kinked: the slope jumps at v = 0 (ELU with α = 1 is smooth, but its curvature jumps): a
+            central difference whose step crosses 0 averages the two one-sided slopes.
+    """
+
+    phi: Callable[[Array], Array]
+    dphi: Callable[[Array, Array], Array]
+    kinked: bool = False
+
+
+# The hand derivation, independent of the engine's op table on purpose (a test checks they agree).
+HAND_ACTIVATIONS: dict[str, HandActivation] = {
+    "linear": HandActivation(lambda v: v, lambda v, y: np.ones_like(v)),
+    "sigmoid": HandActivation(_sigmoid, lambda v, y: y * (1.0 - y)),
+    "tanh": HandActivation(np.tanh, lambda v, y: 1.0 - y * y),
+    "relu": HandActivation(lambda v: np.where(v > 0, v, 0.0), lambda v, y: np.where(v > 0, 1.0, 0.0), kinked=True),
+    "leaky_relu": HandActivation(lambda v: np.where(v > 0, v, LEAKY_RELU_SLOPE * v),
+                                 lambda v, y: np.where(v > 0, 1.0, LEAKY_RELU_SLOPE), kinked=True),
+    "elu": HandActivation(lambda v: np.where(v > 0, v, ELU_ALPHA * _negative_part(v)),
+                          lambda v, y: np.where(v > 0, 1.0, ELU_ALPHA * _exp_negative_part(v)), kinked=True),
+    "selu": HandActivation(lambda v: SELU_LAMBDA * np.where(v > 0, v, SELU_ALPHA * _negative_part(v)),
+                           lambda v, y: SELU_LAMBDA * np.where(v > 0, 1.0, SELU_ALPHA * _exp_negative_part(v)),
+                           kinked=True),
+    "softplus": HandActivation(lambda v: np.logaddexp(0.0, v), lambda v, y: _sigmoid(v)),
+    "step": HandActivation(lambda v: np.where(v > 0, 1.0, 0.0), lambda v, y: np.zeros_like(v), kinked=True),
+}
 
 # loss -> the output activation it pairs with (None: any per-unit activation).
 LOSSES: dict[str, str | None] = {"sse": None, "bce": "sigmoid", "ce": "softmax"}
@@ -108,15 +135,15 @@ def _softmax(v: Array) -> Array:
 
 
 def _activate(name: str, v: Array) -> Array:
-    return _softmax(v) if name == "softmax" else NUMPY_ACTIVATIONS[name][0](v)
+    return _softmax(v) if name == "softmax" else HAND_ACTIVATIONS[name].phi(v)
 
 
 # -- the hand formula, in pieces ---------------------------------------------------------------
 
 
 def phi_prime(name: str, v: Array, y: Array) -> Array:
-    """φ'(v) of the activation called ``name`` (NumPy table), given v and y = φ(v)."""
-    return NUMPY_ACTIVATIONS[name][1](v, y)
+    """φ'(v) of the activation called ``name`` (from ``HAND_ACTIVATIONS``), given v and y = φ(v)."""
+    return HAND_ACTIVATIONS[name].dphi(v, y)
 
 
 def output_delta(e: Array, dphi: Array) -> Array:
@@ -154,108 +181,122 @@ class DeltaRule:
 LECTURE_RULE = DeltaRule()
 
 
-# -- checking the input ------------------------------------------------------------------------
+# -- checking the input, once per public call ---------------------------------------------------
 
 
-def _layers(model: Any) -> list[Any]:
-    layers = getattr(model, "layers", None)
-    if not isinstance(layers, (list, tuple)) or not layers:
-        raise TypeError(f"model must be an nn.MLP (with .layers), got {type(model).__name__}")
-    for index, layer in enumerate(layers):
-        name = getattr(layer, "activation", None)
-        if name == "softmax" and index != len(layers) - 1:
-            raise ValueError(f"model: softmax is only handled on the output layer, found on layer {index}")
-        if name != "softmax" and name not in NUMPY_ACTIVATIONS:
-            raise ValueError(
-                f"model: layer {index} has activation {name!r}, which the hand formula does not know; "
-                f"known: {', '.join(NUMPY_ACTIVATIONS)}, softmax"
-            )
-    return list(layers)
+def compare_cost(widths: Sequence[int], samples: int = 1) -> int:
+    """About how many operations ``compare`` takes for an MLP of these widths.
+
+    Its central differences run four forward passes of the whole batch per parameter; a pass
+    costs about one operation per weight and twenty per unit (making its nodes). So the cost is
+    4 · P · N · (P + 20 · U) for P parameters, U units and N samples: it grows with P².
+
+    Args:
+        widths: the layer widths, inputs first (``[2, 3, 1]``).
+        samples: the number of samples N.
+
+    Returns:
+        The estimate, to compare with ``MAX_COMPARE_COST``.
+    """
+    parameters = sum((a + 1) * b for a, b in zip(widths, widths[1:]))
+    units = sum(widths[1:])
+    return 4 * parameters * samples * (parameters + 20 * units)
 
 
-def _weights(layers: Sequence[Any]) -> list[tuple[Array, Array]]:
-    """(W, b) per layer, W[j, i] = w_ji, read from the parameters' current .data."""
-    return [
-        (
-            np.array([[w.data for w in neuron.w] for neuron in layer.neurons], dtype=float),
-            np.array([neuron.b.data for neuron in layer.neurons], dtype=float),
+def check_size(widths: Sequence[int], samples: int = 1, name: str = "model") -> None:
+    """Refuse a network ``compare`` would take too long on (more than ``MAX_COMPARE_COST``), before
+    anything is built or computed; a command line can call it with its own option's ``name``.
+
+    Args:
+        widths: the layer widths, inputs first.
+        samples: the number of samples.
+        name: what the message calls the network's size.
+    """
+    cost = compare_cost(widths, samples)
+    if cost > MAX_COMPARE_COST:
+        parameters = sum((a + 1) * b for a, b in zip(widths, widths[1:]))
+        what = f"{name} ({parameters:,} parameters)" + (f" with x ({samples:,} samples)" if samples > 1 else "")
+        raise ValueError(
+            f"{what} is too big for compare: its central differences run 4 forward passes per parameter, about "
+            f"{cost:.1e} operations, over the cap of {MAX_COMPARE_COST:.0e} (MAX_COMPARE_COST, a few seconds); "
+            "use fewer or narrower layers, or fewer samples"
         )
-        for layer in layers
-    ]
 
 
-def _check_choice(value: Any, name: str, choices: Sequence[str]) -> str:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
-    return value
-
-
-def _check_pairing(layers: Sequence[Any], loss: str) -> None:
-    _check_choice(loss, "loss", tuple(LOSSES))
-    output = layers[-1].activation
-    needed = LOSSES[loss]
+def _check_model(model: Any, loss: str) -> list[Any]:
+    if not isinstance(model, MLP):
+        raise TypeError(f"model must be an nn.MLP, got {validate.shown(model)}")
+    for index, layer in enumerate(model.layers):
+        if layer.activation != "softmax" and layer.activation not in HAND_ACTIVATIONS:
+            raise ValueError(f"model: layer {index} has activation {layer.activation!r}, which the hand formula does "
+                             f"not know; known: {', '.join(HAND_ACTIVATIONS)}, softmax")
+    output, needed = model.layers[-1].activation, LOSSES[validate.one_of(loss, "loss", tuple(LOSSES))]
     if needed is not None and output != needed:
         raise ValueError(f"loss={loss!r} pairs with a {needed} output layer, but the model's output is {output!r}")
     if loss == "sse" and output == "softmax":
         raise ValueError("a softmax output layer pairs with loss='ce' (its Jacobian is not diagonal)")
+    if loss == "ce" and model.nouts[-1] < 2:
+        raise ValueError("loss='ce' needs a model with two or more output units: a softmax over one class is "
+                         "always 1, so every δ would be 0; use loss='bce' with a sigmoid output for two classes")
+    return model.layers
 
 
-def _inputs(x: Any, nin: int) -> tuple[Array, bool]:
-    """The samples as an (N, nin) array, and whether ``x`` was a batch."""
-    try:
-        array = np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"x must be a list of numbers or a list of samples, got {x!r}") from None
-    if array.ndim not in (1, 2) or array.shape[-1] != nin or array.size == 0:
-        raise ValueError(f"x must hold {nin} number(s) per sample (the model's inputs), got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"x must be finite, got {x!r}")
-    return np.atleast_2d(array), array.ndim == 2
+def _samples(x: Any, nin: int) -> tuple[list[Any], bool]:
+    """The samples of ``x`` (not yet checked one by one), and whether ``x`` was a batch."""
+    rows = validate.items(x, "x", "a list of numbers (one sample) or a list of samples")
+    if not rows:
+        raise ValueError("x is empty")
+    if isinstance(rows[0], numbers.Number):
+        return [rows], False
+    return [validate.items(row, f"x[{n}]", "a list of numbers") for n, row in enumerate(rows)], True
+
+
+def _inputs(samples: list[Any], batched: bool, nin: int) -> Array:
+    """The samples as an (N, nin) array of finite floats."""
+    checked = []
+    for n, sample in enumerate(samples):
+        where = f"x[{n}]" if batched else "x"
+        if len(sample) != nin:
+            raise ValueError(f"{where} must hold {nin} number(s) (the model's inputs), got {len(sample)}")
+        checked.append([validate.finite(a, f"{where}[{i}]") for i, a in enumerate(sample)])
+    return np.array(checked, dtype=float)
 
 
 def _target_row(t: Any, nout: int, loss: str, where: str) -> Array:
     if loss == "ce" and isinstance(t, numbers.Integral) and not isinstance(t, bool):
-        if not 0 <= t < nout:
-            raise ValueError(f"{where}: class index must be in 0..{nout - 1}, got {t}")
-        return np.eye(nout)[int(t)]
-    if isinstance(t, numbers.Real) and not isinstance(t, bool):
-        t = [t]
-    try:
-        row = np.asarray(t, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{where} must be a number or a list of numbers, got {t!r}") from None
+        return np.eye(nout)[validate.whole(t, f"{where} (a class index)", low=0, high=nout - 1)]
+    row = np.array(check_targets(t, None, where))
     if row.shape != (nout,):
-        raise ValueError(f"{where} must have {nout} value(s) (the model's outputs), got {t!r}")
-    if not np.all(np.isfinite(row)):
-        raise ValueError(f"{where} must be finite, got {t!r}")
+        raise ValueError(f"{where} must hold {nout} value(s) (the model's outputs), got {len(row)}")
     if loss in ("bce", "ce") and np.any((row < 0) | (row > 1)):
-        raise ValueError(f"{where}: {loss} targets must lie in [0, 1], got {t!r}")
+        raise ValueError(f"{where}: {loss} targets must lie in [0, 1], got {row.tolist()}")
     if loss == "ce" and abs(row.sum() - 1.0) > 1e-9:
-        raise ValueError(f"{where}: a ce target is a class index or probabilities summing to 1, got {t!r}")
+        raise ValueError(f"{where}: a ce target is a class index or probabilities summing to 1, got {row.tolist()}")
     return row
 
 
 def _targets(target: Any, samples: int, batched: bool, nout: int, loss: str) -> Array:
     if not batched:
         return _target_row(target, nout, loss, "target")[None, :]
-    if isinstance(target, (str, bytes)) or not isinstance(target, (Sequence, np.ndarray)):
-        raise TypeError(f"target must be a list with one target per sample, got {target!r}")
-    if len(target) != samples:
-        raise ValueError(f"target must have one entry per sample ({samples}), got {len(target)}")
-    return np.array([_target_row(t, nout, loss, f"target[{n}]") for n, t in enumerate(target)])
+    targets = validate.items(target, "target", "a list with one target per sample")
+    if len(targets) != samples:
+        raise ValueError(f"target must hold one entry per sample ({samples}), got {len(targets)}")
+    return np.array([_target_row(t, nout, loss, f"target[{n}]") for n, t in enumerate(targets)])
 
 
-def _scale(reduction: str, samples: int) -> float:
-    return 1.0 if _check_choice(reduction, "reduction", REDUCTIONS) == "sum" else 1.0 / samples
-
-
-def _prepare(model: Any, x: Any, target: Any, loss: str, reduction: str) -> tuple[list, Array, Array, float]:
-    """The layers, the samples (N, nin), the targets (N, nout) and the reduction's factor."""
-    layers = _layers(model)
-    _check_pairing(layers, loss)
-    xs, batched = _inputs(x, len(layers[0].neurons[0].w))
-    ts = _targets(target, len(xs), batched, len(layers[-1].neurons), loss)
-    return layers, xs, ts, _scale(reduction, len(xs))
+def _prepare(model: Any, x: Any, target: Any, loss: str, reduction: str,
+             capped: bool = False) -> tuple[list, Array, Array, float]:
+    """Every argument's check: the layers, the samples (N, nin), the targets (N, nout) and the
+    reduction's factor. ``capped``: refuse what ``compare`` would take too long on, before the
+    samples are checked one by one."""
+    layers = _check_model(model, loss)
+    validate.one_of(reduction, "reduction", REDUCTIONS)
+    samples, batched = _samples(x, model.nin)
+    if capped:
+        check_size([model.nin, *model.nouts], len(samples))
+    xs = _inputs(samples, batched, model.nin)
+    ts = _targets(target, len(xs), batched, model.nouts[-1], loss)
+    return layers, xs, ts, 1.0 if reduction == "sum" else 1.0 / len(xs)
 
 
 # -- the hand computation ----------------------------------------------------------------------
@@ -313,7 +354,18 @@ def backprop(
     Returns:
         A :class:`HandBackprop` with every v, y, δ and ∂J/∂w.
     """
-    layers, xs, ts, scale = _prepare(model, x, target, loss, reduction)
+    if not isinstance(rule, DeltaRule):
+        raise TypeError(f"rule must be a DeltaRule, got {validate.shown(rule)}")
+    return _backprop(*_prepare(model, x, target, loss, reduction), loss, rule)
+
+
+def _weights(layers: Sequence[Any]) -> list[tuple[Array, Array]]:
+    """(W, b) per layer, W[j, i] = w_ji, read from the parameters' current .data."""
+    return [(np.array([[w.data for w in neuron.w] for neuron in layer.neurons], dtype=float),
+             np.array([neuron.b.data for neuron in layer.neurons], dtype=float)) for layer in layers]
+
+
+def _backprop(layers: Sequence[Any], xs: Array, ts: Array, scale: float, loss: str, rule: DeltaRule) -> HandBackprop:
     weights = _weights(layers)
     names = [layer.activation for layer in layers]
     count = len(layers)
@@ -323,22 +375,23 @@ def backprop(
     grad_w = [np.zeros_like(w) for w, _ in weights]
     grad_b = [np.zeros_like(b) for _, b in weights]
     total = 0.0
-    for n in range(len(xs)):
-        for k, ((w, b), name) in enumerate(zip(weights, names)):
-            v[k][n] = w @ y[k][n] + b
-            y[k + 1][n] = _activate(name, v[k][n])
-        e = ts[n] - y[count][n]
-        total += _sample_loss(loss, ts[n], y[count][n])
-        if loss == "sse":
-            delta[-1][n] = scale * rule.output_delta(e, rule.derivative(names[-1], v[-1][n], y[count][n]))
-        else:  # sigmoid + bce, softmax + ce: δ_l = e_l
-            delta[-1][n] = scale * e
-        for k in range(count - 2, -1, -1):
-            dphi = rule.derivative(names[k], v[k][n], y[k + 1][n])
-            delta[k][n] = rule.hidden_delta(dphi, delta[k + 1][n], weights[k + 1][0])
-        for k in range(count):
-            grad_w[k] += rule.weight_gradient(delta[k][n], y[k][n])
-            grad_b[k] += rule.weight_gradient(delta[k][n], np.ones(1))[:, 0]
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow fails the report, which names where
+        for n in range(len(xs)):
+            for k, ((w, b), name) in enumerate(zip(weights, names)):
+                v[k][n] = w @ y[k][n] + b
+                y[k + 1][n] = _activate(name, v[k][n])
+            e = ts[n] - y[count][n]
+            total += _sample_loss(loss, ts[n], y[count][n])
+            if loss == "sse":
+                delta[-1][n] = scale * rule.output_delta(e, rule.derivative(names[-1], v[-1][n], y[count][n]))
+            else:  # sigmoid + bce, softmax + ce: δ_l = e_l
+                delta[-1][n] = scale * e
+            for k in range(count - 2, -1, -1):
+                dphi = rule.derivative(names[k], v[k][n], y[k + 1][n])
+                delta[k][n] = rule.hidden_delta(dphi, delta[k + 1][n], weights[k + 1][0])
+            for k in range(count):
+                grad_w[k] += rule.weight_gradient(delta[k][n], y[k][n])
+                grad_b[k] += rule.weight_gradient(delta[k][n], np.ones(1))[:, 0]
     return HandBackprop(v, y, delta, grad_w, grad_b, scale * total)
 
 
@@ -355,10 +408,10 @@ def hand_step(
     Returns:
         The :class:`HandBackprop` computed before the step.
     """
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr):
-        raise ValueError(f"lr must be a finite number, got {lr!r}")
-    result = backprop(model, x, target, loss, reduction)
-    for k, layer in enumerate(_layers(model)):
+    lr = validate.finite(lr, "lr")
+    layers, xs, ts, scale = _prepare(model, x, target, loss, reduction)
+    result = _backprop(layers, xs, ts, scale, loss, LECTURE_RULE)
+    for k, layer in enumerate(layers):
         # Σ over the samples of δ_j · y_i; the bias's input is y_0 = 1.
         change_w = lr * result.delta[k].T @ result.y[k]
         change_b = lr * result.delta[k].sum(axis=0)
@@ -376,10 +429,10 @@ def _autograd_pass(layers: Sequence[Any], xs: Array, ts: Array, loss: str, scale
     """J as a graph built from the model, and the pre-activation Values [sample][layer][unit]."""
     terms, vs = [], []
     for x, t in zip(xs, ts):
-        signal: list[Any] = [float(a) for a in x]
+        signal = [autograd.lift(float(a)) for a in x]
         sample_vs = []
         for layer in layers:
-            layer_vs, signal = layer.forward(signal)
+            layer_vs, signal = layer._forward(signal)  # checked once, by _prepare
             sample_vs.append(layer_vs)
         vs.append(sample_vs)
         terms.extend(_loss_terms(loss, [float(a) for a in t], signal))
@@ -471,8 +524,10 @@ class DeltaReport:
         tolerance: entries agree when their relative error is at most this.
         max_abs_error, max_rel_error: the largest errors over every comparison.
         worst: the name of the entry with the largest relative error.
+        objective: J as autograd computed it.
         disagreements: the names of the entries beyond the tolerance.
-        ok: True when there are none.
+        nonfinite: every value that is NaN or ±inf (an overflow), as ``"v of L0.N1 = -inf"``.
+        ok: True when nothing disagrees and every value is finite.
         notes: units sitting near a kink of their activation, where central differences mislead.
     """
 
@@ -482,10 +537,12 @@ class DeltaReport:
     reduction: str
     samples: int
     tolerance: float
+    objective: float = 0.0
     max_abs_error: float = field(init=False)
     max_rel_error: float = field(init=False)
     worst: str = field(init=False)
     disagreements: list[str] = field(init=False)
+    nonfinite: list[str] = field(init=False)
     ok: bool = field(init=False)
     notes: list[str] = field(init=False)
 
@@ -499,12 +556,21 @@ class DeltaReport:
         self.worst, _, self.max_rel_error = max(errors, key=lambda e: e[2])
         # `not <=` also flags NaN.
         self.disagreements = [name for name, _, rel in errors if not rel <= self.tolerance]
-        self.ok = not self.disagreements
+        values = [("J", self.objective)]
+        for r in self.deltas:
+            unit = self._delta_name(r)[2:]
+            values += [(f"v of {unit}", r.v), (f"y of {unit}", r.y), (f"δ of {unit} (hand)", r.hand),
+                       (f"δ of {unit} (autograd)", r.autograd)]
+        for r in self.gradients:
+            values += [(r.name, r.value), (f"∂J/∂{r.name} (hand)", r.hand), (f"∂J/∂{r.name} (autograd)", r.autograd),
+                       (f"∂J/∂{r.name} (finite difference)", r.numeric)]
+        self.nonfinite = [f"{name} = {value}" for name, value in values if not math.isfinite(value)]
+        self.ok = not self.disagreements and not self.nonfinite
         self.notes = [
             f"{self._delta_name(r)[2:]}: v = {r.v:.3g} is within {KINK_MARGIN:g} of the kink of {r.activation} at 0; "
             "a central difference across it averages the two one-sided slopes"
             for r in self.deltas
-            if r.activation in KINKED and abs(r.v) < KINK_MARGIN
+            if r.activation in HAND_ACTIVATIONS and HAND_ACTIVATIONS[r.activation].kinked and abs(r.v) < KINK_MARGIN
         ]
 
     def _delta_name(self, row: DeltaRow) -> str:
@@ -523,11 +589,14 @@ class DeltaReport:
              _small(_error(r.hand, r.autograd)[1]), _small(_error(r.numeric, r.autograd)[1])]
             for r in self.gradients
         ]
-        verdict = (
-            f"OK: hand formula, autograd and finite differences agree within {self.tolerance:g}"
-            if self.ok
-            else f"DISAGREE beyond {self.tolerance:g}: {', '.join(self.disagreements)}"
-        )
+        verdicts = []
+        if self.disagreements:
+            verdicts.append(f"DISAGREE beyond {self.tolerance:g}: {', '.join(self.disagreements)}")
+        if self.nonfinite:  # last: the verdict that matters most
+            shown = ", ".join(self.nonfinite[:5]) + (f", ... ({len(self.nonfinite)} in all)" if len(self.nonfinite) > 5 else "")
+            verdicts.append(f"FAIL: values are not finite (an overflow; agreement means nothing then): {shown}")
+        if self.ok:
+            verdicts.append(f"OK: hand formula, autograd and finite differences agree within {self.tolerance:g}")
         return "\n".join(
             [
                 f"Local gradients δ = −∂J/∂v (loss {self.loss}{batch})",
@@ -539,7 +608,7 @@ class DeltaReport:
                 f"largest absolute error {_small(self.max_abs_error)}, largest relative error "
                 f"{_small(self.max_rel_error)} (at {self.worst})",
                 *(f"note: {note}" for note in self.notes),
-                verdict,
+                *verdicts,
             ]
         )
 
@@ -578,11 +647,11 @@ def compare(
     Returns:
         A :class:`DeltaReport`; ``report.ok`` tells whether everything agrees.
     """
-    for name, number in (("tolerance", tolerance), ("step", step)):
-        if isinstance(number, bool) or not isinstance(number, numbers.Real) or not 0 < number < math.inf:
-            raise ValueError(f"{name} must be a positive finite number, got {number!r}")
-    hand = backprop(model, x, target, loss, reduction, rule)
-    layers, xs, ts, scale = _prepare(model, x, target, loss, reduction)
+    if not isinstance(rule, DeltaRule):
+        raise TypeError(f"rule must be a DeltaRule, got {validate.shown(rule)}")
+    tolerance, step = validate.positive(tolerance, "tolerance"), validate.positive(step, "step")
+    layers, xs, ts, scale = _prepare(model, x, target, loss, reduction, capped=True)
+    hand = _backprop(layers, xs, ts, scale, loss, rule)
     total, vs = _autograd_pass(layers, xs, ts, loss, scale)
     params = [(f"L{k}.N{j}.{p}", value) for k, layer in enumerate(layers) for j, neuron in enumerate(layer.neurons)
               for p, value in [*((f"w{i}", w) for i, w in enumerate(neuron.w)), ("b", neuron.b)]]
@@ -598,4 +667,4 @@ def compare(
         GradientRow(name, p.data, float(h), g, _central_difference(layers, xs, ts, loss, scale, p, step))
         for (name, p), h, g in zip(params, hand_grads, grads)
     ]
-    return DeltaReport(deltas, gradients, loss, reduction, len(xs), float(tolerance))
+    return DeltaReport(deltas, gradients, loss, reduction, len(xs), tolerance, total.data)

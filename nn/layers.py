@@ -11,59 +11,52 @@ standalone Layer's ``N{neuron}.w{input}``, an MLP's ``L{layer}.N{neuron}.w{input
 
 from __future__ import annotations
 
-import math
 import numbers
-from collections.abc import Mapping, Set as AbstractSet
 from typing import Any, Sequence
 
-import numpy as np
-
 import autograd
-from autograd import Value
-from autograd.validate import real as check_real
+from autograd import Value, validate
+from autograd.ops import OPS
+from autograd.value import _apply
 
-from .activations import ACTIVATIONS, check_activation, softmax
+from .activations import ACTIVATIONS, _softmax, check_activation
 from .init import Seed, init_weights, make_rng
 from .module import Module
 
 __all__ = ["Neuron", "Layer", "MLP"]
 
-
-def _width(n: Any, name: str) -> int:
-    if isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1:
-        return int(n)
-    raise ValueError(f"{name} must be a positive int, got {type(n).__name__}: {n!r}")
+_DOT = OPS["dot"]
 
 
-def _resolve(activation: str, nonlin: bool | None, layer: bool = False) -> str:
+def _dot(w: list[Value], x: list[Value], b: Value) -> Value:
+    """v = w·x + b as one node, for operands that are already Values of matching lengths:
+    the checked path is ``autograd.dot``; this one trusts the public entry that called it."""
+    return _apply(_DOT, (*w, *x, b))
+
+
+def _values(x: Any, nin: int, name: str) -> list[Value]:
+    """The one check of a forward pass: ``x`` as ``nin`` Values, numbers made constants once.
+
+    A lone Value or number counts as one input (micrograd's ``Neuron(1)(x)``)."""
+    if isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool):
+        x = [x]
+    xs = validate.items(x, name)
+    if len(xs) != nin:
+        raise ValueError(f"{name} must hold {nin} input(s), got {len(xs)}")
+    return [a if isinstance(a, Value) else autograd.lift(a, f"{name}[{i}]") for i, a in enumerate(xs)]
+
+
+def _resolve(activation: Any, nonlin: Any, layer: bool = False) -> str:
     """micrograd's ``nonlin`` flag, when given, picks ReLU (True) or linear (False)."""
     if isinstance(activation, bool) and nonlin is None:  # micrograd's positional Neuron(nin, False)
         activation, nonlin = "relu", activation
     check_activation(activation, layer=layer)
     if nonlin is None:
         return activation
-    if not isinstance(nonlin, bool):
-        raise TypeError(f"nonlin must be True, False or None, got {type(nonlin).__name__}: {nonlin!r}")
-    chosen = "relu" if nonlin else "linear"
+    chosen = "relu" if validate.flag(nonlin, "nonlin") else "linear"
     if activation not in ("relu", chosen):  # "relu" is the default, so it does not conflict
         raise ValueError(f"nonlin={nonlin} asks for {chosen!r} but activation is {activation!r}; give one of them")
     return chosen
-
-
-def _inputs(x: Any, nin: int, who: str) -> Sequence[Any]:
-    """``x`` as a sequence of nin inputs; a lone Value or number counts as one input."""
-    if not isinstance(x, list):  # a list skips the slow ABC checks
-        if isinstance(x, (Value, numbers.Real)):
-            x = [x]
-        elif isinstance(x, (Mapping, AbstractSet, str, bytes)):  # has a length, but no order of numbers
-            raise TypeError(f"{who} input must be a sequence of Values or numbers, got {type(x).__name__}: {x!r}")
-    try:
-        given = len(x)
-    except TypeError:
-        raise TypeError(f"{who} input must be a sequence of Values or numbers, got {type(x).__name__}") from None
-    if given != nin:
-        raise ValueError(f"{who} expects {nin} input(s), got {given}")
-    return x
 
 
 class Neuron(Module):
@@ -75,26 +68,36 @@ class Neuron(Module):
         nonlin: micrograd's flag; True means ReLU, False means linear, None defers to ``activation``.
         init: ``uniform`` (micrograd's U(-1, 1)), ``xavier``, ``he`` or ``auto`` (see ``nn.init``).
         seed: an int or numpy Generator for reproducible weights (see ``nn.init.make_rng``).
-        weights: the initial weights, overriding ``init`` (nin numbers).
+        weights: the initial weights, overriding ``init`` (nin finite numbers).
         bias: the initial bias (0 by default, as in micrograd).
     """
 
     def __init__(self, nin: int, activation: str = "relu", nonlin: bool | None = None, *, init: str = "uniform",
                  seed: Seed = None, weights: Sequence[float] | None = None, bias: float = 0.0) -> None:
-        self.nin = _width(nin, "Neuron nin")
-        self.activation = _resolve(activation, nonlin)
+        nin = validate.whole(nin, "nin")
+        activation = _resolve(activation, nonlin)
         if weights is None:
-            weights = init_weights(init, self.activation, self.nin, 1, make_rng(seed))[0]
-        elif isinstance(weights, (str, bytes)) or not isinstance(weights, (Sequence, np.ndarray)):
-            raise TypeError(f"Neuron weights must be a sequence of {self.nin} number(s), got {type(weights).__name__}: {weights!r}")
-        elif len(weights) != self.nin:
-            raise ValueError(f"Neuron weights: expected {self.nin} number(s), got {len(weights)}")
-        self.w = [Value(check_real(w, f"Neuron weights[{i}]"), f"w{i}") for i, w in enumerate(weights)]
-        self.b = Value(check_real(bias, "Neuron bias"), "b")
-        for p in self.w + [self.b]:
-            if not math.isfinite(p.data):
-                raise ValueError(f"Neuron: initial {p.label} is {p.data}; parameters must be finite")
-        self._phi = ACTIVATIONS[self.activation]
+            weights = init_weights(init, activation, nin, 1, make_rng(seed))[0]
+        else:
+            weights = validate.items(weights, "weights", f"a sequence of {nin} number(s)")
+            if len(weights) != nin:
+                raise ValueError(f"weights must hold {nin} number(s) (nin), got {len(weights)}")
+            weights = [validate.finite(w, f"weights[{i}]") for i, w in enumerate(weights)]
+        self._build(nin, activation, weights, validate.finite(bias, "bias"))
+
+    def _build(self, nin: int, activation: str, weights: Sequence[float], bias: float) -> None:
+        """Set the parameters from checked numbers (Layer builds its neurons this way)."""
+        self.nin = nin
+        self.activation = activation
+        self.w = [Value(float(w), f"w{i}") for i, w in enumerate(weights)]
+        self.b = Value(bias, "b")
+        self._phi = ACTIVATIONS[activation]
+
+    @classmethod
+    def _checked(cls, nin: int, activation: str, weights: Sequence[float]) -> Neuron:
+        neuron = cls.__new__(cls)
+        neuron._build(nin, activation, weights, 0.0)
+        return neuron
 
     @property
     def nonlin(self) -> bool:
@@ -108,12 +111,12 @@ class Neuron(Module):
         self.b.label = f"{prefix}b"
 
     def preactivation(self, x: Sequence[Value | float]) -> Value:
-        """v = w·x + b, as one ``dot`` node."""
-        return autograd.dot(self.w, _inputs(x, self.nin, "Neuron"), self.b)
+        """v = w·x + b, as one ``dot`` node, for the inputs ``x`` (nin Values or numbers)."""
+        return _dot(self.w, _values(x, self.nin, "x"), self.b)
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         """y = φ(v) for the inputs ``x`` (nin Values or numbers)."""
-        return self._phi(self.preactivation(x))
+        return self._phi(_dot(self.w, _values(x, self.nin, "x"), self.b))
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``w.0`` .. ``w.{nin-1}``, then ``b``."""
@@ -122,6 +125,11 @@ class Neuron(Module):
     def config(self) -> dict[str, Any]:
         """``{"nin": ..., "activation": ...}``."""
         return {"nin": self.nin, "activation": self.activation}
+
+    @staticmethod
+    def parameter_count(nin: Any = None, **_: Any) -> int:
+        """How many parameters ``Neuron(nin, ...)`` has, checked without building it."""
+        return validate.whole(nin, "nin") + 1
 
 
 class Layer(Module):
@@ -139,12 +147,12 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, activation: str = "relu", nonlin: bool | None = None, *,
                  init: str = "uniform", seed: Seed = None) -> None:
-        self.nin, self.nout = _width(nin, "Layer nin"), _width(nout, "Layer nout")
+        self.nin, self.nout = validate.whole(nin, "nin"), validate.whole(nout, "nout")
         self.activation = _resolve(activation, nonlin, layer=True)
         unit = "linear" if self.activation == "softmax" else self.activation
         self._phi = ACTIVATIONS[unit]
         matrix = init_weights(init, self.activation, self.nin, self.nout, make_rng(seed))
-        self.neurons = [Neuron(self.nin, unit, weights=row) for row in matrix]
+        self.neurons = [Neuron._checked(self.nin, unit, row) for row in matrix]
         self.relabel("")
 
     def relabel(self, prefix: str) -> None:
@@ -154,10 +162,11 @@ class Layer(Module):
 
     def forward(self, x: Sequence[Value | float]) -> tuple[list[Value], list[Value]]:
         """The pre-activations vs and the outputs ys, as lists (whatever ``nout`` is)."""
-        # Numbers become constants once here, shared by the neurons, not once per neuron.
-        x = [autograd.lift(a, f"Layer input {i}") for i, a in enumerate(_inputs(x, self.nin, "Layer"))]
-        vs = [neuron.preactivation(x) for neuron in self.neurons]
-        ys = softmax(vs) if self.activation == "softmax" else [self._phi(v) for v in vs]
+        return self._forward(_values(x, self.nin, "x"))
+
+    def _forward(self, x: list[Value]) -> tuple[list[Value], list[Value]]:
+        vs = [_dot(neuron.w, x, neuron.b) for neuron in self.neurons]
+        ys = _softmax(vs) if self.activation == "softmax" else [self._phi(v) for v in vs]
         return vs, ys
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
@@ -173,6 +182,20 @@ class Layer(Module):
     def config(self) -> dict[str, Any]:
         """``{"nin": ..., "nout": ..., "activation": ...}``."""
         return {"nin": self.nin, "nout": self.nout, "activation": self.activation}
+
+    @staticmethod
+    def parameter_count(nin: Any = None, nout: Any = None, **_: Any) -> int:
+        """How many parameters ``Layer(nin, nout, ...)`` has, checked without building it."""
+        return (validate.whole(nin, "nin") + 1) * validate.whole(nout, "nout")
+
+
+def _widths(nouts: Any) -> list[int]:
+    if isinstance(nouts, numbers.Integral) and not isinstance(nouts, bool):
+        raise TypeError(f"nouts must be a list of layer widths such as [16, 16, 1], got {validate.shown(nouts)}")
+    widths = validate.items(nouts, "nouts", "a list of layer widths such as [16, 16, 1]")
+    if not widths:
+        raise ValueError("nouts must hold at least one layer width, got an empty list")
+    return [validate.whole(n, f"nouts[{i}]") for i, n in enumerate(widths)]
 
 
 class MLP(Module):
@@ -196,22 +219,17 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str | Sequence[str] = "relu",
                  output_activation: str = "linear", *, init: str = "uniform", seed: Seed = None) -> None:
-        self.nin = _width(nin, "MLP nin")
-        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
-            raise ValueError(f"MLP nouts must be a non-empty list of layer widths, got {nouts!r}")
-        self.nouts = [_width(n, f"MLP nouts[{i}]") for i, n in enumerate(nouts)]
+        self.nin = validate.whole(nin, "nin")
+        self.nouts = _widths(nouts)
         hidden = len(self.nouts) - 1
         if isinstance(activation, str):
             names = [check_activation(activation)] * hidden  # checked even with no hidden layer
-        elif isinstance(activation, Sequence):
-            names = list(activation)
         else:
-            raise TypeError(f"MLP activation must be a name or a list of names (one per hidden layer), "
-                            f"got {type(activation).__name__}: {activation!r}")
-        if len(names) != hidden:
-            raise ValueError(f"MLP activation list has {len(names)} name(s) for {hidden} hidden layer(s)")
-        for name in names:
-            check_activation(name)
+            names = validate.items(activation, "activation", "a name or a list of names (one per hidden layer)")
+            if len(names) != hidden:
+                raise ValueError(f"activation list has {len(names)} name(s) for {hidden} hidden layer(s)")
+            for name in names:
+                check_activation(name)
         check_activation(output_activation, layer=True)
         self.activation = activation if isinstance(activation, str) else names
         self.output_activation = output_activation
@@ -225,9 +243,12 @@ class MLP(Module):
 
     def forward(self, x: Sequence[Value | float]) -> tuple[list[Value], list[Value]]:
         """The last layer's pre-activations vs (the logits) and outputs ys, as lists."""
-        vs, ys = self.layers[0].forward(_inputs(x, self.nin, "MLP"))
+        return self._forward(_values(x, self.nin, "x"))
+
+    def _forward(self, x: list[Value]) -> tuple[list[Value], list[Value]]:
+        vs, ys = self.layers[0]._forward(x)
         for layer in self.layers[1:]:
-            vs, ys = layer.forward(ys)
+            vs, ys = layer._forward(ys)
         return vs, ys
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
@@ -244,3 +265,9 @@ class MLP(Module):
         """The constructor arguments (``nin``, ``nouts``, ``activation``, ``output_activation``, ``init``)."""
         return {"nin": self.nin, "nouts": list(self.nouts), "activation": self.activation,
                 "output_activation": self.output_activation, "init": self.init}
+
+    @staticmethod
+    def parameter_count(nin: Any = None, nouts: Any = None, **_: Any) -> int:
+        """How many parameters ``MLP(nin, nouts, ...)`` has, checked without building it."""
+        sizes = [validate.whole(nin, "nin")] + _widths(nouts)
+        return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))

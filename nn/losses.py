@@ -4,51 +4,90 @@ Each takes ``(prediction, target)``: a ``Value`` (or number) and a number, or eq
 sequences of them, and returns the mean over the elements as one ``Value``.
 ``binary_cross_entropy`` takes logits (no sigmoid applied) and ``cross_entropy`` a list of logits
 and a class index: both are written in forms that stay finite for logits of ±1000.
+
+Every loss checks its arguments once, with the same target check (``check_targets``: finite real
+numbers, NaN and ±inf refused), then applies its per-element rule from ``TERMS``; ``nn.fit``
+checks a whole data set once and calls the same rules.
 """
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Callable
 
 import autograd
-from autograd import Value
+from autograd import Value, validate
 
-__all__ = ["mse", "mae", "huber", "binary_cross_entropy", "cross_entropy", "hinge", "l2_penalty"]
-
-
-def _real(x: Any, name: str) -> float:
-    if isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x):
-        return float(x)
-    raise ValueError(f"{name} must be a finite real number, got {type(x).__name__}: {x!r}")
+__all__ = ["mse", "mae", "huber", "binary_cross_entropy", "cross_entropy", "hinge", "l2_penalty", "check_targets"]
 
 
-def _as_list(x: Any, scalar: tuple[type, ...], who: str, what: str) -> list[Any]:
-    if getattr(x, "ndim", None) == 0:  # a 0-d NumPy array, np.asarray(1.0): its one element
-        x = x.item()
-    if isinstance(x, scalar):
-        return [x]
-    if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
-        raise TypeError(f"{who}: {what} must be a number or a sequence of them, got {type(x).__name__}: {x!r}")
-    return list(x)
+def check_targets(target: Any, loss: str | None, name: str = "target") -> list[float]:
+    """The shared target check: ``target`` (a number or a sequence of them) as finite floats that
+    ``loss`` accepts (``hinge``: -1 or +1; ``binary_cross_entropy``: in [0, 1]).
+
+    Args:
+        target: a number, a 0-d NumPy array, or a sequence of numbers.
+        loss: the loss's name, for its label rule (None or a loss without one: any finite number).
+        name: what the message calls the argument.
+
+    Returns:
+        The targets as a list of floats.
+    """
+    if getattr(target, "ndim", None) == 0:  # a 0-d NumPy array, np.asarray(1.0): its one element
+        target = target.item()
+    if isinstance(target, numbers.Number) or target is None:
+        listed, names = [target], [name]
+    else:
+        listed = validate.items(target, name, "a number or a sequence of numbers")
+        names = [f"{name}[{i}]" for i in range(len(listed))]
+    ts = [validate.finite(t, n) for t, n in zip(listed, names)]
+    allowed = LABELS.get(loss or "")
+    if allowed is not None:
+        for t, n in zip(ts, names):
+            if not allowed[0](t):
+                raise ValueError(f"{n} must be {allowed[1]} for {loss}, got {t:g}")
+    return ts
 
 
-def _pairs(prediction: Any, target: Any, who: str) -> list[tuple[Value, float]]:
-    """Prediction Values paired with target floats, checking lengths and types."""
-    preds = _as_list(prediction, (Value, numbers.Real), who, "prediction")
-    targets = _as_list(target, (numbers.Real,), who, "target")
-    if len(preds) != len(targets):
-        raise ValueError(f"{who}: prediction has {len(preds)} element(s) but target has {len(targets)}")
+LABELS: dict[str, tuple[Callable[[float], bool], str]] = {
+    "hinge": (lambda t: t in (-1.0, 1.0), "-1 or +1"),
+    "binary_cross_entropy": (lambda t: 0.0 <= t <= 1.0, "in [0, 1]"),
+}
+
+
+def _pairs(prediction: Any, target: Any, loss: str) -> list[tuple[Value, float]]:
+    """Prediction Values paired with checked target floats."""
+    if isinstance(prediction, (Value, numbers.Number)) or prediction is None:
+        preds = [prediction]
+    else:
+        preds = validate.items(prediction, "prediction")
+    ts = check_targets(target, loss)
+    if len(preds) != len(ts):
+        raise ValueError(f"prediction has {len(preds)} element(s) but target has {len(ts)}")
     if not preds:
-        raise ValueError(f"{who}: prediction is empty")
-    return [(autograd.lift(p, f"{who}: prediction[{i}]"), _real(t, f"{who}: target[{i}]"))
-            for i, (p, t) in enumerate(zip(preds, targets))]
+        raise ValueError("prediction is empty")
+    return [(p if isinstance(p, Value) else autograd.lift(p, f"prediction[{i}]"), t)
+            for i, (p, t) in enumerate(zip(preds, ts))]
 
 
 def _mean(terms: list[Value]) -> Value:
+    """The mean of checked terms as one node (the term itself when there is one)."""
     return terms[0] if len(terms) == 1 else autograd.sum(terms) / len(terms)
+
+
+def _huber(r: Value, delta: float) -> Value:
+    return 0.5 * r * r if abs(r.data) <= delta else delta * (abs(r) - 0.5 * delta)
+
+
+# loss name -> the per-element term (prediction Value, target float) -> Value, for checked inputs.
+TERMS: dict[str, Callable[[Value, float], Value]] = {
+    "mse": lambda p, t: (p - t) ** 2,
+    "mae": lambda p, t: abs(p - t),
+    "huber": lambda p, t: _huber(p - t, 1.0),
+    "binary_cross_entropy": lambda z, t: z.softplus() - t * z,
+    "hinge": lambda p, t: (1 - t * p).relu(),
+}
 
 
 def mse(prediction: Value | Sequence[Value], target: float | Sequence[float]) -> Value:
@@ -61,7 +100,7 @@ def mse(prediction: Value | Sequence[Value], target: float | Sequence[float]) ->
     Returns:
         The loss as a Value.
     """
-    return _mean([(p - t) ** 2 for p, t in _pairs(prediction, target, "mse")])
+    return _mean([TERMS["mse"](p, t) for p, t in _pairs(prediction, target, "mse")])
 
 
 def mae(prediction: Value | Sequence[Value], target: float | Sequence[float]) -> Value:
@@ -74,7 +113,7 @@ def mae(prediction: Value | Sequence[Value], target: float | Sequence[float]) ->
     Returns:
         The loss as a Value.
     """
-    return _mean([abs(p - t) for p, t in _pairs(prediction, target, "mae")])
+    return _mean([TERMS["mae"](p, t) for p, t in _pairs(prediction, target, "mae")])
 
 
 def huber(prediction: Value | Sequence[Value], target: float | Sequence[float], delta: float = 1.0) -> Value:
@@ -88,11 +127,8 @@ def huber(prediction: Value | Sequence[Value], target: float | Sequence[float], 
     Returns:
         The loss as a Value.
     """
-    delta = _real(delta, "huber: delta")
-    if delta <= 0:
-        raise ValueError(f"huber: delta must be > 0, got {delta}")
-    residuals = [p - t for p, t in _pairs(prediction, target, "huber")]
-    return _mean([0.5 * r * r if abs(r.data) <= delta else delta * (abs(r) - 0.5 * delta) for r in residuals])
+    delta = validate.positive(delta, "delta")
+    return _mean([_huber(p - t, delta) for p, t in _pairs(prediction, target, "huber")])
 
 
 def binary_cross_entropy(logits: Value | Sequence[Value], target: float | Sequence[float]) -> Value:
@@ -108,11 +144,8 @@ def binary_cross_entropy(logits: Value | Sequence[Value], target: float | Sequen
     Returns:
         The mean loss as a Value.
     """
-    pairs = _pairs(logits, target, "binary_cross_entropy")
-    for i, (_, t) in enumerate(pairs):
-        if not 0.0 <= t <= 1.0:
-            raise ValueError(f"binary_cross_entropy: target[{i}] must be in [0, 1], got {t}")
-    return _mean([z.softplus() - t * z for z, t in pairs])
+    term = TERMS["binary_cross_entropy"]
+    return _mean([term(z, t) for z, t in _pairs(logits, target, "binary_cross_entropy")])
 
 
 def cross_entropy(logits: Sequence[Value], target_index: int) -> Value:
@@ -127,16 +160,20 @@ def cross_entropy(logits: Sequence[Value], target_index: int) -> Value:
     Returns:
         The loss as a Value.
     """
-    if isinstance(logits, (Value, numbers.Real)) or not isinstance(logits, Sequence):
-        raise TypeError(f"cross_entropy: logits must be a sequence of Values (one per class), got {type(logits).__name__}")
-    zs = [autograd.lift(z, f"cross_entropy: logits[{i}]") for i, z in enumerate(logits)]
-    if not isinstance(target_index, numbers.Integral) or isinstance(target_index, bool):
-        raise ValueError(f"cross_entropy: target_index must be an int class index, got {type(target_index).__name__}: {target_index!r}")
-    if not 0 <= target_index < len(zs):
-        raise ValueError(f"cross_entropy: target_index {target_index} is out of range for {len(zs)} logits")
+    if isinstance(logits, (Value, numbers.Number)):
+        raise TypeError(f"logits must be a sequence of Values (one per class), got {validate.shown(logits)}")
+    zs = [z if isinstance(z, Value) else autograd.lift(z, f"logits[{i}]")
+          for i, z in enumerate(validate.items(logits, "logits", "a sequence of Values (one per class)"))]
+    if not zs:
+        raise ValueError("logits is empty")
+    return _class_term(zs, validate.whole(target_index, "target_index", low=0, high=len(zs) - 1))
+
+
+def _class_term(zs: list[Value], k: int) -> Value:
+    """``cross_entropy`` for checked logits and a checked class index."""
     m = max(z.data for z in zs)
     log_total = autograd.sum([(z - m).exp() for z in zs]).log()
-    return log_total + m - zs[int(target_index)]
+    return log_total + m - zs[k]
 
 
 def hinge(prediction: Value | Sequence[Value], target: float | Sequence[float]) -> Value:
@@ -149,11 +186,7 @@ def hinge(prediction: Value | Sequence[Value], target: float | Sequence[float]) 
     Returns:
         The loss as a Value.
     """
-    pairs = _pairs(prediction, target, "hinge")
-    for i, (_, t) in enumerate(pairs):
-        if t not in (-1.0, 1.0):
-            raise ValueError(f"hinge: target[{i}] must be -1 or +1, got {t}")
-    return _mean([(1 - t * p).relu() for p, t in pairs])
+    return _mean([TERMS["hinge"](p, t) for p, t in _pairs(prediction, target, "hinge")])
 
 
 def l2_penalty(parameters: Iterable[Value], alpha: float = 1e-4) -> Value:
@@ -166,16 +199,18 @@ def l2_penalty(parameters: Iterable[Value], alpha: float = 1e-4) -> Value:
     Returns:
         The penalty as a Value.
     """
-    alpha = _real(alpha, "l2_penalty: alpha")
-    if alpha < 0:
-        raise ValueError(f"l2_penalty: alpha must be >= 0, got {alpha}")
-    if isinstance(parameters, Value) or not isinstance(parameters, Iterable):
-        raise TypeError(f"l2_penalty: parameters must be an iterable of Values (e.g. model.parameters()), "
-                        f"got {type(parameters).__name__}")
-    params = list(parameters)
+    alpha = validate.positive(alpha, "alpha", zero=True)
+    if isinstance(parameters, Value):
+        raise TypeError(f"parameters must be an iterable of Values (e.g. model.parameters()), got {validate.shown(parameters)}")
+    params = validate.items(parameters, "parameters", "an iterable of Values (e.g. model.parameters())")
     if not params:
-        raise ValueError("l2_penalty: parameters is empty")
+        raise ValueError("parameters is empty")
     for i, p in enumerate(params):
         if not isinstance(p, Value):
-            raise TypeError(f"l2_penalty: parameters[{i}] must be a Value, got {type(p).__name__}")
+            raise TypeError(f"parameters[{i}] must be a Value, got {validate.shown(p)}")
+    return _penalty(params, alpha)
+
+
+def _penalty(params: list[Value], alpha: float) -> Value:
+    """``l2_penalty`` for checked arguments."""
     return alpha * autograd.sum([p * p for p in params])

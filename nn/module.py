@@ -1,31 +1,53 @@
 """``Module``: what every model has: named parameters, zero_grad, and a state dict saved as JSON.
 
 A subclass defines ``named_parameters()`` and ``config()`` (its constructor's arguments); the
-rest follows. Files are JSON (never pickle, so loading a file cannot run code).
+rest follows. Files are JSON (never pickle, so loading a file cannot run code). ``save`` writes
+a temporary file beside the target and renames it, so a failed write never leaves half a model.
+``load`` reads at most ``MAX_FILE_BYTES`` and checks the architecture the file's config implies
+(at most ``MAX_PARAMETERS`` parameters, as many as the file holds) before building anything.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import numbers
+import os
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from autograd import Value
+from autograd import Value, validate
 
-__all__ = ["Module"]
+__all__ = ["Module", "MAX_FILE_BYTES", "MAX_PARAMETERS"]
 
 M = TypeVar("M", bound="Module")
 
 FILE_FORMAT = "deltagrad-module"
+MAX_FILE_BYTES = 64 * 2**20  # 64 MiB: about a million parameters as ``save`` writes them
+MAX_PARAMETERS = 1_000_000  # a scalar engine's models are far smaller; a bigger file is a mistake or an attack
 _SHOWN = 5  # how many names an error message lists before "..."
 
 
 def _names(names: list[str]) -> str:
     shown = ", ".join(names[:_SHOWN])
     return shown + (f", ... ({len(names)} in all)" if len(names) > _SHOWN else "")
+
+
+def _read_json(path: Path) -> Any:
+    """The JSON document in ``path``, reading at most ``MAX_FILE_BYTES``; ValueError naming the file."""
+    with open(path, "rb") as file:  # a FIFO or /dev/zero has no size: read() is capped, not stat()
+        raw = file.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise ValueError(f"{path} is larger than {MAX_FILE_BYTES:,} bytes (MAX_FILE_BYTES); not a saved deltagrad model")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not a saved deltagrad model (not UTF-8 text)") from None
+    except RecursionError:
+        raise ValueError(f"{path} is not a saved deltagrad model (JSON nested too deeply)") from None
+    except ValueError as error:  # JSONDecodeError, or an integer of more digits than Python converts
+        raise ValueError(f"{path} is not valid JSON: {error}") from None
 
 
 class Module:
@@ -52,60 +74,74 @@ class Module:
         """Parameter name → value, as plain floats."""
         return {name: p.data for name, p in self.named_parameters()}
 
+    @staticmethod
+    def parameter_count(**config: Any) -> int | None:
+        """How many parameters the constructor would make from ``config``, checked without
+        building anything (``load`` uses it); None when a subclass does not say."""
+        return None
+
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Set every parameter from ``state``, after checking all of it first.
 
         Args:
-            state: name → real number, with exactly the names of ``named_parameters()``.
+            state: name → finite real number, with exactly the names of ``named_parameters()``.
 
         Raises:
-            TypeError: ``state`` is not a mapping.
-            ValueError: names missing or unexpected (another architecture), or a value that is not
-                a finite real number. The message names the entry; the model is left unchanged.
+            TypeError: ``state`` is not a mapping, or an entry is not a real number.
+            ValueError: names missing or unexpected (another architecture), or an entry that is NaN
+                or infinite. The message names the entry; the model is left unchanged.
         """
         if not isinstance(state, Mapping):
-            raise TypeError(f"load_state_dict: state must be a mapping of name -> number, got {type(state).__name__}")
+            raise TypeError(f"state must be a mapping of name -> number, got {validate.shown(state)}")
         params = dict(self.named_parameters())
         missing = [name for name in params if name not in state]
         extra = [str(name) for name in state if name not in params]
         if missing or extra:
             problems = [f"missing {_names(missing)}" if missing else "", f"unexpected {_names(extra)}" if extra else ""]
-            raise ValueError(
-                f"load_state_dict: expected {len(params)} entries for {self!r}, got {len(state)}; "
-                + "; ".join(p for p in problems if p)
-            )
-        values = {}
-        for name in params:
-            x = state[name]
-            if not isinstance(x, numbers.Real) or isinstance(x, bool):
-                raise ValueError(f"load_state_dict: entry {name!r} must be a real number, got {type(x).__name__}: {x!r}")
-            try:
-                values[name] = float(x)
-            except OverflowError:  # an int past the float range
-                raise ValueError(f"load_state_dict: entry {name!r} is an int too large for a float") from None
-            if not math.isfinite(values[name]):
-                raise ValueError(f"load_state_dict: entry {name!r} is {x}; parameters must be finite")
+            raise ValueError(f"state: expected {len(params)} entries for {self!r}, got {len(state)}; "
+                             + "; ".join(p for p in problems if p))
+        values = {name: validate.finite(state[name], f"state[{name!r}]") for name in params}
         for name, p in params.items():
             p.data = values[name]
 
-    def save(self, path: str | Path) -> None:
-        """Write the architecture and the parameters to ``path`` as JSON.
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the architecture and the parameters to ``path`` as JSON, atomically: a temporary
+        file in the same folder, renamed over ``path`` once complete (a failed write leaves the
+        previous file as it was). A missing folder is made.
 
         Args:
             path: the file to write.
+
+        Raises:
+            ValueError: a parameter is NaN or infinite (JSON has no such numbers).
+            OSError: the file cannot be written.
         """
+        target = validate.output_file(path, "path")
         document = {"format": FILE_FORMAT, "class": type(self).__name__, "config": self.config(),
                     "state_dict": self.state_dict()}
         try:
-            text = json.dumps(document, indent=1, allow_nan=False)
+            text = json.dumps(document, indent=1, allow_nan=False) + "\n"
         except ValueError:
             bad = [name for name, x in self.state_dict().items() if not math.isfinite(x)]
             raise ValueError(f"save: parameters are not finite: {_names(bad)}") from None
-        Path(path).write_text(text + "\n", encoding="utf-8")
+        temporary = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+        try:
+            with open(temporary, "x", encoding="utf-8") as file:  # "x": the permissions a new file gets
+                file.write(text)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
 
     @classmethod
-    def load(cls: type[M], path: str | Path) -> M:
+    def load(cls: type[M], path: str | os.PathLike[str]) -> M:
         """Rebuild a model saved with ``save``.
+
+        Nothing is built before the file passes its checks: it is at most ``MAX_FILE_BYTES``
+        long, and its config implies at most ``MAX_PARAMETERS`` parameters, exactly as many as its
+        state_dict holds.
 
         Args:
             path: a JSON file written by ``save``.
@@ -114,27 +150,36 @@ class Module:
             A new model of this class with the saved parameters.
 
         Raises:
+            TypeError: ``path`` is not a str or Path.
             OSError: the file cannot be read.
-            ValueError: the file is not a saved model of this class, or an entry is wrong.
+            ValueError: the file is not a saved model of this class, or is too large, or an entry
+                is wrong; the message names the file.
         """
-        try:
-            document = json.loads(Path(path).read_text(encoding="utf-8"))
-        except json.JSONDecodeError as error:
-            raise ValueError(f"load: {path} is not valid JSON: {error}") from None
-        except UnicodeDecodeError:
-            raise ValueError(f"load: {path} is not a saved deltagrad model (not UTF-8 text)") from None
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path must be a file name (str or Path), got {validate.shown(path)}")
+        path = Path(path)
+        document = _read_json(path)
         if not isinstance(document, dict) or document.get("format") != FILE_FORMAT:
-            raise ValueError(f"load: {path} is not a saved deltagrad model (no \"format\": \"{FILE_FORMAT}\")")
+            raise ValueError(f"{path} is not a saved deltagrad model (no \"format\": \"{FILE_FORMAT}\")")
         if document.get("class") != cls.__name__:
-            raise ValueError(f"load: {path} holds a {document.get('class')!r}, not a {cls.__name__!r}")
+            raise ValueError(f"{path} holds a {validate.shown(document.get('class'))}, not a {cls.__name__!r}")
         config, state = document.get("config"), document.get("state_dict")
         if not isinstance(config, dict) or not isinstance(state, dict):
-            raise ValueError(f"load: {path} needs a \"config\" object and a \"state_dict\" object")
+            raise ValueError(f"{path} needs a \"config\" object and a \"state_dict\" object")
+        try:
+            count = cls.parameter_count(**config)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{path} has a bad config: {error}") from None
+        if count is not None and count > MAX_PARAMETERS:
+            raise ValueError(f"{path}: its config implies {count:,} parameters, more than MAX_PARAMETERS "
+                             f"({MAX_PARAMETERS:,})")
+        if count is not None and count != len(state):
+            raise ValueError(f"{path}: its config implies {count:,} parameters but its state_dict holds {len(state):,}")
         try:
             model = cls(**config, seed=0)
-        except TypeError as error:
-            raise ValueError(f"load: {path} has a bad config {config!r}: {error}") from None
-        model.load_state_dict(state)
+            model.load_state_dict(state)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{path} has a bad config or state_dict: {error}") from None
         return model
 
     def __repr__(self) -> str:

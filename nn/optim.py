@@ -8,38 +8,39 @@ averages of g and g².
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable
 from typing import Any
 
-from autograd import Value
+from autograd import Value, validate
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
 
-def _number(x: Any, name: str, low: float, high: float = math.inf, *, open_low: bool = False) -> float:
-    """``x`` as a float in [low, high) (or (low, high)), else a ValueError naming it."""
-    if not isinstance(x, numbers.Real) or isinstance(x, bool) or not math.isfinite(x):
-        raise ValueError(f"{name} must be a finite real number, got {type(x).__name__}: {x!r}")
-    if x < low or (open_low and x == low) or x >= high:
-        bounds = f"{'(' if open_low else '['}{low}, {high})"
-        raise ValueError(f"{name} must be in {bounds}, got {x}")
-    return float(x)
+def _below_one(x: Any, name: str) -> float:
+    """A decay rate: a finite number in [0, 1)."""
+    rate = validate.positive(x, name, zero=True)
+    if rate >= 1:
+        raise ValueError(f"{name} must be < 1, got {rate}")
+    return rate
 
 
 class Optimizer:
-    """Holds the parameters; subclasses define ``update(i, p)`` for parameter i."""
+    """Holds the parameters; subclasses define ``update(i, p)`` for parameter i.
+
+    Args:
+        params: the Values to train, each once, e.g. ``model.parameters()``.
+    """
 
     def __init__(self, params: Iterable[Value]) -> None:
-        if isinstance(params, Value) or not isinstance(params, Iterable):
-            raise TypeError(f"params must be an iterable of Values (e.g. model.parameters()), got {type(params).__name__}")
-        self.params = list(params)
+        if isinstance(params, Value):
+            raise TypeError(f"params must be an iterable of Values (e.g. model.parameters()), got {validate.shown(params)}")
+        self.params = validate.items(params, "params", "an iterable of Values (e.g. model.parameters())")
         if not self.params:
             raise ValueError("params is empty: nothing to optimise")
         seen: dict[Value, int] = {}
         for i, p in enumerate(self.params):
             if not isinstance(p, Value):
-                raise TypeError(f"params[{i}] must be a Value, got {type(p).__name__}")
+                raise TypeError(f"params[{i}] must be a Value, got {validate.shown(p)}")
             if p in seen:  # it would be stepped twice per step()
                 raise ValueError(f"params[{i}] is params[{seen[p]}] again ({p!r}); give each parameter once")
             seen[p] = i
@@ -80,8 +81,8 @@ class SGD(Optimizer):
 
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0) -> None:
         super().__init__(params)
-        self.lr = _number(lr, "SGD lr", 0.0, open_low=True)
-        self.momentum = _number(momentum, "SGD momentum", 0.0, 1.0)
+        self.lr = validate.positive(lr, "lr")
+        self.momentum = _below_one(momentum, "momentum")
         self.velocity = [0.0] * len(self.params)
 
     def update(self, i: int, p: Value) -> None:
@@ -103,11 +104,12 @@ class Adam(Optimizer):
     def __init__(self, params: Iterable[Value], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8) -> None:
         super().__init__(params)
-        self.lr = _number(lr, "Adam lr", 0.0, open_low=True)
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"Adam betas must be a pair (beta1, beta2), got {betas!r}")
-        self.betas = (_number(betas[0], "Adam beta1", 0.0, 1.0), _number(betas[1], "Adam beta2", 0.0, 1.0))
-        self.eps = _number(eps, "Adam eps", 0.0, open_low=True)
+        self.lr = validate.positive(lr, "lr")
+        pair = validate.items(betas, "betas", "a pair (beta1, beta2)")
+        if len(pair) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {len(pair)} number(s)")
+        self.betas = (_below_one(pair[0], "betas[0]"), _below_one(pair[1], "betas[1]"))
+        self.eps = validate.positive(eps, "eps")
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
 

@@ -13,58 +13,72 @@ import numbers
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import numpy as np
-
 import autograd
-from autograd import Value, no_grad
+from autograd import Value, no_grad, validate
 from autograd.format import format_number
 
 from .data import as_values
 from .init import Seed, make_rng
-from .layers import MLP
-from .losses import binary_cross_entropy, cross_entropy, hinge, huber, l2_penalty, mae, mse
+from .layers import MLP, Layer
+from .losses import TERMS, _class_term, _mean, _penalty, check_targets
 from .optim import Adam, Optimizer
 
 __all__ = ["History", "TASKS", "fit", "evaluate"]
 
-# Per-sample rule: (logits vs, outputs ys, target) -> (loss, correct or None for regression).
-Task = Callable[[list[Value], list[Value], Any], tuple[Value, "bool | None"]]
+
+def _one(t: Any, name: str, loss: str | None) -> float:
+    ts = check_targets(t, loss, name)
+    if len(ts) != 1:
+        raise ValueError(f"{name} must be one number, got {len(ts)}")
+    return ts[0]
 
 
-def _single(values: list[Value], loss: str) -> Value:
-    """The model's one output; a wider model would otherwise have its other outputs ignored."""
-    if len(values) != 1:
-        raise ValueError(f"loss {loss!r} needs a model with one output, this one has {len(values)} "
-                         "(use cross_entropy for several classes)")
-    return values[0]
+def _label(t: Any, name: str, nout: int) -> float:
+    """A hinge label, 0/1 or -1/+1, as -1.0 or +1.0."""
+    label = _one(t, name, None)
+    if label not in (-1.0, 0.0, 1.0):
+        raise ValueError(f"{name} must be a class label, 0/1 or -1/+1, for hinge, got {label:g}")
+    return 1.0 if label > 0 else -1.0
 
 
-def _hinge(vs: list[Value], ys: list[Value], t: Any) -> tuple[Value, bool]:
-    y = _single(ys, "hinge")
-    return hinge(y, 1.0 if t > 0 else -1.0), (y.data > 0) == (t > 0)
+def _probability(t: Any, name: str, nout: int) -> float:
+    return _one(t, name, "binary_cross_entropy")
 
 
-def _bce(vs: list[Value], ys: list[Value], t: Any) -> tuple[Value, bool]:
-    v = _single(vs, "binary_cross_entropy")
-    return binary_cross_entropy(v, t), (v.data > 0) == (t > 0.5)
+def _class(t: Any, name: str, nout: int) -> int:
+    return validate.whole(t, name, low=0, high=nout - 1)
 
 
-def _ce(vs: list[Value], ys: list[Value], t: Any) -> tuple[Value, bool]:
-    best = max(range(len(vs)), key=lambda k: vs[k].data)
-    return cross_entropy(vs, t), best == t
+def _numbers(t: Any, name: str, nout: int) -> list[float]:
+    ts = check_targets(t, None, name)
+    if len(ts) != nout:
+        raise ValueError(f"{name} must hold {nout} number(s), one per model output, got {len(ts)}")
+    return ts
 
 
-def _regression(loss: Callable[[Any, Any], Value]) -> Task:
-    return lambda vs, ys, t: (loss(ys, t), None)
+def _regression(term: Callable[[Value, float], Value]) -> Callable[[list[Value], list[Value], list[float]], tuple[Value, None]]:
+    return lambda vs, ys, t: (_mean([term(y, tk) for y, tk in zip(ys, t)]), None)
+
+
+@dataclass(frozen=True)
+class Task:
+    """What a loss name means to ``fit``: how one sample's target is checked, and the per-sample rule
+    (logits vs, outputs ys, checked target) -> (loss, correct or None for regression)."""
+
+    target: Callable[[Any, str, int], Any]
+    rule: Callable[[list[Value], list[Value], Any], tuple[Value, "bool | None"]]
+    outputs: str = "any"  # "one" for the losses that read a single output, "classes" for cross_entropy
 
 
 TASKS: dict[str, Task] = {
-    "hinge": _hinge,
-    "binary_cross_entropy": _bce,
-    "cross_entropy": _ce,
-    "mse": _regression(mse),
-    "mae": _regression(mae),
-    "huber": _regression(huber),
+    "hinge": Task(_label, lambda vs, ys, t: (TERMS["hinge"](ys[0], t), (ys[0].data > 0) == (t > 0)), "one"),
+    "binary_cross_entropy": Task(_probability, lambda vs, ys, t: (TERMS["binary_cross_entropy"](vs[0], t),
+                                                                  (vs[0].data > 0) == (t > 0.5)), "one"),
+    "cross_entropy": Task(_class, lambda vs, ys, t: (_class_term(vs, t),
+                                                     max(range(len(vs)), key=lambda k: vs[k].data) == t), "classes"),
+    "mse": Task(_numbers, _regression(TERMS["mse"])),
+    "mae": Task(_numbers, _regression(TERMS["mae"])),
+    "huber": Task(_numbers, _regression(TERMS["huber"])),
 }
 
 
@@ -76,33 +90,40 @@ class History:
     accuracy: list[float | None] = field(default_factory=list)
 
 
-def _is_int(x: Any) -> bool:
-    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
-
-
-def _check(model: MLP, X: Any, y: Any, loss: str) -> tuple[list[list[Value]], np.ndarray, Task]:
-    if loss not in TASKS:
-        raise ValueError(f"unknown loss {loss!r}; known: {', '.join(TASKS)}")
-    if not callable(getattr(model, "forward", None)) or not hasattr(model, "nin"):
-        raise TypeError(f"model must be an nn.MLP (or nn.Layer), got {type(model).__name__}: {model!r:.80}")
-    rows, targets = as_values(X), np.asarray(y)
-    if targets.ndim == 0:
-        raise ValueError(f"y must hold one target per row of X, got a single {type(y).__name__}: {y!r}")
-    if len(targets) != len(rows):
-        raise ValueError(f"X has {len(rows)} rows but y has {len(targets)} targets")
+def _check(model: Any, X: Any, y: Any, loss: str) -> tuple[list[list[Value]], list[Any], Task]:
+    """The one check of fit's and evaluate's data: rows of Values and one checked target per row."""
+    task = TASKS[validate.one_of(loss, "loss", tuple(TASKS))]
+    if not isinstance(model, (MLP, Layer)):
+        raise TypeError(f"model must be an nn.MLP (or nn.Layer), got {validate.shown(model)}")
+    nout = model.nouts[-1] if isinstance(model, MLP) else model.nout
+    if task.outputs == "one" and nout != 1:
+        raise ValueError(f"loss {loss!r} needs a model with one output, this one has {nout} "
+                         "(use cross_entropy for several classes)")
+    if task.outputs == "classes" and nout < 2:
+        raise ValueError(f"loss {loss!r} needs a model with two or more outputs (one per class), this one has 1; "
+                         "use binary_cross_entropy or hinge for two classes")
+    try:
+        rows = as_values(X)
+    except ValueError as error:
+        raise ValueError(f"X: {error}") from None
     if not rows:
         raise ValueError("X is empty")
     if len(rows[0]) != model.nin:
         raise ValueError(f"the model expects {model.nin} input(s) but X has {len(rows[0])} column(s)")
-    return rows, targets, TASKS[loss]
+    if isinstance(y, numbers.Number) or getattr(y, "ndim", None) == 0:
+        raise ValueError(f"y must hold one target per row of X, got a single {validate.shown(y)}")
+    targets = validate.items(y, "y", "one target per row of X")
+    if len(targets) != len(rows):
+        raise ValueError(f"X has {len(rows)} rows but y has {len(targets)} targets")
+    return rows, [task.target(t, f"y[{i}]", nout) for i, t in enumerate(targets)], task
 
 
-def _batch_loss(model: MLP, rows: list, targets: np.ndarray, task: Task, batch: Any) -> tuple[Value, float | None]:
+def _batch_loss(model: MLP | Layer, rows: list, targets: list, task: Task, batch: Any) -> tuple[Value, float | None]:
     """The mean loss over ``batch`` (indices) and the fraction classified right (None for regression)."""
     terms, hits = [], []
     for i in batch:
-        vs, ys = model.forward(rows[i])
-        term, hit = task(vs, ys, targets[i])
+        vs, ys = model._forward(rows[i])
+        term, hit = task.rule(vs, ys, targets[i])
         terms.append(term)
         hits.append(hit)
     accuracy = None if hits[0] is None else float(sum(hits)) / len(hits)
@@ -135,23 +156,26 @@ def fit(model: MLP, X: Any, y: Any, *, loss: str = "mse", optimizer: Optimizer |
         FloatingPointError: the loss became NaN or inf; the message names the step.
     """
     rows, targets, task = _check(model, X, y, loss)
-    if not _is_int(steps) or steps < 1:
-        raise ValueError(f"steps must be a positive int, got {steps!r}")
-    if batch_size is not None and not (_is_int(batch_size) and 1 <= batch_size <= len(rows)):
-        raise ValueError(f"batch_size must be an int between 1 and {len(rows)}, got {batch_size!r}")
-    if log_every is not None and not (_is_int(log_every) and log_every >= 1):
-        raise ValueError(f"log_every must be a positive int or None, got {log_every!r}")
+    steps = validate.whole(steps, "steps")
+    if batch_size is not None:
+        batch_size = validate.whole(batch_size, "batch_size", high=len(rows))
+    if log_every is not None:
+        log_every = validate.whole(log_every, "log_every")
+    l2 = validate.positive(l2, "l2", zero=True)
     if optimizer is not None and not all(callable(getattr(optimizer, m, None)) for m in ("step", "zero_grad")):
         raise TypeError(f"optimizer must be an nn optimiser such as nn.Adam(model.parameters()), got "
-                        f"{type(optimizer).__name__}: {optimizer!r:.80}")
-    optimizer = optimizer or Adam(model.parameters(), lr=0.01)
+                        f"{validate.shown(optimizer)}")
+    if log is not None and not callable(log):
+        raise TypeError(f"log must be a function such as print, or None, got {validate.shown(log)}")
+    params = model.parameters()
+    optimizer = optimizer or Adam(params, lr=0.01)
     log_every = log_every or max(1, steps // 10)
     rng, history = make_rng(seed), History()
     for step in range(1, steps + 1):
         batch = range(len(rows)) if batch_size is None else rng.choice(len(rows), batch_size, replace=False)
         total, accuracy = _batch_loss(model, rows, targets, task, batch)
         if l2:
-            total = total + l2_penalty(model.parameters(), l2)
+            total = total + _penalty(params, l2)
         if not math.isfinite(total.data):
             raise FloatingPointError(f"fit: the loss became {total.data} at step {step}; lower the learning rate")
         optimizer.zero_grad()

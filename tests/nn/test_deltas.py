@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,7 +15,8 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import Value
-from nn.deltas import NUMPY_ACTIVATIONS, DeltaRule, backprop, compare, hand_step, objective
+import nn.deltas
+from nn.deltas import HAND_ACTIVATIONS, MAX_COMPARE_COST, DeltaRule, backprop, check_size, compare, compare_cost, hand_step, objective
 from nn.layers import MLP
 from nn.optim import SGD
 
@@ -27,9 +32,9 @@ def sigmoid_net(seed: int = 0) -> MLP:
 POINTS = [-30.0, -3.0, -1.0, -1e-3, 0.0, 1e-3, 0.5, 2.0, 30.0]
 
 
-@pytest.mark.parametrize("name", list(NUMPY_ACTIVATIONS))
+@pytest.mark.parametrize("name", list(HAND_ACTIVATIONS))
 def test_numpy_table_matches_the_engine_including_the_kink(name: str) -> None:
-    phi, dphi = NUMPY_ACTIVATIONS[name]
+    phi, dphi = HAND_ACTIVATIONS[name].phi, HAND_ACTIVATIONS[name].dphi
     v = np.array(POINTS)
     y = phi(v)
     for vi, yi, di in zip(POINTS, y, dphi(v, y)):
@@ -37,13 +42,53 @@ def test_numpy_table_matches_the_engine_including_the_kink(name: str) -> None:
         out = x if name == "linear" else getattr(x, name)()
         (slope,) = autograd.grad(out, [x])
         assert yi == pytest.approx(out.data, rel=1e-14, abs=1e-300), (name, vi)
-        # abs 1e-15: the engine's ELU/SELU rule y + α cancels for v << 0 (1e-17 absolute at v = -30)
-        assert di == pytest.approx(slope, rel=1e-14, abs=1e-15), (name, vi)
+        assert di == pytest.approx(slope, rel=1e-14, abs=1e-300), (name, vi)
+
+
+SELU_L, SELU_A = 1.0507009873554805, 1.6732632423543772
+
+
+@pytest.mark.parametrize("v", [-1e3, -745.0, -40.0, -38.0, -37.0, -1e-300, 1e-300, 40.0, 1e3])
+def test_the_table_at_extreme_inputs_against_closed_forms(v: float) -> None:
+    """ELU' and SELU' are α·e^v for v < 0, written so that they do not cancel: the form y + α is 30%
+    off at v = -37 and 0 from v = -38 on."""
+    closed = {  # (φ(v), φ'(v)) with math, one branch at a time
+        "linear": (v, 1.0),
+        "sigmoid": (1 / (1 + math.exp(-v)) if v > -700 else math.exp(v), None),
+        "tanh": (math.tanh(v), 1 - math.tanh(v) ** 2),
+        "relu": (max(v, 0.0), 1.0 if v > 0 else 0.0),
+        "leaky_relu": (v if v > 0 else 0.01 * v, 1.0 if v > 0 else 0.01),
+        "elu": (v if v > 0 else math.expm1(v), 1.0 if v > 0 else math.exp(v)),
+        "selu": (SELU_L * v if v > 0 else SELU_L * SELU_A * math.expm1(v), SELU_L if v > 0 else SELU_L * SELU_A * math.exp(v)),
+        "softplus": (v + math.log1p(math.exp(-v)) if v > 0 else math.log1p(math.exp(v)), None),
+        "step": (1.0 if v > 0 else 0.0, 0.0),
+    }
+    assert set(closed) == set(HAND_ACTIVATIONS)
+    for name, (y, slope) in closed.items():
+        row = HAND_ACTIVATIONS[name]
+        array = np.array([v])
+        got_y = row.phi(array)
+        assert float(got_y[0]) == pytest.approx(y, rel=1e-14, abs=0.0), name
+        got_slope = float(row.dphi(array, got_y)[0])
+        if slope is not None:
+            assert got_slope == pytest.approx(slope, rel=1e-14, abs=0.0), name
+        assert math.isfinite(got_slope) and got_slope >= 0.0, name
+    assert float(HAND_ACTIVATIONS["elu"].dphi(np.array([-40.0]), np.array([math.expm1(-40.0)]))[0]) > 0.0
+
+
+def test_kinked_rows_are_where_the_value_slope_or_curvature_jumps_at_zero() -> None:
+    h = 1e-6
+    for name, row in HAND_ACTIVATIONS.items():
+        jump = abs(float(row.phi(np.array([h]))[0] - row.phi(np.array([-h]))[0])) > 1e-3
+        left, right = (float(row.dphi(np.array([x]), row.phi(np.array([x])))[0]) for x in (-h, h))
+        left2, right2 = (float(row.dphi(np.array([x]), row.phi(np.array([x])))[0]) for x in (-2 * h, 2 * h))
+        curvature_jump = abs((right2 - right) - (left - left2)) > 1e-9  # φ'' from each side
+        assert row.kinked == (jump or abs(right - left) > 1e-3 or curvature_jump), name
 
 
 def test_left_derivatives_at_zero() -> None:
     zero = np.zeros(1)
-    at_zero = {name: float(d(zero, f(zero))[0]) for name, (f, d) in NUMPY_ACTIVATIONS.items()}
+    at_zero = {name: float(row.dphi(zero, row.phi(zero))[0]) for name, row in HAND_ACTIVATIONS.items()}
     assert at_zero["relu"] == 0.0
     assert at_zero["leaky_relu"] == 0.01
     assert at_zero["elu"] == 1.0
@@ -196,8 +241,8 @@ def test_a_wrong_sign_in_the_weight_gradient_is_caught() -> None:
 
 
 def test_a_wrong_derivative_table_entry_is_caught() -> None:
-    def sigmoid_prime_typo(name, v, y):  # seed 001's erratum: e^-x / (1 + e^-x), not squared
-        return np.exp(-v) / (1 + np.exp(-v)) if name == "sigmoid" else NUMPY_ACTIVATIONS[name][1](v, y)
+    def sigmoid_prime_typo(name, v, y):  # the blog posts on the sigmoid unit's erratum: e^-x / (1 + e^-x), not squared
+        return np.exp(-v) / (1 + np.exp(-v)) if name == "sigmoid" else HAND_ACTIVATIONS[name].dphi(v, y)
 
     report = compare(sigmoid_net(), X, 0.8, rule=DeltaRule(derivative=sigmoid_prime_typo))
     assert not report.ok
@@ -233,39 +278,69 @@ def test_hand_step_equals_one_sgd_step(loss: str, output: str, target: list) -> 
 
 
 @pytest.mark.parametrize(
-    "kwargs, error, words",
+    "kwargs, error, name",
     [
         ({"loss": "mse"}, ValueError, "loss"),
         ({"reduction": "avg"}, ValueError, "reduction"),
-        ({"x": [1.0, 2.0, 3.0]}, ValueError, "2 number"),
-        ({"x": [1.0, math.nan]}, ValueError, "finite"),
-        ({"x": "ab"}, TypeError, "x must"),
-        ({"target": [0.1, 0.2]}, ValueError, "1 value"),
-        ({"target": math.inf}, ValueError, "finite"),
-        ({"x": [X, X], "target": [0.1]}, ValueError, "per sample"),
-        ({"loss": "ce"}, ValueError, "softmax"),
+        ({"x": [1.0, 2.0, 3.0]}, ValueError, r"\bx\b.*2"),
+        ({"x": [1.0, math.nan]}, ValueError, r"x\[1\]"),
+        ({"x": [1.0, "2"]}, TypeError, r"x\[1\]"),
+        ({"x": [[1.0, 2.0], [1.0, True]], "target": [0.1, 0.2]}, TypeError, r"x\[1\]\[1\]"),
+        ({"x": "ab"}, TypeError, r"\bx\b"),
+        ({"x": []}, ValueError, r"\bx\b"),
+        ({"target": [0.1, 0.2]}, ValueError, "target.*1 value"),
+        ({"target": math.inf}, ValueError, "target"),
+        ({"target": "0.5"}, TypeError, "target"),
+        ({"x": [X, X], "target": [0.1]}, ValueError, "target.*per sample"),
+        ({"x": [X, X], "target": [0.1, math.nan]}, ValueError, r"target\[1\]"),
+        ({"loss": "ce"}, ValueError, "loss"),
         ({"tolerance": -1.0}, ValueError, "tolerance"),
+        ({"step": math.nan}, ValueError, "step"),
+        ({"rule": "lecture"}, TypeError, "rule"),
     ],
 )
-def test_bad_input_is_a_clear_error(kwargs: dict, error: type, words: str) -> None:
+def test_bad_input_names_the_argument(kwargs: dict, error: type, name: str) -> None:
     arguments = {"x": X, "target": 0.5, **kwargs}
-    with pytest.raises(error, match=words):
+    with pytest.raises(error, match=name):
         compare(sigmoid_net(), **arguments)
 
 
 def test_bad_models_and_pairings() -> None:
-    with pytest.raises(TypeError, match="nn.MLP"):
+    with pytest.raises(TypeError, match="model"):
         compare(object(), X, 0.5)
-    with pytest.raises(ValueError, match="sigmoid output"):
+    with pytest.raises(ValueError, match="loss.*sigmoid output"):
         compare(MLP(2, [2, 1], output_activation="linear", seed=0), X, 1.0, loss="bce")
     with pytest.raises(ValueError, match="ce"):
         compare(MLP(2, [2, 3], output_activation="softmax", seed=0), X, [0.2, 0.3, 0.5], loss="sse")
-    with pytest.raises(ValueError, match="class index"):
+    with pytest.raises(ValueError, match="target"):
         compare(MLP(2, [3], output_activation="softmax", seed=0), X, 3, loss="ce")
-    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+    with pytest.raises(ValueError, match="target"):
         compare(sigmoid_net(), X, 1.5, loss="bce")
     with pytest.raises(ValueError, match="lr"):
         hand_step(sigmoid_net(), X, 0.5, lr=math.nan)
+    with pytest.raises(TypeError, match="lr"):
+        hand_step(sigmoid_net(), X, 0.5, lr="0.1")
+
+
+@pytest.mark.parametrize("call", [compare, backprop, objective])
+def test_softmax_over_one_class_is_refused(call) -> None:
+    """A softmax over one unit is always 1: every δ would be 0 and the report would say OK."""
+    model = MLP(2, [3, 1], activation="tanh", output_activation="softmax", seed=0)
+    with pytest.raises(ValueError, match="loss='ce'.*two or more output"):
+        call(model, X, 0, loss="ce")
+
+
+def test_every_public_entry_checks_its_arguments_once(monkeypatch) -> None:
+    calls = []
+    real = nn.deltas._prepare
+    monkeypatch.setattr(nn.deltas, "_prepare", lambda *a, **k: calls.append(1) or real(*a, **k))
+    for call in (compare, backprop, objective):
+        calls.clear()
+        call(sigmoid_net(), X, 0.5)
+        assert len(calls) == 1, call.__name__
+    calls.clear()
+    hand_step(sigmoid_net(), X, 0.5, lr=0.1)
+    assert len(calls) == 1
 
 
 def test_a_unit_on_a_relu_kink_gets_a_note() -> None:
@@ -273,3 +348,69 @@ def test_a_unit_on_a_relu_kink_gets_a_note() -> None:
     report = compare(model, [0.0, 0.0], 1.0)  # biases start at 0, so every hidden v is exactly 0
     assert report.notes and "L0.N0" in report.notes[0] and "kink of relu" in report.notes[0]
     assert "note:" in str(report)
+
+
+# -- overflow is a failure, never "OK" ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("weight, shown", [(-1e308, "v of L0.N0 = -inf"), (1e308, "v of L0.N0 = inf")])
+def test_an_overflowing_preactivation_fails_the_report(weight: float, shown: str) -> None:
+    model = sigmoid_net()
+    model.layers[0].neurons[0].w[0].data = weight  # v = 10·w: past the largest float
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # reported in the report, not as a NumPy warning
+        report = compare(model, [10.0, 0.0], 0.5)
+    assert not report.ok
+    assert shown in report.nonfinite
+    text = str(report)
+    assert "FAIL" in text and shown in text and "OK:" not in text
+
+
+def test_an_overflowing_objective_fails_the_report() -> None:
+    model = MLP(1, [1], activation="linear", output_activation="linear", seed=0)
+    model.layers[0].neurons[0].w[0].data = 1e300
+    report = compare(model, [1e3], 0.0)  # v = 1e303 is finite, J = ½v² is not
+    assert not report.ok
+    assert "J = inf" in report.nonfinite
+    assert "not finite" in str(report).splitlines()[-1]
+
+
+# -- the size cap ------------------------------------------------------------------------------
+
+
+def test_compare_cost_counts_passes_parameters_and_units() -> None:
+    # 2-3-1: 13 parameters, 4 units; 4 passes per parameter, each 13 + 20·4 per sample
+    assert compare_cost([2, 3, 1]) == 4 * 13 * (13 + 80)
+    assert compare_cost([2, 3, 1], samples=3) == 3 * compare_cost([2, 3, 1])
+
+
+@pytest.mark.parametrize("widths, samples, words", [
+    ([2, 2000, 1], 1, r"model \(8,001 parameters\).*MAX_COMPARE_COST"),
+    ([2] + [1] * 1000, 1, r"model \(2,001 parameters\)"),
+    ([2, 30, 30, 1], 20, r"with x \(20 samples\)"),
+])
+def test_compare_is_capped_before_anything_is_computed(widths, samples, words, monkeypatch) -> None:
+    def refuse(*args):
+        raise AssertionError("compare computed before checking its size")
+
+    monkeypatch.setattr(nn.deltas, "_backprop", refuse)
+    monkeypatch.setattr(nn.deltas, "_inputs", refuse)
+    assert compare_cost(widths, samples) > MAX_COMPARE_COST
+    model = MLP(widths[0], widths[1:], activation="tanh", seed=0)
+    x = [[0.1] * widths[0]] * samples
+    with pytest.raises(ValueError, match=words):
+        compare(model, x, [[0.5] * widths[-1]] * samples)
+    with pytest.raises(ValueError, match="--layers"):
+        check_size(widths, samples, name="--layers")
+
+
+def test_the_cap_leaves_room_for_the_networks_people_check() -> None:
+    for widths in ([2, 3, 1], [2, 4, 3], [3, 4, 3, 2], [2, 16, 16, 1], [2, 30, 30, 1], [2] + [2] * 100 + [1]):
+        check_size(widths)
+    check_size([2, 3, 1], samples=100)
+
+
+def test_import_nn_is_enough_for_nn_deltas() -> None:
+    result = subprocess.run([sys.executable, "-c", "import nn; print(nn.deltas.compare.__name__)"],
+                            capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[2])
+    assert result.stdout.strip() == "compare", result.stderr

@@ -38,7 +38,7 @@ def test_three_class_spiral_with_softmax_output():
 
 
 def test_sine_regression_with_one_hidden_tanh_layer():
-    """Seed 003's universal approximation theorem, in small: one hidden tanh layer fits sin(x)."""
+    """The lecture notes' universal approximation theorem, in small: one hidden tanh layer fits sin(x)."""
     X, y = data.sine(20)
     model = MLP(1, [10, 1], activation="tanh", init="auto", seed=0)
     history, (mse, accuracy) = train(model, X, y, "mse", 300, 0.05)
@@ -90,43 +90,69 @@ def test_a_non_finite_loss_stops_with_the_step_named():
         fit(model, X * 100, y, loss="mse", steps=500, optimizer=SGD(model.parameters(), lr=1.0), log=None)
 
 
-def test_fit_input_errors():
+@pytest.mark.parametrize("kwargs, error, name", [
+    ({"loss": "l1"}, ValueError, "loss.*hinge"),
+    ({"y": "short"}, ValueError, "4 rows but y has 3"),
+    ({"model": "3 inputs"}, ValueError, "expects 3 input\\(s\\) but X has 2"),
+    ({"X": [[1.0, math.nan]] * 4}, ValueError, "X.*NaN"),
+    ({"y": 1}, ValueError, "y must hold one target per row"),
+    ({"model": "neuron"}, TypeError, "model.*Neuron"),
+    ({"steps": 0}, ValueError, "steps"),
+    ({"steps": 2.0}, TypeError, "steps"),
+    ({"batch_size": 5}, ValueError, "batch_size"),
+    ({"batch_size": 1.5}, TypeError, "batch_size"),
+    ({"batch_size": "2"}, TypeError, "batch_size"),
+    ({"log_every": 0}, ValueError, "log_every"),
+    ({"log_every": 1.5}, TypeError, "log_every"),
+    ({"l2": -1e-4}, ValueError, "l2"),
+    ({"l2": math.nan}, ValueError, "l2"),
+    ({"optimizer": "adam"}, TypeError, "optimizer.*str"),
+    ({"log": "print"}, TypeError, "log"),
+])
+def test_fit_errors_name_the_argument(kwargs, error, name):
     X, y = data.xor()
+    models = {"3 inputs": MLP(3, [1], seed=0), "neuron": Neuron(2)}
+    model = models.get(kwargs.pop("model", None), MLP(2, [2, 1], seed=0))
+    if kwargs.get("y") == "short":
+        kwargs["y"] = y[:3]
+    arguments = {"X": X, "y": y, "steps": 1, "log": None, **kwargs}
+    with pytest.raises(error, match=name):
+        fit(model, **arguments)
+
+
+@pytest.mark.parametrize("loss", ["hinge", "binary_cross_entropy", "mse", "mae", "huber"])
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_fit_and_evaluate_refuse_non_finite_targets_for_every_loss(loss, bad):
+    """fit with the hinge loss once took a NaN label as -1 and inf as +1, silently."""
+    X, y = data.xor()
+    y = y.astype(float)
+    y[2] = bad
     model = MLP(2, [2, 1], seed=0)
-    with pytest.raises(ValueError, match="unknown loss 'l1'; known: hinge"):
-        fit(model, X, y, loss="l1")
-    with pytest.raises(ValueError, match="4 rows but y has 3"):
-        fit(model, X, y[:3])
-    with pytest.raises(ValueError, match="expects 3 input\\(s\\) but X has 2"):
-        fit(MLP(3, [1]), X, y)
-    with pytest.raises(ValueError, match="steps must be a positive int"):
-        fit(model, X, y, steps=0)
-    with pytest.raises(ValueError, match="batch_size must be an int between 1 and 4"):
-        fit(model, X, y, batch_size=5)
+    with pytest.raises(ValueError, match=r"y\[2\] must be finite"):
+        fit(model, X, y, loss=loss, steps=1, log=None)
+    with pytest.raises(ValueError, match=r"y\[2\] must be finite"):
+        evaluate(model, X, y, loss=loss)
 
 
-@pytest.mark.parametrize(
-    "kwargs, error, words",
-    [
-        ({"batch_size": 1.5}, ValueError, "batch_size must be an int between 1 and 4, got 1.5"),
-        ({"batch_size": "2"}, ValueError, "batch_size must be an int between 1 and 4, got '2'"),
-        ({"log_every": 0}, ValueError, "log_every must be a positive int or None, got 0"),
-        ({"log_every": 1.5}, ValueError, "log_every must be a positive int or None, got 1.5"),
-        ({"optimizer": "adam"}, TypeError, "optimizer must be an nn optimiser.*got str"),
-    ],
-)
-def test_fit_option_errors_name_the_option(kwargs, error, words):
+@pytest.mark.parametrize("loss, bad", [("hinge", 2), ("hinge", 0.5), ("binary_cross_entropy", 1.5),
+                                       ("cross_entropy", 3), ("cross_entropy", 1.0)])
+def test_labels_out_of_their_range_are_named(loss, bad):
     X, y = data.xor()
-    with pytest.raises(error, match=words):
-        fit(MLP(2, [2, 1], seed=0), X, y, steps=1, log=None, **kwargs)
+    y = y.tolist()
+    y[1] = bad
+    nout = 3 if loss == "cross_entropy" else 1
+    with pytest.raises((ValueError, TypeError), match=r"y\[1\]"):
+        evaluate(MLP(2, [2, nout], seed=0), X, y, loss=loss)
+
+
+def test_hinge_labels_may_be_0_1_or_minus_1_plus_1():
+    X, y = data.xor()
+    model = MLP(2, [3, 1], seed=0)
+    assert evaluate(model, X, y, "hinge") == evaluate(model, X, 2 * y - 1, "hinge")
 
 
 def test_fit_model_and_target_errors():
     X, y = data.xor()
-    with pytest.raises(TypeError, match="model must be an nn.MLP.*got Neuron"):
-        fit(Neuron(2), X, y, log=None)
-    with pytest.raises(ValueError, match="y must hold one target per row of X, got a single int: 1"):
-        fit(MLP(2, [1], seed=0), X, 1, log=None)
     # A two-output model would have its second output silently ignored by the one-output losses.
     for loss, activation in (("binary_cross_entropy", "softmax"), ("hinge", "linear")):
         model = MLP(2, [3, 2], output_activation=activation, seed=0)
@@ -134,3 +160,17 @@ def test_fit_model_and_target_errors():
             fit(model, X, y, loss=loss, steps=1, log=None)
         with pytest.raises(ValueError, match="one output"):
             evaluate(model, X, y, loss=loss)
+    # softmax over one class is always 1: nothing to learn
+    with pytest.raises(ValueError, match="cross_entropy.*two or more outputs"):
+        evaluate(MLP(2, [3, 1], seed=0), X, [0, 0, 0, 0], loss="cross_entropy")
+
+
+def test_regression_with_several_outputs_checks_each_row():
+    X = [[0.0], [1.0]]
+    model = MLP(1, [3, 2], seed=0)
+    loss, accuracy = evaluate(model, X, [[0.0, 1.0], [1.0, 0.5]], "mse")
+    outs = [[y.data for y in model(x)] for x in X]
+    expected = ((outs[0][0] ** 2 + (outs[0][1] - 1) ** 2) / 2 + ((outs[1][0] - 1) ** 2 + (outs[1][1] - 0.5) ** 2) / 2) / 2
+    assert loss == pytest.approx(expected, rel=1e-12) and accuracy is None
+    with pytest.raises(ValueError, match=r"y\[1\] must hold 2"):
+        evaluate(model, X, [[0.0, 1.0], [1.0]], "mse")
