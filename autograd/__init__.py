@@ -10,7 +10,7 @@ environment if you need both.
 
 from .backward import backward, grad, topological_order
 from .check import gradcheck, numerical_grad
-from .compile import CompiledGraph, compile_graph
+from .replay import NUMPY_RULES, CompiledGraph, compile_graph
 from .mode import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
 from .ops import OPS, Op, register_op
 from .parse import parse
