@@ -28,7 +28,9 @@ when asked (:meth:`Training.sync`) and when training ends.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from functools import reduce
+from operator import or_
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -78,8 +80,11 @@ _rule("div", np.divide, lambda y, a, b: (1.0 / b, -y / b))
 
 
 def _pow_derivative(y: Any, a: Any, b: Any) -> tuple:
-    # As the scalar rule: b·a^(b−1), 0 (b = 0) or inf (b < 1) at a = 0; y·ln a for a > 0, 0 at 0, NaN below.
-    d_base = np.where((a == 0) & (b < 1), np.where(b == 0, 0.0, np.inf), b * np.power(a, b - 1))
+    # As the scalar rule: b·a^(b−1), 0 (b = 0) or inf (b < 1) at a = 0, and b·y/a where a^(b−1)
+    # overflows; y·ln a for a > 0, 0 at a = 0, NaN below.
+    power = np.power(a, b - 1)
+    d_base = np.where(np.isinf(power), b * y / a, b * power)
+    d_base = np.where((a == 0) & (b < 1), np.where(b == 0, 0.0, np.inf), d_base)
     return d_base, np.where(a > 0, y * np.log(np.where(a > 0, a, 1.0)), np.where(a == 0, 0.0, np.nan))
 
 
@@ -173,6 +178,10 @@ def _compact(rows: np.ndarray) -> Rows:
     return rows
 
 
+def _rows(nodes: Sequence[Value], index: dict) -> np.ndarray:
+    return np.fromiter(map(index.__getitem__, nodes), dtype=np.intp, count=len(nodes))
+
+
 def _unique(rows: np.ndarray) -> bool:
     return len(np.unique(rows)) == rows.size
 
@@ -201,7 +210,12 @@ class _Ref:
         return x[:, None] if self.column else x
 
     def add(self, grads: tuple, d: np.ndarray) -> None:
-        _scatter(grads[self.space], self.rows, d.sum(axis=-1) if self.column else d, self.unique)
+        if self.column:
+            d = np.add.reduce(d, axis=-1)
+        if self.unique:
+            grads[self.space][self.rows] += d
+        else:
+            np.add.at(grads[self.space], self.rows, d)
 
 
 @dataclass(frozen=True)
@@ -227,7 +241,7 @@ class _Group:
         local = self.rule.derivative(arrays[self.space][self.out], *self.operands(arrays), **self.attrs)
         for ref, d in zip(self.refs, local):
             if ref.needed[mode]:
-                ref.add(grads, d * g)
+                ref.add(grads, g if type(d) is float and d == 1.0 else d * g)  # add's 1: no multiply
 
     def stacked(self, arrays: tuple) -> np.ndarray:
         """(operands, nodes, samples or 1): for the domain check."""
@@ -270,7 +284,7 @@ class _NAry:
                 ref.add(grads, d[positions])
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Layer:
     """``dot`` nodes v_g = Σ_i w_gi·x_i (+ b_g) over the same inputs x, with constant weights and
     biases: one matrix product V = W @ X + b; gradients gX = Wᵀ gV, gW = gV Xᵀ, gb = Σ gV."""
@@ -284,29 +298,38 @@ class _Layer:
     unique: tuple[bool, bool]  # weights, bias
     needed: tuple[bool, bool]
     space: int = TABLE
+    views: tuple = ()  # (W, gW, b, gb): views of the vector and gradient where rows are a slice, else None
+
+    def bind(self, vector: np.ndarray, gradient: np.ndarray) -> None:
+        """Make the views once: the vector and the gradient vector never move."""
+        block = isinstance(self.weights, slice)
+        line = self.bias is not None and isinstance(self.bias, slice)
+        self.views = (vector[self.weights].reshape(self.shape) if block else None,
+                      gradient[self.weights].reshape(self.shape) if block else None,
+                      vector[self.bias][:, None] if line else None, gradient[self.bias] if line else None)
 
     def _w(self, vector: np.ndarray) -> np.ndarray:
-        return vector[self.weights].reshape(self.shape)
+        return self.views[0] if self.views[0] is not None else vector[self.weights]
 
     def forward(self, arrays: tuple) -> None:
         out = arrays[TABLE][self.out]
         np.matmul(self._w(arrays[CONST]), self.inputs.get(arrays), out=out)
         if self.bias is not None:
-            out += arrays[CONST][self.bias][:, None]
+            out += self.views[2] if self.views[2] is not None else arrays[CONST][self.bias][:, None]
 
     def backward(self, arrays: tuple, grads: tuple, mode: int) -> None:
         g = grads[TABLE][self.out]
         if self.inputs.needed[mode]:
             self.inputs.add(grads, self._w(arrays[CONST]).T @ g)
-        gc = grads[CONST]
-        gw = g @ self.inputs.get(arrays).T
-        if isinstance(self.weights, slice):
-            view = gc[self.weights].reshape(self.shape)  # a view: += writes into the gradient vector
-            view += gw
+        _, gw, _, gb = self.views
+        if gw is not None:
+            gw += g @ self.inputs.get(arrays).T
         else:
-            _scatter(gc, self.weights, gw, self.unique[0])
-        if self.bias is not None:
-            _scatter(gc, self.bias, g.sum(axis=1), self.unique[1])
+            _scatter(grads[CONST], self.weights, g @ self.inputs.get(arrays).T, self.unique[0])
+        if gb is not None:
+            gb += np.add.reduce(g, axis=1)
+        elif self.bias is not None:
+            _scatter(grads[CONST], self.bias, np.add.reduce(g, axis=1), self.unique[1])
 
 
 @dataclass(frozen=True)
@@ -342,6 +365,9 @@ def _name(v: Value) -> str:
 
 def _check_leaves(values: Any, what: str, in_graph: set[Value]) -> list[Value]:
     items = [values] if isinstance(values, Value) else list(values)
+    if all(type(v) is Value for v in items) and in_graph.issuperset(items) and len(set(items)) == len(items) \
+            and not any(v.parents for v in items):
+        return items  # the common case, checked in bulk; else find the first culprit below
     seen: set[Value] = set()
     for i, v in enumerate(items):
         if not isinstance(v, Value):
@@ -360,10 +386,8 @@ def _attrs(v: Value) -> dict[str, Any]:
     return getattr(v, "attrs", None) or {}
 
 
-def _squared_constants(v: Value, space: dict, uses: Counter, output: Value) -> list[Value] | None:
+def _squared_constants(v: Value, uses: Counter, output: Value) -> list[Value] | None:
     """The p's of a constant ``sum`` of ``p * p`` nodes used nowhere else, else None."""
-    if v.op != "sum" or space[v] != CONST:
-        return None
     squared = []
     for w in v.parents:
         if w.op != "mul" or w.parents[0] is not w.parents[1] or uses[w] != 1 or w is output or _attrs(w):
@@ -373,57 +397,68 @@ def _squared_constants(v: Value, space: dict, uses: Counter, output: Value) -> l
 
 
 class _Compiler:
-    """One pass over the nodes in topological order, then the layout and the steps."""
+    """One pass over the nodes in topological order, then the fusions.
+
+    Per node one small int, ``code[v] = depth << 3 | learns << 2 | space``: ``learns`` when a
+    parameter is among its ancestors (or it is one), ``space`` where its value lives. A node's
+    code comes from its parents' by ``max`` (depth) and ``|`` (flags), one C call each, and the
+    parents' codes are its group's key: the compile runs at about a microsecond per node.
+    """
 
     def __init__(self, nodes: list[Value], output: Value, inputs: Sequence[Value], params: Sequence[Value]):
         self.output = output
         given, chosen = set(inputs), set(params)
-        self.space: dict[Value, int] = {}
-        self.learns: dict[Value, bool] = {}  # whether a parameter is among its ancestors (or it is one)
-        depth: dict[Value, int] = {}
-        self.uses: Counter = Counter()
-        groups: dict[tuple, list[Value]] = {}
+        code: dict[Value, int] = {}
+        groups: dict[tuple, list[Value]] = defaultdict(list)
         self.leaves: list[Value] = []
-        space, learns = self.space, self.learns
+        edges: list[Value] = []
+        get = code.__getitem__
         for v in nodes:
             parents = v.parents
             if not parents:
-                space[v] = INPUT if v in given else CONST
-                learns[v] = v in chosen
-                depth[v] = 0
-                if space[v] == CONST and v not in chosen:
+                code[v] = INPUT if v in given else 4 if v in chosen else CONST
+                if code[v] == CONST:
                     self.leaves.append(v)
                 continue
-            self.uses.update(parents)
-            places = tuple(map(space.__getitem__, parents))
-            space[v] = TABLE if max(places) else CONST
-            learns[v] = any(map(learns.__getitem__, parents))
-            depth[v] = d = 1 + max(map(depth.__getitem__, parents))
-            attrs = _attrs(v)
-            key = (d, v.op, tuple(sorted(attrs.items())) if attrs else (), places)
-            groups.setdefault(key, []).append(v)
+            edges.extend(parents)
+            codes = tuple(map(get, parents))
+            flags = reduce(or_, codes)
+            d = (max(codes) >> 3) + 1
+            code[v] = d << 3 | (flags & 4) | (TABLE if flags & 3 else CONST)
+            attrs = getattr(v, "attrs", None)
+            groups[(d, v.op, tuple(sorted(attrs.items())) if attrs else (), codes)].append(v)
+        self.code = code
         # An L2 penalty: its p * p nodes are not computed, the sum is one dot product.
         self.squares: dict[Value, list[Value]] = {}
+        uses = None
         absorbed: set[Value] = set()
-        for members in groups.values():
-            for v in members:
-                squared = _squared_constants(v, space, self.uses, output)
-                if squared is not None:
-                    self.squares[v] = squared
-                    absorbed.update(v.parents)
-        self.groups = [[v for v in members if v not in absorbed] for key, members in sorted(groups.items(),
-                                                                                            key=lambda kv: kv[0][0])]
-        self.groups = [members for members in self.groups if members]
+        for key, members in groups.items():
+            if key[1] == "sum" and not any(c & 3 for c in key[3]):
+                uses = uses or Counter(edges)
+                for v in members:
+                    squared = _squared_constants(v, uses, output)
+                    if squared is not None:
+                        self.squares[v] = squared
+                        absorbed.update(v.parents)
+        ordered = sorted(groups.items(), key=lambda item: item[0][0])
+        self.groups = [kept for kept in ([v for v in members if v not in absorbed] if absorbed else members
+                                         for _, members in ordered) if kept]
+
+    def space(self, v: Value) -> int:
+        return self.code[v] & 3
+
+    def learns(self, v: Value) -> bool:
+        return bool(self.code[v] & 4)
 
     def layer_shape(self, members: list[Value]) -> int | None:
         """n when the dot nodes ``members`` form a layer (constant weights and biases, the same n
         distinct inputs, from the batch or the table), else None."""
         first = members[0]
-        if first.op != "dot" or self.space[first] != TABLE:
+        if first.op != "dot" or self.space(first) != TABLE:
             return None
         n = len(first.parents) // 2
         inputs = first.parents[n : 2 * n]
-        places = [self.space[p] for p in first.parents]
+        places = [self.space(p) for p in first.parents]
         if any(places[:n]) or any(places[2 * n :]) or len(set(places[n : 2 * n])) != 1:
             return None
         if len(set(inputs)) != n or any(v.parents[n : 2 * n] != inputs for v in members):
@@ -431,10 +466,11 @@ class _Compiler:
         return n
 
 
-def _mode_flags(nodes: Sequence[Value], learns: dict, space: dict) -> tuple[bool, bool]:
-    """(any wants a gradient for the parameters, ... for the parameters or the inputs)."""
-    params = any(map(learns.__getitem__, nodes))
-    return params, params or any(space[v] != CONST for v in nodes)
+def _mode_flags(nodes: Sequence[Value], code: dict) -> tuple[bool, bool]:
+    """(whether any of ``nodes`` wants a gradient for the parameters, ... for the parameters or
+    the inputs): any that learns, or any that varies over the batch."""
+    flags = reduce(or_, map(code.__getitem__, nodes), 0)
+    return bool(flags & 4), bool(flags & 7)
 
 
 class CompiledGraph:
@@ -475,14 +511,12 @@ class CompiledGraph:
 
     # -- compiling -------------------------------------------------------------------------------
     def _build(self, k: _Compiler) -> None:
-        space, learns = k.space, k.learns
         index: dict[Value, int] = {v: j for j, v in enumerate(self.inputs)}
         vector: list[Value] = []  # the vector's nodes, in order
 
         def place(values: Sequence[Value]) -> None:
-            for v in values:
-                index[v] = len(vector)
-                vector.append(v)
+            index.update(zip(values, range(len(vector), len(vector) + len(values))))
+            vector.extend(values)
 
         # Parameters first (rows 0..P-1, so that an update is one slice), each layer's weights as
         # a (G, n) block and its biases after them, so that the product reads a view.
@@ -496,23 +530,22 @@ class CompiledGraph:
             if len(members[0].parents) % 2:
                 blocks.append([v.parents[-1] for v in members])
             for block in blocks:
-                if all(p in chosen and p not in index for p in block) and len(set(block)) == len(block):
+                if chosen.issuperset(block) and index.keys().isdisjoint(block) and len(set(block)) == len(block):
                     place(block)
         place([p for p in self.params if p not in index])
-        self._param_rows = np.array([index[p] for p in self.params], dtype=np.intp)
+        self._param_rows = _rows(self.params, index)
         self._leaves = list(k.leaves)
         place(self._leaves)
-        self._leaf_rows = _compact(np.array([index[v] for v in self._leaves], dtype=np.intp))
+        self._leaf_rows = _compact(_rows(self._leaves, index))
         table = 0
         steps: list[Step] = []
         for members in k.groups:
             first = members[0]
-            where = space[first]
+            where = k.space(first)
             start = table if where == TABLE else len(vector)
             out = slice(start, start + len(members))
             if where == TABLE:
-                for j, v in enumerate(members):
-                    index[v] = start + j
+                index.update(zip(members, range(start, start + len(members))))
                 table += len(members)
             else:
                 place(members)
@@ -520,6 +553,9 @@ class CompiledGraph:
         self._vector_size, self._table_size = len(vector), table
         self._vector = np.zeros(len(vector))
         self._gradient = np.zeros(len(vector))
+        for step in steps:
+            if isinstance(step, _Layer):
+                step.bind(self._vector, self._gradient)
         self._steps = steps
         # Ops whose scalar forward may raise (log(-1), 1/0, a user's rule): their outputs are checked.
         self._checks = [not isinstance(s, (_Layer, _SumSquares)) and (s.op.name in _RAISES or s.op.name not in NUMPY_RULES)
@@ -527,45 +563,48 @@ class CompiledGraph:
         self._output = index[k.output]
 
     def _ref(self, k: _Compiler, operands: Sequence[Value], index: dict, column: bool) -> _Ref:
-        rows = np.fromiter(map(index.__getitem__, operands), dtype=np.intp, count=len(operands))
-        return _Ref(k.space[operands[0]], _compact(rows), _unique(rows), column,
-                    _mode_flags(operands, k.learns, k.space))
+        rows = _rows(operands, index)
+        compact = _compact(rows)
+        return _Ref(k.space(operands[0]), compact, isinstance(compact, slice) or _unique(rows), column,
+                    _mode_flags(operands, k.code))
 
     def _step(self, k: _Compiler, members: list[Value], out: slice, n: int | None, index: dict) -> Step:
         first = members[0]
         op = OPS[first.op]
-        varies = k.space[first] == TABLE
-        needed = _mode_flags([p for v in members for p in v.parents], k.learns, k.space)
+        varies = k.space(first) == TABLE
+        needed = _mode_flags([p for v in members for p in v.parents], k.code)
         if first in k.squares:
-            rows = np.array([index[p] for p in k.squares[first]], dtype=np.intp)
-            order = np.sort(rows)
-            return _SumSquares(op, out.start, _compact(order if _unique(rows) else rows), _unique(rows))
+            rows = np.sort(_rows(k.squares[first], index))  # the order of a sum of squares does not matter
+            compact = _compact(rows)
+            return _SumSquares(op, out.start, compact, isinstance(compact, slice) or _unique(rows))
         if n is not None:
-            weights = np.array([[index[w] for w in v.parents[:n]] for v in members], dtype=np.intp)
-            flat = _compact(weights.ravel())
+            weights = _rows([w for v in members for w in v.parents[:n]], index)
+            flat = _compact(weights)
             bias = None
             if len(first.parents) % 2:
-                bias_rows = np.array([index[v.parents[-1]] for v in members], dtype=np.intp)
+                bias_rows = _rows([v.parents[-1] for v in members], index)
                 bias = _compact(bias_rows)
             inputs = self._ref(k, first.parents[n : 2 * n], index, False)
-            return _Layer(op, out, flat if isinstance(flat, slice) else weights, weights.shape, bias, inputs,
-                          (_unique(weights), bias is None or _unique(bias_rows)), needed)
+            unique = (isinstance(flat, slice) or _unique(weights), bias is None or isinstance(bias, slice) or _unique(bias_rows))
+            shape = (len(members), n)
+            return _Layer(op, out, flat if isinstance(flat, slice) else weights.reshape(shape), shape, bias, inputs,
+                          unique, needed)
         rule = NUMPY_RULES.get(op.name) or scalar_rules(op)
         attrs = _attrs(first)
         if op.arity is not None:
-            refs = tuple(self._ref(k, [v.parents[i] for v in members], index, varies and k.space[p] == CONST)
+            refs = tuple(self._ref(k, [v.parents[i] for v in members], index, varies and k.space(p) == CONST)
                          for i, p in enumerate(first.parents))
-            return _Group(op, rule, attrs, k.space[first], out, refs, needed)
-        places = np.array([k.space[p] for p in first.parents])
+            return _Group(op, rule, attrs, k.space(first), out, refs, needed)
+        places = np.array([k.space(p) for p in first.parents])
         rows = np.array([[index[p] for p in v.parents] for v in members], dtype=np.intp).T  # (K, G)
         parts = []
         for where in np.unique(places):
             positions = np.flatnonzero(places == where)
             operands = [v.parents[i] for i in positions for v in members]
-            flags = _mode_flags(operands, k.learns, k.space)
+            flags = _mode_flags(operands, k.code)
             ref = _Ref(int(where), rows[positions], _unique(rows[positions]), varies and where == CONST, flags)
             parts.append((positions, ref))
-        return _NAry(op, rule, attrs, k.space[first], out, len(places), tuple(parts), needed)
+        return _NAry(op, rule, attrs, k.space(first), out, len(places), tuple(parts), needed)
 
     def __repr__(self) -> str:
         layers = sum(isinstance(s, _Layer) for s in self._steps)
@@ -744,7 +783,8 @@ class Training:
         self.steps = 0
         count = len(graph.params)
         graph._vector[graph._param_rows] = [p.data for p in graph.params]
-        self._first, self._second = np.zeros(count), np.zeros(count)  # velocity, or Adam's m and v
+        moments = 2 if self.optimizer == "adam" else 1 if self.momentum else 0
+        self._first, self._second = (np.zeros(count) if moments > k else None for k in range(2))  # velocity, or m and v
         self._order = np.argsort(graph._param_rows)  # vector rows 0..P-1 -> params
         graph._session = self
 
