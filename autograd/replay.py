@@ -29,7 +29,7 @@ when asked (:meth:`Training.sync`) and when training ends.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from functools import reduce
+from functools import cached_property, reduce
 from operator import or_
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
@@ -234,14 +234,20 @@ class _Group:
         return [ref.get(arrays) for ref in self.refs]
 
     def forward(self, arrays: tuple) -> None:
-        arrays[self.space][self.out] = self.rule.forward(*self.operands(arrays), **self.attrs)
+        arrays[self.space][self.out] = self.rule.forward(*[ref.get(arrays) for ref in self.refs], **self.attrs)
 
     def backward(self, arrays: tuple, grads: tuple, mode: int) -> None:
         g = grads[self.space][self.out]
-        local = self.rule.derivative(arrays[self.space][self.out], *self.operands(arrays), **self.attrs)
-        for ref, d in zip(self.refs, local):
-            if ref.needed[mode]:
-                ref.add(grads, g if type(d) is float and d == 1.0 else d * g)  # add's 1: no multiply
+        local = self.rule.derivative(arrays[self.space][self.out], *[ref.get(arrays) for ref in self.refs],
+                                     **self.attrs)
+        for k in self.wanted[mode]:
+            d = local[k]
+            self.refs[k].add(grads, g if type(d) is float and d == 1.0 else d * g)  # add's 1: no multiply
+
+    @cached_property
+    def wanted(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Per mode, the operands whose gradients are wanted."""
+        return tuple(tuple(k for k, ref in enumerate(self.refs) if ref.needed[mode]) for mode in (0, 1))
 
     def stacked(self, arrays: tuple) -> np.ndarray:
         """(operands, nodes, samples or 1): for the domain check."""
@@ -334,22 +340,26 @@ class _Layer:
 
 @dataclass(frozen=True)
 class _SumSquares:
-    """An n-ary ``sum`` of ``p * p`` over constants p (an L2 penalty): one dot product."""
+    """An n-ary ``sum`` of ``p * p`` over constants p (an L2 penalty): one dot product, times a
+    constant leaf α when the sum's one use is α·Σp²."""
 
     op: Op
     out: int
     rows: Rows
     unique: bool
+    scale: int | None  # the vector's row of α
     needed: tuple[bool, bool] = (True, True)
     space: int = CONST
 
     def forward(self, arrays: tuple) -> None:
-        p = arrays[CONST][self.rows]
-        arrays[CONST][self.out] = np.dot(p, p)
+        vector = arrays[CONST]
+        p = vector[self.rows]
+        vector[self.out] = np.dot(p, p) if self.scale is None else vector[self.scale] * np.dot(p, p)
 
     def backward(self, arrays: tuple, grads: tuple, mode: int) -> None:
-        gc = grads[CONST]
-        _scatter(gc, self.rows, (2.0 * gc[self.out]) * arrays[CONST][self.rows], self.unique)
+        vector, gc = arrays[CONST], grads[CONST]
+        g = gc[self.out] if self.scale is None else vector[self.scale] * gc[self.out]
+        _scatter(gc, self.rows, (2.0 * g) * vector[self.rows], self.unique)
 
 
 Step = Any  # _Group | _NAry | _Layer | _SumSquares
@@ -428,9 +438,10 @@ class _Compiler:
             attrs = getattr(v, "attrs", None)
             groups[(d, v.op, tuple(sorted(attrs.items())) if attrs else (), codes)].append(v)
         self.code = code
-        # An L2 penalty: its p * p nodes are not computed, the sum is one dot product.
-        self.squares: dict[Value, list[Value]] = {}
-        uses = None
+        # An L2 penalty: its p * p nodes are not computed, the sum is one dot product, and a
+        # constant leaf α multiplying it (α·Σp², nn.l2_penalty) is a factor of that step.
+        self.squares: dict[Value, tuple[list[Value], Value | None]] = {}
+        uses: Counter = Counter()
         absorbed: set[Value] = set()
         for key, members in groups.items():
             if key[1] == "sum" and not any(c & 3 for c in key[3]):
@@ -438,8 +449,15 @@ class _Compiler:
                 for v in members:
                     squared = _squared_constants(v, uses, output)
                     if squared is not None:
-                        self.squares[v] = squared
+                        self.squares[v] = (squared, None)
                         absorbed.update(v.parents)
+        for key, members in (groups.items() if self.squares else ()):
+            if key[1] == "mul" and not any(c & 3 for c in key[3]):
+                for w in members:
+                    inner, scale = w.parents if w.parents[0] in self.squares else w.parents[::-1]
+                    if inner in self.squares and uses[inner] == 1 and inner is not output and code[scale] == CONST:
+                        self.squares[w] = (self.squares.pop(inner)[0], scale)
+                        absorbed.add(inner)
         ordered = sorted(groups.items(), key=lambda item: item[0][0])
         self.groups = [kept for kept in ([v for v in members if v not in absorbed] if absorbed else members
                                          for _, members in ordered) if kept]
@@ -557,6 +575,7 @@ class CompiledGraph:
             if isinstance(step, _Layer):
                 step.bind(self._vector, self._gradient)
         self._steps = steps
+        self._reversed = tuple([s for s in reversed(steps) if s.needed[mode]] for mode in (0, 1))
         # Ops whose scalar forward may raise (log(-1), 1/0, a user's rule): their outputs are checked.
         self._checks = [not isinstance(s, (_Layer, _SumSquares)) and (s.op.name in _RAISES or s.op.name not in NUMPY_RULES)
                         for s in steps]
@@ -574,9 +593,11 @@ class CompiledGraph:
         varies = k.space(first) == TABLE
         needed = _mode_flags([p for v in members for p in v.parents], k.code)
         if first in k.squares:
-            rows = np.sort(_rows(k.squares[first], index))  # the order of a sum of squares does not matter
+            squared, scale = k.squares[first]
+            rows = np.sort(_rows(squared, index))  # the order of a sum of squares does not matter
             compact = _compact(rows)
-            return _SumSquares(op, out.start, compact, isinstance(compact, slice) or _unique(rows))
+            return _SumSquares(op, out.start, compact, isinstance(compact, slice) or _unique(rows),
+                               None if scale is None else index[scale])
         if n is not None:
             weights = _rows([w for v in members for w in v.parents[:n]], index)
             flat = _compact(weights)
@@ -683,9 +704,8 @@ class CompiledGraph:
         grads = (self._gradient, ginputs, gtable)
         gtable[self._output] = 1.0 if self.reduction == "sum" else 1.0 / samples
         with np.errstate(all="ignore"):
-            for step in reversed(self._steps):
-                if step.needed[mode]:
-                    step.backward(arrays, grads, mode)
+            for step in self._reversed[mode]:
+                step.backward(arrays, grads, mode)
         if mode:
             self._input_grad = ginputs.T.copy()
 
@@ -804,7 +824,7 @@ class Training:
         graph._backward(arrays, 0)
         count = len(graph.params)
         p, g = graph._vector[:count], graph._gradient[:count]  # the parameters are the vector's first rows
-        if not np.isfinite(g).all():
+        if not np.isfinite(np.add.reduce(g)) and not np.isfinite(g).all():  # the sum first: one pass
             bad = graph.params[self._order[np.flatnonzero(~np.isfinite(g))[0]]]
             raise FloatingPointError(f"training step: the gradient of {_name(bad)} is not finite")
         self.steps += 1

@@ -466,3 +466,10 @@ def test_overflow_gives_inf_as_in_the_scalar_engine():
     x = Value(1.0, "x")
     compiled = compile_graph((x * 1000.0).exp(), [x])
     assert compiled.forward([[1.0]])[0] == (Value(1.0) * 1000.0).exp().data == math.inf
+
+
+def test_a_training_step_with_a_non_finite_gradient_is_refused():
+    x, w = Value(0.0, "x"), Value(1.0, "w")
+    graph = compile_graph((w * x).exp(), [x], [w])
+    with graph.training(lr=0.1) as session, pytest.raises(FloatingPointError, match="'w'"):
+        session.step([[1000.0]])
