@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 import nn
-from autograd import Value
 from benchmarks import b3_chain, b5_replay
 from benchmarks.models import ChainMLP, copy_weights, deltagrad_loss, micrograd_loss, moons, slope
 from benchmarks.report import Section
