@@ -9,15 +9,16 @@ environment if you need both.
 """
 
 from .backward import chain_rule, gradients, topological_order
-from .compile import CompiledGraph, compile_graph
 from .gradcheck import gradcheck, numerical_grad
 from .mode import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
 from .ops import OPS, Op, register_op
 from .parse import parse
+from .replay import NUMPY_RULES, CompiledGraph, compile_graph
 from .value import Value, apply, backward, dot, grad, lift, sum
 
 __all__ = [
     "CompiledGraph",
+    "NUMPY_RULES",
     "OPS",
     "Op",
     "Value",

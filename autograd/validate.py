@@ -34,7 +34,7 @@ def real(x: Any, name: str) -> float:
         try:
             return float(x)
         except OverflowError:
-            raise OverflowError(f"{name} is too large for a float, got an int of {len(str(x))} digits") from None
+            raise ValueError(f"{name} is too large for a float, got an int of {x.bit_length()} bits") from None
     raise TypeError(f"{name} must be a real number (int, float or NumPy real scalar), got {shown(x)}")
 
 

@@ -3,16 +3,25 @@ table, its targets (met or missed) and notes."""
 
 from __future__ import annotations
 
-import argparse
-import datetime
-import platform
-import sys
-import time
-from typing import Sequence
+import os
 
-import numpy as np
+# One BLAS thread for every NumPy contender (the hand code and the replay alike): set before NumPy
+# is imported, since OpenBLAS and MKL read these once; threadpoolctl, when installed, also pins
+# a library loaded before (and reports what it found).
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
-from . import b1_moons, b2_scaling, b3_chain, b4_memory, b5_replay
+import argparse  # noqa: E402
+import datetime  # noqa: E402
+import platform  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from contextlib import nullcontext  # noqa: E402
+from typing import Any, Sequence  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from . import b1_moons, b2_scaling, b3_chain, b4_memory, b5_replay  # noqa: E402
 
 BENCHMARKS = {"B1": b1_moons, "B2": b2_scaling, "B3": b3_chain, "B4": b4_memory, "B5": b5_replay}
 
@@ -34,8 +43,21 @@ def machine() -> str:
             cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return (f"{cpu}, Python {platform.python_version()}, NumPy {np.__version__}, {platform.system()}, "
-            f"{datetime.date.today().isoformat()}")
+    return (f"{cpu} ({os.cpu_count()} CPUs), Python {platform.python_version()}, NumPy {np.__version__}, "
+            f"{platform.system()}, {datetime.date.today().isoformat()}")
+
+
+def one_blas_thread() -> tuple[Any, str]:
+    """A context pinning BLAS to one thread, and a line saying how."""
+    variables = ", ".join(f"{v}={os.environ.get(v)}" for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                                                 "MKL_NUM_THREADS"))
+    try:
+        from threadpoolctl import threadpool_info, threadpool_limits
+    except ImportError:
+        return nullcontext(), f"BLAS threads: {variables} (set before NumPy's import; threadpoolctl not installed)"
+    limits = threadpool_limits(limits=1)
+    found = ", ".join(f"{i['internal_api']} {i['num_threads']} thread(s)" for i in threadpool_info()) or "no BLAS found"
+    return limits, f"BLAS threads: {variables} and threadpoolctl.threadpool_limits(1): {found}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,11 +67,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", type=_names, default=list(BENCHMARKS), metavar="B1,B3",
                         help="run only these benchmarks")
     args = parser.parse_args(argv)
+    limits, threads = one_blas_thread()
     print(machine())
-    for name in args.only:
-        start = time.perf_counter()
-        section = BENCHMARKS[name].run(args.quick)
-        print(f"\n{section.render()}\n({time.perf_counter() - start:.0f} s)", flush=True)
+    print(threads)
+    with limits:
+        for name in args.only:
+            start = time.perf_counter()
+            section = BENCHMARKS[name].run(args.quick)
+            print(f"\n{section.render()}\n({time.perf_counter() - start:.0f} s)", flush=True)
     return 0
 
 

@@ -96,19 +96,11 @@ def sgd_step(loss: Any, params: list, lr: float = LR) -> float:
 
 
 def replay_step(loss: Value, inputs: list[Value], params: list[Value], batch: np.ndarray) -> Callable[[], float]:
-    """A training step as a vectorised replay: ``loss`` is one sample's graph, compiled once and
-    replayed over ``batch`` (its rows: the inputs' values), averaged; then an SGD update."""
-    compiled = compile_graph(loss, inputs, params, reduction="mean")
-
-    def step() -> float:
-        for p in params:
-            p.grad = 0.0
-        value = float(compiled.backward(batch).mean())
-        for p in params:
-            p.data -= LR * p.grad
-        return value
-
-    return step
+    """A training step as a batched replay: ``loss`` is one sample's graph, compiled once and
+    replayed over ``batch`` (its rows: the inputs' values), averaged, with the SGD update on arrays
+    (a training session, whose parameters are written back into the Values when it is closed)."""
+    session = compile_graph(loss, inputs, params, reduction="mean").training(lr=LR)
+    return lambda: float(session.step(batch).mean())
 
 
 def count_nodes(root: Any) -> int:

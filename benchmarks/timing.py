@@ -1,16 +1,22 @@
-"""Timing helpers: medians of repeated runs, in the same process as the baseline they are compared with."""
+"""Timing helpers. The protocol: contenders alternate round by round in one process (so a busy
+machine slows them alike), at least 7 rounds, the min and the median reported, once with the
+default garbage collector on (what a user gets) and once with collection excluded (the collector
+disabled while a call is timed, a full collection between calls, outside the timer)."""
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+ROUNDS = 7
+
 
 @dataclass(frozen=True)
 class Timing:
-    """Seconds per call over ``runs`` calls: the median (reported) and the best."""
+    """Seconds per call over ``runs`` timed calls: the median and the best (min)."""
 
     median: float
     best: float
@@ -29,17 +35,31 @@ def seconds(t: float) -> str:
     return f"{t / 1e-9:.3g} ns"
 
 
-def measure(fn: Callable[[], Any], runs: int, warmup: int = 1) -> Timing:
-    """Call ``fn`` ``warmup`` times, then ``runs`` times in a row, timing each call.
+def _timed(fn: Callable[[], Any], calls: int, collect: bool) -> tuple[float, Any]:
+    """Seconds per call of ``calls`` consecutive calls (the collector disabled when not ``collect``)."""
+    if not collect:
+        gc.collect()
+        gc.disable()
+    try:
+        start = time.perf_counter()
+        for _ in range(calls):
+            result = fn()
+        elapsed = time.perf_counter() - start
+    finally:
+        if not collect:
+            gc.enable()
+            gc.collect()
+    return elapsed / calls, result
 
-    Calls follow each other without a forced garbage collection in between: the collector's work
-    (large for micrograd, whose closures make reference cycles) is part of what a training loop
-    pays, so it is part of the figure.
+
+def measure(fn: Callable[[], Any], runs: int, warmup: int = 1, collect: bool = True) -> Timing:
+    """Call ``fn`` ``warmup`` times, then time ``runs`` calls one by one.
 
     Args:
         fn: the work to time, without arguments.
         runs: how many timed calls (at least 1).
         warmup: untimed calls first.
+        collect: False to exclude garbage collection (see the module's docstring).
 
     Returns:
         A :class:`Timing`.
@@ -49,12 +69,42 @@ def measure(fn: Callable[[], Any], runs: int, warmup: int = 1) -> Timing:
         result = fn()
     times = []
     for _ in range(max(1, runs)):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
+        t, result = _timed(fn, 1, collect)
+        times.append(t)
     return Timing(statistics.median(times), min(times), len(times), result)
+
+
+def alternate(contenders: dict[str, Callable[[], Any]], rounds: int = ROUNDS, calls: dict[str, int] | None = None,
+              collect: bool = True) -> dict[str, Timing]:
+    """Time contenders in turn, round by round: round r times each contender once, in order.
+
+    Args:
+        contenders: name -> the work to time (one call is one unit, e.g. one training step).
+        rounds: how many rounds (each contender gets one timing per round).
+        calls: name -> consecutive calls per timing (the time is their mean); 1 by default. Fast
+            work needs several calls so that the timer's resolution does not matter.
+        collect: False to exclude garbage collection.
+
+    Returns:
+        name -> :class:`Timing` over the rounds (its min and median of the per-call times).
+    """
+    calls = calls or {}
+    for fn in contenders.values():  # one warm-up call each: caches, tables, first allocations
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    results: dict[str, Any] = {}
+    for _ in range(max(1, rounds)):
+        for name, fn in contenders.items():
+            t, results[name] = _timed(fn, calls.get(name, 1), collect)
+            times[name].append(t)
+    return {name: Timing(statistics.median(ts), min(ts), len(ts), results[name]) for name, ts in times.items()}
 
 
 def ratio(slow: Timing, fast: Timing) -> float:
     """How many times faster ``fast`` is than ``slow`` (medians)."""
     return slow.median / fast.median
+
+
+def both(slow: Timing, fast: Timing) -> str:
+    """The ratio of the medians and of the mins, e.g. ``"3.1× (min 3.0×)"``."""
+    return f"{slow.median / fast.median:.2f}× (min {slow.best / fast.best:.2f}×)"

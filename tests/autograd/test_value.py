@@ -170,11 +170,11 @@ def test_leaky_relu_slope_and_elu_alpha_must_be_finite(bad):
 
 
 def test_an_int_too_large_for_a_float_is_named():
-    with pytest.raises(OverflowError, match="data"):
+    with pytest.raises(ValueError, match="data"):
         Value(10**400)
-    with pytest.raises(OverflowError, match="data"):
+    with pytest.raises(ValueError, match="data"):
         Value(1.0) + 10**400
-    with pytest.raises(OverflowError, match="data"):
+    with pytest.raises(ValueError, match="data"):
         10**400 * Value(1.0)
 
 

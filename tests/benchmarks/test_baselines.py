@@ -7,26 +7,22 @@ import numpy as np
 import pytest
 
 import nn
-from autograd import Value
 from benchmarks import b3_chain, b5_replay
 from benchmarks.models import ChainMLP, copy_weights, deltagrad_loss, micrograd_loss, moons, slope
 from benchmarks.report import Section
-from benchmarks.timing import measure, seconds
-from nn import deltas
+from benchmarks.timing import alternate, measure, seconds
 
 
 def test_the_hand_chain_computes_the_engines_gradient():
     assert b3_chain.hand_chain(1000) == b3_chain.engine_chain(1000) == pytest.approx(b3_chain.SCALE ** 500, rel=1e-12)
 
 
-def test_the_allocation_floor_builds_the_chain_it_claims():
-    y = b3_chain.allocation_floor(10)
-    assert y.data == pytest.approx(0.5 * b3_chain.SCALE ** 10, rel=1e-15)
-    depth = 0
-    while y.parents:
-        y = y.parents[0]
-        depth += 1
-    assert depth == 10
+def test_the_minimal_engine_computes_the_engines_gradient():
+    assert b3_chain.mini_chain(1000) == pytest.approx(b3_chain.engine_chain(1000), rel=1e-15)
+    x, y = b3_chain.MiniValue(1.5), b3_chain.MiniValue(-2.0)
+    z = x * y + x * x  # x reached by two paths
+    z.backward()
+    assert (x.grad, y.grad) == (y.data + 2 * x.data, x.data)
 
 
 def test_micrograds_network_code_on_deltagrad_matches_nn_mlp():
@@ -44,16 +40,52 @@ def test_micrograds_network_code_on_deltagrad_matches_nn_mlp():
                                rtol=1e-10, atol=1e-12)
 
 
-def test_the_batched_delta_rule_makes_the_hand_step_of_nn_deltas():
-    rows, targets = moons(9)
-    X, T = np.array(rows), np.array(targets)
-    by_rows, batched = nn.MLP(2, [5, 4, 1], seed=2), nn.MLP(2, [5, 4, 1], seed=3)
-    copy_weights(by_rows, batched)
-    hand = deltas.hand_step(by_rows, rows, targets, b5_replay.LR, reduction="mean")
-    loss = b5_replay.batched_step(batched, X, T)()
-    assert loss == pytest.approx(hand.loss, rel=1e-12)
-    np.testing.assert_allclose([p.data for p in batched.parameters()], [p.data for p in by_rows.parameters()],
-                               rtol=1e-12, atol=1e-14)
+@pytest.mark.parametrize("case", [b5_replay.Case((2, 5, 4, 1), "hinge", 9, True), b5_replay.Case((3, 4, 1), "mse", 7, False),
+                                  b5_replay.Case((4, 6, 3), "ce", 8, True)])
+def test_the_hand_numpy_step_is_the_scalar_engines_step(case):
+    """The hand code's gradient, checked against the scalar engine on the same loss, sample by sample."""
+    model = nn.MLP(case.sizes[0], list(case.sizes[1:]), seed=2)
+    Ws, bs = b5_replay.weights(model)
+    X, T = b5_replay.data(case, seed=3)
+    alpha = b5_replay.ALPHA if case.l2 else 0.0
+    params = model.parameters()
+    model.zero_grad()
+    total = 0.0
+    for row in np.column_stack([X, T]):
+        loss = _rebuild(model, case, row)
+        (loss * (1.0 / len(X))).backward()
+        total += loss.data / len(X)
+    value = b5_replay.hand_step(Ws, bs, X, T, case.loss, alpha, lr=1.0)  # W ← W − g
+    assert value == pytest.approx(total, rel=1e-12)
+    updated = [p.data - p.grad for p in params]
+    flat = [x for W, b in zip(Ws, bs) for row, bias in zip(W, b) for x in (*row, bias)]
+    np.testing.assert_allclose(flat, updated, rtol=1e-12, atol=1e-14)
+
+
+def _rebuild(model, case, row):
+    """One sample's loss with its numbers in place (not a recorded graph with leaves to fill)."""
+    x = row[: case.sizes[0]].tolist()
+    out = model(x)
+    if case.loss == "hinge":
+        loss = (1 - row[-1] * out).relu()
+    elif case.loss == "mse":
+        loss = (out - row[-1]) ** 2
+    else:
+        loss = nn.cross_entropy(out, int(np.argmax(row[case.sizes[0]:])))
+    return loss + nn.l2_penalty(model.parameters(), b5_replay.ALPHA) if case.l2 else loss
+
+
+def test_the_replay_trains_like_the_hand_code():
+    assert b5_replay.check(b5_replay.Case((2, 6, 1), "hinge", 11, True)) < 1e-12
+
+
+def test_alternate_times_every_contender_each_round():
+    calls = []
+    timings = alternate({"a": lambda: calls.append("a") or 1, "b": lambda: calls.append("b") or 2}, rounds=3,
+                        calls={"b": 2}, collect=False)
+    assert calls == ["a", "b"] + ["a", "b", "b"] * 3  # a warm-up call each, then rounds in turn
+    assert timings["a"].runs == timings["b"].runs == 3 and timings["b"].result == 2
+    assert 0 <= timings["a"].best <= timings["a"].median
 
 
 def test_copy_weights_refuses_models_of_different_sizes():

@@ -175,13 +175,18 @@ SMOOTH = ["linear", "sigmoid", "tanh", "softplus", "elu"]
 # Found by hypothesis: an ELU output of 4.2 feeding the next layer made the two-point central
 # difference's h² truncation error 1.1e-9; compare() now uses a fourth-order difference.
 @example(widths=[4, 1, 4, 4], hidden="elu", output="linear", seed=1, samples=1, reduction="sum")
+# Found by hypothesis: an ELU unit at v = -0.00017, inside the difference's reach of the kink.
+@example(widths=[1, 1, 1], hidden="linear", output="elu", seed=73, samples=1, reduction="sum")
 def test_compare_agrees_on_random_networks(widths, hidden, output, seed, samples, reduction) -> None:
     rng = np.random.default_rng(seed)
     model = MLP(widths[0], widths[1:], activation=hidden, output_activation=output, seed=seed)
     x = rng.uniform(-2, 2, (samples, widths[0])).tolist()
     target = rng.uniform(-1, 1, (samples, widths[-1])).tolist()
     report = compare(model, x, target, reduction=reduction)
-    assert report.ok, str(report)
+    if report.notes:  # a unit sits at a kink, where a central difference averages the two sides
+        assert all(abs(r.hand - r.autograd) <= 1e-9 * max(1.0, abs(r.autograd)) for r in report.gradients)
+    else:
+        assert report.ok, str(report)
 
 
 @pytest.mark.parametrize("loss, output, targets", [("sse", "sigmoid", [0.2, 0.9, 0.4]), ("ce", "softmax", [0, 2, 1])])
