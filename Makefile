@@ -8,12 +8,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 OUT    ?= out
 
-.PHONY: demo test bench venv graphviz clean
+.PHONY: demo test bench venv graphviz chromium clean
 
 demo: $(STAMP) graphviz
 	$(BIN)/deltagrad tour --out $(OUT)
 
-test: $(STAMP) graphviz
+test: $(STAMP) graphviz chromium
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
@@ -35,6 +35,11 @@ $(STAMP): pyproject.toml
 graphviz:
 	@command -v dot >/dev/null 2>&1 || ./.ci/apt-install graphviz || \
 	  echo "note: Graphviz's dot is not installed; pictures are written as .dot sources (install: sudo apt-get install graphviz, or brew install graphviz)"
+
+# Debian's Chromium runs the playground's browser tests (Playwright drives it; it never downloads one).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || ./.ci/apt-install chromium || \
+	  echo "note: chromium is not installed; the playground's browser tests are skipped (install: sudo apt-get install chromium)"
 
 clean:
 	rm -rf $(VENV) $(OUT) build *.egg-info .pytest_cache .hypothesis

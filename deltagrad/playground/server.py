@@ -45,6 +45,7 @@ MAX_BODY = 16_384  # bytes of a POST body
 MAX_STEP_COUNT = 1000  # updates one "step" request may ask for
 MAX_GRAPH_NODES = 600  # the step-through page of a bigger sample graph is refused (dot would be slow)
 TICKS_PER_SECOND = 50  # how often the trainer takes the lock when training fast
+HOLD = 0.01  # seconds the trainer may keep the lock at a time: a request waits at most about this
 ACTIONS = ("play", "pause", "step", "reset")
 
 
@@ -86,15 +87,19 @@ class Playground:
                 running = session.status == "running"
                 speed = session.config.speed
                 if running:
-                    chunk = max(1, math.ceil(speed / TICKS_PER_SECOND))
-                    if session.train(chunk) or session.status != "running":
-                        self.version += 1
+                    chunk, done = max(1, math.ceil(speed / TICKS_PER_SECOND)), 0
+                    until = time.monotonic() + HOLD
+                    while done < chunk and session.train(1):
+                        done += 1
+                        if time.monotonic() >= until:
+                            break
+                    self.version += 1
             if not running:
                 self._wake.wait(0.5)
                 self._wake.clear()
                 deadline = time.monotonic()
                 continue
-            deadline = max(deadline + chunk / speed, time.monotonic() - 0.5)  # never catch up in a burst
+            deadline = max(deadline + max(done, 1) / speed, time.monotonic() - 0.5)  # no catching up in a burst
             pause = deadline - time.monotonic()
             # Always let go of the lock for a moment, so a request waiting for it gets it.
             self._wake.wait(max(pause, 0.002))
@@ -195,6 +200,7 @@ def _query_int(query: dict[str, list[str]], name: str, required: bool = True) ->
 class _Handler(BaseHTTPRequestHandler):
     server: "PlaygroundServer"
     server_version = "deltagrad-playground"
+    disable_nagle_algorithm = True  # headers and body leave at once: no 40 ms delayed-ACK stall per poll
     protocol_version = "HTTP/1.1"  # keep-alive: the page polls
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)

@@ -36,7 +36,7 @@
     return String(Number(x.toPrecision(4)));
   }
   const short = (x) => (Math.abs(x) >= 0.01 && Math.abs(x) < 1e4 ? String(Number(x.toPrecision(2))) : x.toExponential(0).replace("e+", "e"));
-  const full = (x) => (typeof x === "number" ? x.toPrecision(15) : String(x));
+  const full = (x) => String(x);  // the shortest text that reads back as the same double
   const paren = (x) => (x < 0 ? "(" + fmt(x) + ")" : fmt(x));
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
@@ -176,6 +176,7 @@
     badge.textContent = s.status;
     badge.className = "badge " + s.status;
     $("play").textContent = s.status === "running" ? "pause" : "play";
+    $("play").disabled = $("one").disabled = s.status === "diverged";
     const message = $("message");
     message.textContent = s.message || "";
     message.hidden = !s.message;
@@ -189,9 +190,8 @@
     const f = s.view.frame;
     const X = s.data.x, Y = s.data.y;
     if (s.task === "regression") {
-      const ys = Y.concat(s.view.curve ? s.view.curve.y.filter((v) => v !== null) : []);
-      let lo = Math.min(...ys), hi = Math.max(...ys);
-      const pad = 0.12 * (hi - lo || 1);
+      let lo = Math.min(...Y), hi = Math.max(...Y);  // the data's range: a wild curve leaves the picture
+      const pad = 0.25 * (hi - lo || 1);
       lo -= pad; hi += pad;
       const px = (x) => ((x - f.x0[0]) / (f.x0[1] - f.x0[0])) * W;
       const py = (y) => H - ((y - lo) / (hi - lo)) * H;
@@ -527,13 +527,13 @@
     } else if (d.slope) {
       const e = d.t[j] - u.y;
       box.append(
-        line("formula", "δ<sub>" + name + "</sub> = −∂J/∂y · φ′(v) = " + d.slope + " · φ′(v) &nbsp; (output unit, loss " + d.loss_name + ")"),
+        line("formula", "δ<sub>" + name + "</sub> = −∂J/∂y · φ′(v) = " + d.slope + " · φ′(v) &nbsp; (output unit, loss " + d.loss_name.replace(/_/g, " ") + ")"),
         line("numbers", "e = t − y = " + fmt(d.t[j]) + " − " + paren(u.y) + " = " + fmt(e)),
         line("numbers", "= " + paren(d.minus_dj_dy[j]) + " × " + fmt(u.dphi) + " = " + result(u.delta)),
         line("note", phiNote + "v = " + fmt(u.v) + ". ∂J/∂b = −δ = " + fmt(u.grad_b) + "."));
     } else {
       box.append(
-        line("formula", "δ<sub>" + name + "</sub> = t − y = e &nbsp; (" + L[k].activation + " output with " + d.loss_name +
+        line("formula", "δ<sub>" + name + "</sub> = t − y = e &nbsp; (" + L[k].activation + " output with " + d.loss_name.replace(/_/g, " ") +
              ": φ′ cancels against the loss)"),
         line("numbers", "= " + fmt(d.t[j]) + " − " + paren(u.y) + " = " + result(u.delta)),
         line("note", "v = " + fmt(u.v) + " (the logit). ∂J/∂b = −δ = " + fmt(u.grad_b) + "."));
@@ -572,6 +572,8 @@
   async function start() {
     if (recording) {
       document.body.classList.add("recording");
+      $("data-caption").textContent = "a recording: move the slider through the run. The points with a dashed ring " +
+        "have their backpropagation recorded: click one, then a unit or an edge";
       const slider = $("slider");
       slider.max = recording.snapshots.length - 1;
       slider.value = recording.snapshots.length - 1;
