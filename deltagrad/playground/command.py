@@ -114,7 +114,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = _config(args)
         if args.record is not None:
-            done = record(args.record, config, steps=args.steps, at=args.at)
+            try:
+                done = record(args.record, config, steps=args.steps, at=args.at)
+            except KeyboardInterrupt:
+                print(f"\n{PROG}: interrupted; {args.record} was not written", file=sys.stderr)
+                return 130
             print(f"wrote {done.path}: {len(done.steps)} snapshots (steps {', '.join(map(str, done.steps))}), "
                   f"the backprop of samples {', '.join(map(str, done.samples))}")
             if done.message:

@@ -21,6 +21,7 @@ time under a lock, so the server answers while it trains.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import sys
@@ -296,9 +297,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(HTTPStatus.OK, playground.settings())
         elif path == "/api/sample":
             self._json(HTTPStatus.OK, playground.sample(_query_int(query, "index")))
-        elif path == "/steps":
-            body = playground.steps_page(_query_int(query, "index")).encode("utf-8")
-            self._send(HTTPStatus.OK, body, "text/html; charset=utf-8")
+        elif path == "/steps":  # opened in a tab of its own: an error is a page too
+            try:
+                body, status = playground.steps_page(_query_int(query, "index")), HTTPStatus.OK
+            except (TypeError, ValueError) as error:
+                body, status = _error_page(str(error)), HTTPStatus.BAD_REQUEST
+            self._send(status, body.encode("utf-8"), "text/html; charset=utf-8")
         else:
             raise _BadRequest(HTTPStatus.NOT_FOUND, f"nothing here: {path[:80]}")
 
@@ -316,6 +320,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(HTTPStatus.OK, playground.control(body.get("action"), body.get("count", 1)))
         else:
             raise _BadRequest(HTTPStatus.NOT_FOUND, f"nothing here: {path[:80]}")
+
+
+def _error_page(message: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>deltagrad playground</title></head>'
+            f"<body><p>{html.escape(message)}</p></body></html>\n")
 
 
 def _no_constant(name: str) -> Any:

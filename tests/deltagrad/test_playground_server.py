@@ -290,6 +290,11 @@ def test_sample_and_its_step_through_page(server):
         assert status == 400 and "index" in body["error"]
     status, page, _ = request(server, "GET", "/steps?index=3")
     assert status == 200 and "backward of J" in page and "L0.N0.v" in page
+    status, page, _ = request(server, "GET", "/steps?index=99")
+    assert status == 400 and "index must be from 0 to 39" in page and page.startswith("<!DOCTYPE html>")
+    request(server, "POST", "/api/config", {"hidden": [16, 16, 16]})  # a sample graph too big for one page
+    status, page, _ = request(server, "GET", "/steps?index=3")
+    assert status == 400 and "nodes" in page
 
 
 def test_the_state_is_json_without_nan_and_draws_regions(server):
