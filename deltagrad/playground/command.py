@@ -50,10 +50,9 @@ def _port(text: str) -> int:
     return port
 
 
-# option -> the setting of Config it gives (checked by config.configure, with its caps).
-SETTINGS = {"samples": "samples", "noise": "noise", "seed": "seed", "hidden": "hidden", "head": "head",
-            "optimizer": "optimizer", "lr": "lr", "momentum": "momentum", "batch_size": "batch_size",
-            "l2": "l2", "speed": "speed", "max_steps": "max_steps"}
+# The options that give a setting of Config of the same name (checked by config.configure, with its caps).
+SETTINGS = ("samples", "noise", "seed", "hidden", "head", "optimizer", "lr", "momentum", "batch_size", "l2", "speed",
+            "max_steps")
 
 
 def register(subparsers: Any) -> None:
@@ -95,8 +94,7 @@ def register(subparsers: Any) -> None:
 
 def _config(args: argparse.Namespace) -> Config:
     change: dict[str, Any] = {"dataset": args.dataset}
-    change.update({setting: getattr(args, option) for option, setting in SETTINGS.items()
-                   if getattr(args, option) is not None})
+    change.update({name: getattr(args, name) for name in SETTINGS if getattr(args, name) is not None})
     if args.activation is not None:
         hidden = change.get("hidden", list(Config().hidden))
         names = args.activation * len(hidden) if len(args.activation) == 1 else args.activation

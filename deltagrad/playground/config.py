@@ -134,6 +134,18 @@ def _activations(x: Any) -> tuple[str, ...]:
     return tuple(validate.one_of(a, f"activations[{i}]", tuple(ACTIVATIONS)) for i, a in enumerate(names))
 
 
+def _at_most(x: float, name: str) -> float:
+    if x > LIMITS[name]:
+        raise ValueError(f"{name} must be at most {LIMITS[name]:g}, got {x:g}")
+    return x
+
+
+def _below_one(x: float, name: str) -> float:
+    if x >= 1:
+        raise ValueError(f"{name} must be below 1, got {x:g}")
+    return x
+
+
 # setting -> its check; each returns the value in the form Config holds.
 CHECKS: dict[str, Callable[[Any], Any]] = {
     "dataset": lambda x: validate.one_of(x, "dataset", tuple(DATASETS)),
@@ -151,18 +163,6 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "speed": lambda x: validate.whole(x, "speed", high=LIMITS["speed"]),
     "max_steps": lambda x: validate.whole(x, "max_steps", high=LIMITS["max_steps"]),
 }
-
-
-def _at_most(x: float, name: str) -> float:
-    if x > LIMITS[name]:
-        raise ValueError(f"{name} must be at most {LIMITS[name]:g}, got {x:g}")
-    return x
-
-
-def _below_one(x: float, name: str) -> float:
-    if x >= 1:
-        raise ValueError(f"{name} must be below 1, got {x:g}")
-    return x
 
 
 def configure(base: Config, change: Any) -> Config:

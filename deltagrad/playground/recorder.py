@@ -8,7 +8,7 @@ views as the live playground and nothing to fetch.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -90,7 +90,7 @@ def record(path: str | os.PathLike, config: Config | None = None, steps: int = D
         raise ValueError(f"at must name from 1 to {MAX_SNAPSHOTS} steps, got {len(chosen)}")
     count = validate.whole(samples, "samples", low=0, high=20)
     config = config or Config()
-    session = Session(Config(**{**config.as_dict(), "max_steps": LIMITS["max_steps"]}))
+    session = Session(replace(config, max_steps=LIMITS["max_steps"]))
     kept = _samples(session, count)
     snapshots: list[dict[str, Any]] = []
     for step in chosen:

@@ -363,6 +363,11 @@ class Running:
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
                                         name="playground-server", daemon=True)
 
+    def start(self) -> None:
+        """Start training and serving."""
+        self.playground.start()
+        self._thread.start()
+
     def stop(self) -> None:
         """Stop serving and training."""
         self.server.shutdown()
@@ -390,6 +395,5 @@ def start(config: Config | None = None, port: int = 0, playing: bool = True) -> 
     playground = Playground(config or Config(), playing=playing)
     server = PlaygroundServer(playground, port)
     running = Running(server)
-    playground.start()
-    running._thread.start()
+    running.start()
     return running

@@ -82,7 +82,8 @@ def finite_list(values: Any, digits: int | None = None) -> list[Any]:
     array = np.asarray(values, dtype=float)
     if digits is not None:
         array = np.round(array, digits)
-    return np.where(np.isfinite(array), array, None).tolist() if not np.isfinite(array).all() else array.tolist()
+    finite = np.isfinite(array)
+    return array.tolist() if finite.all() else np.where(finite, array, None).tolist()
 
 
 class Session:
@@ -102,7 +103,7 @@ class Session:
     def __init__(self, config: Config, run: int = 0, playing: bool = True) -> None:
         self.config, self.run = config, run
         self.head = HEADS[config.head]
-        self.loss = LOSSES[self.head.loss]
+        self.rule = LOSSES[self.head.loss]  # J of one sample
         self.X, self.y = DATASETS[config.dataset].make(config.samples, config.noise, config.seed)
         self.classes = int(self.y.max()) + 1 if config.task != "regression" else 0
         self.targets = self._targets()
@@ -115,7 +116,7 @@ class Session:
         ts = [Value(0.0, f"t{k}", requires_grad=False) for k in range(nout)]
         vs, ys = self.model.forward(xs)
         self._alpha = Value(config.l2, "alpha", requires_grad=False)  # read at every replay: live L2
-        objective = self.loss.term(vs, ys, ts) + self._alpha * autograd.sum([p * p for p in self.params])
+        objective = self.rule.term(vs, ys, ts) + self._alpha * autograd.sum([p * p for p in self.params])
         self._train = compile_graph(objective, xs + ts, self.params, reduction="mean")
         self._measure = compile_graph(objective, xs + ts, self.params, reduction="mean")
         self._single = compile_graph(objective, xs + ts, self.params, reduction="sum")
@@ -324,7 +325,7 @@ class Session:
                 y.label, v.label = f"L{k}.N{j}.y", f"L{k}.N{j}.v"
             all_vs.append(vs)
             all_ys.append(signal)
-        J = self.loss.term(all_vs[-1], all_ys[-1], ts)
+        J = self.rule.term(all_vs[-1], all_ys[-1], ts)
         J.label = "J"
         return J, all_vs, all_ys, ts
 
@@ -372,7 +373,7 @@ class Session:
             "t": [t.data for t in ts],
             "loss": J.data,
             "loss_name": self.head.loss,
-            "slope": self.loss.slope,
+            "slope": self.rule.slope,
             "minus_dj_dy": minus_dj_dy,
             "layers": layers,
             "weights": self.network()["weights"],

@@ -23,6 +23,7 @@
   let pixels = [];       // each data point's position on the canvas
   let built = null;      // the network's shape, as drawn
   let offline = false;
+  let weightsOpen = false; // whether the list of every weight's gradient is unfolded
 
   // -- small helpers -----------------------------------------------------------------------
 
@@ -375,7 +376,8 @@
       wire.setAttribute("stroke", w >= 0 ? POSITIVE : NEGATIVE);
       wire.setAttribute("stroke-width", (0.4 + 5 * Math.abs(w) / biggest).toFixed(2));
       wire.setAttribute("stroke-opacity", (0.35 + 0.55 * Math.abs(w) / biggest).toFixed(2));
-      group.lastChild.textContent = unitName(k, j) + ".w" + i + " = " + fmt(w);
+      const gradient = detail && detail.layers[k] ? ", ∂J/∂w = " + fmt(detail.layers[k].units[j].grad_w[i]) : "";
+      group.lastChild.textContent = unitName(k, j) + ".w" + i + " = " + fmt(w) + gradient;
       group.classList.toggle("selected", !!focus && focus.kind === "edge" && focus.layer === k && focus.unit === j && focus.input === i);
     })));
     paintUnits();
@@ -473,6 +475,19 @@
       table.append(row);
     }));
     box.append(table);
+    const weights = el("details", { id: "weight-gradients" });
+    weights.append(el("summary", {}, "every weight's ∂J/∂w = −δ_j·y_i"));
+    const list = el("table");
+    d.layers.forEach((L, k) => L.units.forEach((u, j) => {
+      const row = el("tr");
+      row.append(el("td", {}, unitName(k, j) + ".w"), el("td", { class: "list" }, u.grad_w.map(fmt).join("  ")));
+      list.append(row);
+    }));
+    weights.append(list);
+    weights.open = weightsOpen;
+    weights.addEventListener("toggle", () => { weightsOpen = weights.open; });
+    box.append(weights);
+    if (state) drawNetwork(state.network);
     explain();
   }
 
