@@ -22,7 +22,7 @@ import nn
 from autograd import Value
 from deltagrad.playground import Config, Session, configure, record, start
 from deltagrad.playground.__main__ import main
-from deltagrad.playground.config import HEADS, LIMITS
+from deltagrad.playground.config import HEADS
 from deltagrad.playground.recorder import default_steps
 from deltagrad.playground.session import LOSSES
 from nn import deltas
