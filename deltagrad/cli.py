@@ -11,8 +11,9 @@ import sys
 from typing import NoReturn, Sequence
 
 from . import deltas, graph, tour, train
+from .playground import command as playground
 
-COMMANDS = (graph, deltas, train, tour)
+COMMANDS = (graph, deltas, train, tour, playground)
 
 
 class _Parser(argparse.ArgumentParser):

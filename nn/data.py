@@ -1,4 +1,4 @@
-"""Toy data sets, generated with NumPy from a seed: moons, xor, spiral, sine.
+"""Toy data sets, generated with NumPy from a seed: moons, xor, spiral, circles, sine.
 
 Each returns ``(X, y)``: ``X`` a float array of shape (n, features), ``y`` an int array of class
 labels (0, 1, ...) or, for ``sine``, a float array of targets. ``as_values`` turns rows into
@@ -17,7 +17,7 @@ from autograd import Value
 
 from .init import Seed, make_rng
 
-__all__ = ["moons", "xor", "spiral", "sine", "as_values"]
+__all__ = ["moons", "xor", "spiral", "circles", "sine", "as_values"]
 
 
 def _count(n: Any, name: str) -> int:
@@ -93,6 +93,33 @@ def spiral(n_per_class: int = 50, classes: int = 3, noise: float = 0.2, seed: Se
     y = np.repeat(np.arange(classes, dtype=np.int64), n)
     angle = 4.0 * y + np.tile(np.linspace(0.0, 4.0, n), classes) + rng.normal(0.0, noise, n * classes)
     return np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1), y
+
+
+def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: Seed = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A small circle inside a large one (scikit-learn's make_circles): no line separates them.
+
+    Args:
+        n: number of points (the outer circle gets the extra one when n is odd), evenly spaced in
+            angle on each circle.
+        noise: standard deviation of the Gaussian noise added to each coordinate.
+        factor: the inner circle's radius, the outer one's being 1 (0 < factor < 1).
+        seed: int or numpy Generator.
+
+    Returns:
+        X of shape (n, 2) and labels y: 0 on the outer circle, 1 on the inner one; shuffled.
+    """
+    n, noise, rng = _count(n, "circles n"), _noise(noise, "circles noise"), make_rng(seed)
+    if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0 < factor < 1:
+        raise ValueError(f"circles factor must be a number between 0 and 1 (exclusive), got {factor!r}")
+    n_outer = n - n // 2
+    outer = np.linspace(0.0, 2 * math.pi, n_outer, endpoint=False)
+    inner = np.linspace(0.0, 2 * math.pi, n // 2, endpoint=False)
+    X = np.concatenate([np.stack([np.cos(outer), np.sin(outer)], axis=1),
+                        float(factor) * np.stack([np.cos(inner), np.sin(inner)], axis=1)])
+    y = np.concatenate([np.zeros(n_outer, dtype=np.int64), np.ones(n // 2, dtype=np.int64)])
+    X = X + rng.normal(0.0, noise, X.shape)
+    order = rng.permutation(n)
+    return X[order], y[order]
 
 
 def sine(n: int = 50, noise: float = 0.0, seed: Seed = 0) -> tuple[np.ndarray, np.ndarray]:

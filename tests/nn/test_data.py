@@ -11,6 +11,7 @@ from nn import data
 @pytest.mark.parametrize("make, n, features", [(lambda s: data.moons(31, seed=s), 31, 2),
                                                (lambda s: data.xor(10, noise=0.1, seed=s), 10, 2),
                                                (lambda s: data.spiral(7, classes=4, seed=s), 28, 2),
+                                               (lambda s: data.circles(13, seed=s), 13, 2),
                                                (lambda s: data.sine(9, noise=0.1, seed=s), 9, 1)])
 def test_shapes_and_reproducibility(make, n, features):
     X, y = make(0)
@@ -40,6 +41,15 @@ def test_spiral_radius_and_classes():
     X, y = data.spiral(10, classes=3, noise=0.0)
     assert np.bincount(y).tolist() == [10, 10, 10]
     assert np.allclose(np.hypot(*X.T), np.tile(np.linspace(0, 1, 10), 3))
+
+
+def test_circles_without_noise_lie_on_their_circles():
+    X, y = data.circles(21, noise=0.0, factor=0.3)
+    assert np.bincount(y).tolist() == [11, 10]
+    assert np.allclose(np.hypot(*X[y == 0].T), 1.0) and np.allclose(np.hypot(*X[y == 1].T), 0.3)
+    assert np.allclose(X.mean(axis=0), 0.0, atol=1e-12)  # evenly spaced in angle: centred
+    with pytest.raises(ValueError, match="factor"):
+        data.circles(10, factor=1.0)
 
 
 def test_sine_targets():

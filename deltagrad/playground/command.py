@@ -1,0 +1,151 @@
+"""``deltagrad playground [DATASET] [--port N] [--no-browser] [--record FILE.html]``.
+
+Starts the playground's server on 127.0.0.1, prints its address and opens the browser; training
+starts at once. Ctrl-C stops it. With ``--record FILE.html`` there is no server: the run is trained
+for ``--steps`` updates and written as an offline page with a slider over its snapshots.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import signal
+import sys
+import threading
+import webbrowser
+from typing import Any, Callable
+
+from .config import DATASETS, HEADS, Config, configure
+from .recorder import DEFAULT_STEPS, record
+from .server import Playground, PlaygroundServer
+
+__all__ = ["register", "run", "DEFAULT_PORT"]
+
+DEFAULT_PORT = 8765
+PROG = "deltagrad playground"
+
+
+def _number(kind: Callable[[str], Any], what: str) -> Callable[[str], Any]:
+    """An argparse type: ``kind(text)``, or one line naming what was expected."""
+
+    def parse(text: str) -> Any:
+        try:
+            return kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+
+    return parse
+
+
+def _list(kind: Callable[[str], Any], what: str) -> Callable[[str], list[Any]]:
+    """An argparse type: a comma-separated list (``8,8``); an empty text is an empty list."""
+    one = _number(kind, what)
+    return lambda text: [one(part.strip()) for part in text.split(",") if part.strip()]
+
+
+def _port(text: str) -> int:
+    port = _number(int, "a port number")(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535 (0: any free port), got {port}")
+    return port
+
+
+# The options that give a setting of Config of the same name (checked by config.configure, with its caps).
+SETTINGS = ("samples", "noise", "seed", "hidden", "head", "optimizer", "lr", "momentum", "batch_size", "l2", "speed",
+            "max_steps")
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``playground`` subcommand to the ``deltagrad`` parser."""
+    parser = subparsers.add_parser(
+        "playground", help="train an MLP live in the browser and open the backprop of any sample",
+        description="A local web app on 127.0.0.1: watch an MLP learn (decision regions, loss, the network) "
+                    "and click a sample, a unit or a weight to see its backpropagation with the numbers.")
+    parser.add_argument("dataset", nargs="?", default="moons", choices=list(DATASETS), metavar="DATASET",
+                        help=f"the data set to learn: {', '.join(DATASETS)} (default: moons)")
+    parser.add_argument("--port", type=_port, default=DEFAULT_PORT,
+                        help=f"the port on 127.0.0.1 (default: {DEFAULT_PORT}; 0: any free port)")
+    parser.add_argument("--no-browser", action="store_true", help="do not open a browser; print the address only")
+    parser.add_argument("--paused", action="store_true", help="start paused")
+    parser.add_argument("--record", metavar="FILE.html",
+                        help="no server: train --steps updates and write an offline page of the run")
+    parser.add_argument("--steps", type=_number(int, "a whole number"), default=DEFAULT_STEPS,
+                        help=f"with --record: updates to make (default: {DEFAULT_STEPS})")
+    parser.add_argument("--at", type=_list(int, "whole numbers"), metavar="0,10,100",
+                        help="with --record: the steps to keep (default: 0, 1, 2, 5, 10, 20, 50, ... and the last)")
+    parser.add_argument("--hidden", type=_list(int, "layer widths such as 8,8"), metavar="8,8",
+                        help="hidden layer widths (default: 8,8; an empty text for none)")
+    parser.add_argument("--activation", type=_list(str, "names"), metavar="tanh",
+                        help="the hidden activation, or one per hidden layer (tanh,relu)")
+    parser.add_argument("--head", choices=list(HEADS), help="output activation and loss (default: the data set's)")
+    parser.add_argument("--optimizer", choices=["adam", "sgd"], help="default: adam")
+    parser.add_argument("--lr", type=_number(float, "a number"), help="learning rate (default: 0.03)")
+    parser.add_argument("--momentum", type=_number(float, "a number"), help="SGD's momentum (default: 0.9)")
+    parser.add_argument("--batch-size", type=_number(int, "a whole number"), help="samples per step (default: 32)")
+    parser.add_argument("--l2", type=_number(float, "a number"), help="L2 penalty strength (default: 0)")
+    parser.add_argument("--samples", type=_number(int, "a whole number"), help="data points (default: 200)")
+    parser.add_argument("--noise", type=_number(float, "a number"), help="the data's noise (default per data set)")
+    parser.add_argument("--seed", type=_number(int, "a whole number"), help="seed of the data and the weights (default: 0)")
+    parser.add_argument("--speed", type=_number(int, "a whole number"), help="steps per second (default: 60)")
+    parser.add_argument("--max-steps", type=_number(int, "a whole number"), help="training stops there (default: 5000)")
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    parser.set_defaults(run=run)
+
+
+def _config(args: argparse.Namespace) -> Config:
+    change: dict[str, Any] = {"dataset": args.dataset}
+    change.update({name: getattr(args, name) for name in SETTINGS if getattr(args, name) is not None})
+    if args.activation is not None:
+        hidden = change.get("hidden", list(Config().hidden))
+        names = args.activation * len(hidden) if len(args.activation) == 1 else args.activation
+        change["activations"] = names
+    return configure(Config(), change)
+
+
+def _fail(message: str) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve the playground until Ctrl-C (or write a recording); returns the exit status."""
+    try:
+        config = _config(args)
+        if args.record is not None:
+            try:
+                done = record(args.record, config, steps=args.steps, at=args.at)
+            except KeyboardInterrupt:
+                print(f"\n{PROG}: interrupted; {args.record} was not written", file=sys.stderr)
+                return 130
+            print(f"wrote {done.path}: {len(done.steps)} snapshots (steps {', '.join(map(str, done.steps))}), "
+                  f"the backprop of samples {', '.join(map(str, done.samples))}")
+            if done.message:
+                print(done.message)
+            return 0
+    except (TypeError, ValueError, OSError) as error:
+        return _fail(str(error))
+    playground = Playground(config, playing=not args.paused)
+    try:
+        server = PlaygroundServer(playground, args.port, verbose=args.verbose)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            return _fail(f"port {args.port} on 127.0.0.1 is in use (another playground?); choose another with --port")
+        return _fail(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror or error}")
+    print(f"{PROG}: {server.url} (training {config.dataset}; Ctrl-C stops it)", flush=True)
+    playground.start()
+    if not args.no_browser:
+        threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill PID` stops it as cleanly as Ctrl-C
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        print(f"\n{PROG}: stopped", flush=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.server_close()
+        playground.stop()
+    return 0
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt

@@ -1,0 +1,399 @@
+"""The playground's web server: the standard library's ``ThreadingHTTPServer`` on 127.0.0.1.
+
+It serves its own page, two assets and a small JSON API, nothing else:
+
+    GET  /                        the page
+    GET  /playground.css, .js     its style and script
+    GET  /api/state?since=V       what the page draws ({"unchanged": true} when still version V)
+    GET  /api/config              the settings and what the page may choose from
+    POST /api/config              change settings: {"lr": 0.1} (a new run when the data or network changes)
+    POST /api/control             {"action": "play" | "pause" | "step" | "reset", "count": n}
+    GET  /api/sample?index=i      sample i's v, y, φ'(v), δ and ∂J/∂w, by the scalar engine
+    GET  /steps?index=i           sample i's graph as the step-through page (viz.step_through)
+
+Safe by default: it binds 127.0.0.1; a request whose Host header is not ``127.0.0.1:PORT`` or
+``localhost:PORT`` gets a 403 (a DNS-rebinding page cannot reach it); a POST must be JSON (so a
+page of another site cannot send one without a CORS preflight, which is never answered) from no
+other origin. Every setting is checked with caps (``config.configure``); a bad one gets a 400 with
+``{"error": "..."}`` and the run goes on. Training runs in a background thread, a few steps at a
+time under a lock, so the server answers while it trains.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import sys
+import threading
+import time
+import traceback
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qs, urlsplit
+
+import viz
+from autograd import validate
+
+from . import page
+from .config import RESETTING, Config, configure, options
+from .session import Session
+
+__all__ = ["Playground", "PlaygroundServer", "start", "MAX_BODY", "MAX_STEP_COUNT"]
+
+MAX_BODY = 16_384  # bytes of a POST body
+MAX_STEP_COUNT = 1000  # updates one "step" request may ask for
+MAX_GRAPH_NODES = 600  # the step-through page of a bigger sample graph is refused (dot would be slow)
+TICKS_PER_SECOND = 50  # how often the trainer takes the lock when training fast
+HOLD = 0.01  # seconds the trainer may keep the lock at a time: a request waits at most about this
+ACTIONS = ("play", "pause", "step", "reset")
+
+
+class Playground:
+    """The run in progress, shared by the request threads and the trainer thread under one lock.
+
+    Args:
+        config: the first run's settings.
+        playing: whether training starts at once.
+    """
+
+    def __init__(self, config: Config, playing: bool = True) -> None:
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._runs = 0
+        self.session = Session(config, run=0, playing=playing)
+        self.version = 0  # goes up with every change the page can see
+        self._thread = threading.Thread(target=self._train_loop, name="playground-trainer", daemon=True)
+
+    # -- the trainer thread --------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the trainer thread."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the trainer thread (within one step)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=2.0)
+
+    def _train_loop(self) -> None:
+        deadline = time.monotonic()
+        while not self._stop.is_set():
+            with self._lock:
+                session = self.session
+                running = session.status == "running"
+                speed = session.config.speed
+                if running:
+                    chunk, done = max(1, math.ceil(speed / TICKS_PER_SECOND)), 0
+                    until = time.monotonic() + HOLD
+                    while done < chunk and session.train(1):
+                        done += 1
+                        if time.monotonic() >= until:
+                            break
+                    self.version += 1
+            if not running:
+                self._wake.wait(0.5)
+                self._wake.clear()
+                deadline = time.monotonic()
+                continue
+            deadline = max(deadline + max(done, 1) / speed, time.monotonic() - 0.5)  # no catching up in a burst
+            pause = deadline - time.monotonic()
+            # Always let go of the lock for a moment, so a request waiting for it gets it.
+            self._wake.wait(max(pause, 0.002))
+            self._wake.clear()
+
+    # -- what requests do ----------------------------------------------------------------------
+
+    def state(self, since: int | None = None) -> dict[str, Any]:
+        """The page's data, or ``{"unchanged": true}`` when nothing changed since version ``since``."""
+        with self._lock:
+            if since == self.version:
+                return {"unchanged": True, "version": self.version}
+            return {**self.session.state(), "version": self.version}
+
+    def settings(self) -> dict[str, Any]:
+        """The settings and the choices the page offers."""
+        with self._lock:
+            return {"config": self.session.config.as_dict(), "options": options(), "version": self.version}
+
+    def change(self, change: Any) -> dict[str, Any]:
+        """Apply a change of settings (checked; a ValueError/TypeError names the bad one)."""
+        with self._lock:
+            session = self.session
+            new = configure(session.config, change)
+            if any(getattr(new, name) != getattr(session.config, name) for name in RESETTING):
+                self._new_run(new, playing=session.status != "paused")
+            else:
+                session.retune(new)
+            self.version += 1
+        self._wake.set()
+        return self.settings()
+
+    def _new_run(self, config: Config, playing: bool) -> None:
+        self._runs += 1
+        self.session = Session(config, run=self._runs, playing=playing)
+
+    def control(self, action: Any, count: Any = 1) -> dict[str, Any]:
+        """Play, pause, do ``count`` steps (then pause), or reset (new weights, same settings)."""
+        validate.one_of(action, "action", ACTIONS)
+        with self._lock:
+            session = self.session
+            if action == "play":
+                session.play()
+            elif action == "pause":
+                session.pause()
+            elif action == "step":
+                count = validate.whole(count, "count", high=MAX_STEP_COUNT)
+                session.pause()
+                session.train(count)
+            else:
+                self._new_run(session.config, playing=session.status != "paused")
+            self.version += 1
+            status = self.session.status
+        self._wake.set()
+        return {"status": status, "version": self.version}
+
+    def _index(self, index: Any) -> int:
+        return validate.whole(index, "index", low=0, high=len(self.session.X) - 1)
+
+    def sample(self, index: Any) -> dict[str, Any]:
+        """Sample ``index``'s numbers by the scalar engine (see ``Session.sample``)."""
+        with self._lock:
+            return self.session.sample(self._index(index))
+
+    def steps_page(self, index: Any) -> str:
+        """Sample ``index``'s loss graph as the step-through page, at the current weights."""
+        with self._lock:
+            session = self.session
+            graph = session.sample_graph(self._index(index), model=session.model_copy())[0]
+        # Drawn outside the lock, from a copy of the weights: dot may take a moment.
+        return viz.step_through(graph, None, max_nodes=MAX_GRAPH_NODES).html
+
+
+# -- HTTP ------------------------------------------------------------------------------------
+
+
+class _BadRequest(Exception):
+    """A request the server refuses, with its status and a message for the page."""
+
+    def __init__(self, status: HTTPStatus, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _query_int(query: dict[str, list[str]], name: str, required: bool = True) -> int | None:
+    """An integer query parameter; a missing or non-integer one is a 400 naming it."""
+    values = query.get(name)
+    if not values:
+        if required:
+            raise ValueError(f"{name} is missing (?{name}=N)")
+        return None
+    try:
+        return int(values[0])
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {values[0][:40]!r}") from None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: "PlaygroundServer"
+    server_version = "deltagrad-playground"
+    disable_nagle_algorithm = True  # headers and body leave at once: no 40 ms delayed-ACK stall per poll
+    protocol_version = "HTTP/1.1"  # keep-alive: the page polls
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+    # -- answering ---------------------------------------------------------------------------
+
+    def _send(self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, status: int, data: Any) -> None:
+        self._send(status, json.dumps(data, allow_nan=False).encode("utf-8"), "application/json")
+
+    def _error(self, status: int, message: str) -> None:
+        self._json(status, {"error": message})
+
+    # -- checking ----------------------------------------------------------------------------
+
+    def _check_host(self) -> None:
+        host = self.headers.get("Host", "")
+        if host not in self.server.allowed_hosts:
+            raise _BadRequest(HTTPStatus.FORBIDDEN, f"Host {host[:80]!r} is not this server "
+                              f"(use {self.server.url})")
+
+    def _body(self) -> Any:
+        origin = self.headers.get("Origin")
+        if origin is not None and origin not in self.server.allowed_origins:
+            raise _BadRequest(HTTPStatus.FORBIDDEN, f"requests from {origin[:80]!r} are refused")
+        kind = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if kind != "application/json":
+            raise _BadRequest(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "the request body must be JSON (Content-Type: application/json)")
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            raise _BadRequest(HTTPStatus.LENGTH_REQUIRED, "Content-Length is missing") from None
+        if not 0 <= length <= MAX_BODY:
+            raise _BadRequest(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"the request body must be at most {MAX_BODY} bytes")
+        raw = self.rfile.read(length)
+        try:
+            return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+        except (UnicodeDecodeError, ValueError) as error:
+            raise _BadRequest(HTTPStatus.BAD_REQUEST, f"the request body is not valid JSON: {error}") from None
+
+    # -- routing -----------------------------------------------------------------------------
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        self._handle(self._get)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._handle(self._get)
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._handle(self._post)
+
+    def _handle(self, route: Callable[[str, dict[str, list[str]]], None]) -> None:
+        try:
+            self._check_host()
+            url = urlsplit(self.path)
+            route(url.path, parse_qs(url.query, max_num_fields=8))
+        except _BadRequest as error:
+            self._error(error.status, str(error))
+        except (TypeError, ValueError) as error:  # a setting or a parameter that the checks refused
+            self._error(HTTPStatus.BAD_REQUEST, str(error))
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        except Exception as error:  # keep serving; say what happened
+            print(f"deltagrad playground: error answering {self.path[:80]}: {error!r}", file=sys.stderr)
+            if self.server.verbose:
+                traceback.print_exc()
+            self._error(HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error: {error}")
+
+    def _get(self, path: str, query: dict[str, list[str]]) -> None:
+        playground = self.server.playground
+        if path in page.ASSETS:
+            body, kind = page.asset(path)
+            self._send(HTTPStatus.OK, body, kind, {"Content-Security-Policy": page.CSP})
+        elif path == "/favicon.ico":  # the step-through page does not say it has none
+            self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon")
+        elif path == "/api/state":
+            self._json(HTTPStatus.OK, playground.state(_query_int(query, "since", required=False)))
+        elif path == "/api/config":
+            self._json(HTTPStatus.OK, playground.settings())
+        elif path == "/api/sample":
+            self._json(HTTPStatus.OK, playground.sample(_query_int(query, "index")))
+        elif path == "/steps":  # opened in a tab of its own: an error is a page too
+            try:
+                body, status = playground.steps_page(_query_int(query, "index")), HTTPStatus.OK
+            except (TypeError, ValueError) as error:
+                body, status = _error_page(str(error)), HTTPStatus.BAD_REQUEST
+            self._send(status, body.encode("utf-8"), "text/html; charset=utf-8")
+        else:
+            raise _BadRequest(HTTPStatus.NOT_FOUND, f"nothing here: {path[:80]}")
+
+    def _post(self, path: str, query: dict[str, list[str]]) -> None:
+        playground = self.server.playground
+        if path == "/api/config":
+            self._json(HTTPStatus.OK, playground.change(self._body()))
+        elif path == "/api/control":
+            body = self._body()
+            if not isinstance(body, dict):
+                raise TypeError(f"the control request must be a JSON object, got {validate.shown(body)}")
+            unknown = set(body) - {"action", "count"}
+            if unknown:
+                raise ValueError(f"unknown field {sorted(unknown)[0]!r}; known: action, count")
+            self._json(HTTPStatus.OK, playground.control(body.get("action"), body.get("count", 1)))
+        else:
+            raise _BadRequest(HTTPStatus.NOT_FOUND, f"nothing here: {path[:80]}")
+
+
+def _error_page(message: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>deltagrad playground</title></head>'
+            f"<body><p>{html.escape(message)}</p></body></html>\n")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+class PlaygroundServer(ThreadingHTTPServer):
+    """The HTTP server bound to 127.0.0.1 with the playground it serves.
+
+    Args:
+        playground: the run to serve.
+        port: the port; 0 picks a free one.
+        verbose: log every request to stderr.
+
+    Raises:
+        OSError: the port is taken (``errno.EADDRINUSE``) or not allowed.
+    """
+
+    daemon_threads = True
+    allow_reuse_address = False  # a second playground on the same port must fail, not share it
+
+    def __init__(self, playground: Playground, port: int = 0, verbose: bool = False) -> None:
+        self.playground, self.verbose = playground, verbose
+        super().__init__(("127.0.0.1", port), _Handler)
+        self.port = self.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.allowed_hosts = {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
+        self.allowed_origins = {f"http://{host}" for host in self.allowed_hosts}
+
+
+class Running:
+    """A playground served from a background thread (for tests, benchmarks and notebooks)."""
+
+    def __init__(self, server: PlaygroundServer) -> None:
+        self.server, self.playground, self.url = server, server.playground, server.url
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="playground-server", daemon=True)
+
+    def start(self) -> None:
+        """Start training and serving."""
+        self.playground.start()
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and training."""
+        self.server.shutdown()
+        self.server.server_close()
+        self.playground.stop()
+
+    def __enter__(self) -> "Running":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def start(config: Config | None = None, port: int = 0, playing: bool = True) -> Running:
+    """Serve a playground from background threads; ``.url`` is its address, ``.stop()`` ends it.
+
+    Args:
+        config: the first run's settings (the defaults when None).
+        port: the port on 127.0.0.1; 0 picks a free one.
+        playing: whether training starts at once.
+
+    Returns:
+        A :class:`Running`, also a context manager.
+    """
+    playground = Playground(config or Config(), playing=playing)
+    server = PlaygroundServer(playground, port)
+    running = Running(server)
+    running.start()
+    return running

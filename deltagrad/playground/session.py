@@ -1,0 +1,411 @@
+"""One training run of the playground: the data, the network, its replayed graphs, the history.
+
+Training and the pictures use the batched replay (``autograd.compile_graph``): one sample's graph
+of the loss is recorded once and replayed over each batch with NumPy, and the network's output
+graphs are replayed over the data (for the accuracy) and over a grid (for the decision regions).
+What the page shows for one selected sample comes from the scalar engine itself: the sample's
+graph is built from the model's ``Value`` s and differentiated with ``autograd.grad``.
+
+A ``Session`` is not thread-safe: the server calls it under one lock.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+import autograd
+import nn
+from autograd import Value, compile_graph
+
+from .config import DATASETS, HEADS, Config
+
+__all__ = ["Loss", "LOSSES", "Session", "GRID"]
+
+GRID = 48  # cells per side of the decision-region picture
+CURVE_POINTS = 160  # points of the fitted curve (regression)
+HISTORY_POINTS = 400  # at most this many points of the loss curve go to the page
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One sample's loss J, written with the engine's ops so that its graph replays over a batch.
+
+    The targets are leaves of the graph (not numbers frozen into it), one per output unit.
+
+    Attributes:
+        term: ``(logits vs, outputs ys, targets ts) -> J``.
+        slope: −∂J/∂y of an output unit as the page writes it, or None when J reads the logits
+            (sigmoid + binary cross-entropy, softmax + cross-entropy: then δ = t − y outright).
+    """
+
+    term: Callable[[list[Value], list[Value], list[Value]], Value]
+    slope: str | None
+
+
+def _cross_entropy(vs: list[Value], ys: list[Value], ts: list[Value]) -> Value:
+    # log Σ exp(z − m) + m − Σ t·z with m = max z held as a constant (nn.cross_entropy's form);
+    # ts is the one-hot target, so Σ t·z picks the true class's logit.
+    m = max(v.data for v in vs)
+    return autograd.sum([(v - m).exp() for v in vs]).log() + m - autograd.sum([t * v for t, v in zip(ts, vs)])
+
+
+def _huber(vs: list[Value], ys: list[Value], ts: list[Value]) -> Value:
+    # ½a² − ½·relu(a − 1)² with a = |e|: ½e² where |e| <= 1, |e| − ½ beyond, and no branch on a
+    # value, so that the replay computes the right piece for every sample.
+    a = abs(ts[0] - ys[0])
+    over = (a - 1.0).relu()
+    return 0.5 * a * a - 0.5 * over * over
+
+
+def _squared(vs: list[Value], ys: list[Value], ts: list[Value]) -> Value:
+    e = ts[0] - ys[0]
+    return 0.5 * e * e
+
+
+LOSSES: dict[str, Loss] = {
+    # softplus(z) − t·z = −t ln σ(z) − (1 − t) ln(1 − σ(z)), from the logit z (nn.binary_cross_entropy).
+    "binary_cross_entropy": Loss(lambda vs, ys, ts: vs[0].softplus() - ts[0] * vs[0], None),
+    "cross_entropy": Loss(_cross_entropy, None),
+    "hinge": Loss(lambda vs, ys, ts: (1.0 - ts[0] * ys[0]).relu(), "t·[t·y < 1]"),
+    "mse": Loss(_squared, "e"),  # J = ½e², the lecture's J for one output
+    "mae": Loss(lambda vs, ys, ts: abs(ts[0] - ys[0]), "sign(e)"),
+    "huber": Loss(_huber, "clip(e, −1, 1)"),
+}
+
+
+def finite_list(values: Any, digits: int | None = None) -> list[Any]:
+    """A nested list of floats for JSON, NaN and ±inf as None (JSON has no NaN), optionally rounded."""
+    array = np.asarray(values, dtype=float)
+    if digits is not None:
+        array = np.round(array, digits)
+    finite = np.isfinite(array)
+    return array.tolist() if finite.all() else np.where(finite, array, None).tolist()
+
+
+class Session:
+    """A run: data drawn from ``config``, a new ``nn.MLP``, an optimiser, and what training measured.
+
+    Attributes:
+        config: the settings.
+        run: an id the server gives; the page starts its pictures afresh when it changes.
+        step: updates done so far.
+        status: ``running``, ``paused``, ``diverged`` (the loss or a gradient became NaN/inf)
+            or ``finished`` (``config.max_steps`` reached).
+        message: a sentence about the status for the page.
+        losses, accuracies: per step, the objective on all the data (mean J plus the L2 term) and
+            the accuracy (None for regression), both measured before that step's update.
+    """
+
+    def __init__(self, config: Config, run: int = 0, playing: bool = True) -> None:
+        self.config, self.run = config, run
+        self.head = HEADS[config.head]
+        self.rule = LOSSES[self.head.loss]  # J of one sample
+        self.X, self.y = DATASETS[config.dataset].make(config.samples, config.noise, config.seed)
+        self.classes = int(self.y.max()) + 1 if config.task != "regression" else 0
+        self.targets = self._targets()
+        nin, nout = self.X.shape[1], self.targets.shape[1]
+        self.model = nn.MLP(nin, list(config.hidden) + [nout], activation=list(config.activations),
+                            output_activation=self.head.output, init="auto", seed=config.seed)
+        self.params = self.model.parameters()
+        # One sample's graph: inputs and targets are leaves whose values the replay sets per sample.
+        xs = [Value(0.0, f"x{j}", requires_grad=False) for j in range(nin)]
+        ts = [Value(0.0, f"t{k}", requires_grad=False) for k in range(nout)]
+        vs, ys = self.model.forward(xs)
+        self._alpha = Value(config.l2, "alpha", requires_grad=False)  # read at every replay: live L2
+        objective = self.rule.term(vs, ys, ts) + self._alpha * autograd.sum([p * p for p in self.params])
+        self._train = compile_graph(objective, xs + ts, self.params, reduction="mean")
+        self._measure = compile_graph(objective, xs + ts, self.params, reduction="mean")
+        self._single = compile_graph(objective, xs + ts, self.params, reduction="sum")
+        # A replay keeps its tables between calls, so each batch size gets its own instance.
+        self._logits = [compile_graph(v, xs) for v in vs]
+        self._grid_logits = [compile_graph(v, xs) for v in vs]
+        self._batch = np.column_stack([self.X, self.targets])
+        self._rng = np.random.default_rng(config.seed)
+        self.optimizer = self._optimizer()
+        self.step = 0
+        self.losses: list[float] = []
+        self.accuracies: list[float | None] = []
+        self.status, self.message = ("running" if playing else "paused"), ""
+        self._view_cache: tuple[int, dict[str, Any]] | None = None
+
+    # -- setting up --------------------------------------------------------------------------
+
+    def _targets(self) -> np.ndarray:
+        """One column per output unit: a label, ±1 (hinge), a one-hot row (softmax) or a number."""
+        if self.head.loss == "cross_entropy":
+            return np.eye(self.classes)[self.y]
+        if self.head.loss == "hinge":
+            return (2.0 * self.y - 1.0)[:, None]
+        return self.y.astype(float)[:, None]
+
+    def _optimizer(self) -> nn.Optimizer:
+        c = self.config
+        if c.optimizer == "sgd":
+            return nn.SGD(self.params, lr=c.lr, momentum=c.momentum)
+        return nn.Adam(self.params, lr=c.lr)
+
+    def retune(self, config: Config) -> None:
+        """Take the settings that apply to the run in progress (lr, momentum, optimiser, L2, batch
+        size, speed, max_steps) without touching the weights."""
+        old, self.config = self.config, config
+        self._alpha.data = config.l2
+        if config.optimizer != old.optimizer or (config.optimizer == "sgd" and config.momentum != old.momentum):
+            self.optimizer = self._optimizer()
+        self.optimizer.lr = config.lr
+        if self.status == "finished" and self.step < config.max_steps:
+            self.status, self.message = "paused", ""
+        self._view_cache = None
+
+    # -- training ----------------------------------------------------------------------------
+
+    def play(self) -> None:
+        """Start (or go on) training, unless the run diverged or finished."""
+        if self.status == "paused":
+            self.status, self.message = "running", ""
+
+    def pause(self) -> None:
+        """Stop training until ``play``."""
+        if self.status == "running":
+            self.status = "paused"
+
+    def _rows(self) -> np.ndarray | slice:
+        n, size = len(self.X), self.config.batch_size
+        return slice(None) if size >= n else self._rng.choice(n, size, replace=False)
+
+    def train(self, steps: int) -> int:
+        """Up to ``steps`` updates (fewer when the run diverges or reaches max_steps).
+
+        Returns:
+            How many updates were done.
+        """
+        done = 0
+        while done < steps and self.status in ("running", "paused"):
+            if self.step >= self.config.max_steps:
+                self.status = "finished"
+                self.message = f"finished: {self.step} steps, the limit (raise max_steps to go on)"
+                break
+            rows = self._rows()
+            self.optimizer.zero_grad()
+            try:
+                losses = self._train.backward(self._batch[rows])
+                full = losses if isinstance(rows, slice) else self._measure.forward(self._batch)
+                loss = float(full.mean())
+                if not math.isfinite(loss):
+                    raise FloatingPointError(f"the loss became {loss}")
+                accuracy = self._accuracy(self._logits_of(self._logits, self.X))
+                self.optimizer.step()
+            except (ArithmeticError, ValueError) as error:  # FloatingPointError is an ArithmeticError
+                self.status = "diverged"
+                self.message = (f"diverged at step {self.step + 1}: {error}. Training stopped; "
+                                f"lower the learning rate (now {self.config.lr:g}) and reset")
+                break
+            self.losses.append(loss)
+            self.accuracies.append(accuracy)
+            self.step += 1
+            done += 1
+        return done
+
+    # -- what the page shows -----------------------------------------------------------------
+
+    @staticmethod
+    def _logits_of(graphs: list[autograd.CompiledGraph], X: np.ndarray) -> np.ndarray:
+        return np.stack([g.forward(X) for g in graphs], axis=1)
+
+    def _accuracy(self, logits: np.ndarray) -> float | None:
+        if self.config.task == "regression":
+            return None
+        predicted = logits.argmax(axis=1) if logits.shape[1] > 1 else (logits[:, 0] > 0).astype(int)
+        return float(np.mean(predicted == self.y))
+
+    def _probabilities(self, logits: np.ndarray) -> np.ndarray:
+        """(points, classes): what the regions are coloured by."""
+        if self.head.loss == "cross_entropy":
+            e = np.exp(logits - logits.max(axis=1, keepdims=True))
+            return e / e.sum(axis=1, keepdims=True)
+        z = logits[:, 0]
+        if self.head.loss == "hinge":  # the score's margin band, −1 .. 1, shown as 0 .. 1
+            p = np.clip(0.5 + 0.5 * z, 0.0, 1.0)
+        else:
+            p = 0.5 * (1.0 + np.tanh(0.5 * z))  # σ(z), without overflow
+        return np.stack([1.0 - p, p], axis=1)
+
+    def _frame(self) -> dict[str, float]:
+        """The region drawn: the data's bounding box with a margin, square for two inputs."""
+        low, high = self.X.min(axis=0), self.X.max(axis=0)
+        centre, half = (low + high) / 2, (high - low) / 2 * 1.15 + 0.1
+        if self.X.shape[1] == 2:
+            half[:] = half.max()
+        frame = {"x0": [centre[0] - half[0], centre[0] + half[0]]}
+        if self.X.shape[1] == 2:
+            frame["x1"] = [centre[1] - half[1], centre[1] + half[1]]
+        return frame
+
+    def _view(self) -> dict[str, Any]:
+        """The decision regions over a grid (classification) or the fitted curve (regression)."""
+        frame = self._frame()
+        try:
+            if self.config.task == "regression":
+                xs = np.linspace(*frame["x0"], CURVE_POINTS)
+                out = self._logits_of(self._grid_logits, xs[:, None])[:, 0]
+                return {"frame": frame, "curve": {"x": finite_list(xs, 4), "y": finite_list(out, 4)}}
+            (a0, b0), (a1, b1) = frame["x0"], frame["x1"]
+            c0 = a0 + (np.arange(GRID) + 0.5) * (b0 - a0) / GRID
+            c1 = a1 + (np.arange(GRID) + 0.5) * (b1 - a1) / GRID
+            g0, g1 = np.meshgrid(c0, c1)  # row r is x1 = c1[r]: the page flips it so that x1 goes up
+            probs = self._probabilities(self._logits_of(self._grid_logits, np.column_stack([g0.ravel(), g1.ravel()])))
+            return {"frame": frame, "grid": {"size": GRID, "probs": finite_list(probs.T, 3)}}
+        except (ArithmeticError, ValueError):  # weights gone to inf: no picture, the message says why
+            return {"frame": frame}
+
+    def _curve(self) -> dict[str, list[Any]]:
+        stride = max(1, math.ceil(len(self.losses) / HISTORY_POINTS))
+        steps = list(range(1, len(self.losses) + 1, stride))
+        if steps and steps[-1] != len(self.losses):
+            steps.append(len(self.losses))
+        return {"step": steps, "loss": finite_list([self.losses[s - 1] for s in steps]),
+                "accuracy": [self.accuracies[s - 1] for s in steps]}
+
+    def network(self) -> dict[str, Any]:
+        """The layer sizes, activations, weights W[layer][unit][input] and biases."""
+        layers = self.model.layers
+        return {
+            "sizes": [self.X.shape[1]] + [len(layer.neurons) for layer in layers],
+            "activations": [layer.activation for layer in layers],
+            "weights": [[[w.data for w in n.w] for n in layer.neurons] for layer in layers],
+            "biases": [[n.b.data for n in layer.neurons] for layer in layers],
+        }
+
+    def state(self) -> dict[str, Any]:
+        """Everything the page draws, as JSON-ready data."""
+        if self._view_cache is None or self._view_cache[0] != self.step:
+            self._view_cache = (self.step, self._view())
+        return {
+            "run": self.run,
+            "step": self.step,
+            "status": self.status,
+            "message": self.message,
+            "loss": self.losses[-1] if self.losses else None,
+            "accuracy": self.accuracies[-1] if self.accuracies else None,
+            "curve": self._curve(),
+            "config": self.config.as_dict(),
+            "task": self.config.task,
+            "classes": self.classes,
+            "data": {"x": finite_list(self.X, 4), "y": self.y.tolist()},
+            "view": self._view_cache[1],
+            "network": self.network(),
+        }
+
+    # -- one sample, by the scalar engine ----------------------------------------------------
+
+    def model_copy(self) -> nn.MLP:
+        """A new network with the current weights (to draw from while training goes on)."""
+        copy = nn.MLP(**self.model.config())
+        copy.load_state_dict(self.model.state_dict())
+        return copy
+
+    def sample_graph(self, index: int, model: nn.MLP | None = None) -> tuple[Value, list[list[Value]], list[list[Value]], list[Value]]:
+        """Sample ``index``'s loss J as a scalar graph (no L2 term), with the logits v and the
+        outputs y of every layer, and the target leaves.
+
+        Args:
+            index: a row of the data.
+            model: the network to use (``model_copy()``); the session's own by default.
+        """
+        xs = [Value(float(a), f"x{j}", requires_grad=False) for j, a in enumerate(self.X[index])]
+        ts = [Value(float(a), f"t{k}", requires_grad=False) for k, a in enumerate(self.targets[index])]
+        signal: list[Any] = xs
+        all_vs, all_ys = [], []
+        for k, layer in enumerate((model or self.model).layers):
+            vs, signal = layer.forward(signal)
+            for j, (v, y) in enumerate(zip(vs, signal)):  # names for the step-through page
+                y.label, v.label = f"L{k}.N{j}.y", f"L{k}.N{j}.v"
+            all_vs.append(vs)
+            all_ys.append(signal)
+        J = self.rule.term(all_vs[-1], all_ys[-1], ts)
+        J.label = "J"
+        return J, all_vs, all_ys, ts
+
+    def sample(self, index: int) -> dict[str, Any]:
+        """Every unit's v, y, φ'(v), δ = −∂J/∂v and every weight's ∂J/∂w for sample ``index``,
+        from the scalar engine; and the same sample's J and outputs by the replay, to compare.
+
+        Args:
+            index: a row of the data (checked by the caller).
+
+        Returns:
+            JSON-ready data.
+        """
+        J, all_vs, all_ys, ts = self.sample_graph(index)
+        flat_vs = [v for vs in all_vs for v in vs]
+        outputs = all_ys[-1]
+        grads = autograd.grad(J, self.params + flat_vs + outputs)
+        n_params, n_vs = len(self.params), len(flat_vs)
+        grad_of = dict(zip(self.params, grads[:n_params]))
+        minus_dj_dv = iter(-g for g in grads[n_params:n_params + n_vs])
+        minus_dj_dy = [-g for g in grads[n_params + n_vs:]]
+        layers = []
+        for layer, vs, ys in zip(self.model.layers, all_vs, all_ys):
+            units = []
+            for neuron, v, y in zip(layer.neurons, vs, ys):
+                units.append({
+                    "v": v.data,
+                    "y": y.data,
+                    "dphi": _slope(v, y, layer.activation),
+                    "delta": next(minus_dj_dv),
+                    "grad_w": [grad_of[w] for w in neuron.w],
+                    "grad_b": grad_of[neuron.b],
+                })
+            layers.append({"activation": layer.activation, "units": units})
+        replay_j, replay_grads = self.replay(index)
+        replay_v = self._logits_of(self._logits, self.X[index:index + 1])[0]
+        difference = max([abs(replay_j - J.data)] + [abs(a - v.data) for a, v in zip(replay_v, all_vs[-1])]
+                         + [abs(a - grad_of[p]) for a, p in zip(replay_grads, self.params)])
+        return {
+            "run": self.run,
+            "step": self.step,
+            "index": index,
+            "x": self.X[index].tolist(),
+            "target": self.y[index].item(),
+            "t": [t.data for t in ts],
+            "loss": J.data,
+            "loss_name": self.head.loss,
+            "slope": self.rule.slope,
+            "minus_dj_dy": minus_dj_dy,
+            "layers": layers,
+            "weights": self.network()["weights"],
+            "replay": {"loss": replay_j, "logits": replay_v.tolist(), "difference": difference},
+        }
+
+    def replay(self, index: int) -> tuple[float, list[float]]:
+        """Sample ``index``'s J and ∂J/∂p for every parameter by the batched replay (the graph
+        training replays), on a batch of that one sample and without the L2 term.
+
+        Returns:
+            (J, the gradients in the order of ``model.parameters()``).
+        """
+        saved = [p.grad for p in self.params]
+        for p in self.params:
+            p.grad = 0.0
+        alpha = self._alpha.data
+        try:
+            loss = float(self._single.backward(self._batch[index:index + 1])[0])
+            # The graph's L2 term, α·Σp², and its gradient 2αp, taken off again.
+            loss -= alpha * sum(p.data * p.data for p in self.params)
+            grads = [p.grad - 2.0 * alpha * p.data for p in self.params]
+        finally:
+            for p, g in zip(self.params, saved):
+                p.grad = g
+        return loss, grads
+
+
+def _slope(v: Value, y: Value, activation: str) -> float | None:
+    """φ'(v) as the engine recorded it: the local derivative on the edge v -> y (1 when y is v)."""
+    if activation == "softmax":
+        return None
+    if y is v:
+        return 1.0
+    return y.local_grads[0]

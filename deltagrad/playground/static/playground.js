@@ -1,0 +1,612 @@
+// deltagrad playground: draws what the server (or a recording) says; computes nothing it shows as
+// a result. The δ and ∂J/∂w of the selected sample come from the scalar engine on the server; the
+// page only writes them into the lecture's formulas, next to the numbers they are made of.
+"use strict";
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const SVGNS = "http://www.w3.org/2000/svg";
+  const CLASS_RGB = [[245, 147, 34], [8, 119, 189], [44, 160, 44]];
+  const POSITIVE = "#0877bd", NEGATIVE = "#f59322";
+  const SHORT = { linear: "lin", sigmoid: "σ", tanh: "tanh", relu: "ReLU", leaky_relu: "lReLU", elu: "ELU",
+                  selu: "SELU", softplus: "s+", step: "step", softmax: "soft" };
+  const POLL_MS = 200, DETAIL_MS = 350;
+
+  const recordingTag = $("recording");
+  const recording = recordingTag ? JSON.parse(recordingTag.textContent) : null;
+  let options = recording ? recording.options : null;
+  let state = null;      // the state drawn last
+  let version = null;    // its version (live)
+  let selected = null;   // the selected sample's index
+  let detail = null;     // its numbers, from the scalar engine
+  let focus = null;      // {kind: "unit" | "edge", layer, unit, input}
+  let detailAsked = 0;
+  let pixels = [];       // each data point's position on the canvas
+  let built = null;      // the network's shape, as drawn
+  let offline = false;
+  let weightsOpen = false; // whether the list of every weight's gradient is unfolded
+
+  // -- small helpers -----------------------------------------------------------------------
+
+  function fmt(x) {
+    if (x === null || x === undefined) return "—";
+    if (typeof x !== "number") return String(x);
+    if (!isFinite(x)) return String(x);
+    if (x === 0) return "0";
+    const a = Math.abs(x);
+    if (a >= 1e5 || a < 1e-3) return x.toExponential(3).replace("e+", "e");
+    return String(Number(x.toPrecision(4)));
+  }
+  const short = (x) => (Math.abs(x) >= 0.01 && Math.abs(x) < 1e4 ? String(Number(x.toPrecision(2))) : x.toExponential(0).replace("e+", "e"));
+  const full = (x) => String(x);  // the shortest text that reads back as the same double
+  const paren = (x) => (x < 0 ? "(" + fmt(x) + ")" : fmt(x));
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function svg(tag, attrs) {
+    const node = document.createElementNS(SVGNS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    return node;
+  }
+  function showError(text) {
+    const box = $("error");
+    box.textContent = text;
+    box.hidden = !text;
+  }
+  const unitName = (k, j) => "L" + k + ".N" + j;
+
+  // -- talking to the server ---------------------------------------------------------------
+
+  async function call(method, path, body) {
+    const init = { method: method, headers: {} };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    const response = await fetch(path, init);
+    const data = await response.json();
+    if (!response.ok) throw new Error(data.error || response.statusText);
+    return data;
+  }
+
+  async function poll() {
+    try {
+      const s = await call("GET", "/api/state" + (version === null ? "" : "?since=" + version));
+      if (offline) { offline = false; showError(""); }
+      if (!s.unchanged) draw(s);
+    } catch (error) {
+      offline = true;
+      showError("The playground server is not answering (" + error.message + "). Is it still running?");
+    }
+    setTimeout(poll, offline ? 1000 : POLL_MS);
+  }
+
+  async function send(path, body) {
+    try {
+      const answer = await call("POST", path, body);
+      showError("");
+      if (answer.config) syncControls(answer.config);
+      version = null;  // draw the next state even if only the settings changed
+    } catch (error) {
+      showError(error.message);
+      try { syncControls((await call("GET", "/api/config")).config); } catch (ignored) { /* shown by poll */ }
+    }
+  }
+
+  // -- controls (live) ---------------------------------------------------------------------
+
+  function fillSelect(select, values, labels) {
+    select.replaceChildren(...values.map((v) => el("option", { value: v }, labels ? labels[v] : v)));
+  }
+
+  function readNumber(input) {
+    // An empty or malformed field goes to the server as text, so that its error names the setting.
+    return input.value.trim() !== "" && isFinite(Number(input.value)) ? Number(input.value) : input.value;
+  }
+
+  function setupControls() {
+    fillSelect($("dataset"), Object.keys(options.datasets));
+    fillSelect($("optimizer"), options.optimizers);
+    for (const input of document.querySelectorAll("#controls [data-setting]")) {
+      input.addEventListener("change", () => {
+        const value = input.tagName === "SELECT" ? input.value : readNumber(input);
+        send("/api/config", { [input.dataset.setting]: value });
+      });
+    }
+    $("add-layer").addEventListener("click", () => {
+      const layers = readLayers();
+      const last = layers.activations[layers.activations.length - 1] || "tanh";
+      send("/api/config", { hidden: layers.hidden.concat([4]), activations: layers.activations.concat([last]) });
+    });
+    $("play").addEventListener("click", () => send("/api/control", { action: state && state.status === "running" ? "pause" : "play" }));
+    $("one").addEventListener("click", () => send("/api/control", { action: "step", count: 1 }));
+    $("reset").addEventListener("click", () => send("/api/control", { action: "reset" }));
+  }
+
+  function readLayers() {
+    const rows = [...document.querySelectorAll("#layers .layer")];
+    return { hidden: rows.map((r) => readNumber(r.querySelector("input"))),
+             activations: rows.map((r) => r.querySelector("select").value) };
+  }
+
+  function syncLayers(config) {
+    const box = $("layers");
+    box.replaceChildren();
+    config.hidden.forEach((width, k) => {
+      const row = el("div", { class: "layer" });
+      const input = el("input", { type: "number", step: "1", "aria-label": "width of hidden layer " + (k + 1) });
+      input.value = width;
+      const select = el("select", { "aria-label": "activation of hidden layer " + (k + 1) });
+      fillSelect(select, options.activations);
+      select.value = config.activations[k];
+      const remove = el("button", { type: "button", title: "remove this layer" }, "−");
+      const change = () => send("/api/config", readLayers());
+      input.addEventListener("change", change);
+      select.addEventListener("change", change);
+      remove.addEventListener("click", () => {
+        const layers = readLayers();
+        layers.hidden.splice(k, 1);
+        layers.activations.splice(k, 1);
+        send("/api/config", layers);
+      });
+      row.append(el("span", {}, String(k + 1)), input, select, remove);
+      box.append(row);
+    });
+  }
+
+  function syncControls(config) {
+    const task = options.datasets[config.dataset].task;
+    const heads = Object.keys(options.heads).filter((h) => options.heads[h].tasks.includes(task));
+    const labels = Object.fromEntries(Object.entries(options.heads).map(([k, h]) => [k, h.label]));
+    fillSelect($("head"), heads, labels);
+    for (const input of document.querySelectorAll("#controls [data-setting]")) {
+      input.value = config[input.dataset.setting];
+    }
+    syncLayers(config);
+  }
+
+  // -- the status line ---------------------------------------------------------------------
+
+  function drawStatus(s) {
+    $("step").textContent = s.step;
+    $("loss").textContent = fmt(s.loss);
+    $("accuracy").textContent = s.accuracy === null || s.accuracy === undefined ? "—" : (100 * s.accuracy).toFixed(1) + "%";
+    const badge = $("badge");
+    badge.textContent = s.status;
+    badge.className = "badge " + s.status;
+    $("play").textContent = s.status === "running" ? "pause" : "play";
+    $("play").disabled = $("one").disabled = s.status === "diverged";
+    const message = $("message");
+    message.textContent = s.message || "";
+    message.hidden = !s.message;
+  }
+
+  // -- the data and the regions ------------------------------------------------------------
+
+  function drawData(s) {
+    const canvas = $("data"), g = canvas.getContext("2d"), W = canvas.width, H = canvas.height;
+    g.clearRect(0, 0, W, H);
+    const f = s.view.frame;
+    const X = s.data.x, Y = s.data.y;
+    if (s.task === "regression") {
+      let lo = Math.min(...Y), hi = Math.max(...Y);  // the data's range: a wild curve leaves the picture
+      const pad = 0.25 * (hi - lo || 1);
+      lo -= pad; hi += pad;
+      const px = (x) => ((x - f.x0[0]) / (f.x0[1] - f.x0[0])) * W;
+      const py = (y) => H - ((y - lo) / (hi - lo)) * H;
+      axes(g, px(0), py(0), W, H);
+      if (s.view.curve) {
+        g.strokeStyle = NEGATIVE; g.lineWidth = 3; g.beginPath();
+        s.view.curve.x.forEach((x, i) => { const y = s.view.curve.y[i]; if (y !== null) g.lineTo(px(x), py(y)); });
+        g.stroke();
+      }
+      pixels = X.map((row, i) => [px(row[0]), py(Y[i])]);
+      pixels.forEach(([x, y]) => dot(g, x, y, "rgb(8,119,189)"));
+    } else {
+      if (s.view.grid) regions(g, s.view.grid, W, H);
+      const px = (x) => ((x - f.x0[0]) / (f.x0[1] - f.x0[0])) * W;
+      const py = (y) => H - ((y - f.x1[0]) / (f.x1[1] - f.x1[0])) * H;
+      axes(g, px(0), py(0), W, H);
+      pixels = X.map((row) => [px(row[0]), py(row[1])]);
+      pixels.forEach(([x, y], i) => dot(g, x, y, "rgb(" + CLASS_RGB[Y[i]] + ")"));
+    }
+    if (recording) {
+      g.setLineDash([3, 3]); g.strokeStyle = "#475467"; g.lineWidth = 1.5;
+      for (const i of recording.samples) ring(g, pixels[i], 7);
+      g.setLineDash([]);
+    }
+    if (selected !== null && pixels[selected]) {
+      g.strokeStyle = "#000"; g.lineWidth = 2.5;
+      ring(g, pixels[selected], 8);
+    }
+  }
+
+  function regions(g, grid, W, H) {
+    const n = grid.size, probs = grid.probs, k = probs.length;
+    const image = new ImageData(n, n);
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < n; c++) {
+        const cell = r * n + c;
+        let red = 0, green = 0, blue = 0, top = 0;
+        for (let m = 0; m < k; m++) {
+          const p = probs[m][cell] === null ? 1 / k : probs[m][cell];
+          red += p * CLASS_RGB[m][0]; green += p * CLASS_RGB[m][1]; blue += p * CLASS_RGB[m][2];
+          top = Math.max(top, p);
+        }
+        const strength = 0.12 + 0.33 * (top - 1 / k) / (1 - 1 / k);  // paler where the model is unsure
+        const at = 4 * ((n - 1 - r) * n + c);  // row r is x1's r-th value: upwards on the page
+        image.data[at] = 255 - strength * (255 - red);
+        image.data[at + 1] = 255 - strength * (255 - green);
+        image.data[at + 2] = 255 - strength * (255 - blue);
+        image.data[at + 3] = 255;
+      }
+    }
+    const small = document.createElement("canvas");
+    small.width = small.height = n;
+    small.getContext("2d").putImageData(image, 0, 0);
+    g.imageSmoothingEnabled = true;
+    g.drawImage(small, 0, 0, W, H);
+  }
+
+  function axes(g, x0, y0, W, H) {
+    g.strokeStyle = "rgba(0,0,0,0.18)"; g.lineWidth = 1; g.beginPath();
+    if (x0 > 0 && x0 < W) { g.moveTo(x0, 0); g.lineTo(x0, H); }
+    if (y0 > 0 && y0 < H) { g.moveTo(0, y0); g.lineTo(W, y0); }
+    g.stroke();
+  }
+  function dot(g, x, y, color) {
+    g.beginPath(); g.arc(x, y, 4, 0, 2 * Math.PI);
+    g.fillStyle = color; g.fill();
+    g.strokeStyle = "#fff"; g.lineWidth = 1.2; g.stroke();
+  }
+  function ring(g, p, radius) {
+    if (!p) return;
+    g.beginPath(); g.arc(p[0], p[1], radius, 0, 2 * Math.PI); g.stroke();
+  }
+
+  $("data").addEventListener("click", (event) => {
+    const canvas = $("data"), box = canvas.getBoundingClientRect();
+    const x = (event.clientX - box.left) * (canvas.width / box.width);
+    const y = (event.clientY - box.top) * (canvas.height / box.height);
+    let best = null, bestDistance = 14 * 14;
+    pixels.forEach(([px, py], i) => {
+      const d = (px - x) ** 2 + (py - y) ** 2;
+      if (d < bestDistance) { best = i; bestDistance = d; }
+    });
+    if (best !== null) select(best);
+  });
+
+  // -- loss and accuracy -------------------------------------------------------------------
+
+  function drawCurves(s) {
+    const canvas = $("curves"), g = canvas.getContext("2d"), W = canvas.width, H = canvas.height;
+    const left = 46, right = 40, top = 10, bottom = 22, w = W - left - right, h = H - top - bottom;
+    g.clearRect(0, 0, W, H);
+    g.font = "11px system-ui, sans-serif"; g.fillStyle = "#667085";
+    g.strokeStyle = "#d0d7de"; g.strokeRect(left, top, w, h);
+    const steps = s.curve.step, losses = s.curve.loss, accuracies = s.curve.accuracy;
+    const last = Math.max(10, steps.length ? steps[steps.length - 1] : 0);
+    const sx = (step) => left + (step / last) * w;
+    g.textAlign = "left"; g.fillText("0", left, H - 6);
+    g.textAlign = "right"; g.fillText("step " + last, left + w, H - 6);
+    const finite = losses.filter((v) => v !== null && v > 0);
+    if (finite.length) {
+      let lo = Math.log10(Math.min(...finite)), hi = Math.log10(Math.max(...finite));
+      if (hi - lo < 0.5) { lo -= 0.25; hi += 0.25; }
+      const sy = (v) => top + h - ((Math.log10(v) - lo) / (hi - lo)) * h;
+      g.textAlign = "right";
+      g.fillText(short(10 ** hi), left - 4, top + 9);
+      g.fillText(short(10 ** lo), left - 4, top + h);
+      g.strokeStyle = POSITIVE; g.lineWidth = 1.6; g.beginPath();
+      steps.forEach((step, i) => { const v = losses[i]; if (v !== null && v > 0) g.lineTo(sx(step), sy(v)); });
+      g.stroke();
+    }
+    if (accuracies.length && accuracies[0] !== null) {
+      const sy = (a) => top + h - a * h;
+      g.textAlign = "left";
+      g.fillText("100%", left + w + 4, top + 9);
+      g.fillText("0%", left + w + 4, top + h);
+      g.strokeStyle = "#2ca02c"; g.lineWidth = 1.6; g.beginPath();
+      steps.forEach((step, i) => g.lineTo(sx(step), sy(accuracies[i])));
+      g.stroke();
+    }
+  }
+
+  // -- the network -------------------------------------------------------------------------
+
+  function layout(sizes) {
+    const W = 560, H = 360, columns = sizes.length;
+    const xs = sizes.map((_, k) => 50 + (k * (W - 100)) / (columns - 1));
+    const most = Math.max(...sizes);
+    const gap = Math.min(46, (H - 60) / most);
+    const radius = Math.max(6, Math.min(15, gap * 0.4));
+    const ys = sizes.map((n) => Array.from({ length: n }, (_, j) => H / 2 + 10 + (j - (n - 1) / 2) * gap));
+    return { W, H, xs, ys, radius };
+  }
+
+  function buildNetwork(net) {
+    const root = $("network");
+    const shape = layout(net.sizes);
+    root.setAttribute("viewBox", "0 0 " + shape.W + " " + shape.H);
+    root.replaceChildren();
+    const edges = svg("g"), units = svg("g"), labels = svg("g");
+    root.append(labels, edges, units);
+    const count = net.sizes.length;
+    net.sizes.forEach((n, k) => {
+      const name = k === 0 ? "input" : k === count - 1 ? "output" : "hidden " + k;
+      const text = svg("text", { x: shape.xs[k], y: 16, class: "layer-label" });
+      text.textContent = k === 0 ? name : name + " · " + net.activations[k - 1];
+      labels.append(text);
+    });
+    const wires = [];
+    for (let k = 0; k < count - 1; k++) {
+      wires.push([]);
+      for (let j = 0; j < net.sizes[k + 1]; j++) {
+        wires[k].push([]);
+        for (let i = 0; i < net.sizes[k]; i++) {
+          const group = svg("g", { class: "edge", "data-layer": k, "data-unit": j, "data-input": i });
+          const ends = { x1: shape.xs[k], y1: shape.ys[k][i], x2: shape.xs[k + 1], y2: shape.ys[k + 1][j] };
+          const wire = svg("line", Object.assign({ class: "wire" }, ends));
+          group.append(svg("line", Object.assign({ class: "hit" }, ends)), wire, svg("title"));
+          edges.append(group);
+          wires[k][j].push(group);
+        }
+      }
+    }
+    const circles = net.sizes.map((n, k) => Array.from({ length: n }, (_, j) => {
+      const group = svg("g", { class: "unit", "data-layer": k - 1, "data-unit": j });
+      const circle = svg("circle", { cx: shape.xs[k], cy: shape.ys[k][j], r: shape.radius, fill: "#fff" });
+      const label = svg("text", { x: shape.xs[k], y: shape.ys[k][j] });
+      label.textContent = k === 0 ? "x" + j : shape.radius >= 11 ? SHORT[net.activations[k - 1]] : "";
+      group.append(circle, label, svg("title"));
+      units.append(group);
+      return group;
+    }));
+    built = { key: JSON.stringify([net.sizes, net.activations]), wires, circles };
+  }
+
+  function drawNetwork(net) {
+    if (!built || built.key !== JSON.stringify([net.sizes, net.activations])) buildNetwork(net);
+    let biggest = 1e-12;
+    net.weights.forEach((W) => W.forEach((row) => row.forEach((w) => { biggest = Math.max(biggest, Math.abs(w)); })));
+    net.weights.forEach((W, k) => W.forEach((row, j) => row.forEach((w, i) => {
+      const group = built.wires[k][j][i], wire = group.children[1];
+      wire.setAttribute("stroke", w >= 0 ? POSITIVE : NEGATIVE);
+      wire.setAttribute("stroke-width", (0.4 + 5 * Math.abs(w) / biggest).toFixed(2));
+      wire.setAttribute("stroke-opacity", (0.35 + 0.55 * Math.abs(w) / biggest).toFixed(2));
+      const gradient = detail && detail.layers[k] ? ", ∂J/∂w = " + fmt(detail.layers[k].units[j].grad_w[i]) : "";
+      group.lastChild.textContent = unitName(k, j) + ".w" + i + " = " + fmt(w) + gradient;
+      group.classList.toggle("selected", !!focus && focus.kind === "edge" && focus.layer === k && focus.unit === j && focus.input === i);
+    })));
+    paintUnits();
+  }
+
+  function paintUnits() {
+    if (!built) return;
+    let biggest = 1e-12;
+    if (detail) detail.layers.forEach((L) => L.units.forEach((u) => { biggest = Math.max(biggest, Math.abs(u.delta)); }));
+    built.circles.forEach((column, c) => column.forEach((group, j) => {
+      const k = c - 1;
+      let fill = "#fff", title = k < 0 ? "input x" + j : unitName(k, j);
+      if (detail && k < 0) {
+        fill = "#eef2f6";
+        title += " = " + fmt(detail.x[j]);
+      } else if (detail) {
+        const u = detail.layers[k].units[j], a = Math.min(1, Math.abs(u.delta) / biggest);
+        const rgb = u.delta >= 0 ? [8, 119, 189] : [245, 147, 34];
+        fill = "rgb(" + rgb.map((v) => Math.round(255 - 0.6 * a * (255 - v))).join(",") + ")";
+        title += ": v = " + fmt(u.v) + ", y = " + fmt(u.y) + ", δ = " + fmt(u.delta);
+      }
+      group.firstChild.setAttribute("fill", fill);
+      group.lastChild.textContent = title;
+      group.classList.toggle("selected", !!focus && focus.kind === "unit" && focus.layer === k && focus.unit === j);
+    }));
+  }
+
+  $("network").addEventListener("click", (event) => {
+    const unit = event.target.closest(".unit"), edge = event.target.closest(".edge");
+    if (unit) focus = { kind: "unit", layer: Number(unit.dataset.layer), unit: Number(unit.dataset.unit) };
+    else if (edge) focus = { kind: "edge", layer: Number(edge.dataset.layer), unit: Number(edge.dataset.unit), input: Number(edge.dataset.input) };
+    else return;
+    if (selected === null) select(0);
+    if (state) drawNetwork(state.network);
+    explain();
+  });
+
+  // -- the selected sample -----------------------------------------------------------------
+
+  function select(index) {
+    selected = index;
+    detail = null;
+    if (recording) detail = snapshot().samples[String(index)] || null;
+    else fetchDetail();
+    if (state) drawData(state);
+    showSample();
+  }
+
+  async function fetchDetail() {
+    if (selected === null) return;
+    detailAsked = Date.now();
+    const asked = selected;
+    try {
+      const answer = await call("GET", "/api/sample?index=" + asked);
+      if (asked !== selected || (state && answer.run !== state.run)) return;
+      detail = answer;
+      showSample();
+    } catch (error) {
+      showError(error.message);
+    }
+  }
+
+  function showSample() {
+    const box = $("sample");
+    box.replaceChildren();
+    paintUnits();
+    if (selected === null) return;
+    if (!detail) {
+      box.append(el("p", { class: "check" }, recording
+        ? "Sample #" + selected + " was not recorded in this file; the points with a dashed ring were."
+        : "sample #" + selected + " …"));
+      $("explain").replaceChildren();
+      return;
+    }
+    const d = detail;
+    box.append(el("h3", {}, "sample #" + d.index + ": x = (" + d.x.map(fmt).join(", ") + "), target " + fmt(d.target) +
+                             ", J = " + fmt(d.loss)));
+    box.append(el("p", { class: "check" }, "The scalar engine's numbers at step " + d.step + " (J without the L2 term). " +
+      "The batched replay of the same graph gives J = " + fmt(d.replay.loss) + ": they differ by " +
+      d.replay.difference.toExponential(1) + "."));
+    if (!recording) {
+      const link = el("a", { href: "/steps?index=" + d.index, target: "_blank", rel: "noopener", id: "steps-link" },
+                      "open sample #" + d.index + "'s graph, step by step ↗");
+      box.append(link);
+    }
+    const table = el("table");
+    const head = el("tr");
+    ["unit", "φ", "v", "y", "φ′(v)", "δ = −∂J/∂v", "∂J/∂b"].forEach((t) => head.append(el("th", {}, t)));
+    table.append(head);
+    d.layers.forEach((L, k) => L.units.forEach((u, j) => {
+      const row = el("tr", { "data-layer": k, "data-unit": j });
+      [unitName(k, j), L.activation, fmt(u.v), fmt(u.y), fmt(u.dphi), fmt(u.delta), fmt(u.grad_b)].forEach((t) => row.append(el("td", {}, t)));
+      if (focus && focus.kind === "unit" && focus.layer === k && focus.unit === j) row.classList.add("selected");
+      row.addEventListener("click", () => { focus = { kind: "unit", layer: k, unit: j }; if (state) drawNetwork(state.network); explain(); showSample(); });
+      table.append(row);
+    }));
+    box.append(table);
+    const weights = el("details", { id: "weight-gradients" });
+    weights.append(el("summary", {}, "every weight's ∂J/∂w = −δ_j·y_i"));
+    const list = el("table");
+    d.layers.forEach((L, k) => L.units.forEach((u, j) => {
+      const row = el("tr");
+      row.append(el("td", {}, unitName(k, j) + ".w"), el("td", { class: "list" }, u.grad_w.map(fmt).join("  ")));
+      list.append(row);
+    }));
+    weights.append(list);
+    weights.open = weightsOpen;
+    weights.addEventListener("toggle", () => { weightsOpen = weights.open; });
+    box.append(weights);
+    if (state) drawNetwork(state.network);
+    explain();
+  }
+
+  function line(cls, html) {
+    const p = el("div", { class: cls });
+    p.innerHTML = html;
+    return p;
+  }
+  function result(value) {
+    return '<span class="result" data-value="' + full(value) + '" title="' + full(value) + '">' + fmt(value) + "</span>";
+  }
+
+  function explain() {
+    const box = $("explain");
+    box.replaceChildren();
+    if (!focus || !detail) return;
+    const d = detail, L = d.layers;
+    if (focus.kind === "edge") {
+      const k = focus.layer, j = focus.unit, i = focus.input, u = L[k].units[j];
+      const yi = k === 0 ? d.x[i] : L[k - 1].units[i].y;
+      const from = k === 0 ? "x" + i : unitName(k - 1, i);
+      box.dataset.kind = "edge";
+      box.append(
+        line("formula", "∂J/∂w<sub>ji</sub> = −δ<sub>j</sub> · y<sub>i</sub> &nbsp; for w = " + unitName(k, j) + ".w" + i +
+             " (from " + from + " to " + unitName(k, j) + ")"),
+        line("numbers", "= −" + paren(u.delta) + " × " + paren(yi) + " = " + result(u.grad_w[i])),
+        line("note", "w = " + fmt(d.weights[k][j][i]) + "; y<sub>i</sub> is what " + from + " sends. " +
+             "Gradient descent moves w by −η·∂J/∂w = +η·δ<sub>j</sub>·y<sub>i</sub> (the lecture's update)."));
+      return;
+    }
+    const k = focus.layer, j = focus.unit;
+    if (k < 0) {
+      box.dataset.kind = "input";
+      box.append(line("formula", "x<sub>" + j + "</sub> = " + fmt(d.x[j]) + ": an input. It has no weights in front of it, so no δ."));
+      return;
+    }
+    const u = L[k].units[j], name = unitName(k, j), last = k === L.length - 1;
+    box.dataset.kind = "unit";
+    box.dataset.delta = full(u.delta);
+    const phi = options && options.derivatives ? options.derivatives[L[k].activation] : null;
+    const phiNote = phi ? "φ′ of " + L[k].activation + " = " + phi + "; " : "";
+    if (!last) {
+      const next = L[k + 1], W = d.weights[k + 1];
+      const terms = next.units.map((n, l) => paren(n.delta) + "×" + paren(W[l][j]));
+      const sum = next.units.reduce((total, n, l) => total + n.delta * W[l][j], 0);
+      box.append(
+        line("formula", "δ<sub>" + name + "</sub> = φ′(v<sub>j</sub>) · Σ<sub>l</sub> δ<sub>l</sub> w<sub>lj</sub>" +
+             " &nbsp; (l runs over the " + next.units.length + " unit(s) of layer L" + (k + 1) + ")"),
+        line("numbers", "= " + fmt(u.dphi) + " × (" + terms.join(" + ") + ")"),
+        line("numbers", "= " + fmt(u.dphi) + " × " + fmt(sum) + " = " + result(u.delta)),
+        line("note", phiNote + "v = " + fmt(u.v) + ", y = " + fmt(u.y) + ". ∂J/∂b = −δ = " + fmt(u.grad_b) + "."));
+    } else if (d.slope) {
+      const e = d.t[j] - u.y;
+      box.append(
+        line("formula", "δ<sub>" + name + "</sub> = −∂J/∂y · φ′(v) = " + d.slope + " · φ′(v) &nbsp; (output unit, loss " + d.loss_name.replace(/_/g, " ") + ")"),
+        line("numbers", "e = t − y = " + fmt(d.t[j]) + " − " + paren(u.y) + " = " + fmt(e)),
+        line("numbers", "= " + paren(d.minus_dj_dy[j]) + " × " + fmt(u.dphi) + " = " + result(u.delta)),
+        line("note", phiNote + "v = " + fmt(u.v) + ". ∂J/∂b = −δ = " + fmt(u.grad_b) + "."));
+    } else {
+      box.append(
+        line("formula", "δ<sub>" + name + "</sub> = t − y = e &nbsp; (" + L[k].activation + " output with " + d.loss_name.replace(/_/g, " ") +
+             ": φ′ cancels against the loss)"),
+        line("numbers", "= " + fmt(d.t[j]) + " − " + paren(u.y) + " = " + result(u.delta)),
+        line("note", "v = " + fmt(u.v) + " (the logit). ∂J/∂b = −δ = " + fmt(u.grad_b) + "."));
+    }
+  }
+
+  // -- drawing a state ---------------------------------------------------------------------
+
+  function draw(s) {
+    if (!state || s.run !== state.run) {
+      selected = null; detail = null; focus = null; built = null;
+      $("explain").replaceChildren(); $("sample").replaceChildren();
+    }
+    state = s;
+    version = s.version === undefined ? null : s.version;
+    drawStatus(s);
+    drawData(s);
+    drawCurves(s);
+    drawNetwork(s.network);
+    if (!recording && selected !== null && Date.now() - detailAsked > DETAIL_MS) fetchDetail();
+  }
+
+  // -- a recording -------------------------------------------------------------------------
+
+  function snapshot() {
+    return recording.snapshots[Number($("slider").value)];
+  }
+
+  function showSnapshot() {
+    const s = snapshot();
+    $("snapshot").textContent = "step " + s.step + " (" + (Number($("slider").value) + 1) + " of " + recording.snapshots.length + ")";
+    draw(s);
+    if (selected !== null) { detail = s.samples[String(selected)] || null; showSample(); }
+  }
+
+  async function start() {
+    if (recording) {
+      document.body.classList.add("recording");
+      $("data-caption").textContent = "a recording: move the slider through the run. The points with a dashed ring " +
+        "have their backpropagation recorded: click one, then a unit or an edge";
+      const slider = $("slider");
+      slider.max = recording.snapshots.length - 1;
+      slider.value = recording.snapshots.length - 1;
+      slider.addEventListener("input", showSnapshot);
+      showSnapshot();
+      if (recording.samples.length) select(recording.samples[0]);
+      return;
+    }
+    try {
+      const settings = await call("GET", "/api/config");
+      options = settings.options;
+      setupControls();
+      syncControls(settings.config);
+    } catch (error) {
+      showError("The playground server is not answering (" + error.message + ").");
+    }
+    poll();
+  }
+
+  start();
+})();
