@@ -43,16 +43,13 @@ OPS: dict[str, Op] = {}
 def register_op(name: str, forward: Callable[..., float], derivative: Callable[..., tuple], *,
                 arity: int | None = 1, symbol: str = "", formula: str | tuple[str, ...] = (),
                 activation: bool = False) -> Op:
-    """Add an op to the table (re-registering a name replaces it) and return its row.
+    """Add an op to the table (a name registered again is replaced) and return its row.
 
-    Args:
-        name: an identifier: ``apply(name, ...)``; a unary op is also a function of ``parse`` and
-            an activation of ``nn``.
-        forward: operand floats (and attributes, keywords with defaults) -> the output float.
-        derivative: ``(output, *operands, **attrs)`` -> a tuple, one local derivative per operand.
-        arity: the number of operands, or None for any number.
-        symbol: what pictures show (the name by default); formula: the derivatives as text.
-        activation: list the op in ``nn.ACTIVATIONS``.
+    ``forward`` maps operand floats (and attributes: keywords with defaults) to a float;
+    ``derivative`` maps ``(output, *operands, **attrs)`` to one local derivative per operand.
+    ``arity`` is None for any number of operands; ``symbol`` is what pictures show (the name by
+    default), ``formula`` the derivatives as text; ``activation`` lists it in ``nn.ACTIVATIONS``.
+    A unary op is at once a function of ``parse`` and an activation of ``nn``.
 
     Example:
         >>> from autograd import Value
@@ -75,12 +72,9 @@ def register_op(name: str, forward: Callable[..., float], derivative: Callable[.
     return OPS[name]
 
 
-def _rule_function(name: str) -> Callable[[Any], Any]:
-    """The op ``name`` for use inside derivative rules: a float for a float, a node for a Value."""
-    return lambda x: OPS[name].forward(x) if isinstance(x, (int, float)) else x.apply(name)
-
-
-exp, log, sin, cos, sigmoid = map(_rule_function, ("exp", "log", "sin", "cos", "sigmoid"))
+# For derivative rules: the op on a float gives a float, on a Value a node.
+exp, log, sin, cos, sigmoid = (lambda x, name=name: OPS[name].forward(x) if isinstance(x, (int, float)) else x.apply(name)
+                               for name in ("exp", "log", "sin", "cos", "sigmoid"))
 
 
 # -- Arithmetic ---------------------------------------------------------------------------------

@@ -29,23 +29,20 @@ class Value:
 
     Example:
         >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-        >>> c = a * b + a
-        >>> c.backward()
+        >>> (a * b + a).backward()
         >>> a.grad, b.grad
         (-2.0, 2.0)
     """
 
-    __slots__ = (
-        "data",  # the float this node holds
-        "grad",  # ∂root/∂self after backward(); 0.0 until a backward reaches it
-        "label",  # a name for pictures and reprs
-        "op",  # the name of the op that made this node ("" for leaves)
-        "parents",  # the op's operands, in order
-        "local_grads",  # ∂self/∂parents[i], recorded when the op ran
-        "requires_grad",  # False for constants: no gradient flows into them
-        "attrs",  # the op's keyword attributes (a slope), or None
-        "__weakref__",
-    )
+    __slots__ = ("data",  # the float this node holds
+                 "grad",  # ∂root/∂self after backward(); 0.0 until a backward reaches it
+                 "label",  # a name for pictures and reprs
+                 "op",  # the name of the op that made this node ("" for leaves)
+                 "parents",  # the op's operands, in order
+                 "local_grads",  # ∂self/∂parents[i], recorded when the op ran
+                 "requires_grad",  # False for constants: no gradient flows into them
+                 "attrs",  # the op's keyword attributes (a slope), or None
+                 "__weakref__")
     __array_ufunc__ = None  # np.float64(2) * v must defer to our reflected operators
 
     # The last four arguments are the op's, given positionally by the node constructor _apply (a
