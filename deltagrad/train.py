@@ -11,8 +11,9 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from autograd.format import format_number
 from autograd.validate import output_folder
-from nn import MLP, Adam, data, evaluate, fit
+from nn import MLP, Adam, data, evaluate, fit, l2_penalty
 
 
 @dataclass(frozen=True)
@@ -79,11 +80,14 @@ def run(args: argparse.Namespace) -> int:
     history = fit(model, X, y, loss=preset.loss, optimizer=Adam(model.parameters(), lr=preset.lr), steps=steps,
                   l2=preset.l2, seed=args.seed)
     final_loss, final_accuracy = evaluate(model, X, y, preset.loss)
+    # The step lines show each step's objective (loss + L2 term) before its update; this line is
+    # the model after the last update, with both parts, so the two never seem to disagree.
+    parts = f"{preset.loss} loss {format_number(final_loss)}"
+    if preset.l2:
+        penalty = l2_penalty(model.parameters(), preset.l2).data
+        parts += f" + L2 term {format_number(penalty)} = objective {format_number(final_loss + penalty)}"
     shown = "" if final_accuracy is None else f", accuracy {final_accuracy:.1%}"
-    # The step lines show each step's training objective before its update, L2 term included;
-    # this line is the model after the last update, data loss only. Say so, or they look to disagree.
-    without = ", without the L2 term" if preset.l2 else ""
-    print(f"final: {preset.loss} {final_loss:.6g}{shown} (after the last update{without})")
+    print(f"after step {steps}'s update: {parts}{shown}")
     model_path = out / f"model-{args.dataset}.json"
     model.save(model_path)
     report = {"dataset": args.dataset, "points": len(X), "seed": args.seed, "steps": steps, "loss_name": preset.loss,

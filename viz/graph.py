@@ -135,7 +135,7 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
     for i, node in enumerate(tr.nodes):
         if i in unit_of:
             continue
-        label = tr.name(i) if style.name_all_nodes else node.label
+        label = tr.name(i) if style.name_all_nodes or node.label else ""
         fields = (record_field(label), f"data {record_field(format_fixed(node.data, decimals))}", grad_text(node, shown[i], decimals))
         attrs = {"label": "{ " + " | ".join(fields) + " }", "shape": "record", "style": "filled", "fillcolor": fill(i)}
         if roles[i] == "constant":

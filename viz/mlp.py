@@ -18,6 +18,7 @@ from autograd.format import Check, choose_decimals, format_fixed
 
 from .escape import plain_label
 from .style import ROLE_COLORS, add_legend
+from .tracing import shown_label
 
 __all__ = ["draw_mlp", "EDGE_LABEL_LIMIT"]
 
@@ -250,7 +251,7 @@ def draw_mlp(model: Any, x: Any = None, target: Any = None, *, edge_labels: bool
         for n, neuron in enumerate(layer.neurons):
             for i, w in enumerate(neuron.w):
                 g = None if grads is None else grads[w]
-                text = f"{w.label or f'{names[n]}.w{i}'} = {num(w.data)}, g = {'—' if g is None else num(g)}"
+                text = f"{shown_label(w.label) or f'{names[n]}.w{i}'} = {num(w.data)}, g = {'—' if g is None else num(g)}"
                 color = _POSITIVE if w.data >= 0 else _NEGATIVE
                 attrs = {
                     "color": color if labelled else color + _FADED,

@@ -66,7 +66,7 @@ def _table_view(tr: Trace) -> str:
         op = f"{op_text(node)}({operands})".replace("\n", " ") if node.parents else "leaf"
         local = ", ".join(format_number(d) for d in node.local_grads)
         rows.append(
-            f'<tr data-node="{i}"><td>n{i}</td><td>{html.escape(node.label)}</td><td>{html.escape(op)}</td>'
+            f'<tr data-node="{i}"><td>n{i}</td><td>{html.escape(tr.name(i) if node.label else "")}</td><td>{html.escape(op)}</td>'
             f"<td>{local}</td><td>{format_number(node.data)}</td><td class=\"grad\">{grad_text(node, None)}</td></tr>"
         )
     head = "<tr><th>node</th><th>label</th><th>op(operands)</th><th>local derivatives</th><th>data</th><th>grad</th></tr>"

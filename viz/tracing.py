@@ -62,6 +62,16 @@ class Trace:
         return self.names[i]
 
 
+LABEL_LIMIT = 60  # characters of a label a picture shows; Graphviz refuses strings past 16,384
+
+
+def shown_label(label: str) -> str:
+    """A label as pictures and pages show it: at most ``LABEL_LIMIT`` characters (then "…"), and a
+    lone surrogate, which no file can encode, as U+FFFD."""
+    label = re.sub("[\ud800-\udfff]", "\ufffd", label)
+    return label if len(label) <= LABEL_LIMIT else label[: LABEL_LIMIT - 1] + "…"
+
+
 def _number(x: float) -> str:
     text = format_number(x)
     return text[:-2] if text.endswith(".0") else text
@@ -77,7 +87,7 @@ def _names(nodes: list[Value], index: dict[Value, int]) -> list[str]:
         name, level, ok, is_v = f"n{i}", _ATOM, False, False
         parents = [index[p] for p in node.parents]
         if node.label:
-            name, ok = node.label, True
+            name, ok = shown_label(node.label), True
         elif not parents:
             if not node.requires_grad:  # a constant is its value; constants get no gradient, may share it
                 name, ok = _number(node.data), True

@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import re
 
 import pytest
 
@@ -19,7 +20,7 @@ def test_train_xor_prints_progress_and_writes_json(tmp_path, capsys):
     args = parse(["train", "xor", "--steps", "40", "--out", str(tmp_path / "o"), "--seed", "1"])
     assert args.run(args) == 0
     out = capsys.readouterr().out
-    assert "step 40/40" in out and "final: binary_cross_entropy" in out
+    assert "step 40/40" in out and "update: binary_cross_entropy loss" in out
     report = json.loads((tmp_path / "o" / "train-xor.json").read_text())
     assert report["steps"] == 40 and report["seed"] == 1 and len(report["loss"]) == 40
     assert report["loss"][-1] < report["loss"][0]
@@ -33,7 +34,7 @@ def test_sine_reports_no_accuracy(tmp_path, capsys):
     args = parse(["train", "sine", "--steps", "3", "--out", str(tmp_path)])
     args.run(args)
     lines = capsys.readouterr().out.splitlines()
-    assert lines[-2].startswith("final: mse") and not any("accuracy" in line for line in lines[1:-1])
+    assert lines[-2].startswith("after step") and "mse loss" in lines[-2] and not any("accuracy" in line for line in lines[1:-1])
     assert json.loads((tmp_path / "train-sine.json").read_text())["final_accuracy"] is None
 
 
@@ -75,9 +76,12 @@ def test_an_unusable_out_fails_before_training(tmp_path, capsys, make_out):
     assert "--out" in captured.err and len(captured.err.strip().splitlines()) == 1
 
 
-def test_the_final_line_says_it_leaves_out_the_l2_term(tmp_path, capsys):
+def test_the_final_line_adds_the_l2_term_to_the_loss(tmp_path, capsys):
     args = parse(["train", "moons", "--steps", "2", "--out", str(tmp_path)])
     assert cli_train.PRESETS["moons"].l2 > 0
     args.run(args)
-    final = [line for line in capsys.readouterr().out.splitlines() if line.startswith("final:")]
-    assert final and "without the L2 term" in final[0]
+    (final,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("after step 2's update")]
+    loss, penalty, objective = map(float, re.findall(r"(?:loss|term|objective) ([-0-9.e]+)", final))
+    assert objective == pytest.approx(loss + penalty, abs=1e-4) and penalty > 0
+    report = json.loads((tmp_path / "train-moons.json").read_text())
+    assert loss == pytest.approx(report["final_loss"], rel=1e-3)

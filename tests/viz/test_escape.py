@@ -73,3 +73,16 @@ def test_control_characters_keep_the_dot_source_valid():
     svg = svg_of(draw_graph(y).source)  # a NUL used to end dot's input: a syntax error
     texts = [t for ts in svg_node_texts(svg).values() for t in ts]
     assert "a\ufffdb c\ufffdd" in texts and "t\ufffd" in texts
+
+
+@pytest.mark.parametrize("label", ["a" * 20_000, "bad\ud800label", "<!--<script>" * 3000])
+def test_labels_graphviz_or_a_file_cannot_take_are_shortened_or_replaced(tmp_path, label):
+    from viz import render, step_through
+
+    x = Value(2.0, label=label)
+    y = (x * x).tanh()
+    y.backward()
+    svg = render(draw_graph(y), tmp_path / "g.svg").read_text(encoding="utf-8")  # no CalledProcessError
+    assert "…" in svg or "\ufffd" in svg
+    page = step_through(y, tmp_path / "g.html")
+    assert page.path.read_text(encoding="utf-8").count("<script") == page.html.count("<script")
