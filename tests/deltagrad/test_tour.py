@@ -21,7 +21,7 @@ def test_quick_tour_writes_an_index_linking_existing_files(tmp_path: Path, capsy
     status = main(["tour", "--out", str(tmp_path), "--quick"])
     out = capsys.readouterr().out
     assert status == 0, out
-    assert DEMO_COUNT == 8  # the seven ideas of the source texts and the replayed training
+    assert DEMO_COUNT == 9  # the seven ideas of the source texts, the replayed training, a recorded playground run
     assert out.count(" ok ") == DEMO_COUNT
     index = tmp_path / "index.html"
     targets = links(index)
@@ -68,9 +68,9 @@ def test_a_rerun_replaces_the_previous_pictures(tmp_path: Path, capsys: pytest.C
 
 
 def test_unknown_demo_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    assert main(["tour", "--out", str(tmp_path), "--only", "09"]) == 2
+    assert main(["tour", "--out", str(tmp_path), "--only", "19"]) == 2
     err = capsys.readouterr().err
-    assert "deltagrad tour: error: --only '09'" in err and "01_sigmoid_unit" in err
+    assert "deltagrad tour: error: --only '19'" in err and "01_sigmoid_unit" in err
 
 
 def test_only_picks_each_demo_once_in_order_and_refuses_an_empty_list() -> None:

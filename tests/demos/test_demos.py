@@ -138,6 +138,16 @@ def test_07_second_derivatives(demo, tmp_path, capsys) -> None:
     assert (tmp_path / "derivative_graph.svg").is_file() or (tmp_path / "derivative_graph.dot").is_file()
 
 
+def test_09_playground_run(demo, tmp_path, capsys) -> None:
+    import re
+
+    r = demo("09").main(tmp_path, quick=True)
+    page = (tmp_path / "playground.html").read_text(encoding="utf-8")
+    assert r["status"] == "recorded" and r["steps"][0] == 0 and r["steps"][-1] == 60 and len(r["samples"]) == 6
+    assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']https?:""", page)  # offline: nothing fetched
+    assert "playground.html" in capsys.readouterr().out
+
+
 def test_a_demo_runs_as_a_script_and_writes_its_numbers(tmp_path) -> None:
     done = subprocess.run([sys.executable, str(DEMOS / "01_sigmoid_unit.py"), "--out", str(tmp_path), "--quick"],
                           capture_output=True, text=True, check=False)
