@@ -23,6 +23,9 @@ from .tracing import Trace, is_atomic, local_formula, trace
 __all__ = ["StepThrough", "step_through", "DEFAULT_MAX_STEPS"]
 
 DEFAULT_MAX_STEPS = 200
+# Explanations grow with the square of the graph (a path to the root per node): past this many
+# nodes the page leaves them out and says how to get one.
+EXPLAIN_MAX_NODES = 500
 HIDDEN = "grad ?"  # predict mode: a gradient the learner has not predicted yet
 
 # A line of a step: plain text, or [text, node, masked text] when it adds to the gradient of an
@@ -148,7 +151,10 @@ def _page_data(tr: Trace, steps: list[Step], decimals: int) -> dict:
             for k, s in enumerate(steps)
         ],
         # where each gradient comes from, for the node the learner clicks
-        "explain": {str(i): explain(root, node, tr=tr).to_html() for i, node in enumerate(tr.nodes) if node.requires_grad},
+        "explain": {str(i): explain(root, node, tr=tr).to_html() for i, node in enumerate(tr.nodes)
+                    if node.requires_grad and len(tr.nodes) <= EXPLAIN_MAX_NODES},
+        "explainMissing": (f"This page leaves explanations out: the graph has {len(tr.nodes)} nodes, more than "
+                           f"{EXPLAIN_MAX_NODES}. In Python: print(viz.explain(root, node))."),
     }
 
 
@@ -162,7 +168,7 @@ def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
     buttons, a slider and the arrow keys move between steps; the controls and the step's
     arithmetic stay on screen while the page scrolls, and the picture zooms (fit to the window,
     or 100% following the current node). Clicking a node shows where its gradient comes from
-    (:func:`viz.explain`). Predict mode asks for each node's gradient before its step is shown,
+    (:func:`viz.explain`; left out past ``EXPLAIN_MAX_NODES`` nodes). Predict mode asks for each node's gradient before its step is shown,
     grades the answer (within 1e-3, absolute or relative, of the value shown) and keeps a score.
     Everything is inline (the picture is an SVG drawn by Graphviz, or a table when Graphviz is
     missing): no network, no server, no external file. The replay starts from zero gradients and

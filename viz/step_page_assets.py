@@ -159,15 +159,22 @@ function deltagradSteps(root) {
     var body = $("explain-body"), name = names[picked];
     $("explain-box").hidden = false;
     $("explain-name").textContent = "Where grad[" + name + "] comes from";
-    if (!(picked in data.explain)) {
-      body.innerHTML = "";
-      item(body, name + " is a constant (requires_grad=False): no gradient flows to it.");
+    if (data.initial[picked] === "no grad") {
+      note(body, name + " is a constant (requires_grad=False): no gradient flows to it.");
+    } else if (!(picked in data.explain)) {
+      note(body, data.explainMissing);
     } else if (hidden(picked, upTo)) {
-      body.innerHTML = "";
-      item(body, "Predict mode: grad[" + name + "] stays hidden until its step (" + (stepOf[picked] + 1) + ") is shown.");
+      note(body, "Predict mode: grad[" + name + "] stays hidden until its step (" + (stepOf[picked] + 1) + ") is shown.");
     } else {
       body.innerHTML = data.explain[picked];  // HTML made and escaped by viz.explain
     }
+  }
+  function note(box, text) {
+    var p = document.createElement("p");
+    p.className = "note";
+    p.textContent = text;
+    box.textContent = "";
+    box.appendChild(p);
   }
   function pick(i) {
     picked = i;

@@ -284,3 +284,13 @@ def test_the_table_view_uses_the_pictures_decimals_and_names(tmp_path, monkeypat
     page = step_through(n.o).html
     assert "<td>6.8814</td>" in page and "<td>n6</td>" in page
     assert '<td>+(x1*w1, x2*w2)</td>' in page
+
+
+def test_big_graphs_leave_explanations_out_and_say_how_to_get_one(monkeypatch):
+    import viz.step_page
+
+    n = lecture_neuron()
+    monkeypatch.setattr(viz.step_page, "EXPLAIN_MAX_NODES", len(trace(n.o).nodes) - 1)
+    data = _data(step_through(n.o).html)
+    assert data["explain"] == {} and "viz.explain(root, node)" in data["explainMissing"]
+    assert "10 nodes, more than 9." in data["explainMissing"]
