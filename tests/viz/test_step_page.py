@@ -13,7 +13,7 @@ from .viz_testing import lecture_neuron
 from autograd import Value, topological_order
 from autograd.format import format_fixed
 from viz import StepThrough, explain, step_through
-from viz.graph import grad_text, picture_decimals
+from viz.graph import picture_decimals
 from viz.steps import record_steps as replay
 from viz.tracing import trace
 
