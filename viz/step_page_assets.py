@@ -38,7 +38,7 @@ CSS = """
 .deltagrad-steps .log li.step { font-family: system-ui, Helvetica, Arial, sans-serif; color: #444; padding-left: 0;
   margin-top: 0.3em; }
 .deltagrad-steps .main { display: flex; flex-wrap: wrap; gap: 0.6em; align-items: flex-start; }
-.deltagrad-steps .picture { flex: 1 1 30em; min-width: 0; overflow: auto; border: 1px solid #ddd; border-radius: 6px;
+.deltagrad-steps .picture { flex: 1 1 36em; min-width: 0; overflow: auto; border: 1px solid #ddd; border-radius: 6px;
   padding: 0.3em; max-height: 70vh; }
 .deltagrad-steps .picture svg { display: block; }
 .deltagrad-steps .explain-box { flex: 0 1 27em; min-width: 16em; overflow: auto; max-height: 70vh; border: 1px solid #b9c9e6;
@@ -179,6 +179,10 @@ function deltagradSteps(root) {
   function pick(i) {
     picked = i;
     show(current);
+    var box = $("explain-box");
+    if (box.getBoundingClientRect().top >= picture.getBoundingClientRect().bottom) {  // wrapped below: bring it in
+      box.scrollIntoView({block: "nearest"});
+    }
   }
   $("explain-close").addEventListener("click", function () {
     picked = null;
