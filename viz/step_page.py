@@ -10,19 +10,27 @@ import re
 from pathlib import Path
 
 from autograd import Value
-from autograd.format import format_number
-
+from autograd.format import format_fixed
 from autograd.validate import output_file
 
-from .graph import Style, build_graph, check_size, grad_text, op_text
+from .explain import explain
+from .graph import Style, build_graph, check_size, grad_text, op_text, picture_decimals
 from .rendering import GraphvizNotFound, pipe_svg, write_file
 from .step_page_assets import CSS, SCRIPT
 from .steps import Step, record_steps
-from .tracing import Trace, trace
+from .tracing import Trace, is_atomic, local_formula, trace
 
 __all__ = ["StepThrough", "step_through", "DEFAULT_MAX_STEPS"]
 
 DEFAULT_MAX_STEPS = 200
+# Explanations grow with the square of the graph (a path to the root per node): past this many
+# nodes the page leaves them out and says how to get one.
+EXPLAIN_MAX_NODES = 500
+HIDDEN = "grad ?"  # predict mode: a gradient the learner has not predicted yet
+
+# A line of a step: plain text, or [text, node, masked text] when it adds to the gradient of an
+# interior node, whose numbers predict mode hides (masked) until that node's own step.
+Line = str | list
 
 
 class StepThrough:
@@ -57,37 +65,97 @@ def _clean_svg(svg: str) -> str:
     return re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg)
 
 
-def _table_view(tr: Trace) -> str:
+def _table_view(tr: Trace, decimals: int) -> str:
     """The graph as a table, for when Graphviz is not installed."""
     rows = []
     index = tr.index
     for i, node in enumerate(tr.nodes):
-        operands = ", ".join(f"n{index[p]}" for p in node.parents)
-        op = f"{op_text(node)}({operands})".replace("\n", " ") if node.parents else "leaf"
-        local = ", ".join(format_number(d) for d in node.local_grads)
+        operands = ", ".join(html.escape(tr.name(index[p])) for p in node.parents)
+        op = f"{html.escape(op_text(node, ' '))}({operands})" if node.parents else "leaf"
+        local = ", ".join(format_fixed(d, decimals) for d in node.local_grads)
         rows.append(
-            f'<tr data-node="{i}"><td>n{i}</td><td>{html.escape(tr.name(i) if node.label else "")}</td><td>{html.escape(op)}</td>'
-            f"<td>{local}</td><td>{format_number(node.data)}</td><td class=\"grad\">{grad_text(node, None)}</td></tr>"
+            f'<tr data-node="{i}"><td>{html.escape(tr.name(i))}</td><td>{op}</td><td>{local}</td>'
+            f'<td>{format_fixed(node.data, decimals)}</td><td class="grad">{grad_text(node, None)}</td></tr>'
         )
-    head = "<tr><th>node</th><th>label</th><th>op(operands)</th><th>local derivatives</th><th>data</th><th>grad</th></tr>"
+    head = "<tr><th>node</th><th>op(operands)</th><th>local derivatives</th><th>data</th><th>grad</th></tr>"
     note = "Graphviz's dot was not found, so the graph is shown as a table (install Graphviz for the picture)."
     return f'<p class="note">{html.escape(note)}</p><table class="nodes">{head}{"".join(rows)}</table>'
 
 
-def _script_data(tr: Trace, steps: list[Step]) -> str:
-    initial = [grad_text(node, None) for node in tr.nodes]
-    names = [tr.name(i) for i in range(len(tr.nodes))]
-    frames = [
-        {
-            "node": s.node,
-            "lines": list(s.lines),
-            "updated": list(s.updated),
-            "grads": {str(i): grad_text(tr.nodes[i], s.grads[i]) for i in s.updated},
-        }
-        for s in steps
-    ]
-    data = json.dumps({"initial": initial, "names": names, "steps": frames}, ensure_ascii=False)
-    return data.replace("</", "<\\/")  # a label holding "</script>" must not end the script
+def _factor(text: str) -> str:
+    return text if is_atomic(text) else f"({text})"
+
+
+def _lines(tr: Trace, steps: list[Step], decimals: int) -> list[list[Line]]:
+    """Each step's arithmetic, with the picture's decimals so that it reads as the picture does.
+
+    The numbers are the steps' own (``Step.grads``; a term is the local derivative times the
+    gradient of the node processed); the running totals are summed in backward's order.
+    """
+    def num(x: float) -> str:
+        return format_fixed(x, decimals)
+
+    nodes, root = tr.nodes, len(tr.nodes) - 1
+    interior = {s.node for s in steps if nodes[s.node].parents}
+    edges: dict[int, list] = {}
+    for edge in tr.edges:
+        edges.setdefault(edge.child, []).append(edge)
+    total: list[float | None] = [None] * len(nodes)
+    out = []
+    for s in steps:
+        k, name = s.node, tr.name(s.node)
+        g = s.grads[k]
+        lines: list[Line] = []
+        if k == root:
+            lines.append(f"start: grad[{name}] = {num(g)}  (∂{_factor(name)}/∂{_factor(name)})")
+        for edge in edges.get(k, []):
+            p, arg = edge.parent, tr.name(edge.parent)
+            if not nodes[p].requires_grad:
+                lines.append(f"{arg} is a constant: no gradient for it")
+                continue
+            term, before = edge.local_grad * g, total[p]
+            total[p] = term if before is None else before + term
+            head = f"grad[{arg}] += {_factor(local_formula(tr, edge))} × grad[{name}] = "
+            text = (f"{head}{num(edge.local_grad)} × {num(g)} = {num(term)}"
+                    + ("" if before is None else f"  → grad[{arg}] = {num(total[p])}"))
+            lines.append([text, p, head + "?"] if p in interior else text)
+        out.append(lines)
+    leaves = [i for i, node in enumerate(nodes) if not node.parents and node.requires_grad]
+    out[-1].append("done: the leaves' gradients are final: "
+                   + ", ".join(f"grad[{tr.name(i)}] = {num(steps[-1].grads[i] or 0.0)}" for i in leaves))
+    return out
+
+
+def _script_json(data: object) -> str:
+    """``data`` as JSON that cannot change how the page parses: no <, > or & (a label holding
+    ``</script>`` or ``<!--<script>`` would end the script early or keep it from ending)."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _page_data(tr: Trace, steps: list[Step], decimals: int) -> dict:
+    root = tr.nodes[-1]
+    lines = _lines(tr, steps, decimals)
+    return {
+        "names": [tr.name(i) for i in range(len(tr.nodes))],
+        "initial": [grad_text(node, None) for node in tr.nodes],
+        "hidden": HIDDEN,
+        "steps": [
+            {
+                "node": s.node,
+                "lines": lines[k],
+                "updated": list(s.updated),
+                "grads": {str(i): grad_text(tr.nodes[i], s.grads[i], decimals) for i in s.updated},
+                "answer": format_fixed(s.grads[s.node], decimals),
+            }
+            for k, s in enumerate(steps)
+        ],
+        # where each gradient comes from, for the node the learner clicks
+        "explain": {str(i): explain(root, node, tr=tr).to_html() for i, node in enumerate(tr.nodes)
+                    if node.requires_grad and len(tr.nodes) <= EXPLAIN_MAX_NODES},
+        "explainMissing": (f"This page leaves explanations out: the graph has {len(tr.nodes)} nodes, more than "
+                           f"{EXPLAIN_MAX_NODES}. In Python: print(viz.explain(root, node))."),
+    }
 
 
 def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
@@ -96,10 +164,15 @@ def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
 
     Each step highlights the node being processed (in backward's order, reverse topological),
     shows the gradients filled in so far and the arithmetic added at that step, e.g.
-    ``grad[w1] += x1 × grad[v] = 2.0 × 0.5 = 1.0``. Previous/next buttons, a slider and the
-    arrow keys move between steps. Everything is inline (the picture is an SVG drawn by Graphviz,
-    or a table when Graphviz is missing): no network, no external file. The replay starts from
-    zero gradients and does not touch ``.grad``.
+    ``grad[w1] += x1 × grad[v] = 2.0 × 0.5 = 1.0``, with the picture's decimals. Previous/next
+    buttons, a slider and the arrow keys move between steps; the controls and the step's
+    arithmetic stay on screen while the page scrolls, and the picture zooms (fit to the window,
+    or 100% following the current node). Clicking a node shows where its gradient comes from
+    (:func:`viz.explain`; left out past ``EXPLAIN_MAX_NODES`` nodes). Predict mode asks for each node's gradient before its step is shown,
+    grades the answer (within 1e-3, absolute or relative, of the value shown) and keeps a score.
+    Everything is inline (the picture is an SVG drawn by Graphviz, or a table when Graphviz is
+    missing): no network, no server, no external file. The replay starts from zero gradients and
+    does not touch ``.grad``.
 
     Args:
         root: the output Value (it must require grad), or its ``viz.trace``.
@@ -116,29 +189,45 @@ def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
         raise ValueError("step_through: root is a constant (requires_grad=False): there is no backward pass to show")
     check_size(tr, max_nodes, "step_through", advice="draw it without the page, with viz.draw_graph; or ")
     steps = record_steps(tr)
+    final = list(steps[-1].grads)
+    decimals = picture_decimals(tr, final)
     name = tr.name(len(tr.nodes) - 1)
-    style = Style(name_all_nodes=True, title=f"backward pass of {name} = {format_number(root.data)}")
-    source = build_graph(tr, list(steps[-1].grads), style).source
+    style = Style(name_all_nodes=True, title=f"backward pass of {name} = {format_fixed(root.data, decimals)}")
+    source = build_graph(tr, final, style).source
     try:
         picture, with_dot = _clean_svg(pipe_svg(source)), True
     except GraphvizNotFound:
-        picture, with_dot = _table_view(tr), False
+        picture, with_dot = _table_view(tr, decimals), False
     page_id = "dg" + hashlib.sha1(source.encode("utf-8")).hexdigest()[:10]
     title = f"deltagrad: backward of {name}, step by step"
+    where = "box in the picture" if with_dot else "row of the table"
     fragment = f"""<div class="deltagrad-steps" id="{page_id}">
 <style>{CSS}</style>
 <h1>{html.escape(title)}</h1>
 <p class="intro">Backward visits the nodes in reverse topological order. At each node it adds
 <b>local derivative × the node's gradient</b> to each operand's gradient. Gradients not reached yet show as —.
-Keys: ← →.</p>
+Keys: ← →. Click any {where} to see where its gradient comes from.</p>
+<div class="bar">
 <div class="controls"><button class="prev" title="previous step (←)">◀ prev</button>
 <input class="slider" type="range" min="1" max="{len(steps)}" value="1" aria-label="step">
 <button class="next" title="next step (→)">next ▶</button> <span class="counter"></span>
-<label><input class="fit" type="checkbox" checked> fit the picture to the window</label></div>
-<div class="now"><div class="heading"></div><ol class="lines"></ol></div>
-<div class="picture fit">{picture}</div>
-<details class="log-box" open><summary>earlier steps</summary><ul class="log"></ul></details>
-<script type="application/json" class="data">{_script_data(tr, steps)}</script>
+<span class="zoom"{"" if with_dot else " hidden"}>zoom <button class="zoom-out" title="zoom out">−</button><button
+class="zoom-fit" title="fit the picture to the window">fit</button><button class="zoom-one" title="actual size, following the current node">100%</button><button
+class="zoom-in" title="zoom in">+</button> <span class="zoom-level"></span></span>
+<label class="predict-label" title="type each node's gradient before its step is shown"><input class="predict" type="checkbox"> predict mode</label>
+<span class="score" hidden></span></div>
+<div class="now"><div class="heading"></div>
+<div class="question" hidden><input class="guess" type="text" inputmode="decimal" size="12" aria-label="your prediction" placeholder="e.g. -1.5">
+<button class="check">check</button> <span class="hint">within 0.001 (or 0.1%) of the value shown is right</span></div>
+<div class="feedback"></div><ol class="lines"></ol></div>
+</div>
+<div class="main">
+<div class="picture">{picture}</div>
+<aside class="explain-box" hidden><div class="explain-title"><span class="explain-name"></span>
+<button class="explain-close" title="close">×</button></div><div class="explain-body"></div></aside>
+</div>
+<details class="log-box" open><summary>earlier steps (the latest first)</summary><ul class="log"></ul></details>
+<script type="application/json" class="data">{_script_json(_page_data(tr, steps, decimals))}</script>
 <script>{SCRIPT}
 deltagradSteps(document.getElementById("{page_id}"));</script>
 </div>"""

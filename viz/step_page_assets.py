@@ -9,49 +9,84 @@ CSS = """
   color: #222; max-width: 100%; }
 .deltagrad-steps h1 { font-size: 1.3em; margin: 0.4em 0; }
 .deltagrad-steps .intro, .deltagrad-steps .note { color: #555; margin: 0.3em 0 0.6em; }
-.deltagrad-steps .controls { display: flex; align-items: center; gap: 0.6em; margin: 0.5em 0; }
-.deltagrad-steps .controls button { font-size: 1em; padding: 0.25em 0.8em; cursor: pointer; }
-.deltagrad-steps .controls .slider { flex: 1; max-width: 40em; }
-.deltagrad-steps .counter { font-variant-numeric: tabular-nums; min-width: 7em; }
-.deltagrad-steps .now { background: #fff8e1; border: 1px solid #e0c060; border-radius: 6px;
-  padding: 0.5em 0.9em; margin: 0.5em 0; }
+.deltagrad-steps .bar { position: sticky; top: 0; z-index: 5; background: #fff; padding: 0.2em 0 0.4em;
+  border-bottom: 1px solid #ddd; margin-bottom: 0.5em; }
+.deltagrad-steps .controls { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5em 0.7em; margin: 0.3em 0; }
+.deltagrad-steps .controls button { font-size: 1em; padding: 0.2em 0.7em; cursor: pointer; }
+.deltagrad-steps .controls .slider { flex: 1 1 12em; max-width: 40em; }
+.deltagrad-steps .counter { font-variant-numeric: tabular-nums; min-width: 6.5em; }
+.deltagrad-steps .zoom button { padding: 0.2em 0.5em; margin-left: 2px; }
+.deltagrad-steps .zoom-level { color: #555; font-variant-numeric: tabular-nums; display: inline-block; min-width: 5.5em; }
+.deltagrad-steps .score { font-weight: 600; color: #3b2a78; font-variant-numeric: tabular-nums; }
+.deltagrad-steps .now { background: #fff8e1; border: 1px solid #e0c060; border-radius: 6px; padding: 0.4em 0.9em; }
 .deltagrad-steps .heading { font-weight: 600; }
+.deltagrad-steps .question { margin: 0.4em 0; }
+.deltagrad-steps .question .guess { font: inherit; font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace; padding: 0.15em 0.4em; }
+.deltagrad-steps .question .hint { color: #777; font-size: 0.9em; }
+.deltagrad-steps .feedback:empty { display: none; }
+.deltagrad-steps .feedback { margin: 0.3em 0; font-weight: 600; }
+.deltagrad-steps .feedback.right { color: #1c7c2c; }
+.deltagrad-steps .feedback.wrong { color: #b00020; }
+.deltagrad-steps .feedback.invalid { color: #8a5a00; }
 .deltagrad-steps .lines, .deltagrad-steps .log { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
-  margin: 0.3em 0; padding-left: 1.5em; }
+  margin: 0.3em 0; padding-left: 2.5em; }
+.deltagrad-steps .lines { max-height: 28vh; overflow: auto; }
+.deltagrad-steps .lines:empty { display: none; }
 .deltagrad-steps .lines li { margin: 0.15em 0; }
-.deltagrad-steps .log { color: #666; font-size: 0.9em; list-style: none; }
+.deltagrad-steps .log { color: #666; font-size: 0.9em; list-style: none; padding-left: 1em; }
 .deltagrad-steps .log li { padding-left: 1.5em; }
 .deltagrad-steps .log li.step { font-family: system-ui, Helvetica, Arial, sans-serif; color: #444; padding-left: 0;
   margin-top: 0.3em; }
-.deltagrad-steps .picture { overflow: auto; border: 1px solid #ddd; border-radius: 6px; padding: 0.3em; }
-.deltagrad-steps .picture.fit svg { max-width: 100%; height: auto; }
+.deltagrad-steps .main { display: flex; flex-wrap: wrap; gap: 0.6em; align-items: flex-start; }
+.deltagrad-steps .picture { flex: 1 1 36em; min-width: 0; overflow: auto; border: 1px solid #ddd; border-radius: 6px;
+  padding: 0.3em; max-height: 70vh; }
+.deltagrad-steps .picture svg { display: block; }
+.deltagrad-steps .explain-box { flex: 0 1 27em; min-width: 16em; overflow: auto; max-height: 70vh; border: 1px solid #b9c9e6;
+  border-radius: 6px; padding: 0.4em 0.8em; background: #f6f9ff; }
+.deltagrad-steps .explain-box[hidden] { display: none; }
+.deltagrad-steps .explain-title { font-weight: 600; color: #1f4f99; margin-bottom: 0.3em; display: flex; gap: 0.5em; }
+.deltagrad-steps .explain-title span { flex: 1; }
+.deltagrad-steps .explain-close { border: none; background: none; font-size: 1.2em; line-height: 1; cursor: pointer; color: #555; }
+.deltagrad-steps .explain-box pre { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.85em;
+  white-space: pre-wrap; overflow-wrap: anywhere; margin: 0.2em 0 0.6em; }
+.deltagrad-steps .explain-box p { margin: 0.4em 0 0.2em; font-size: 0.92em; }
+.deltagrad-steps .picture g.node { cursor: pointer; }
+.deltagrad-steps table.nodes tr[data-node] { cursor: pointer; }
 .deltagrad-steps g.dg-current > polygon, .deltagrad-steps g.dg-current > ellipse { fill: #ffd966; stroke: #c00000; stroke-width: 3px; }
 .deltagrad-steps g.dg-updated > polygon { stroke: #e69138; stroke-width: 3px; }
 .deltagrad-steps g.dg-updated > text:last-of-type { fill: #c00000; font-weight: bold; }
 .deltagrad-steps g.dg-pending > text:last-of-type { fill: #aaaaaa; }
+.deltagrad-steps g.dg-hidden > text:last-of-type { fill: #6a3fb5; font-weight: bold; }
+.deltagrad-steps g.dg-picked > polygon:first-of-type { stroke: #1f6fd1; stroke-width: 4px; stroke-dasharray: 6 3; }
 .deltagrad-steps g.dg-active path { stroke: #c00000; stroke-width: 2.5px; }
 .deltagrad-steps g.dg-active polygon { fill: #c00000; stroke: #c00000; }
 .deltagrad-steps g.dg-active text { fill: #c00000; font-weight: bold; }
 .deltagrad-steps table.nodes { border-collapse: collapse; }
 .deltagrad-steps table.nodes td, .deltagrad-steps table.nodes th { border: 1px solid #ccc; padding: 0.2em 0.6em; }
 .deltagrad-steps tr.dg-current { background: #ffd966; }
+.deltagrad-steps tr.dg-picked td:first-child { outline: 3px dashed #1f6fd1; }
 .deltagrad-steps tr.dg-updated td.grad { color: #c00000; font-weight: bold; }
 .deltagrad-steps tr.dg-pending td.grad { color: #aaaaaa; }
+.deltagrad-steps tr.dg-hidden td.grad { color: #6a3fb5; font-weight: bold; }
 """
 
-# deltagradSteps(container): wire the controls of one page. The data (initial grad texts, and per
-# step the node, the arithmetic lines and the grad texts it changes) is JSON in script.data.
+# deltagradSteps(container): wire the controls of one page. The data is JSON in script.data:
+# names, initial grad texts, per step the node, its arithmetic lines, the grad texts it changes
+# and the answer predict mode expects; and per node its explanation (HTML, escaped in Python).
 SCRIPT = r"""
 function deltagradSteps(root) {
   "use strict";
   var data = JSON.parse(root.querySelector("script.data").textContent);
-  var steps = data.steps, count = steps.length;
-  var values = [], ops = [], grads = [], edgesInto = {};
-  var svg = root.querySelector(".picture svg");
+  var steps = data.steps, count = steps.length, names = data.names;
+  var $ = function (cls) { return root.querySelector("." + cls); };
+  var values = [], ops = [], grads = [], edgesInto = {}, stepOf = {};
+  steps.forEach(function (s, k) { if (!(s.node in stepOf)) { stepOf[s.node] = k; } });
+  var picture = $("picture"), svg = picture.querySelector("svg"), bar = $("bar");
   if (svg) {
     svg.querySelectorAll("g.node").forEach(function (g) {
       var m = g.querySelector("title").textContent.match(/^(v|op)(\d+)$/);
       if (!m) { return; }
+      g.addEventListener("click", function () { pick(+m[2]); });
       if (m[1] === "op") { ops[+m[2]] = g; return; }
       var texts = g.querySelectorAll("text");
       values[+m[2]] = g;
@@ -66,15 +101,16 @@ function deltagradSteps(root) {
       var i = +tr.getAttribute("data-node");
       values[i] = tr;
       grads[i] = tr.querySelector("td.grad");
+      tr.addEventListener("click", function () { pick(i); });
     });
   }
-  var slider = root.querySelector(".slider"), prev = root.querySelector(".prev"), next = root.querySelector(".next");
-  var current = 0, picture = root.querySelector(".picture"), fit = root.querySelector(".fit");
+  var slider = $("slider"), prev = $("prev"), next = $("next"), predict = $("predict"), guess = $("guess");
+  var current = 0, picked = null, answers = {}, zoom = null;  // zoom: a scale, or null to fit the window
 
-  function classes(el, names) {
+  function classes(el, on) {
     if (!el) { return; }
-    ["dg-current", "dg-updated", "dg-pending", "dg-active"].forEach(function (c) {
-      el.classList.toggle(c, names.indexOf(c) >= 0);
+    ["dg-current", "dg-updated", "dg-pending", "dg-active", "dg-hidden", "dg-picked"].forEach(function (c) {
+      el.classList.toggle(c, on.indexOf(c) >= 0);
     });
   }
   function item(list, text, cls) {
@@ -83,54 +119,182 @@ function deltagradSteps(root) {
     if (cls) { li.className = cls; }
     list.appendChild(li);
   }
+  // Predict mode asks each step before showing it: until then the steps before it are shown, and
+  // the gradient of every node whose own step is not shown yet stays hidden.
+  function asking(k) { return predict.checked && !(k in answers); }
+  function shownUpTo(k) { return asking(k) ? k : k + 1; }
+  function hidden(i, upTo) { return predict.checked && i in stepOf && stepOf[i] >= upTo; }
+  function lineText(line, upTo) {
+    return typeof line === "string" ? line : (hidden(line[1], upTo) ? line[2] : line[0]);
+  }
+
+  // -- zoom: fit the window, or a scale that follows the current node --------------------------
+  var natural = svg ? {w: svg.viewBox.baseVal.width * 4 / 3, h: svg.viewBox.baseVal.height * 4 / 3} : null;
+  function room() { return Math.max(200, window.innerHeight - bar.offsetHeight - 24); }
+  function fitScale() {
+    return Math.min(1, (picture.clientWidth - 12) / natural.w, (room() - 12) / natural.h);
+  }
+  function applyZoom() {
+    picture.style.maxHeight = $("explain-box").style.maxHeight = room() + "px";
+    if (!svg) { return; }
+    var z = zoom === null ? fitScale() : zoom;
+    svg.style.width = natural.w * z + "px";
+    svg.style.height = natural.h * z + "px";
+    $("zoom-level").textContent = Math.round(z * 100) + "%" + (zoom === null ? " (fit)" : "");
+  }
+  function follow(el) {  // pan the picture so that el is in the middle of it
+    if (!el || zoom === null) { return; }
+    var box = picture.getBoundingClientRect(), r = el.getBoundingClientRect();
+    picture.scrollLeft += r.left + r.width / 2 - (box.left + box.width / 2);
+    picture.scrollTop += r.top + r.height / 2 - (box.top + box.height / 2);
+  }
+  function setZoom(z) {
+    zoom = z === null ? null : Math.max(0.1, Math.min(4, z));
+    show(current);
+  }
+
+  // -- the explanation of a clicked node ---------------------------------------------------------
+  function explainInto(upTo) {
+    if (picked === null) { return; }
+    var body = $("explain-body"), name = names[picked];
+    $("explain-box").hidden = false;
+    $("explain-name").textContent = "Where grad[" + name + "] comes from";
+    if (data.initial[picked] === "no grad") {
+      note(body, name + " is a constant (requires_grad=False): no gradient flows to it.");
+    } else if (!(picked in data.explain)) {
+      note(body, data.explainMissing);
+    } else if (hidden(picked, upTo)) {
+      note(body, "Predict mode: grad[" + name + "] stays hidden until its step (" + (stepOf[picked] + 1) + ") is shown.");
+    } else {
+      body.innerHTML = data.explain[picked];  // HTML made and escaped by viz.explain
+    }
+  }
+  function note(box, text) {
+    var p = document.createElement("p");
+    p.className = "note";
+    p.textContent = text;
+    box.textContent = "";
+    box.appendChild(p);
+  }
+  function pick(i) {
+    picked = i;
+    show(current);
+    var box = $("explain-box");
+    if (box.getBoundingClientRect().top >= picture.getBoundingClientRect().bottom) {  // wrapped below: bring it in
+      box.scrollIntoView({block: "nearest"});
+    }
+  }
+  $("explain-close").addEventListener("click", function () {
+    picked = null;
+    $("explain-box").hidden = true;
+    show(current);
+  });
+
+  // -- predict mode ------------------------------------------------------------------------------
+  function parse(text) {
+    var t = text.trim().replace(/\u2212/g, "-").replace(",", ".");
+    return /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t) ? Number(t) : NaN;
+  }
+  function grade() {
+    var k = current, step = steps[k], x = parse(guess.value), a = Number(step.answer);
+    var feedback = $("feedback");
+    if (isNaN(x)) {
+      feedback.className = "feedback invalid";
+      feedback.textContent = "Type a number, e.g. 0.5 or -1.5e-3.";
+      return;
+    }
+    var right = isFinite(a) ? Math.abs(x - a) <= 1e-3 || Math.abs(x - a) <= 1e-3 * Math.abs(a)
+                            : guess.value.trim().toLowerCase() === step.answer;
+    answers[k] = {guess: guess.value.trim(), right: right};
+    show(k);
+    next.focus({preventScroll: true});
+  }
+  function score() {
+    var tried = 0, right = 0;
+    for (var k in answers) { tried++; if (answers[k].right) { right++; } }
+    var el = $("score");
+    el.hidden = !predict.checked;
+    el.textContent = "score: " + right + " right / " + tried + " tried";
+  }
+
   function show(s) {
     current = Math.max(0, Math.min(count - 1, s));
+    var step = steps[current], upTo = shownUpTo(current), ask = asking(current);
     var texts = data.initial.slice();
-    for (var j = 0; j <= current; j++) {
+    for (var j = 0; j < upTo; j++) {
       var changed = steps[j].grads;
       for (var key in changed) { texts[+key] = changed[key]; }
     }
-    var step = steps[current];
     values.forEach(function (el, i) {
-      var names = [];
-      if (i === step.node) { names.push("dg-current"); }
-      else if (step.updated.indexOf(i) >= 0) { names.push("dg-updated"); }
-      if (texts[i].slice(-1) === "—") { names.push("dg-pending"); }
-      classes(el, names);
+      var on = [];
+      if (i === step.node) { on.push("dg-current"); }
+      else if (!ask && step.updated.indexOf(i) >= 0) { on.push("dg-updated"); }
+      if (hidden(i, upTo)) { texts[i] = data.hidden; on.push("dg-hidden"); }
+      else if (texts[i].slice(-1) === "\u2014") { on.push("dg-pending"); }
+      if (i === picked) { on.push("dg-picked"); }
+      classes(el, on);
       if (grads[i]) { grads[i].textContent = texts[i]; }
     });
     ops.forEach(function (el, i) { classes(el, i === step.node ? ["dg-current"] : []); });
     Object.keys(edgesInto).forEach(function (k) {
-      edgesInto[k].forEach(function (el) { classes(el, +k === step.node ? ["dg-active"] : []); });
+      edgesInto[k].forEach(function (el) { classes(el, !ask && +k === step.node ? ["dg-active"] : []); });
     });
-    root.querySelector(".heading").textContent = "Step " + (current + 1) + " of " + count +
-      ": backward processes " + data.names[step.node];
-    var lines = root.querySelector(".lines"), log = root.querySelector(".log");
-    lines.textContent = "";
-    step.lines.forEach(function (line) { item(lines, line); });
-    log.textContent = "";
-    for (var k = 0; k < current; k++) {
-      item(log, "step " + (k + 1) + ": " + data.names[steps[k].node], "step");
-      steps[k].lines.forEach(function (line) { item(log, line); });
+    var name = names[step.node], head = "Step " + (current + 1) + " of " + count + ": ";
+    $("heading").textContent = ask
+      ? head + "backward is about to process " + name + ". Predict its gradient: grad[" + name + "] = ?"
+      : head + "backward processes " + name;
+    $("question").hidden = !ask;
+    var feedback = $("feedback"), answer = answers[current];
+    feedback.className = "feedback";
+    feedback.textContent = "";
+    if (answer && predict.checked) {
+      feedback.className = "feedback " + (answer.right ? "right" : "wrong");
+      feedback.textContent = answer.right ? "\u2713 right: grad[" + name + "] = " + step.answer
+        : "\u2717 you said " + answer.guess + "; grad[" + name + "] = " + step.answer +
+          " (click " + name + " in the picture to see why)";
     }
-    if (!fit.checked && values[step.node] && values[step.node].scrollIntoView) {
-      values[step.node].scrollIntoView({block: "nearest", inline: "nearest"});
+    var lines = $("lines"), log = $("log");
+    lines.textContent = "";
+    if (!ask) { step.lines.forEach(function (line) { item(lines, lineText(line, upTo)); }); }
+    log.textContent = "";
+    for (var k = current - 1; k >= 0; k--) {  // the latest first, next to the picture
+      item(log, "step " + (k + 1) + ": " + names[steps[k].node], "step");
+      steps[k].lines.forEach(function (line) { item(log, lineText(line, upTo)); });
     }
     slider.value = current + 1;
-    root.querySelector(".counter").textContent = "step " + (current + 1) + " / " + count;
+    $("counter").textContent = "step " + (current + 1) + " / " + count;
     prev.disabled = current === 0;
     next.disabled = current === count - 1;
+    score();
+    explainInto(upTo);
+    applyZoom();
+    follow(values[step.node]);
+    if (ask) {
+      guess.value = "";
+      guess.focus({preventScroll: true});
+    }
   }
-  fit.addEventListener("change", function () { picture.classList.toggle("fit", fit.checked); show(current); });
+
   prev.addEventListener("click", function () { show(current - 1); });
   next.addEventListener("click", function () { show(current + 1); });
   slider.addEventListener("input", function () { show(+slider.value - 1); });
+  predict.addEventListener("change", function () { show(current); });
+  $("check").addEventListener("click", grade);
+  guess.addEventListener("keydown", function (e) { if (e.key === "Enter") { grade(); e.preventDefault(); } });
+  $("zoom-fit").addEventListener("click", function () { setZoom(null); });
+  $("zoom-one").addEventListener("click", function () { setZoom(1); });
+  $("zoom-in").addEventListener("click", function () { setZoom((zoom === null ? fitScale() : zoom) * 1.25); });
+  $("zoom-out").addEventListener("click", function () { setZoom((zoom === null ? fitScale() : zoom) / 1.25); });
+  window.addEventListener("resize", function () { applyZoom(); });
   document.addEventListener("keydown", function (e) {
     var focus = document.activeElement;
-    if (e.target === slider || (focus && focus !== document.body && !root.contains(focus))) { return; }
+    if (e.target === slider || (e.target === guess && guess.value !== "")) { return; }
+    if (focus && focus !== document.body && !root.contains(focus)) { return; }
     if (e.key === "ArrowLeft") { show(current - 1); e.preventDefault(); }
     if (e.key === "ArrowRight") { show(current + 1); e.preventDefault(); }
   });
+  // Big pictures start at 100%, following the current node: fitted, their text would be unreadable.
+  if (svg && fitScale() < 0.5) { zoom = 1; }
   var start = window.location.hash.match(/step=(\d+)/);  // a link can open a given step: page.html#step=5
   show(start ? +start[1] - 1 : 0);
 }

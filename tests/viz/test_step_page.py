@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 import json
 import re
 
@@ -10,8 +11,9 @@ import pytest
 from .viz_testing import lecture_neuron
 
 from autograd import Value, topological_order
-from autograd.format import format_number
-from viz import StepThrough, step_through
+from autograd.format import format_fixed
+from viz import StepThrough, explain, step_through
+from viz.graph import picture_decimals
 from viz.steps import record_steps as replay
 from viz.tracing import trace
 
@@ -19,6 +21,15 @@ from viz.tracing import trace
 def _data(page: str) -> dict:
     match = re.search(r'<script type="application/json" class="data">(.*?)</script>', page, re.S)
     return json.loads(match[1])
+
+
+def _text(line) -> str:
+    """A step's line as shown outside predict mode (a line into an interior node is [text, node, masked])."""
+    return line if isinstance(line, str) else line[0]
+
+
+def _lines(step: dict) -> list[str]:
+    return [_text(line) for line in step["lines"]]
 
 
 def _final_texts(data: dict) -> list[str]:
@@ -47,7 +58,7 @@ def test_arithmetic_lines_and_final_gradients_match_backward(tmp_path):
     n = lecture_neuron(use_dot=True)
     page = step_through(n.o, tmp_path / "steps.html")
     data = _data(page.html)
-    first, second = (step["lines"] for step in data["steps"])
+    first, second = (_lines(step) for step in data["steps"])
     assert first[0].startswith("start: grad[o] = 1.0")
     assert "grad[v] += (1 − o²) × grad[o] = 0.5 × 1.0 = 0.5" in first
     assert "grad[w1] += x1 × grad[v] = 2.0 × 0.5 = 1.0" in second
@@ -56,7 +67,7 @@ def test_arithmetic_lines_and_final_gradients_match_backward(tmp_path):
     assert all(node.grad == 0.0 for node in topological_order(n.o))  # the replay leaves .grad alone
     n.o.backward()
     nodes = trace(n.o).nodes
-    assert _final_texts(data) == [f"grad {format_number(node.grad)}" for node in nodes]
+    assert _final_texts(data) == [f"grad {format_fixed(node.grad, 4)}" for node in nodes]
     assert data["initial"] == ["grad —"] * len(nodes)
 
 
@@ -64,7 +75,8 @@ def test_accumulating_into_a_shared_leaf_shows_the_running_total():
     x = Value(2.0, label="x")
     y = x * x + x
     steps = replay(trace(y))
-    lines = [line for step in steps for line in step.lines]
+    lines = [line if isinstance(line, str) else line[0] for step in _data(step_through(y).html)["steps"]
+             for line in step["lines"]]
     assert "grad[x] += 1 × grad[x*x + x] = 1.0 × 1.0 = 1.0" in lines  # unlabelled nodes named by their expression
     assert "grad[x] += x × grad[x*x] = 2.0 × 1.0 = 2.0  → grad[x] = 3.0" in lines
     assert "grad[x] += x × grad[x*x] = 2.0 × 1.0 = 2.0  → grad[x] = 5.0" in lines
@@ -145,3 +157,141 @@ def test_bad_paths_are_refused_naming_the_argument(tmp_path):
     with pytest.raises(IsADirectoryError, match="path"):
         step_through(o, tmp_path)
     assert step_through(o, tmp_path / "missing" / "page.html").path.is_file()  # its folder is made
+
+
+# -- numbers: the picture's decimals everywhere, no negative zeros --------------------------------
+
+def _svg_texts(page: str) -> list[str]:
+    return [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", page)]
+
+
+def test_numbers_use_the_pictures_decimals_so_lines_match_the_svg():
+    a, k = Value(3.51234, label="a"), Value(10.54321, label="k")
+    y = a * a * k  # grad[a] = 2·a·k = 74.06..., whose 4 significant digits (74.06) the picture does not show
+    page = step_through(y)
+    data = _data(page.html)
+    tr = trace(y)
+    final = list(replay(tr)[-1].grads)
+    decimals = picture_decimals(tr, final)
+    shown = format_fixed(final[0], decimals)
+    assert shown == format_fixed(2 * 3.51234 * 10.54321, decimals) and len(shown.split(".")[1]) == decimals
+    assert f"grad {shown}" in _svg_texts(page.html)  # the picture's text for a's gradient
+    assert _final_texts(data)[0] == f"grad {shown}"
+    lines = [line for step in data["steps"] for line in _lines(step)]
+    assert any(line.startswith("grad[a] += ") and line.endswith(f"→ grad[a] = {shown}") for line in lines)
+    assert lines[-1] == f"done: the leaves' gradients are final: grad[a] = {shown}, grad[k] = {format_fixed(final[2], decimals)}"
+
+
+def test_the_pages_running_totals_are_the_steps_own_gradients():
+    x = Value(0.3, label="x")
+    y = (x * x + x.tanh() * x).sigmoid()  # x is used four times: its gradient is a running sum
+    tr = trace(y)
+    steps = replay(tr)
+    data = _data(step_through(y).html)
+    decimals = picture_decimals(tr, list(steps[-1].grads))
+    checked = 0
+    for step, shown in zip(steps, data["steps"]):
+        after = {}  # node name -> the gradient the step's lines leave it with
+        for line in _lines(shown):
+            match = re.fullmatch(r"grad\[(.+?)\] \+= .* = (\S+)(?:  → grad\[.+\] = (\S+))?", line)
+            if match:
+                after[match[1]] = match[3] or match[2]
+        for name, text in after.items():
+            assert text == format_fixed(step.grads[data["names"].index(name)], decimals)
+            checked += 1
+    assert checked >= 6 and "x" in after
+
+
+def test_no_negative_zero_anywhere_on_the_page():
+    x = Value(1.5, label="x")
+    y = (x * -2.0).relu() + 0.0 * x  # relu'(-3) = 0: -2 × 0.0 is -0.0
+    assert math.copysign(1.0, -2.0 * 0.0) < 0
+    page = step_through(y)
+    assert not re.search(r"(?<![\w.])-0(\.0+)?(?![\d.e])", html.unescape(page.html)), "a negative zero is shown"
+    assert "grad 0.0" in _final_texts(_data(page.html))
+
+
+# -- predict mode's data --------------------------------------------------------------------------
+
+def test_each_step_asks_for_the_gradient_of_the_node_it_processes():
+    n = lecture_neuron()
+    data = _data(step_through(n.o).html)
+    tr = trace(n.o)
+    n.o.backward()
+    assert [step["answer"] for step in data["steps"]] == [format_fixed(tr.nodes[step["node"]].grad, 4) for step in data["steps"]]
+    assert [step["answer"] for step in data["steps"]] == ["1.0", "0.5", "0.5", "0.5", "0.5"]
+    assert data["hidden"] == "grad ?"
+
+
+def test_lines_into_interior_nodes_carry_a_masked_form_for_predict_mode():
+    n = lecture_neuron()
+    data = _data(step_through(n.o).html)
+    processed = {step["node"] for step in data["steps"]}
+    masked = [line for step in data["steps"] for line in step["lines"] if not isinstance(line, str)]
+    assert masked  # every line into a node backward processes later can be hidden
+    for text, node, hidden in masked:
+        assert node in processed and hidden.endswith("= ?") and text.startswith(hidden[:-1])
+        assert text.startswith(f"grad[{data['names'][node]}] += ")
+    plain = [line for step in data["steps"] for line in step["lines"] if isinstance(line, str)]
+    assert any(line.startswith("grad[w1] += ") for line in plain)  # leaves are never asked
+
+
+# -- click a node: its explanation ----------------------------------------------------------------
+
+def test_every_node_that_requires_grad_has_its_explanation():
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    o = (x * w + Value(1.0, label="c", requires_grad=False)).tanh()
+    tr = trace(o)
+    data = _data(step_through(tr).html)  # a Trace works as well as its root: one trace for the page
+    wanted = {str(i) for i, node in enumerate(tr.nodes) if node.requires_grad}
+    assert set(data["explain"]) == wanted and len(wanted) == len(tr.nodes) - 1  # all but the constant c
+    for i, node in enumerate(tr.nodes):
+        if node.requires_grad:
+            e = explain(o, node, tr=tr)
+            assert data["explain"][str(i)] == e.to_html()
+            assert html.escape(f"∂{tr.name(len(tr.nodes) - 1)}/∂{tr.name(i)} = {e.num(e.total)}") in data["explain"][str(i)]
+
+
+def test_explanations_hold_the_lecture_neurons_gradients():
+    n = lecture_neuron()
+    tr = trace(n.o)
+    data = _data(step_through(n.o).html)
+    for node, total in ((n.w1, "1.0"), (n.x1, "-1.5"), (n.w2, "0.0"), (n.b, "0.5")):
+        assert f"∂o/∂{node.label} = {total}</b>" in data["explain"][str(tr.index[node])]
+
+
+# -- data that cannot change how the page parses --------------------------------------------------
+
+HOSTILE = ["</script>", "<!--<script>", "&amp;", "\"quoted\" 'single'", "</SCRIPT ><b>", "]]>", "\u2028"]
+
+
+@pytest.mark.parametrize("label", HOSTILE)
+def test_hostile_labels_are_escaped_in_the_embedded_data(label):
+    x = Value(1.0, label=label)
+    o = (x * Value(2.0, label="w")).tanh()
+    page = step_through(o).html
+    block = re.search(r'<script type="application/json" class="data">(.*?)</script>', page, re.S)[1]
+    assert not re.search(r"[<>&]", block)
+    assert label in _data(page)["names"]
+    assert page.count("</script>") == 2 and page.lower().count("<script") == 2
+    assert "<!--<script>" not in page
+    explanation = _data(page)["explain"][str(trace(o).index[x])]
+    assert html.escape(label) in explanation  # explain escapes, and the JSON carries it intact
+
+
+def test_the_table_view_uses_the_pictures_decimals_and_names(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    n = lecture_neuron()
+    page = step_through(n.o).html
+    assert "<td>6.8814</td>" in page and "<td>n6</td>" in page
+    assert '<td>+(x1*w1, x2*w2)</td>' in page
+
+
+def test_big_graphs_leave_explanations_out_and_say_how_to_get_one(monkeypatch):
+    import viz.step_page
+
+    n = lecture_neuron()
+    monkeypatch.setattr(viz.step_page, "EXPLAIN_MAX_NODES", len(trace(n.o).nodes) - 1)
+    data = _data(step_through(n.o).html)
+    assert data["explain"] == {} and "viz.explain(root, node)" in data["explainMissing"]
+    assert "10 nodes, more than 9." in data["explainMissing"]
