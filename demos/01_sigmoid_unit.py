@@ -1,4 +1,4 @@
-"""Demo 1: the sigmoid unit (seeds 000, 001), with the seeds' errata corrected by numbers.
+"""Demo 1: the sigmoid unit (the posts "MLP and Sigmoid" and "Sigmoid Function: Derivative and Working Mechanism"), with their errata corrected by numbers.
 
 σ(x) = 1/(1 + e^-x) and σ'(x) = σ(x)(1 − σ(x)) = e^-x/(1 + e^-x)²: largest (0.25) at x = 0,
 vanishing as |x| grows (saturation), never 0 and never above 0.25. A chain of sigmoid units
@@ -29,7 +29,7 @@ def slope(f, x: float) -> tuple[float, float]:
 
 
 def sigmoid_unit(net: float) -> Value:
-    """o = σ(w·x + b) with x = 1, w = net, b = 0 (seed 000's sigmoid unit), as a graph."""
+    """o = σ(w·x + b) with x = 1, w = net, b = 0 (the sigmoid unit of "MLP and Sigmoid"), as a graph."""
     v = autograd.dot([Value(net, "w")], [Value(1.0, "x", requires_grad=False)], Value(0.0, "b"))
     v.label = "net"
     o = v.sigmoid()
@@ -50,7 +50,7 @@ def main(out_dir: Path, quick: bool = False) -> dict:
     """Print the sigmoid's numbers (and plot σ, σ' when matplotlib is installed)."""
     e1 = math.exp(-1.0)
     s1, ds1 = slope(Value.sigmoid, 1.0)
-    print("σ(1), seed 001's worked example")
+    print("σ(1), the worked example of 'Sigmoid Function: Derivative and Working Mechanism'")
     print(f"  e^-1 = {e1:.6f}, so σ(1) = 1/(1 + e^-1) = 1/{1 + e1:.6f} = {s1:.6f}")
     print(f"  the seed's 1/1.367 = {1 / 1.367:.4f} (e^-1 cut to 0.367): off by {1 / 1.367 - s1:.1e}")
     print()
@@ -59,19 +59,19 @@ def main(out_dir: Path, quick: bool = False) -> dict:
     for x in POINTS:
         y, d = slope(Value.sigmoid, x)
         closed = math.exp(-x) / (1 + math.exp(-x)) ** 2
-        typo = math.exp(-x) / (1 + math.exp(-x))  # seed 001's derivation: the square is missing
+        typo = math.exp(-x) / (1 + math.exp(-x))  # the sigmoid article's derivation: the square is missing
         worst = max(worst, abs(d - y * (1 - y)), abs(d - closed))
         rows.append([f"{x:g}", f"{y:.6f}", f"{d:.6g}", f"{y * (1 - y):.6g}", f"{closed:.6g}", f"{typo:.6g}"])
-    print("σ'(x) by autograd against the closed forms (seed 001 forgets the square in the last column)")
+    print("σ'(x) by autograd against the closed forms (the sigmoid article forgets the square: last column)")
     print(format_table(["x", "σ(x)", "σ' autograd", "σ(1 − σ)", "e^-x/(1+e^-x)²", "e^-x/(1+e^-x)"], rows))
     print(f"  largest difference autograd vs closed forms: {worst:.1e}")
-    print("  seed 000 writes dσ(net)/dy: the derivative is with respect to the net input, dσ(net)/dnet")
+    print("  'MLP and Sigmoid' writes dσ(net)/dy: the derivative is with respect to the net input, dσ(net)/dnet")
     print()
 
     sampled = np.linspace(-10, 10, 401 if quick else 4001)  # an odd count: x = 0 is on the grid
     dgrid = [slope(Value.sigmoid, float(x))[1] for x in sampled]
     peak = int(np.argmax(dgrid))
-    print("The derivative's range (seed 001, FAQ 4 says 'between 0 and 0')")
+    print("The derivative's range (the sigmoid article's FAQ 4 says 'between 0 and 0')")
     print(f"  on {len(dgrid)} points of [-10, 10]: max σ' = {dgrid[peak]:.6g} at x = {sampled[peak]:g}, "
           f"min σ' = {min(dgrid):.3g} > 0")
     print("  so σ' takes values in (0, 0.25]: 0.25 exactly at 0, never 0 (σ' = σ(1 − σ) with 0 < σ < 1)")
@@ -91,7 +91,7 @@ def main(out_dir: Path, quick: bool = False) -> dict:
     print(f"A chain of {depth} sigmoid units y ← σ(w·y + b): dy_{depth}/dy_0 by autograd")
     print(f"  w = 1, b = 0: {small:.3e}  (each unit multiplies by w·σ' <= 0.25: at most 0.25^{depth} = {0.25**depth:.3e})")
     print(f"  w = 8, b = -4: {large:.6g}  (each unit multiplies by 8·0.25 = 2: 2^{depth} = {2**depth})")
-    print("  seed 001 says sigmoid causes exploding gradients: σ' <= 0.25 only shrinks them; large weights explode them")
+    print("  the sigmoid article says sigmoid causes exploding gradients: σ' <= 0.25 only shrinks them; large weights explode them")
 
     def draw(plt) -> None:
         xs = np.linspace(-8, 8, 400)

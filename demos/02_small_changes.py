@@ -1,4 +1,4 @@
-"""Demo 2: small changes in a sigmoid neuron's weights make small, predictable changes (seed 002).
+"""Demo 2: small changes in a sigmoid neuron's weights make small, predictable changes (the Q&A thread "Why sigmoid neurons?").
 
 Δoutput ≈ Σ_j ∂output/∂w_j · Δw_j + ∂output/∂b · Δb. The partial derivatives come from one
 backward pass; the prediction's error shrinks like the square of the change (it is the first-order
@@ -66,7 +66,7 @@ def main(out_dir: Path, quick: bool = False) -> dict:
     print(f"  output {step_out.data:g}; every partial derivative is {max(abs(g) for g in step_partials):g}, "
           "so the linear prediction is 0 for any change")
     print(f"  Δb = 0.001 flips the output to {flipped.data:g}: a change of {flipped.data - step_out.data:g} "
-          "from a tiny change (seed 002's 'completely flip')")
+          "from a tiny change (the Q&A thread's 'completely flip')")
 
     def draw(plt) -> None:
         ts = np.linspace(-2, 2, 201)

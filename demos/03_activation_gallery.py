@@ -1,4 +1,4 @@
-"""Demo 3: the activation functions of seed 003 and their derivatives, and why step cannot train.
+"""Demo 3: the activation functions of Lecture 24 (Backpropagation) and their derivatives, and why step cannot train.
 
 For each activation: φ and φ' at a few points, φ' by autograd next to the hand-written NumPy table
 of ``nn.deltas`` and a central difference (away from the kink at 0, where the documented
@@ -73,12 +73,12 @@ def main(out_dir: Path, quick: bool = False) -> dict:
 
     softplus0 = Value(0.0).softplus()
     (softplus0_slope,) = autograd.grad(softplus0, [softplus0.parents[0]])
-    print("\nseed 003's errata")
+    print("\nErrata of Lecture 24's table")
     print(f"  softplus(x) = ln(1 + e^x), not (1 + e^x): softplus(0) = {softplus0.data:.6f} = ln 2, not 2;"
           f" its derivative is σ: softplus'(0) = {softplus0_slope:g} = σ(0)")
     print(f"  ELU's α is a free parameter, 1.0 by default; 1.67326 is SELU's α = {SELU_ALPHA:.10f}"
           f" (λ = {SELU_LAMBDA:.10f})")
-    print("  ReLU/leaky ReLU: 'undefined' at 0 in the notes; frameworks pick a subgradient (see above)")
+    print("  ReLU/leaky ReLU: 'undefined' at 0 in the lecture; frameworks pick a subgradient (see above)")
 
     steps = 20 if quick else 200
     sigmoid_run, step_run = train_neuron("sigmoid", steps), train_neuron("step", steps)
@@ -86,7 +86,7 @@ def main(out_dir: Path, quick: bool = False) -> dict:
     for name, result in (("sigmoid", sigmoid_run), ("step", step_run)):
         print(f"  {name:8s} J {result['loss_first']:.4f} → {result['loss_last']:.4f}, largest |∇J| "
               f"{result['largest_gradient_norm']:.3g}, weights moved by {result['moved']:.3g}")
-    print("  the step's derivative is 0 wherever it exists: no gradient, no learning (the seeds' case for σ)")
+    print("  the step's derivative is 0 wherever it exists: no gradient, no learning (the source texts' case for σ)")
 
     def draw(plt) -> None:
         xs = np.linspace(-3, 3, 601)
@@ -99,7 +99,7 @@ def main(out_dir: Path, quick: bool = False) -> dict:
             ax.set_title(name)
             ax.axhline(0, color="gray", linewidth=0.5)
         axes.flat[0].legend()
-        fig.suptitle("Activations of seed 003 and their derivatives")
+        fig.suptitle("Activations of Lecture 24 and their derivatives")
 
     plot(out_dir / "activations.png", draw, "the activation gallery")
     return {

@@ -1,4 +1,4 @@
-"""Demo 4: the lecture's tanh neuron, o = tanh(x1·w1 + x2·w2 + b), as a graph and a step-through page.
+"""Demo 4: the tanh neuron of micrograd's lecture, o = tanh(x1·w1 + x2·w2 + b), as a graph and a step-through page.
 
 The neuron of micrograd's lecture: x1 = 2, x2 = 0, w1 = −3, w2 = 1, b = 6.8813735870195432, so
 n = 0.8814 and o = tanh(n) = 1/√2. Backward: do/dn = 1 − o² = 0.5, then each product passes it
@@ -21,12 +21,12 @@ INPUTS = {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.8813735870195432}
 
 
 def leaves() -> dict[str, Value]:
-    """The five labelled leaves of the lecture."""
+    """The five labelled leaves of the neuron."""
     return {name: Value(value, name) for name, value in INPUTS.items()}
 
 
 def spelled_out(v: dict[str, Value], tanh_from_exp: bool = False) -> Value:
-    """o built op by op, labelled as in the lecture."""
+    """o built op by op, labelled as micrograd's lecture labels it."""
     x1w1 = v["x1"] * v["w1"]
     x1w1.label = "x1*w1"
     x2w2 = v["x2"] * v["w2"]

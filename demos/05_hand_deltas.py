@@ -1,8 +1,8 @@
-"""Demo 5: the lecture's deltas by hand against autograd on a 2-3-1 sigmoid MLP, drawn with δ per unit.
+"""Demo 5: the deltas of Lecture 24 (Backpropagation) by hand against autograd on a 2-3-1 sigmoid MLP, drawn with δ per unit.
 
 ``nn.deltas`` computes δ_l = e_l·φ'(v_l) at the output and δ_j = φ'(v_j)·Σ_l δ_l·w_lj below it,
 in NumPy, from the model's weights; autograd gives −∂J/∂v at every pre-activation node; central
-differences check ∂J/∂w = −δ_j·y_i. Then one step of the notes' update w ← w + η·δ·y next to one
+differences check ∂J/∂w = −δ_j·y_i. Then one step of the lecture's update w ← w + η·δ·y next to one
 ``nn.SGD`` step: the same weights.
 """
 
@@ -52,7 +52,7 @@ def main(out_dir: Path, quick: bool = False) -> dict:
     difference = max(abs(hand_weights[k] - sgd_weights[k]) for k in hand_weights)
     moved = max(abs(hand_weights[k] - v) for k, v in model.state_dict().items())
     after = objective(by_hand, X, TARGET).data
-    print(f"\none step, η = {LR}: the notes' w ← w + η·δ·y and nn.SGD after backward()")
+    print(f"\none step, η = {LR}: Lecture 24's w ← w + η·δ·y and nn.SGD after backward()")
     print(f"  weights moved by up to {moved:.6f}; largest difference between the two steps {difference:.1e}")
     print(f"  J {before:.6f} → {after:.6f}")
     return {

@@ -1,4 +1,4 @@
-"""Demo 6: MLPs trained by backpropagation: moons, a softmax on the spiral, and sin(x) (seed 003's tasks).
+"""Demo 6: MLPs trained by backpropagation: moons, a softmax on the spiral, and sin(x) (the tasks of Lecture 24: Backpropagation).
 
 Binary classification (two moons: a 2-16-16-1 ReLU MLP with the hinge loss, as in micrograd's
 demo), multiclass classification (three spiral arms: a softmax output with cross-entropy) and

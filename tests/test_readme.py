@@ -35,3 +35,15 @@ def test_readme_example_runs(index: int, tmp_path, monkeypatch, capsys) -> None:
         model, X = namespace["model"], namespace["X"]
         expected = [model(list(row)).data for row in X[:5]]
         assert namespace["scores"][:5] == pytest.approx(expected, rel=1e-12)
+
+
+def test_user_facing_text_cites_the_sources_by_title_never_by_file_number() -> None:
+    root = README.parent
+    places = [README, *root.glob("demos/*"), *root.glob("deltagrad/**/*.py"), *root.glob("deltagrad/playground/static/*"),
+              *root.glob("viz/*.py"), *root.glob("nn/*.py")]
+    cited = [str(p.relative_to(root)) for p in places if p.is_file()
+             and re.search(r"\bseeds? 00\d|\bseeds'", p.read_text(encoding="utf-8"))]
+    assert not cited
+    for title in ("MLP and Sigmoid", "Sigmoid Function: Derivative and Working Mechanism", "Why sigmoid neurons?",
+                  "Lecture 24: Backpropagation"):
+        assert title in README.read_text(encoding="utf-8")
