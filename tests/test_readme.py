@@ -47,3 +47,23 @@ def test_user_facing_text_cites_the_sources_by_title_never_by_file_number() -> N
     for title in ("MLP and Sigmoid", "Sigmoid Function: Derivative and Working Mechanism", "Why sigmoid neurons?",
                   "Lecture 24: Backpropagation"):
         assert title in README.read_text(encoding="utf-8")
+
+
+COMMANDS = [line for block in re.findall(r"```sh\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+            for line in block.splitlines() if line.startswith("deltagrad ")]
+
+
+@pytest.mark.parametrize("line", [c for c in COMMANDS if c.split()[1] not in ("tour", "playground")])
+def test_readme_command_runs_as_written_in_an_empty_folder(line: str, tmp_path, monkeypatch, capsys) -> None:
+    # tour and playground have tests of their own (the whole tour takes a while; playground serves).
+    import shlex
+
+    from deltagrad.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(shlex.split(line)[1:]) == 0, capsys.readouterr().err
+    assert capsys.readouterr().out
+
+
+def test_the_readme_shows_every_command() -> None:
+    assert {line.split()[1] for line in COMMANDS} == {"graph", "deltas", "train", "tour", "playground"}
