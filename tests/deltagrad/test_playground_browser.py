@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import shutil
 
+import playwright.sync_api as playwright
 import pytest
 
 from deltagrad.playground import Config, configure, record, start
 from nn import deltas
 
-playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed (pip install playwright)")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Debian's chromium is not installed: `make test` installs it with apt-get when allowed "
