@@ -52,7 +52,7 @@ def main(out_dir: Path, quick: bool = False) -> dict:
     s1, ds1 = slope(Value.sigmoid, 1.0)
     print("σ(1), the worked example of 'Sigmoid Function: Derivative and Working Mechanism'")
     print(f"  e^-1 = {e1:.6f}, so σ(1) = 1/(1 + e^-1) = 1/{1 + e1:.6f} = {s1:.6f}")
-    print(f"  the seed's 1/1.367 = {1 / 1.367:.4f} (e^-1 cut to 0.367): off by {1 / 1.367 - s1:.1e}")
+    print(f"  the article's 1/1.367 = {1 / 1.367:.4f} (e^-1 cut to 0.367): off by {1 / 1.367 - s1:.1e}")
     print()
 
     rows, worst = [], 0.0
@@ -80,7 +80,7 @@ def main(out_dir: Path, quick: bool = False) -> dict:
 
     t, dt = slope(Value.tanh, 0.7)
     ex, dex = slope(Value.exp, 0.7)
-    print("Seed 001, FAQ 1: 'the only function whose derivative is written with itself': no")
+    print("The sigmoid article's FAQ 1: 'the only function whose derivative is written with itself': no")
     print(f"  tanh'(0.7) = {dt:.6f} = 1 − tanh²(0.7) = {1 - t * t:.6f};  exp'(0.7) = {dex:.6f} = exp(0.7) = {ex:.6f}")
     print()
 
