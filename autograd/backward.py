@@ -13,6 +13,8 @@ from .validate import shown
 
 __all__ = ["topological_order", "chain_rule", "gradients"]
 
+_DONE = object()  # pushed above a node being expanded: once popped, the node's parents are all in order
+
 
 def topological_order(root: Any) -> list[Any]:
     """Every node reachable from ``root``, parents before children, ``root`` last.
@@ -22,24 +24,19 @@ def topological_order(root: Any) -> list[Any]:
     """
     if not hasattr(root, "parents"):
         raise TypeError(f"root must be a Value, got {shown(root)}")
-    # A node is pushed once to be expanded (its parents pushed on top, the first one last) and
-    # finished when it is on top again; two flat stacks allocate nothing per node.
-    order: list[Any] = []
-    seen: set[Any] = set()
-    stack, expanded = [root], [False]
+    order, seen, stack = [], set(), [root]
     while stack:
-        node = stack[-1]
-        if expanded[-1] or node in seen:  # finished, or reached again through another child
-            stack.pop()
-            if expanded.pop():
-                order.append(node)
-        else:
+        node = stack.pop()
+        if node is _DONE:
+            order.append(stack.pop())
+        elif node not in seen:  # else reached before, through another child
             seen.add(node)
-            expanded[-1] = True
-            for parent in reversed(node.parents):
-                if parent not in seen:
-                    stack.append(parent)
-                    expanded.append(False)
+            stack.append(node)
+            stack.append(_DONE)
+            if not seen.issuperset(node.parents):  # one C call when, as mostly, all were reached
+                for parent in reversed(node.parents):
+                    if parent not in seen:
+                        stack.append(parent)
     return order
 
 

@@ -4,17 +4,18 @@ local-derivative rule, registered with :func:`register_op` (built-ins as a user'
 A forward rule maps the operands' floats (and attributes such as a slope) to a float; outside
 its domain it raises ValueError or ZeroDivisionError, never returns a complex. A derivative rule
 maps ``(output, *operands)`` to one ∂output/∂operand per operand, using the output where that is
-cheaper (σ' = y(1 − y)), written with arithmetic and ``exp log sin cos sigmoid`` below, which take
-a float or a Value: the same rule records floats and builds the graph of ``create_graph=True``.
+cheaper (σ' = y(1 − y)), written with arithmetic and ``exp log sin cos sigmoid power`` below, which
+take floats or Values: the same rule records floats and builds the graph of ``create_graph=True``.
 """
 
 from __future__ import annotations
 
 import inspect
 import math
-import operator
 from dataclasses import dataclass
-from typing import Any, Callable
+from itertools import repeat
+from operator import mul
+from typing import Any, Callable, Iterable, Sequence
 
 __all__ = ["Op", "OPS", "register_op", "SELU_ALPHA", "SELU_LAMBDA"]
 
@@ -72,12 +73,15 @@ def register_op(name: str, forward: Callable[..., float], derivative: Callable[.
     return OPS[name]
 
 
-# For derivative rules: the op on a float gives a float, on a Value a node.
-exp, log, sin, cos, sigmoid = (lambda x, name=name: OPS[name].forward(x) if isinstance(x, (int, float)) else x.apply(name)
-                               for name in ("exp", "log", "sin", "cos", "sigmoid"))
+def _either(name: str) -> Callable[..., Any]:
+    return lambda x, *rest: OPS[name].forward(x, *rest) if isinstance(x, (int, float)) else x.apply(name, *rest)
 
 
-# -- Arithmetic ---------------------------------------------------------------------------------
+# For derivative rules: the op on floats gives a float, on Values a node.
+exp, log, sin, cos, sigmoid, power = map(_either, ("exp", "log", "sin", "cos", "sigmoid", "pow"))
+
+
+# -- Arithmetic (Value's + and * record their rows' rules directly, for speed) --------------------
 register_op("add", lambda a, b: a + b, lambda y, a, b: (1.0, 1.0), arity=2, symbol="+", formula=("1", "1"))
 register_op("sub", lambda a, b: a - b, lambda y, a, b: (1.0, -1.0), arity=2, symbol="-", formula=("1", "−1"))
 register_op("mul", lambda a, b: a * b, lambda y, a, b: (b, a), arity=2, symbol="*", formula=("b", "a"))
@@ -88,9 +92,6 @@ def _div(a: float, b: float) -> float:
     if b == 0:
         raise ZeroDivisionError("division by zero")
     return a / b
-
-
-register_op("div", _div, lambda y, a, b: (1.0 / b, -y / b), arity=2, symbol="/", formula=("1/b", "−y/b"))
 
 
 def _pow(a: float, b: float) -> float:
@@ -107,17 +108,12 @@ def _pow(a: float, b: float) -> float:
 def _pow_derivative(y: Any, a: Any, b: Any) -> tuple:
     # ∂/∂a = b·a^(b−1): infinite at a = 0 for 0 < b < 1 (sqrt's slope). ∂/∂b = y·ln a: its limit 0
     # at a = 0, undefined (NaN) for a < 0, whose real powers exist only at integer b.
-    if float(a) == 0 and float(b) < 1:
-        d_base = 0.0 if float(b) == 0 else math.inf
-    else:
-        try:
-            d_base = b * a ** (b - 1)
-        except OverflowError:  # floats only (a node's pow gives inf): a^(b−1) = y/a, as large
-            d_base = b * y / a
-    d_exponent = y * log(a) if a > 0 else 0.0 if float(a) == 0 else math.nan
-    return d_base, d_exponent
+    zero = float(a) == 0
+    d_base = (0.0 if float(b) == 0 else math.inf) if zero and b < 1 else b * power(a, b - 1)
+    return d_base, y * log(a) if a > 0 else 0.0 if zero else math.nan
 
 
+register_op("div", _div, lambda y, a, b: (1.0 / b, -y / b), arity=2, symbol="/", formula=("1/b", "−y/b"))
 register_op("pow", _pow, _pow_derivative, arity=2, symbol="**", formula=("b·a^(b−1)", "y·ln a"))
 # sign(x), with the subgradient 0 at 0 (PyTorch's choice).
 register_op("abs", abs, lambda y, a: (1.0 if a > 0 else -1.0 if a < 0 else 0.0,), formula="sign(x)")
@@ -185,17 +181,18 @@ register_op("step", lambda a: 0.0 if a <= 0 else 1.0 if a > 0 else a, lambda y, 
 
 
 # -- N-ary ops: one node for a whole sum or a neuron's pre-activation -----------------------------
-def _fsum(terms: Any) -> float:
+def sumprod(ws: Sequence[float], xs: Iterable[float]) -> float:
+    """Σ wᵢ·xᵢ, correctly rounded (``math.fsum``); past the float range, or inf − inf, what + gives."""
     try:
-        return math.fsum(terms)  # correctly rounded
-    except (OverflowError, ValueError):  # past the float range, or inf − inf: give what + gives
-        return sum(terms)
+        return math.fsum(map(mul, ws, xs))
+    except (OverflowError, ValueError):
+        return sum(map(mul, ws, xs))
 
 
 def _dot(*operands: float) -> float:
     # The operands are w_1..w_n, x_1..x_n and, when their count is odd, the bias.
     n = len(operands) // 2
-    total = _fsum(list(map(operator.mul, operands[:n], operands[n : 2 * n])))
+    total = sumprod(operands[:n], operands[n : 2 * n])
     return total + operands[-1] if len(operands) % 2 else total
 
 
@@ -204,5 +201,6 @@ def _dot_derivative(y: Any, *operands: Any) -> tuple:
     return operands[n : 2 * n] + operands[:n] + (1.0,) * (len(operands) % 2)
 
 
-register_op("sum", lambda *xs: _fsum(xs), lambda y, *xs: (1.0,) * len(xs), arity=None, symbol="Σ", formula="1")
+register_op("sum", lambda *xs: sumprod(xs, repeat(1.0)), lambda y, *xs: (1.0,) * len(xs), arity=None, symbol="Σ",
+            formula="1")
 register_op("dot", _dot, _dot_derivative, arity=None, symbol="w·x+b", formula=("x_i", "w_i", "1"))

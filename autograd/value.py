@@ -9,10 +9,12 @@ from typing import Any, Callable, Iterable, Sequence
 from .backward import chain_rule, gradients, topological_order
 from .format import format_number
 from .mode import MODE, check_backward, check_forward, describe, enable_grad
-from .ops import OPS, Op
+from .ops import OPS, Op, sumprod
 from .validate import finite, flag, items, real, shown
 
 __all__ = ["Value", "apply", "lift", "sum", "dot", "backward", "grad"]
+
+_data, _needs_grad = operator.attrgetter("data"), operator.attrgetter("requires_grad")
 
 
 class Value:
@@ -45,8 +47,8 @@ class Value:
                  "__weakref__")
     __array_ufunc__ = None  # np.float64(2) * v must defer to our reflected operators
 
-    # The last four arguments are the op's, given positionally by the node constructor _apply (a
-    # keyword call would allocate a dict per node); a user makes leaves with the first three.
+    # The last four arguments are the op's, given positionally by the ops (a keyword call would
+    # allocate a dict per node); a user makes leaves with the first three.
     def __init__(self, data: float, label: str = "", requires_grad: bool = True, _op: str = "",
                  _parents: tuple[Value, ...] = (), _local_grads: Sequence[float] = (), _attrs: dict | None = None) -> None:
         self.data = data if type(data) is float else real(data, "data")
@@ -57,6 +59,33 @@ class Value:
         self.local_grads = _local_grads
         self.requires_grad = requires_grad if requires_grad is True else flag(requires_grad, "requires_grad")
         self.attrs = _attrs
+
+    # + and * make most of a hand-built graph (micrograd's neurons, a long chain), so they record
+    # their node here with their rows' rules inlined; under no_grad or detect_anomaly, or for two
+    # constants, they take the general path (_apply).
+    def __add__(self, other: Any) -> Value:
+        b = other if type(other) is Value else _operand(other)
+        if b is None:
+            return NotImplemented
+        if MODE.grad_enabled and not MODE.anomaly and (self.requires_grad or b.requires_grad):
+            return Value(self.data + b.data, "", True, "add", (self, b), (1.0, 1.0), None)
+        return _apply(OPS["add"], (self, b))
+
+    def __mul__(self, other: Any) -> Value:
+        b = other if type(other) is Value else _operand(other)
+        if b is None:
+            return NotImplemented
+        if MODE.grad_enabled and not MODE.anomaly and (self.requires_grad or b.requires_grad):
+            return Value(self.data * b.data, "", True, "mul", (self, b), (b.data, self.data), None)
+        return _apply(OPS["mul"], (self, b))
+
+    def __radd__(self, other: Any) -> Value:
+        a = _operand(other)
+        return NotImplemented if a is None else a.__add__(self)
+
+    def __rmul__(self, other: Any) -> Value:
+        a = _operand(other)
+        return NotImplemented if a is None else a.__mul__(self)
 
     def __neg__(self) -> Value:
         return _apply(OPS["neg"], (self,))
@@ -87,11 +116,9 @@ class Value:
     _op = property(lambda self: OPS[self.op].symbol if self.op in OPS else self.op)
 
 
-# The arithmetic operators, both ways round (a number on either side becomes a constant), and the
-# comparisons, which look at .data and return a bool.
-for _name, (_method, _reflected) in {"add": ("__add__", "__radd__"), "sub": ("__sub__", "__rsub__"),
-                                     "mul": ("__mul__", "__rmul__"), "div": ("__truediv__", "__rtruediv__"),
-                                     "pow": ("__pow__", "__rpow__")}.items():
+# The other arithmetic operators, both ways round, and the comparisons, which look at .data.
+for _name, _method, _reflected in (("sub", "__sub__", "__rsub__"), ("div", "__truediv__", "__rtruediv__"),
+                                   ("pow", "__pow__", "__rpow__")):
     setattr(Value, _method, lambda self, other, name=_name: _binary(name, self, other))
     setattr(Value, _reflected, lambda self, other, name=_name: _binary(name, other, self))
 for _method, _compare in {"__lt__": operator.lt, "__le__": operator.le, "__gt__": operator.gt, "__ge__": operator.ge}.items():
@@ -109,8 +136,8 @@ def _method(name: str) -> Callable[..., Value]:
 # Every unary op of the table is a method: x.tanh(), x.leaky_relu(0.1). (Installed here, not found
 # by a __getattr__, which would slow down every attribute access; an op registered later is
 # used as x.apply("name").)
-for _name, _op in list(OPS.items()):
-    if _op.arity == 1 and _name not in vars(Value):
+for _name, _row in list(OPS.items()):
+    if _row.arity == 1 and _name not in vars(Value):
         setattr(Value, _name, _method(_name))
 
 
@@ -124,7 +151,7 @@ def _operand(x: Any) -> Value | None:
     if isinstance(x, Value):
         return x
     if type(x) is float or type(x) is int or (isinstance(x, numbers.Real) and not isinstance(x, bool)):
-        return Value(x, requires_grad=False)
+        return Value(x, "", False)
     return None
 
 
@@ -138,18 +165,35 @@ def _binary(name: str, a: Any, b: Any) -> Value:
 
 
 def _apply(op: Op, parents: tuple[Value, ...], attrs: dict[str, float] | None = None) -> Value:
-    """The node constructor of every op: run the forward rule, record parents and local derivatives."""
-    xs = [p.data for p in parents]
+    """The node of every op: run the forward rule, record parents and local derivatives."""
+    xs = list(map(_data, parents))
     try:
         y = op.forward(*xs, **attrs) if attrs else op.forward(*xs)
     except (ValueError, ArithmeticError) as error:  # name the op and its operands
         raise type(error)(f"{op.name}({', '.join(map(describe, parents))}): {error}") from None
     if MODE.anomaly:
         check_forward(op.name, parents, y)
-    if not MODE.grad_enabled or not (parents[0].requires_grad or any(p.requires_grad for p in parents)):
-        return Value(y, requires_grad=False)  # nothing to differentiate: a constant
+    if not MODE.grad_enabled or not (parents[0].requires_grad or any(map(_needs_grad, parents))):
+        return Value(y, "", False)  # nothing to differentiate: a constant
     local = op.derivative(y, *xs, **attrs) if attrs else op.derivative(y, *xs)
     return Value(y, "", True, op.name, parents, local, attrs)
+
+
+def _dots(weights: Sequence[Sequence[Value]], inputs: Sequence[Value], biases: Sequence[Value]) -> list[Value]:
+    """``dot(w, inputs, b)`` for each row ``w`` and bias ``b`` of a layer, for trusted operands.
+
+    The layer's fast path: the inputs' floats are read once, and each node is recorded here with
+    the dot row's rules inlined (Σ w·x + b; local derivatives x, w, 1) unless a mode asks for the
+    general path (_apply), or a bias is a constant.
+    """
+    if MODE.anomaly or not MODE.grad_enabled or not all(map(_needs_grad, biases)):
+        return [_apply(OPS["dot"], (*w, *inputs, b)) for w, b in zip(weights, biases)]
+    xs = list(map(_data, inputs))
+    nodes = []
+    for w, b in zip(weights, biases):
+        ws = list(map(_data, w))
+        nodes.append(Value(sumprod(ws, xs) + b.data, "", True, "dot", (*w, *inputs, b), (*xs, *ws, 1.0), None))
+    return nodes
 
 
 def apply(op: str | Op, *operands: Any, **attrs: Any) -> Value:
@@ -177,7 +221,7 @@ def apply(op: str | Op, *operands: Any, **attrs: Any) -> Value:
 
 def lift(x: Any, name: str = "operand") -> Value:
     """``x`` itself when it is a Value, else a constant holding the real number ``x``."""
-    return x if isinstance(x, Value) else Value(real(x, name), requires_grad=False)
+    return x if isinstance(x, Value) else Value(real(x, name), "", False)
 
 
 def sum(values: Iterable[Any]) -> Value:  # noqa: A001 - the contract's name, autograd.sum
@@ -195,9 +239,7 @@ def dot(weights: Iterable[Any], inputs: Iterable[Any], bias: Any = None) -> Valu
     if len(ws) != len(xs) or not ws:
         raise ValueError(f"weights and inputs must be as many and not empty, got {len(ws)} and {len(xs)}")
     operands = (*ws, *xs) if bias is None else (*ws, *xs, bias)
-    if not all([isinstance(x, Value) for x in operands]):  # numbers become constants
-        operands = tuple(lift(x, "weights, inputs and bias") for x in operands)
-    return _apply(OPS["dot"], operands)
+    return _apply(OPS["dot"], tuple(lift(x, "weights, inputs and bias") for x in operands))
 
 
 def backward(root: Value, gradient: float = 1.0, *, order: list[Value] | None = None) -> None:
@@ -236,6 +278,6 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
         grads = gradients(order, 1.0)
         return tuple(grads.get(x, 0.0) + 0.0 for x in targets)
     with enable_grad():
-        grads = gradients(order, Value(1.0, requires_grad=False),
+        grads = gradients(order, Value(1.0, "", False),
                           local=lambda node: OPS[node.op].derivative(node, *node.parents, **(node.attrs or {})))
     return tuple(lift(grads.get(x, 0.0)) for x in targets)

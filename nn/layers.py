@@ -17,7 +17,7 @@ from typing import Any, Sequence
 import autograd
 from autograd import Value, validate
 from autograd.ops import OPS
-from autograd.value import _apply
+from autograd.value import _apply, _dots
 
 from .activations import ACTIVATIONS, _softmax, check_activation
 from .init import Seed, init_weights, make_rng
@@ -165,7 +165,7 @@ class Layer(Module):
         return self._forward(_values(x, self.nin, "x"))
 
     def _forward(self, x: list[Value]) -> tuple[list[Value], list[Value]]:
-        vs = [_dot(neuron.w, x, neuron.b) for neuron in self.neurons]
+        vs = _dots([neuron.w for neuron in self.neurons], x, [neuron.b for neuron in self.neurons])
         ys = _softmax(vs) if self.activation == "softmax" else [self._phi(v) for v in vs]
         return vs, ys
 
