@@ -31,9 +31,10 @@ def topological_order(root: Any) -> list[Any]:
             order.append(stack.pop())
         elif node not in seen:  # else reached before, through another child
             seen.add(node)
-            stack.append(node)
-            stack.append(_DONE)
-            if not seen.issuperset(node.parents):  # one C call when, as mostly, all were reached
+            if seen.issuperset(node.parents):  # all in order already (no cycles): one C call, mostly
+                order.append(node)
+            else:
+                stack += (node, _DONE)
                 for parent in reversed(node.parents):
                     if parent not in seen:
                         stack.append(parent)

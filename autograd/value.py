@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numbers
 import operator
+from math import fsum
+from operator import mul
 from typing import Any, Callable, Iterable, Sequence
 
 from .backward import chain_rule, gradients, topological_order
 from .format import format_number
 from .mode import MODE, check_backward, check_forward, describe, enable_grad
-from .ops import OPS, Op, sumprod
+from .ops import OPS, Op
 from .validate import finite, flag, items, real, shown
 
 __all__ = ["Value", "apply", "lift", "sum", "dot", "backward", "grad"]
@@ -179,21 +181,30 @@ def _apply(op: Op, parents: tuple[Value, ...], attrs: dict[str, float] | None = 
     return Value(y, "", True, op.name, parents, local, attrs)
 
 
-def _dots(weights: Sequence[Sequence[Value]], inputs: Sequence[Value], biases: Sequence[Value]) -> list[Value]:
-    """``dot(w, inputs, b)`` for each row ``w`` and bias ``b`` of a layer, for trusted operands.
+def _layer(weights: Sequence[Sequence[Value]], inputs: Sequence[Value], biases: Sequence[Value],
+           op: Op | None = None) -> tuple[list[Value], list[Value]]:
+    """A layer of trusted operands: its pre-activations vs, ``dot(w, inputs, b)`` for each row ``w``
+    and bias ``b``, and its outputs ys, ``op`` of each v (the vs themselves when op is None).
 
-    The layer's fast path: the inputs' floats are read once, and each node is recorded here with
-    the dot row's rules inlined (Σ w·x + b; local derivatives x, w, 1) unless a mode asks for the
-    general path (_apply), or a bias is a constant.
+    nn's fast path: it reads the inputs' floats once and records each node with its row's rules
+    inlined. Under no_grad or detect_anomaly, with a constant bias, or when op's forward rule
+    raises, the general path (_apply) does the work, with its checks and error messages.
     """
-    if MODE.anomaly or not MODE.grad_enabled or not all(map(_needs_grad, biases)):
-        return [_apply(OPS["dot"], (*w, *inputs, b)) for w, b in zip(weights, biases)]
-    xs = list(map(_data, inputs))
-    nodes = []
-    for w, b in zip(weights, biases):
-        ws = list(map(_data, w))
-        nodes.append(Value(sumprod(ws, xs) + b.data, "", True, "dot", (*w, *inputs, b), (*xs, *ws, 1.0), None))
-    return nodes
+    if not MODE.anomaly and MODE.grad_enabled and all(map(_needs_grad, biases)):
+        xs, vs, ys = list(map(_data, inputs)), [], []
+        try:
+            for w, b in zip(weights, biases):
+                ws = list(map(_data, w))
+                v = Value(fsum(map(mul, ws, xs)) + b.data, "", True, "dot", (*w, *inputs, b), (*xs, *ws, 1.0), None)
+                vs.append(v)
+                if op is not None:
+                    y = op.forward(v.data)
+                    ys.append(Value(y, "", True, op.name, (v,), op.derivative(y, v.data), None))
+            return vs, ys if op is not None else vs
+        except (ValueError, ArithmeticError):
+            pass
+    vs = [_apply(OPS["dot"], (*w, *inputs, b)) for w, b in zip(weights, biases)]
+    return vs, [_apply(op, (v,)) for v in vs] if op is not None else vs
 
 
 def apply(op: str | Op, *operands: Any, **attrs: Any) -> Value:
