@@ -4,8 +4,8 @@ local-derivative rule, registered with :func:`register_op` (built-ins as a user'
 A forward rule maps the operands' floats (and attributes such as a slope) to a float; outside
 its domain it raises ValueError or ZeroDivisionError, never returns a complex. A derivative rule
 maps ``(output, *operands)`` to one ∂output/∂operand per operand, using the output where that is
-cheaper (σ' = y(1 − y)), written with arithmetic and ``exp log sin cos sigmoid power`` below, which
-take floats or Values: the same rule records floats and builds the graph of ``create_graph=True``.
+cheaper (σ' = y(1 − y)), written with arithmetic and ``exp log sin cos sigmoid`` below, which take
+floats or Values: the same rule records floats and builds the graph of ``create_graph=True``.
 """
 
 from __future__ import annotations
@@ -73,12 +73,9 @@ def register_op(name: str, forward: Callable[..., float], derivative: Callable[.
     return OPS[name]
 
 
-def _either(name: str) -> Callable[..., Any]:
-    return lambda x, *rest: OPS[name].forward(x, *rest) if isinstance(x, (int, float)) else x.apply(name, *rest)
-
-
-# For derivative rules: the op on floats gives a float, on Values a node.
-exp, log, sin, cos, sigmoid, power = map(_either, ("exp", "log", "sin", "cos", "sigmoid", "pow"))
+# For derivative rules: the op on a float gives a float, on a Value a node.
+exp, log, sin, cos, sigmoid = (lambda x, name=name: OPS[name].forward(x) if isinstance(x, (int, float)) else x.apply(name)
+                               for name in ("exp", "log", "sin", "cos", "sigmoid"))
 
 
 # -- Arithmetic (Value's + and * record their rows' rules directly, for speed) --------------------
@@ -106,10 +103,13 @@ def _pow(a: float, b: float) -> float:
 
 
 def _pow_derivative(y: Any, a: Any, b: Any) -> tuple:
-    # ∂/∂a = b·a^(b−1): infinite at a = 0 for 0 < b < 1 (sqrt's slope). ∂/∂b = y·ln a: its limit 0
-    # at a = 0, undefined (NaN) for a < 0, whose real powers exist only at integer b.
+    # ∂/∂a = b·a^(b−1): infinite at a = 0 for 0 < b < 1 (sqrt's slope); b·y/a where a^(b−1) overflows
+    # a float. ∂/∂b = y·ln a: its limit 0 at a = 0, NaN for a < 0 (real powers only at integer b).
     zero = float(a) == 0
-    d_base = (0.0 if float(b) == 0 else math.inf) if zero and b < 1 else b * power(a, b - 1)
+    try:
+        d_base = (0.0 if float(b) == 0 else math.inf) if zero and b < 1 else b * a ** (b - 1)
+    except OverflowError:
+        d_base = b * y / a
     return d_base, y * log(a) if a > 0 else 0.0 if zero else math.nan
 
 
