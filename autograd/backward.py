@@ -1,8 +1,6 @@
-"""Reverse mode: the topological order of a graph, and the one loop that applies the chain rule.
-
-Both work on any node with ``.parents``, ``.local_grads``, ``.requires_grad`` and ``.grad`` (a
-``Value``). ``backward``, ``grad`` (with and without ``create_graph``) and the step-through page
-all run :func:`chain_rule`; they differ only in what they keep and what they watch.
+"""Reverse mode on any node with ``.parents``, ``.local_grads``, ``.requires_grad`` and ``.grad``:
+the topological order, and the one loop of the chain rule, which ``backward``, ``grad`` (with and
+without ``create_graph``) and the step-through page all run, keeping and watching different things.
 """
 
 from __future__ import annotations
@@ -17,11 +15,8 @@ _DONE = object()  # pushed above a node being expanded: once popped, the node's 
 
 
 def topological_order(root: Any) -> list[Any]:
-    """Every node reachable from ``root``, parents before children, ``root`` last.
-
-    An iterative depth-first search (no recursion: a 1,000,000-node chain is fine) that visits
-    parents in their recorded order, so the same graph always gives the same order.
-    """
+    """Every node reachable from ``root``, parents before children, ``root`` last: an iterative
+    depth-first search (a 1,000,000-node chain is fine) in the parents' order, so always the same."""
     if not hasattr(root, "parents"):
         raise TypeError(f"root must be a Value, got {shown(root)}")
     order, seen, stack = [], set(), [root]
@@ -46,10 +41,9 @@ def chain_rule(order: list[Any], seed: Any, local: Callable[[Any], Any] | None =
     """The chain rule, once for every graph: from the root (``order[-1]``, gradient ``seed``) down,
     each node adds ``local derivative × its gradient`` into each operand that requires grad.
 
-    The gradients live in the nodes' ``.grad`` (a slot is faster than a dict): each node of
-    ``order`` starts at None, "not reached"; callers save what they must keep (:func:`gradients`).
-    ``local(node)`` gives the local derivatives (default: the floats recorded by the op);
-    ``on_step(node)`` is called once a node has passed its gradient on.
+    Gradients live in the nodes' ``.grad`` (a slot is faster than a dict), each starting at None,
+    "not reached"; callers save what they keep (:func:`gradients`). ``local(node)`` gives the local
+    derivatives (default: the op's recorded floats); ``on_step(node)`` runs after each node's step.
     """
     for node in order:
         node.grad = None

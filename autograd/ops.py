@@ -1,11 +1,9 @@
-"""The op table, the one place where derivatives live: every op is a name, a forward rule and a
-local-derivative rule, registered with :func:`register_op` (built-ins as a user's op).
-
-A forward rule maps the operands' floats (and attributes such as a slope) to a float; outside
-its domain it raises ValueError or ZeroDivisionError, never returns a complex. A derivative rule
-maps ``(output, *operands)`` to one ∂output/∂operand per operand, using the output where that is
-cheaper (σ' = y(1 − y)), written with arithmetic and ``exp log sin cos sigmoid`` below, which take
-floats or Values: the same rule records floats and builds the graph of ``create_graph=True``.
+"""The op table, the one place where derivatives live: each op is a name, a forward rule (floats
+to a float; outside its domain a ValueError or ZeroDivisionError, never a complex) and a rule for
+its local derivatives (output and operands to one ∂output/∂operand each, using the output where
+cheaper, σ' = y(1 − y)), registered with :func:`register_op`, built-ins as a user's op. Rules are
+written with arithmetic and ``exp log sin cos sigmoid`` below, which take floats or Values: the
+same rule records floats and builds the graph of ``create_graph=True``.
 """
 
 from __future__ import annotations
@@ -14,7 +12,7 @@ import inspect
 import math
 from dataclasses import dataclass
 from itertools import repeat
-from operator import mul
+from operator import mul, truediv
 from typing import Any, Callable, Iterable, Sequence
 
 __all__ = ["Op", "OPS", "register_op", "SELU_ALPHA", "SELU_LAMBDA"]
@@ -44,13 +42,12 @@ OPS: dict[str, Op] = {}
 def register_op(name: str, forward: Callable[..., float], derivative: Callable[..., tuple], *,
                 arity: int | None = 1, symbol: str = "", formula: str | tuple[str, ...] = (),
                 activation: bool = False) -> Op:
-    """Add an op to the table (a name registered again is replaced) and return its row.
-
-    ``forward`` maps operand floats (and attributes: keywords with defaults) to a float;
-    ``derivative`` maps ``(output, *operands, **attrs)`` to one local derivative per operand.
-    ``arity`` is None for any number of operands; ``symbol`` is what pictures show (the name by
-    default), ``formula`` the derivatives as text; ``activation`` lists it in ``nn.ACTIVATIONS``.
-    A unary op is at once a function of ``parse`` and an activation of ``nn``.
+    """Add an op to the table (a name registered again is replaced) and return its row: ``forward``
+    maps operand floats (and attributes: keywords with defaults) to a float, ``derivative`` maps
+    ``(output, *operands, **attrs)`` to one local derivative per operand; ``arity`` None takes any
+    number of operands; ``symbol`` is what pictures show (the name by default), ``formula`` the
+    derivatives as text; ``activation`` lists it in ``nn.ACTIVATIONS``. A unary op is at once a
+    function of ``parse`` and an activation of ``nn``.
 
     Example:
         >>> from autograd import Value
@@ -85,12 +82,6 @@ register_op("mul", lambda a, b: a * b, lambda y, a, b: (b, a), arity=2, symbol="
 register_op("neg", lambda a: -a, lambda y, a: (-1.0,), symbol="−", formula="−1")
 
 
-def _div(a: float, b: float) -> float:
-    if b == 0:
-        raise ZeroDivisionError("division by zero")
-    return a / b
-
-
 def _pow(a: float, b: float) -> float:
     if a == 0 and b < 0:
         raise ZeroDivisionError(f"0 raised to the negative power {b!r}")
@@ -113,7 +104,7 @@ def _pow_derivative(y: Any, a: Any, b: Any) -> tuple:
     return d_base, y * log(a) if a > 0 else 0.0 if zero else math.nan
 
 
-register_op("div", _div, lambda y, a, b: (1.0 / b, -y / b), arity=2, symbol="/", formula=("1/b", "−y/b"))
+register_op("div", truediv, lambda y, a, b: (1.0 / b, -y / b), arity=2, symbol="/", formula=("1/b", "−y/b"))
 register_op("pow", _pow, _pow_derivative, arity=2, symbol="**", formula=("b·a^(b−1)", "y·ln a"))
 # sign(x), with the subgradient 0 at 0 (PyTorch's choice).
 register_op("abs", abs, lambda y, a: (1.0 if a > 0 else -1.0 if a < 0 else 0.0,), formula="sign(x)")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numbers
 import operator
 from math import fsum
-from operator import mul
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from .backward import chain_rule, gradients, topological_order
 from .format import format_number
@@ -20,11 +19,9 @@ _data, _needs_grad = operator.attrgetter("data"), operator.attrgetter("requires_
 
 
 class Value:
-    """A scalar node of a computation graph.
-
-    Every op of the table (``autograd.ops``) is available on it: ``+ - * / **`` both ways round,
-    unary ``-``, ``abs()``, and each unary op as a method (``x.tanh()``, ``x.leaky_relu(0.1)``).
-    Comparisons ``< <= > >=`` compare ``.data``; ``==`` stays identity, so Values can be dict keys.
+    """A scalar node of a computation graph: ``+ - * / **`` both ways round, unary ``-``, ``abs()``
+    and each unary op of the table as a method (``x.tanh()``, ``x.leaky_relu(0.1)``). ``< <= > >=``
+    compare ``.data``; ``==`` stays identity, so Values can be dict keys.
 
     Args:
         data: a real number (int, float, NumPy real scalar), stored as a float.
@@ -32,9 +29,8 @@ class Value:
         requires_grad: False makes a constant: backward gives it no gradient.
 
     Example:
-        >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-        >>> (a * b + a).backward()
-        >>> a.grad, b.grad
+        >>> a, b = Value(2.0), Value(-3.0)
+        >>> (a * b + a).backward(); a.grad, b.grad
         (-2.0, 2.0)
     """
 
@@ -49,8 +45,7 @@ class Value:
                  "__weakref__")
     __array_ufunc__ = None  # np.float64(2) * v must defer to our reflected operators
 
-    # The last four arguments are the op's, given positionally by the ops (a keyword call would
-    # allocate a dict per node); a user makes leaves with the first three.
+    # Ops pass the last four arguments positionally (keywords would allocate a dict per node).
     def __init__(self, data: float, label: str = "", requires_grad: bool = True, _op: str = "",
                  _parents: tuple[Value, ...] = (), _local_grads: Sequence[float] = (), _attrs: dict | None = None) -> None:
         self.data = data if type(data) is float else real(data, "data")
@@ -62,44 +57,25 @@ class Value:
         self.requires_grad = requires_grad if requires_grad is True else flag(requires_grad, "requires_grad")
         self.attrs = _attrs
 
-    # + and * make most of a hand-built graph (micrograd's neurons, a long chain), so they record
-    # their node here with their rows' rules inlined; under no_grad or detect_anomaly, or for two
-    # constants, they take the general path (_apply).
+    # x + y and x * y make most of a hand-written graph (micrograd's neurons, long chains), so they
+    # record their node with their rows' rules inlined, unless no_grad, detect_anomaly or two
+    # constants call for the general path.
     def __add__(self, other: Any) -> Value:
         b = other if type(other) is Value else _operand(other)
-        if b is None:
-            return NotImplemented
-        if MODE.grad_enabled and not MODE.anomaly and (self.requires_grad or b.requires_grad):
-            return Value(self.data + b.data, "", True, "add", (self, b), (1.0, 1.0), None)
-        return _apply(OPS["add"], (self, b))
+        if b is None or MODE.anomaly or not MODE.grad_enabled or not (self.requires_grad or b.requires_grad):
+            return _binary("add", self, b)
+        return Value(self.data + b.data, "", True, "add", (self, b), (1.0, 1.0), None)
 
     def __mul__(self, other: Any) -> Value:
         b = other if type(other) is Value else _operand(other)
-        if b is None:
-            return NotImplemented
-        if MODE.grad_enabled and not MODE.anomaly and (self.requires_grad or b.requires_grad):
-            return Value(self.data * b.data, "", True, "mul", (self, b), (b.data, self.data), None)
-        return _apply(OPS["mul"], (self, b))
+        if b is None or MODE.anomaly or not MODE.grad_enabled or not (self.requires_grad or b.requires_grad):
+            return _binary("mul", self, b)
+        return Value(self.data * b.data, "", True, "mul", (self, b), (b.data, self.data), None)
 
-    def __radd__(self, other: Any) -> Value:
-        a = _operand(other)
-        return NotImplemented if a is None else a.__add__(self)
-
-    def __rmul__(self, other: Any) -> Value:
-        a = _operand(other)
-        return NotImplemented if a is None else a.__mul__(self)
-
-    def __neg__(self) -> Value:
-        return _apply(OPS["neg"], (self,))
-
-    def __pos__(self) -> Value:
-        return self
-
-    def __abs__(self) -> Value:
-        return _apply(OPS["abs"], (self,))
-
-    def __float__(self) -> float:
-        return self.data
+    __neg__ = lambda self: _apply(OPS["neg"], (self,))  # noqa: E731
+    __abs__ = lambda self: _apply(OPS["abs"], (self,))  # noqa: E731
+    __pos__ = lambda self: self  # noqa: E731
+    __float__ = lambda self: self.data  # noqa: E731
 
     def apply(self, op: str | Op, *others: Any, **attrs: Any) -> Value:
         """``apply(op, self, *others, **attrs)``."""
@@ -118,16 +94,18 @@ class Value:
     _op = property(lambda self: OPS[self.op].symbol if self.op in OPS else self.op)
 
 
-# The other arithmetic operators, both ways round, and the comparisons, which look at .data.
-for _name, _method, _reflected in (("sub", "__sub__", "__rsub__"), ("div", "__truediv__", "__rtruediv__"),
-                                   ("pow", "__pow__", "__rpow__")):
-    setattr(Value, _method, lambda self, other, name=_name: _binary(name, self, other))
+# The other operators (the general path), both ways round, and comparisons, which look at .data.
+for _name, _method, _reflected in (("add", "", "__radd__"), ("mul", "", "__rmul__"), ("sub", "__sub__", "__rsub__"),
+                                   ("div", "__truediv__", "__rtruediv__"), ("pow", "__pow__", "__rpow__")):
+    if _method:
+        setattr(Value, _method, lambda self, other, name=_name: _binary(name, self, other))
     setattr(Value, _reflected, lambda self, other, name=_name: _binary(name, other, self))
 for _method, _compare in {"__lt__": operator.lt, "__le__": operator.le, "__gt__": operator.gt, "__ge__": operator.ge}.items():
-    setattr(Value, _method, lambda self, other, compare=_compare: compare(self.data, _number(other)))
+    setattr(Value, _method, lambda self, other, compare=_compare: compare(
+        self.data, other.data if isinstance(other, Value) else real(other, "the other side of the comparison")))
 
 
-def _method(name: str) -> Callable[..., Value]:
+def _method(name: str) -> Any:
     def method(self: Value, *args: Any, **attrs: Any) -> Value:  # positional arguments fill the attributes
         return apply(name, self, **dict(zip(OPS[name].attrs, args)), **attrs)
 
@@ -135,9 +113,8 @@ def _method(name: str) -> Callable[..., Value]:
     return method
 
 
-# Every unary op of the table is a method: x.tanh(), x.leaky_relu(0.1). (Installed here, not found
-# by a __getattr__, which would slow down every attribute access; an op registered later is
-# used as x.apply("name").)
+# Each unary op of the table is a method, installed here (a __getattr__ would slow down every
+# attribute access); an op registered later is used as x.apply("name").
 for _name, _row in list(OPS.items()):
     if _row.arity == 1 and _name not in vars(Value):
         setattr(Value, _name, _method(_name))
@@ -155,10 +132,6 @@ def _operand(x: Any) -> Value | None:
     if type(x) is float or type(x) is int or (isinstance(x, numbers.Real) and not isinstance(x, bool)):
         return Value(x, "", False)
     return None
-
-
-def _number(x: Any) -> float:
-    return x.data if isinstance(x, Value) else real(x, "the other side of the comparison")
 
 
 def _binary(name: str, a: Any, b: Any) -> Value:
@@ -183,20 +156,20 @@ def _apply(op: Op, parents: tuple[Value, ...], attrs: dict[str, float] | None = 
 
 def _layer(weights: Sequence[Sequence[Value]], inputs: Sequence[Value], biases: Sequence[Value],
            op: Op | None = None) -> tuple[list[Value], list[Value]]:
-    """A layer of trusted operands: its pre-activations vs, ``dot(w, inputs, b)`` for each row ``w``
-    and bias ``b``, and its outputs ys, ``op`` of each v (the vs themselves when op is None).
+    """A layer's pre-activations vs (``dot(w, inputs, b)`` per row w and bias b) and outputs ys
+    (``op`` of each v; the vs when op is None), for operands its caller checked (nn's Layer).
 
-    nn's fast path: it reads the inputs' floats once and records each node with its row's rules
-    inlined. Under no_grad or detect_anomaly, with a constant bias, or when op's forward rule
-    raises, the general path (_apply) does the work, with its checks and error messages.
+    It reads the inputs' floats once and records each node with its row's rules inlined, unless
+    no_grad, detect_anomaly, a constant bias or an error in op's forward rule calls for the
+    general path (which names the error).
     """
     if not MODE.anomaly and MODE.grad_enabled and all(map(_needs_grad, biases)):
         xs, vs, ys = list(map(_data, inputs)), [], []
         try:
             for w, b in zip(weights, biases):
                 ws = list(map(_data, w))
-                v = Value(fsum(map(mul, ws, xs)) + b.data, "", True, "dot", (*w, *inputs, b), (*xs, *ws, 1.0), None)
-                vs.append(v)
+                vs.append(v := Value(fsum(map(operator.mul, ws, xs)) + b.data, "", True, "dot", (*w, *inputs, b),
+                                     (*xs, *ws, 1.0), None))
                 if op is not None:
                     y = op.forward(v.data)
                     ys.append(Value(y, "", True, op.name, (v,), op.derivative(y, v.data), None))
@@ -210,12 +183,11 @@ def _layer(weights: Sequence[Sequence[Value]], inputs: Sequence[Value], biases: 
 def apply(op: str | Op, *operands: Any, **attrs: Any) -> Value:
     """The node of op ``op`` (a name of the table, or an ``Op``) applied to ``operands`` (Values, or
     numbers made constants), with its attributes (``slope=0.1``: finite numbers)."""
-    if isinstance(op, str):
-        if op not in OPS:
-            raise ValueError(f"op must be a name of the op table, got {op!r}; known: {', '.join(OPS)}")
+    if not isinstance(op, Op):
+        if not isinstance(op, str) or op not in OPS:
+            raise (ValueError if isinstance(op, str) else TypeError)(
+                f"op must be an Op or a name of the op table ({', '.join(OPS)}), got {shown(op)}")
         op = OPS[op]
-    elif not isinstance(op, Op):
-        raise TypeError(f"op must be an op name or an Op, got {shown(op)}")
     if (op.arity is not None and len(operands) != op.arity) or not operands:
         raise TypeError(f"{op.name} takes {op.arity or 'one or more'} operand(s), got {len(operands)}")
     parents = tuple(lift(x, f"{op.name} operand {i}") for i, x in enumerate(operands))
