@@ -1,7 +1,6 @@
 """Reverse mode on any node with ``.parents``, ``.local_grads``, ``.requires_grad`` and ``.grad``:
 the topological order, and the one loop of the chain rule, which ``backward``, ``grad`` (with and
-without ``create_graph``) and the step-through page all run, keeping and watching different things.
-"""
+without ``create_graph``) and the step-through page all run, keeping and watching different things."""
 
 from __future__ import annotations
 
@@ -39,12 +38,10 @@ def topological_order(root: Any) -> list[Any]:
 def chain_rule(order: list[Any], seed: Any, local: Callable[[Any], Any] | None = None,
                on_step: Callable[[Any], None] | None = None) -> None:
     """The chain rule, once for every graph: from the root (``order[-1]``, gradient ``seed``) down,
-    each node adds ``local derivative × its gradient`` into each operand that requires grad.
-
-    Gradients live in the nodes' ``.grad`` (a slot is faster than a dict), each starting at None,
-    "not reached"; callers save what they keep (:func:`gradients`). ``local(node)`` gives the local
-    derivatives (default: the op's recorded floats); ``on_step(node)`` runs after each node's step.
-    """
+    each node adds ``local derivative × its gradient`` into each operand that requires grad. The
+    gradients live in the nodes' ``.grad`` (a slot is faster than a dict), None until reached;
+    callers save what they keep (:func:`gradients`). ``local(node)`` gives the local derivatives
+    (default: the op's recorded floats); ``on_step(node)`` runs after each node's step."""
     for node in order:
         node.grad = None
     order[-1].grad = seed

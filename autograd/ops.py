@@ -1,10 +1,9 @@
 """The op table, the one place where derivatives live: each op is a name, a forward rule (floats
 to a float; outside its domain a ValueError or ZeroDivisionError, never a complex) and a rule for
 its local derivatives (output and operands to one ∂output/∂operand each, using the output where
-cheaper, σ' = y(1 − y)), registered with :func:`register_op`, built-ins as a user's op. Rules are
-written with arithmetic and ``exp log sin cos sigmoid`` below, which take floats or Values: the
-same rule records floats and builds the graph of ``create_graph=True``.
-"""
+cheaper, σ' = y(1 − y)), registered with :func:`register_op`, built-ins as a user's op. Rules use
+arithmetic and ``exp log sin cos sigmoid`` below, which take floats or Values: one rule records
+floats and builds the graph of ``create_graph=True``."""
 
 from __future__ import annotations
 
@@ -45,9 +44,8 @@ def register_op(name: str, forward: Callable[..., float], derivative: Callable[.
     """Add an op to the table (a name registered again is replaced) and return its row: ``forward``
     maps operand floats (and attributes: keywords with defaults) to a float, ``derivative`` maps
     ``(output, *operands, **attrs)`` to one local derivative per operand; ``arity`` None takes any
-    number of operands; ``symbol`` is what pictures show (the name by default), ``formula`` the
-    derivatives as text; ``activation`` lists it in ``nn.ACTIVATIONS``. A unary op is at once a
-    function of ``parse`` and an activation of ``nn``.
+    number; ``symbol`` is what pictures show (the name by default), ``formula`` the derivatives as
+    text; ``activation`` lists it in ``nn.ACTIVATIONS``. A unary op is also a function of ``parse``.
 
     Example:
         >>> from autograd import Value
@@ -82,9 +80,7 @@ register_op("mul", lambda a, b: a * b, lambda y, a, b: (b, a), arity=2, symbol="
 register_op("neg", lambda a: -a, lambda y, a: (-1.0,), symbol="−", formula="−1")
 
 
-def _pow(a: float, b: float) -> float:
-    if a == 0 and b < 0:
-        raise ZeroDivisionError(f"0 raised to the negative power {b!r}")
+def _pow(a: float, b: float) -> float:  # 0 to a negative power: Python's ZeroDivisionError
     if a < 0 and not float(b).is_integer():
         raise ValueError(f"a negative base with the non-integer exponent {b!r} has no real value")
     try:
@@ -140,10 +136,8 @@ register_op("cos", math.cos, lambda y, a: (-sin(a),), formula="−sin x")
 # -- Activations (the lecture notes' table). Stable for any finite input; at a kink (0) the
 # derivative is the left one, as in PyTorch: ReLU'(0) = 0, leaky_relu'(0) = slope, ELU'(0) = alpha.
 def _sigmoid(a: float) -> float:
-    if a >= 0:
-        return 1.0 / (1.0 + math.exp(-a))
-    e = math.exp(a)  # a < 0: exp(a) cannot overflow where exp(-a) could
-    return e / (1.0 + e)
+    e = math.exp(-abs(a))  # never overflows
+    return 1.0 / (1.0 + e) if a >= 0 else e / (1.0 + e)
 
 
 def _softplus(a: float) -> float:
@@ -165,14 +159,12 @@ register_op("elu", lambda a, alpha=1.0: alpha * math.expm1(a) if a <= 0 else a,
 register_op("selu", lambda a: SELU_LAMBDA * (SELU_ALPHA * math.expm1(a) if a <= 0 else a),
             lambda y, a: (SELU_LAMBDA if a > 0 else SELU_LAMBDA * SELU_ALPHA * exp(a),),
             formula="λ if x > 0 else λα·eˣ", activation=True)
-# Heaviside: its derivative is 0 wherever it exists, so nothing trains through it (the texts'
-# own argument for the sigmoid).
-register_op("step", lambda a: 0.0 if a <= 0 else 1.0 if a > 0 else a, lambda y, a: (0.0,), formula="0",
-            activation=True)
+# Heaviside: its derivative is 0 wherever it exists, so nothing trains through it (the texts' case for σ).
+register_op("step", lambda a: 0.0 if a <= 0 else 1.0 if a > 0 else a, lambda y, a: (0.0,), formula="0", activation=True)
 
 
 # -- N-ary ops: one node for a whole sum or a neuron's pre-activation -----------------------------
-def sumprod(ws: Sequence[float], xs: Iterable[float]) -> float:
+def _sumprod(ws: Sequence[float], xs: Iterable[float]) -> float:
     """Σ wᵢ·xᵢ, correctly rounded (``math.fsum``); past the float range, or inf − inf, what + gives."""
     try:
         return math.fsum(map(mul, ws, xs))
@@ -183,8 +175,7 @@ def sumprod(ws: Sequence[float], xs: Iterable[float]) -> float:
 def _dot(*operands: float) -> float:
     # The operands are w_1..w_n, x_1..x_n and, when their count is odd, the bias.
     n = len(operands) // 2
-    total = sumprod(operands[:n], operands[n : 2 * n])
-    return total + operands[-1] if len(operands) % 2 else total
+    return _sumprod(operands[:n], operands[n : 2 * n]) + (operands[-1] if len(operands) % 2 else 0.0)
 
 
 def _dot_derivative(y: Any, *operands: Any) -> tuple:
@@ -192,6 +183,6 @@ def _dot_derivative(y: Any, *operands: Any) -> tuple:
     return operands[n : 2 * n] + operands[:n] + (1.0,) * (len(operands) % 2)
 
 
-register_op("sum", lambda *xs: sumprod(xs, repeat(1.0)), lambda y, *xs: (1.0,) * len(xs), arity=None, symbol="Σ",
+register_op("sum", lambda *xs: _sumprod(xs, repeat(1.0)), lambda y, *xs: (1.0,) * len(xs), arity=None, symbol="Σ",
             formula="1")
 register_op("dot", _dot, _dot_derivative, arity=None, symbol="w·x+b", formula=("x_i", "w_i", "1"))

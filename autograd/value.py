@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
 import operator
 from math import fsum
 from typing import Any, Iterable, Sequence
@@ -11,11 +10,12 @@ from .backward import chain_rule, gradients, topological_order
 from .format import format_number
 from .mode import MODE, check_backward, check_forward, describe, enable_grad
 from .ops import OPS, Op
-from .validate import finite, flag, items, real, shown
+from .validate import finite, flag, items, real, shown, text
 
 __all__ = ["Value", "apply", "lift", "sum", "dot", "backward", "grad"]
 
 _data, _needs_grad = operator.attrgetter("data"), operator.attrgetter("requires_grad")
+_LABEL = "label (micrograd's Value(data, _children, _op) is not supported: use the operators or apply())"
 
 
 class Value:
@@ -27,11 +27,6 @@ class Value:
         data: a real number (int, float, NumPy real scalar), stored as a float.
         label: a name shown in reprs and pictures.
         requires_grad: False makes a constant: backward gives it no gradient.
-
-    Example:
-        >>> a, b = Value(2.0), Value(-3.0)
-        >>> (a * b + a).backward(); a.grad, b.grad
-        (-2.0, 2.0)
     """
 
     __slots__ = ("data",  # the float this node holds
@@ -50,27 +45,12 @@ class Value:
                  _parents: tuple[Value, ...] = (), _local_grads: Sequence[float] = (), _attrs: dict | None = None) -> None:
         self.data = data if type(data) is float else real(data, "data")
         self.grad = 0.0
-        self.label = label if type(label) is str else _bad_label(label)
+        self.label = label if type(label) is str else text(label, _LABEL)
         self.op = _op
         self.parents = _parents
         self.local_grads = _local_grads
         self.requires_grad = requires_grad if requires_grad is True else flag(requires_grad, "requires_grad")
         self.attrs = _attrs
-
-    # x + y and x * y make most of a hand-written graph (micrograd's neurons, long chains), so they
-    # record their node with their rows' rules inlined, unless no_grad, detect_anomaly or two
-    # constants call for the general path.
-    def __add__(self, other: Any) -> Value:
-        b = other if type(other) is Value else _operand(other)
-        if b is None or MODE.anomaly or not MODE.grad_enabled or not (self.requires_grad or b.requires_grad):
-            return _binary("add", self, b)
-        return Value(self.data + b.data, "", True, "add", (self, b), (1.0, 1.0), None)
-
-    def __mul__(self, other: Any) -> Value:
-        b = other if type(other) is Value else _operand(other)
-        if b is None or MODE.anomaly or not MODE.grad_enabled or not (self.requires_grad or b.requires_grad):
-            return _binary("mul", self, b)
-        return Value(self.data * b.data, "", True, "mul", (self, b), (b.data, self.data), None)
 
     __neg__ = lambda self: _apply(OPS["neg"], (self,))  # noqa: E731
     __abs__ = lambda self: _apply(OPS["abs"], (self,))  # noqa: E731
@@ -94,49 +74,37 @@ class Value:
     _op = property(lambda self: OPS[self.op].symbol if self.op in OPS else self.op)
 
 
-# The other operators (the general path), both ways round, and comparisons, which look at .data.
-for _name, _method, _reflected in (("add", "", "__radd__"), ("mul", "", "__rmul__"), ("sub", "__sub__", "__rsub__"),
-                                   ("div", "__truediv__", "__rtruediv__"), ("pow", "__pow__", "__rpow__")):
-    if _method:
-        setattr(Value, _method, lambda self, other, name=_name: _binary(name, self, other))
-    setattr(Value, _reflected, lambda self, other, name=_name: _binary(name, other, self))
-for _method, _compare in {"__lt__": operator.lt, "__le__": operator.le, "__gt__": operator.gt, "__ge__": operator.ge}.items():
-    setattr(Value, _method, lambda self, other, compare=_compare: compare(
+# The arithmetic operators, both ways round, and the comparisons, which look at .data.
+for _name, _dunder in {"add": "add", "sub": "sub", "mul": "mul", "div": "truediv", "pow": "pow"}.items():
+    setattr(Value, f"__{_dunder}__", lambda self, other, name=_name: _binary(name, self, other))
+    setattr(Value, f"__r{_dunder}__", lambda self, other, name=_name: _binary(name, other, self))
+for _dunder in ("lt", "le", "gt", "ge"):
+    setattr(Value, f"__{_dunder}__", lambda self, other, compare=getattr(operator, _dunder): compare(
         self.data, other.data if isinstance(other, Value) else real(other, "the other side of the comparison")))
 
 
-def _method(name: str) -> Any:
-    def method(self: Value, *args: Any, **attrs: Any) -> Value:  # positional arguments fill the attributes
-        return apply(name, self, **dict(zip(OPS[name].attrs, args)), **attrs)
-
-    method.__name__, method.__doc__ = name, f"``apply({name!r}, self, ...)``: see the op table, autograd.ops."
-    return method
-
-
-# Each unary op of the table is a method, installed here (a __getattr__ would slow down every
-# attribute access); an op registered later is used as x.apply("name").
+# Each unary op of the table is a method, x.tanh(), x.leaky_relu(0.1) (positional arguments fill its
+# attributes), installed here: a __getattr__ would slow down every attribute access. Later: x.apply(name).
 for _name, _row in list(OPS.items()):
     if _row.arity == 1 and _name not in vars(Value):
-        setattr(Value, _name, _method(_name))
-
-
-def _bad_label(label: Any) -> str:
-    hint = " (micrograd's Value(data, _children, _op) is not supported: use the operators or apply())"
-    raise TypeError(f"label must be a str, got {shown(label)}{hint if isinstance(label, (tuple, set)) else ''}")
-
-
-def _operand(x: Any) -> Value | None:
-    """``x`` as a node: itself, a number as a constant, or None for anything else."""
-    if isinstance(x, Value):
-        return x
-    if type(x) is float or type(x) is int or (isinstance(x, numbers.Real) and not isinstance(x, bool)):
-        return Value(x, "", False)
-    return None
+        _f = lambda self, *args, name=_name, **attrs: apply(name, self, **dict(zip(OPS[name].attrs, args)), **attrs)
+        _f.__name__, _f.__doc__ = _name, f"``apply({_name!r}, self, ...)``: see the op table, autograd.ops."
+        setattr(Value, _name, _f)
 
 
 def _binary(name: str, a: Any, b: Any) -> Value:
-    a, b = _operand(a), _operand(b)
-    return NotImplemented if a is None or b is None else _apply(OPS[name], (a, b))
+    try:
+        a, b = lift(a, "data"), lift(b, "data")
+    except TypeError:  # not a number: Python tries the other side's operator, then raises
+        return NotImplemented
+    # + and * make most of a hand-written graph (micrograd's neurons, long chains): their rows'
+    # rules inlined, unless no_grad, detect_anomaly or two constants call for the general path.
+    if name in ("add", "mul") and not MODE.anomaly and MODE.grad_enabled and (a.requires_grad or b.requires_grad):
+        x, y = a.data, b.data
+        if name == "add":
+            return Value(x + y, "", True, "add", (a, b), (1.0, 1.0), None)
+        return Value(x * y, "", True, "mul", (a, b), (y, x), None)
+    return _apply(OPS[name], (a, b))
 
 
 def _apply(op: Op, parents: tuple[Value, ...], attrs: dict[str, float] | None = None) -> Value:
@@ -156,13 +124,9 @@ def _apply(op: Op, parents: tuple[Value, ...], attrs: dict[str, float] | None = 
 
 def _layer(weights: Sequence[Sequence[Value]], inputs: Sequence[Value], biases: Sequence[Value],
            op: Op | None = None) -> tuple[list[Value], list[Value]]:
-    """A layer's pre-activations vs (``dot(w, inputs, b)`` per row w and bias b) and outputs ys
-    (``op`` of each v; the vs when op is None), for operands its caller checked (nn's Layer).
-
-    It reads the inputs' floats once and records each node with its row's rules inlined, unless
-    no_grad, detect_anomaly, a constant bias or an error in op's forward rule calls for the
-    general path (which names the error).
-    """
+    """A layer's pre-activations vs, ``dot(w, inputs, b)`` per row w and bias b, and outputs ys, op(v)
+    (the vs when op is None), for checked operands: the inputs' floats read once, the rows' rules
+    inlined, unless no_grad, detect_anomaly, a constant bias or an error calls for _apply's path."""
     if not MODE.anomaly and MODE.grad_enabled and all(map(_needs_grad, biases)):
         xs, vs, ys = list(map(_data, inputs)), [], []
         try:
@@ -183,11 +147,9 @@ def _layer(weights: Sequence[Sequence[Value]], inputs: Sequence[Value], biases: 
 def apply(op: str | Op, *operands: Any, **attrs: Any) -> Value:
     """The node of op ``op`` (a name of the table, or an ``Op``) applied to ``operands`` (Values, or
     numbers made constants), with its attributes (``slope=0.1``: finite numbers)."""
+    op = OPS.get(op, op) if isinstance(op, str) else op
     if not isinstance(op, Op):
-        if not isinstance(op, str) or op not in OPS:
-            raise (ValueError if isinstance(op, str) else TypeError)(
-                f"op must be an Op or a name of the op table ({', '.join(OPS)}), got {shown(op)}")
-        op = OPS[op]
+        raise (ValueError if isinstance(op, str) else TypeError)(f"op must be an Op or one of {[*OPS]}, got {shown(op)}")
     if (op.arity is not None and len(operands) != op.arity) or not operands:
         raise TypeError(f"{op.name} takes {op.arity or 'one or more'} operand(s), got {len(operands)}")
     parents = tuple(lift(x, f"{op.name} operand {i}") for i, x in enumerate(operands))
@@ -226,13 +188,10 @@ def dot(weights: Iterable[Any], inputs: Iterable[Any], bias: Any = None) -> Valu
 
 
 def backward(root: Value, gradient: float = 1.0, *, order: list[Value] | None = None) -> None:
-    """Fill ``.grad`` of every node reachable from ``root`` with ``gradient`` × ∂root/∂node.
-
-    Interior gradients are reset by each call; leaf gradients accumulate across calls (PyTorch
-    with ``retain_graph=True``), so two calls give exactly twice the leaf gradients. Constants
-    get nothing. Iterative: a chain of 1,000,000 nodes works. ``order``: the root's topological
-    order when the caller has it already (``viz.Trace.nodes``), to skip sorting again.
-    """
+    """Fill ``.grad`` of every node reachable from ``root`` with ``gradient`` × ∂root/∂node: interior
+    nodes' anew, leaves' added to what they hold (two calls give exactly twice, as PyTorch's
+    ``retain_graph=True``), constants' never; iterative (a 1,000,000-node chain works). ``order``:
+    the root's topological order when the caller has it already (``viz.Trace.nodes``)."""
     if not isinstance(root, Value):
         raise TypeError(f"root must be a Value, got {shown(root)}")
     seed = finite(gradient, "gradient")
@@ -247,9 +206,8 @@ def backward(root: Value, gradient: float = 1.0, *, order: list[Value] | None = 
 
 
 def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = False) -> tuple:
-    """A tuple of ∂output/∂input, one per input (0 where output does not depend on it), leaving
-    every ``.grad`` alone. With ``create_graph=True`` they are Values with a graph of their own
-    (the ops' derivative rules run on nodes), which can be differentiated again."""
+    """A tuple of ∂output/∂input, one per input (0 where output does not depend on it), leaving every
+    ``.grad`` alone; with ``create_graph=True``, Values whose graphs can be differentiated again."""
     if not isinstance(output, Value):
         raise TypeError(f"output must be a Value, got {shown(output)}")
     targets = [inputs] if isinstance(inputs, Value) else items(inputs, "inputs", "a Value or a sequence of Values")
