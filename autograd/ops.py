@@ -103,7 +103,7 @@ def _pow_derivative(y: Any, a: Any, b: Any) -> tuple:
 register_op("div", truediv, lambda y, a, b: (1.0 / b, -y / b), arity=2, symbol="/", formula=("1/b", "−y/b"))
 register_op("pow", _pow, _pow_derivative, arity=2, symbol="**", formula=("b·a^(b−1)", "y·ln a"))
 # sign(x), with the subgradient 0 at 0 (PyTorch's choice).
-register_op("abs", abs, lambda y, a: (1.0 if a > 0 else -1.0 if a < 0 else 0.0,), formula="sign(x)")
+register_op("abs", abs, lambda y, a: (1.0,) if a > 0 else (-1.0,) if a < 0 else (0.0,), formula="sign(x)")
 
 
 # -- Elementary functions -----------------------------------------------------------------------
@@ -147,14 +147,14 @@ def _softplus(a: float) -> float:
 register_op("tanh", math.tanh, lambda y, a: (1.0 - y * y,), formula="1 − y²", activation=True)
 register_op("sigmoid", _sigmoid, lambda y, a: (y * (1.0 - y),), symbol="σ", formula="y(1 − y)", activation=True)
 register_op("softplus", _softplus, lambda y, a: (sigmoid(a),), formula="σ(x)", activation=True)
-# `a <= 0` rather than `a > 0` in forward rules lets a NaN through as NaN.
-register_op("relu", lambda a: 0.0 if a <= 0 else a, lambda y, a: (1.0 if a > 0 else 0.0,),
+# `a <= 0` rather than `a > 0` in forward rules lets a NaN through; a constant (1.0,) is one shared tuple.
+register_op("relu", lambda a: 0.0 if a <= 0 else a, lambda y, a: (1.0,) if a > 0 else (0.0,),
             formula="1 if x > 0 else 0", activation=True)
 register_op("leaky_relu", lambda a, slope=0.01: slope * a if a <= 0 else a,
-            lambda y, a, slope=0.01: (1.0 if a > 0 else slope,), formula="1 if x > 0 else slope", activation=True)
+            lambda y, a, slope=0.01: (1.0,) if a > 0 else (slope,), formula="1 if x > 0 else slope", activation=True)
 # Below 0 the slope is alpha·eˣ, computed as such: y + alpha would cancel for large negative x.
 register_op("elu", lambda a, alpha=1.0: alpha * math.expm1(a) if a <= 0 else a,
-            lambda y, a, alpha=1.0: (1.0 if a > 0 else alpha * exp(a),), formula="1 if x > 0 else alpha·eˣ",
+            lambda y, a, alpha=1.0: (1.0,) if a > 0 else (alpha * exp(a),), formula="1 if x > 0 else alpha·eˣ",
             activation=True)
 register_op("selu", lambda a: SELU_LAMBDA * (SELU_ALPHA * math.expm1(a) if a <= 0 else a),
             lambda y, a: (SELU_LAMBDA if a > 0 else SELU_LAMBDA * SELU_ALPHA * exp(a),),

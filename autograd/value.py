@@ -128,10 +128,10 @@ def _layer(weights: Sequence[Sequence[Value]], inputs: Sequence[Value], biases: 
     (the vs when op is None), for checked operands: the inputs' floats read once, the rows' rules
     inlined, unless no_grad, detect_anomaly, a constant bias or an error calls for _apply's path."""
     if not MODE.anomaly and MODE.grad_enabled and all(map(_needs_grad, biases)):
-        xs, vs, ys = list(map(_data, inputs)), [], []
+        xs, vs, ys = [x.data for x in inputs], [], []
         try:
             for w, b in zip(weights, biases):
-                ws = list(map(_data, w))
+                ws = [v.data for v in w]
                 vs.append(v := Value(fsum(map(operator.mul, ws, xs)) + b.data, "", True, "dot", (*w, *inputs, b),
                                      (*xs, *ws, 1.0), None))
                 if op is not None:
