@@ -100,10 +100,9 @@ def _binary(name: str, a: Any, b: Any) -> Value:
     # + and * make most of a hand-written graph (micrograd's neurons, long chains): their rows'
     # rules inlined, unless no_grad, detect_anomaly or two constants call for the general path.
     if name in ("add", "mul") and not MODE.anomaly and MODE.grad_enabled and (a.requires_grad or b.requires_grad):
-        x, y = a.data, b.data
         if name == "add":
-            return Value(x + y, "", True, "add", (a, b), (1.0, 1.0), None)
-        return Value(x * y, "", True, "mul", (a, b), (y, x), None)
+            return Value(a.data + b.data, "", True, "add", (a, b), (1.0, 1.0), None)
+        return Value(a.data * b.data, "", True, "mul", (a, b), (b.data, a.data), None)
     return _apply(OPS[name], (a, b))
 
 
@@ -128,15 +127,16 @@ def _layer(weights: Sequence[Sequence[Value]], inputs: Sequence[Value], biases: 
     (the vs when op is None), for checked operands: the inputs' floats read once, the rows' rules
     inlined, unless no_grad, detect_anomaly, a constant bias or an error calls for _apply's path."""
     if not MODE.anomaly and MODE.grad_enabled and all(map(_needs_grad, biases)):
-        xs, vs, ys = [x.data for x in inputs], [], []
+        xs, vs, ys, mul = [x.data for x in inputs], [], [], operator.mul
+        forward, derivative, name = (op.forward, op.derivative, op.name) if op is not None else (None, None, None)
         try:
             for w, b in zip(weights, biases):
-                ws = [v.data for v in w]
-                vs.append(v := Value(fsum(map(operator.mul, ws, xs)) + b.data, "", True, "dot", (*w, *inputs, b),
-                                     (*xs, *ws, 1.0), None))
-                if op is not None:
-                    y = op.forward(v.data)
-                    ys.append(Value(y, "", True, op.name, (v,), op.derivative(y, v.data), None))
+                ws = [p.data for p in w]
+                v = fsum(map(mul, ws, xs)) + b.data
+                vs.append(node := Value(v, "", True, "dot", (*w, *inputs, b), (*xs, *ws, 1.0), None))
+                if forward is not None:
+                    y = forward(v)
+                    ys.append(Value(y, "", True, name, (node,), derivative(y, v), None))
             return vs, ys if op is not None else vs
         except (ValueError, ArithmeticError):
             pass
