@@ -1,9 +1,6 @@
-"""Reverse mode: the topological order of a graph, and the one loop that applies the chain rule.
-
-Both work on any node with ``.parents``, ``.local_grads``, ``.requires_grad`` and ``.grad`` (a
-``Value``). ``backward``, ``grad`` (with and without ``create_graph``) and the step-through page
-all run :func:`chain_rule`; they differ only in what they keep and what they watch.
-"""
+"""Reverse mode on any node with ``.parents``, ``.local_grads``, ``.requires_grad`` and ``.grad``:
+the topological order, and the one loop of the chain rule, which ``backward``, ``grad`` (with and
+without ``create_graph``) and the step-through page all run, keeping and watching different things."""
 
 from __future__ import annotations
 
@@ -13,46 +10,38 @@ from .validate import shown
 
 __all__ = ["topological_order", "chain_rule", "gradients"]
 
+_DONE = object()  # pushed above a node being expanded: once popped, the node's parents are all in order
+
 
 def topological_order(root: Any) -> list[Any]:
-    """Every node reachable from ``root``, parents before children, ``root`` last.
-
-    An iterative depth-first search (no recursion: a 1,000,000-node chain is fine) that visits
-    parents in their recorded order, so the same graph always gives the same order.
-    """
+    """Every node reachable from ``root``, parents before children, ``root`` last: an iterative
+    depth-first search (a 1,000,000-node chain is fine) in the parents' order, so always the same."""
     if not hasattr(root, "parents"):
         raise TypeError(f"root must be a Value, got {shown(root)}")
-    # A node is pushed once to be expanded (its parents pushed on top, the first one last) and
-    # finished when it is on top again; two flat stacks allocate nothing per node.
-    order: list[Any] = []
-    seen: set[Any] = set()
-    stack, expanded = [root], [False]
+    order, seen, stack = [], set(), [root]
     while stack:
-        node = stack[-1]
-        if expanded[-1] or node in seen:  # finished, or reached again through another child
-            stack.pop()
-            if expanded.pop():
-                order.append(node)
-        else:
+        node = stack.pop()
+        if node is _DONE:
+            order.append(stack.pop())
+        elif node not in seen:  # else reached before, through another child
             seen.add(node)
-            expanded[-1] = True
-            for parent in reversed(node.parents):
-                if parent not in seen:
-                    stack.append(parent)
-                    expanded.append(False)
+            if seen.issuperset(node.parents):  # all in order already (no cycles): one C call, mostly
+                order.append(node)
+            else:
+                stack += (node, _DONE)
+                for parent in reversed(node.parents):
+                    if parent not in seen:
+                        stack.append(parent)
     return order
 
 
 def chain_rule(order: list[Any], seed: Any, local: Callable[[Any], Any] | None = None,
                on_step: Callable[[Any], None] | None = None) -> None:
     """The chain rule, once for every graph: from the root (``order[-1]``, gradient ``seed``) down,
-    each node adds ``local derivative × its gradient`` into each operand that requires grad.
-
-    The gradients live in the nodes' ``.grad`` (a slot is faster than a dict): each node of
-    ``order`` starts at None, "not reached"; callers save what they must keep (:func:`gradients`).
-    ``local(node)`` gives the local derivatives (default: the floats recorded by the op);
-    ``on_step(node)`` is called once a node has passed its gradient on.
-    """
+    each node adds ``local derivative × its gradient`` into each operand that requires grad. The
+    gradients live in the nodes' ``.grad`` (a slot is faster than a dict), None until reached;
+    callers save what they keep (:func:`gradients`). ``local(node)`` gives the local derivatives
+    (default: the op's recorded floats); ``on_step(node)`` runs after each node's step."""
     for node in order:
         node.grad = None
     order[-1].grad = seed

@@ -1,20 +1,18 @@
-"""The op table, the one place where derivatives live: every op is a name, a forward rule and a
-local-derivative rule, registered with :func:`register_op` (built-ins as a user's op).
-
-A forward rule maps the operands' floats (and attributes such as a slope) to a float; outside
-its domain it raises ValueError or ZeroDivisionError, never returns a complex. A derivative rule
-maps ``(output, *operands)`` to one ∂output/∂operand per operand, using the output where that is
-cheaper (σ' = y(1 − y)), written with arithmetic and ``exp log sin cos sigmoid`` below, which take
-a float or a Value: the same rule records floats and builds the graph of ``create_graph=True``.
-"""
+"""The op table, the one place where derivatives live: each op is a name, a forward rule (floats
+to a float; outside its domain a ValueError or ZeroDivisionError, never a complex) and a rule for
+its local derivatives (output and operands to one ∂output/∂operand each, using the output where
+cheaper, σ' = y(1 − y)), registered with :func:`register_op`, built-ins as a user's op. Rules use
+arithmetic and ``exp log sin cos sigmoid`` below, which take floats or Values: one rule records
+floats and builds the graph of ``create_graph=True``."""
 
 from __future__ import annotations
 
 import inspect
 import math
-import operator
 from dataclasses import dataclass
-from typing import Any, Callable
+from itertools import repeat
+from operator import mul, truediv
+from typing import Any, Callable, Iterable, Sequence
 
 __all__ = ["Op", "OPS", "register_op", "SELU_ALPHA", "SELU_LAMBDA"]
 
@@ -43,13 +41,11 @@ OPS: dict[str, Op] = {}
 def register_op(name: str, forward: Callable[..., float], derivative: Callable[..., tuple], *,
                 arity: int | None = 1, symbol: str = "", formula: str | tuple[str, ...] = (),
                 activation: bool = False) -> Op:
-    """Add an op to the table (a name registered again is replaced) and return its row.
-
-    ``forward`` maps operand floats (and attributes: keywords with defaults) to a float;
-    ``derivative`` maps ``(output, *operands, **attrs)`` to one local derivative per operand.
-    ``arity`` is None for any number of operands; ``symbol`` is what pictures show (the name by
-    default), ``formula`` the derivatives as text; ``activation`` lists it in ``nn.ACTIVATIONS``.
-    A unary op is at once a function of ``parse`` and an activation of ``nn``.
+    """Add an op to the table (a name registered again is replaced) and return its row: ``forward``
+    maps operand floats (and attributes: keywords with defaults) to a float, ``derivative`` maps
+    ``(output, *operands, **attrs)`` to one local derivative per operand; ``arity`` None takes any
+    number; ``symbol`` is what pictures show (the name by default), ``formula`` the derivatives as
+    text; ``activation`` lists it in ``nn.ACTIVATIONS``. A unary op is also a function of ``parse``.
 
     Example:
         >>> from autograd import Value
@@ -77,25 +73,14 @@ exp, log, sin, cos, sigmoid = (lambda x, name=name: OPS[name].forward(x) if isin
                                for name in ("exp", "log", "sin", "cos", "sigmoid"))
 
 
-# -- Arithmetic ---------------------------------------------------------------------------------
+# -- Arithmetic (Value's + and * record their rows' rules directly, for speed) --------------------
 register_op("add", lambda a, b: a + b, lambda y, a, b: (1.0, 1.0), arity=2, symbol="+", formula=("1", "1"))
 register_op("sub", lambda a, b: a - b, lambda y, a, b: (1.0, -1.0), arity=2, symbol="-", formula=("1", "−1"))
 register_op("mul", lambda a, b: a * b, lambda y, a, b: (b, a), arity=2, symbol="*", formula=("b", "a"))
 register_op("neg", lambda a: -a, lambda y, a: (-1.0,), symbol="−", formula="−1")
 
 
-def _div(a: float, b: float) -> float:
-    if b == 0:
-        raise ZeroDivisionError("division by zero")
-    return a / b
-
-
-register_op("div", _div, lambda y, a, b: (1.0 / b, -y / b), arity=2, symbol="/", formula=("1/b", "−y/b"))
-
-
-def _pow(a: float, b: float) -> float:
-    if a == 0 and b < 0:
-        raise ZeroDivisionError(f"0 raised to the negative power {b!r}")
+def _pow(a: float, b: float) -> float:  # 0 to a negative power: Python's ZeroDivisionError
     if a < 0 and not float(b).is_integer():
         raise ValueError(f"a negative base with the non-integer exponent {b!r} has no real value")
     try:
@@ -105,22 +90,20 @@ def _pow(a: float, b: float) -> float:
 
 
 def _pow_derivative(y: Any, a: Any, b: Any) -> tuple:
-    # ∂/∂a = b·a^(b−1): infinite at a = 0 for 0 < b < 1 (sqrt's slope). ∂/∂b = y·ln a: its limit 0
-    # at a = 0, undefined (NaN) for a < 0, whose real powers exist only at integer b.
-    if float(a) == 0 and float(b) < 1:
-        d_base = 0.0 if float(b) == 0 else math.inf
-    else:
-        try:
-            d_base = b * a ** (b - 1)
-        except OverflowError:  # floats only (a node's pow gives inf): a^(b−1) = y/a, as large
-            d_base = b * y / a
-    d_exponent = y * log(a) if a > 0 else 0.0 if float(a) == 0 else math.nan
-    return d_base, d_exponent
+    # ∂/∂a = b·a^(b−1): infinite at a = 0 for 0 < b < 1 (sqrt's slope); b·y/a where a^(b−1) overflows
+    # a float. ∂/∂b = y·ln a: its limit 0 at a = 0, NaN for a < 0 (real powers only at integer b).
+    zero = float(a) == 0
+    try:
+        d_base = (0.0 if float(b) == 0 else math.inf) if zero and b < 1 else b * a ** (b - 1)
+    except OverflowError:
+        d_base = b * y / a
+    return d_base, y * log(a) if a > 0 else 0.0 if zero else math.nan
 
 
+register_op("div", truediv, lambda y, a, b: (1.0 / b, -y / b), arity=2, symbol="/", formula=("1/b", "−y/b"))
 register_op("pow", _pow, _pow_derivative, arity=2, symbol="**", formula=("b·a^(b−1)", "y·ln a"))
 # sign(x), with the subgradient 0 at 0 (PyTorch's choice).
-register_op("abs", abs, lambda y, a: (1.0 if a > 0 else -1.0 if a < 0 else 0.0,), formula="sign(x)")
+register_op("abs", abs, lambda y, a: (1.0,) if a > 0 else (-1.0,) if a < 0 else (0.0,), formula="sign(x)")
 
 
 # -- Elementary functions -----------------------------------------------------------------------
@@ -153,10 +136,8 @@ register_op("cos", math.cos, lambda y, a: (-sin(a),), formula="−sin x")
 # -- Activations (the lecture notes' table). Stable for any finite input; at a kink (0) the
 # derivative is the left one, as in PyTorch: ReLU'(0) = 0, leaky_relu'(0) = slope, ELU'(0) = alpha.
 def _sigmoid(a: float) -> float:
-    if a >= 0:
-        return 1.0 / (1.0 + math.exp(-a))
-    e = math.exp(a)  # a < 0: exp(a) cannot overflow where exp(-a) could
-    return e / (1.0 + e)
+    e = math.exp(-abs(a))  # never overflows
+    return 1.0 / (1.0 + e) if a >= 0 else e / (1.0 + e)
 
 
 def _softplus(a: float) -> float:
@@ -166,37 +147,35 @@ def _softplus(a: float) -> float:
 register_op("tanh", math.tanh, lambda y, a: (1.0 - y * y,), formula="1 − y²", activation=True)
 register_op("sigmoid", _sigmoid, lambda y, a: (y * (1.0 - y),), symbol="σ", formula="y(1 − y)", activation=True)
 register_op("softplus", _softplus, lambda y, a: (sigmoid(a),), formula="σ(x)", activation=True)
-# `a <= 0` rather than `a > 0` in forward rules lets a NaN through as NaN.
-register_op("relu", lambda a: 0.0 if a <= 0 else a, lambda y, a: (1.0 if a > 0 else 0.0,),
+# `a <= 0` rather than `a > 0` in forward rules lets a NaN through; a constant (1.0,) is one shared tuple.
+register_op("relu", lambda a: 0.0 if a <= 0 else a, lambda y, a: (1.0,) if a > 0 else (0.0,),
             formula="1 if x > 0 else 0", activation=True)
 register_op("leaky_relu", lambda a, slope=0.01: slope * a if a <= 0 else a,
-            lambda y, a, slope=0.01: (1.0 if a > 0 else slope,), formula="1 if x > 0 else slope", activation=True)
+            lambda y, a, slope=0.01: (1.0,) if a > 0 else (slope,), formula="1 if x > 0 else slope", activation=True)
 # Below 0 the slope is alpha·eˣ, computed as such: y + alpha would cancel for large negative x.
 register_op("elu", lambda a, alpha=1.0: alpha * math.expm1(a) if a <= 0 else a,
-            lambda y, a, alpha=1.0: (1.0 if a > 0 else alpha * exp(a),), formula="1 if x > 0 else alpha·eˣ",
+            lambda y, a, alpha=1.0: (1.0,) if a > 0 else (alpha * exp(a),), formula="1 if x > 0 else alpha·eˣ",
             activation=True)
 register_op("selu", lambda a: SELU_LAMBDA * (SELU_ALPHA * math.expm1(a) if a <= 0 else a),
             lambda y, a: (SELU_LAMBDA if a > 0 else SELU_LAMBDA * SELU_ALPHA * exp(a),),
             formula="λ if x > 0 else λα·eˣ", activation=True)
-# Heaviside: its derivative is 0 wherever it exists, so nothing trains through it (the texts'
-# own argument for the sigmoid).
-register_op("step", lambda a: 0.0 if a <= 0 else 1.0 if a > 0 else a, lambda y, a: (0.0,), formula="0",
-            activation=True)
+# Heaviside: its derivative is 0 wherever it exists, so nothing trains through it (the texts' case for σ).
+register_op("step", lambda a: 0.0 if a <= 0 else 1.0 if a > 0 else a, lambda y, a: (0.0,), formula="0", activation=True)
 
 
 # -- N-ary ops: one node for a whole sum or a neuron's pre-activation -----------------------------
-def _fsum(terms: Any) -> float:
+def _sumprod(ws: Sequence[float], xs: Iterable[float]) -> float:
+    """Σ wᵢ·xᵢ, correctly rounded (``math.fsum``); past the float range, or inf − inf, what + gives."""
     try:
-        return math.fsum(terms)  # correctly rounded
-    except (OverflowError, ValueError):  # past the float range, or inf − inf: give what + gives
-        return sum(terms)
+        return math.fsum(map(mul, ws, xs))
+    except (OverflowError, ValueError):
+        return sum(map(mul, ws, xs))
 
 
 def _dot(*operands: float) -> float:
     # The operands are w_1..w_n, x_1..x_n and, when their count is odd, the bias.
     n = len(operands) // 2
-    total = _fsum(list(map(operator.mul, operands[:n], operands[n : 2 * n])))
-    return total + operands[-1] if len(operands) % 2 else total
+    return _sumprod(operands[:n], operands[n : 2 * n]) + (operands[-1] if len(operands) % 2 else 0.0)
 
 
 def _dot_derivative(y: Any, *operands: Any) -> tuple:
@@ -204,5 +183,6 @@ def _dot_derivative(y: Any, *operands: Any) -> tuple:
     return operands[n : 2 * n] + operands[:n] + (1.0,) * (len(operands) % 2)
 
 
-register_op("sum", lambda *xs: _fsum(xs), lambda y, *xs: (1.0,) * len(xs), arity=None, symbol="Σ", formula="1")
+register_op("sum", lambda *xs: _sumprod(xs, repeat(1.0)), lambda y, *xs: (1.0,) * len(xs), arity=None, symbol="Σ",
+            formula="1")
 register_op("dot", _dot, _dot_derivative, arity=None, symbol="w·x+b", formula=("x_i", "w_i", "1"))

@@ -2,36 +2,31 @@
 
 from __future__ import annotations
 
-import numbers
 import operator
-from typing import Any, Callable, Iterable, Sequence
+from math import fsum
+from typing import Any, Iterable, Sequence
 
 from .backward import chain_rule, gradients, topological_order
 from .format import format_number
 from .mode import MODE, check_backward, check_forward, describe, enable_grad
 from .ops import OPS, Op
-from .validate import finite, flag, items, real, shown
+from .validate import finite, flag, items, real, shown, text
 
 __all__ = ["Value", "apply", "lift", "sum", "dot", "backward", "grad"]
 
+_data, _needs_grad = operator.attrgetter("data"), operator.attrgetter("requires_grad")
+_LABEL = "label (micrograd's Value(data, _children, _op) is not supported: use the operators or apply())"
+
 
 class Value:
-    """A scalar node of a computation graph.
-
-    Every op of the table (``autograd.ops``) is available on it: ``+ - * / **`` both ways round,
-    unary ``-``, ``abs()``, and each unary op as a method (``x.tanh()``, ``x.leaky_relu(0.1)``).
-    Comparisons ``< <= > >=`` compare ``.data``; ``==`` stays identity, so Values can be dict keys.
+    """A scalar node of a computation graph: ``+ - * / **`` both ways round, unary ``-``, ``abs()``
+    and each unary op of the table as a method (``x.tanh()``, ``x.leaky_relu(0.1)``). ``< <= > >=``
+    compare ``.data``; ``==`` stays identity, so Values can be dict keys.
 
     Args:
         data: a real number (int, float, NumPy real scalar), stored as a float.
         label: a name shown in reprs and pictures.
         requires_grad: False makes a constant: backward gives it no gradient.
-
-    Example:
-        >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-        >>> (a * b + a).backward()
-        >>> a.grad, b.grad
-        (-2.0, 2.0)
     """
 
     __slots__ = ("data",  # the float this node holds
@@ -45,30 +40,22 @@ class Value:
                  "__weakref__")
     __array_ufunc__ = None  # np.float64(2) * v must defer to our reflected operators
 
-    # The last four arguments are the op's, given positionally by the node constructor _apply (a
-    # keyword call would allocate a dict per node); a user makes leaves with the first three.
+    # Ops pass the last four arguments positionally (keywords would allocate a dict per node).
     def __init__(self, data: float, label: str = "", requires_grad: bool = True, _op: str = "",
                  _parents: tuple[Value, ...] = (), _local_grads: Sequence[float] = (), _attrs: dict | None = None) -> None:
         self.data = data if type(data) is float else real(data, "data")
         self.grad = 0.0
-        self.label = label if type(label) is str else _bad_label(label)
+        self.label = label if type(label) is str else text(label, _LABEL)
         self.op = _op
         self.parents = _parents
         self.local_grads = _local_grads
         self.requires_grad = requires_grad if requires_grad is True else flag(requires_grad, "requires_grad")
         self.attrs = _attrs
 
-    def __neg__(self) -> Value:
-        return _apply(OPS["neg"], (self,))
-
-    def __pos__(self) -> Value:
-        return self
-
-    def __abs__(self) -> Value:
-        return _apply(OPS["abs"], (self,))
-
-    def __float__(self) -> float:
-        return self.data
+    __neg__ = lambda self: _apply(OPS["neg"], (self,))  # noqa: E731
+    __abs__ = lambda self: _apply(OPS["abs"], (self,))  # noqa: E731
+    __pos__ = lambda self: self  # noqa: E731
+    __float__ = lambda self: self.data  # noqa: E731
 
     def apply(self, op: str | Op, *others: Any, **attrs: Any) -> Value:
         """``apply(op, self, *others, **attrs)``."""
@@ -87,80 +74,82 @@ class Value:
     _op = property(lambda self: OPS[self.op].symbol if self.op in OPS else self.op)
 
 
-# The arithmetic operators, both ways round (a number on either side becomes a constant), and the
-# comparisons, which look at .data and return a bool.
-for _name, (_method, _reflected) in {"add": ("__add__", "__radd__"), "sub": ("__sub__", "__rsub__"),
-                                     "mul": ("__mul__", "__rmul__"), "div": ("__truediv__", "__rtruediv__"),
-                                     "pow": ("__pow__", "__rpow__")}.items():
-    setattr(Value, _method, lambda self, other, name=_name: _binary(name, self, other))
-    setattr(Value, _reflected, lambda self, other, name=_name: _binary(name, other, self))
-for _method, _compare in {"__lt__": operator.lt, "__le__": operator.le, "__gt__": operator.gt, "__ge__": operator.ge}.items():
-    setattr(Value, _method, lambda self, other, compare=_compare: compare(self.data, _number(other)))
+# The arithmetic operators, both ways round, and the comparisons, which look at .data.
+for _name, _dunder in {"add": "add", "sub": "sub", "mul": "mul", "div": "truediv", "pow": "pow"}.items():
+    setattr(Value, f"__{_dunder}__", lambda self, other, name=_name: _binary(name, self, other))
+    setattr(Value, f"__r{_dunder}__", lambda self, other, name=_name: _binary(name, other, self))
+for _dunder in ("lt", "le", "gt", "ge"):
+    setattr(Value, f"__{_dunder}__", lambda self, other, compare=getattr(operator, _dunder): compare(
+        self.data, other.data if isinstance(other, Value) else real(other, "the other side of the comparison")))
 
 
-def _method(name: str) -> Callable[..., Value]:
-    def method(self: Value, *args: Any, **attrs: Any) -> Value:  # positional arguments fill the attributes
-        return apply(name, self, **dict(zip(OPS[name].attrs, args)), **attrs)
-
-    method.__name__, method.__doc__ = name, f"``apply({name!r}, self, ...)``: see the op table, autograd.ops."
-    return method
-
-
-# Every unary op of the table is a method: x.tanh(), x.leaky_relu(0.1). (Installed here, not found
-# by a __getattr__, which would slow down every attribute access; an op registered later is
-# used as x.apply("name").)
-for _name, _op in list(OPS.items()):
-    if _op.arity == 1 and _name not in vars(Value):
-        setattr(Value, _name, _method(_name))
-
-
-def _bad_label(label: Any) -> str:
-    hint = " (micrograd's Value(data, _children, _op) is not supported: use the operators or apply())"
-    raise TypeError(f"label must be a str, got {shown(label)}{hint if isinstance(label, (tuple, set)) else ''}")
-
-
-def _operand(x: Any) -> Value | None:
-    """``x`` as a node: itself, a number as a constant, or None for anything else."""
-    if isinstance(x, Value):
-        return x
-    if type(x) is float or type(x) is int or (isinstance(x, numbers.Real) and not isinstance(x, bool)):
-        return Value(x, requires_grad=False)
-    return None
-
-
-def _number(x: Any) -> float:
-    return x.data if isinstance(x, Value) else real(x, "the other side of the comparison")
+# Each unary op of the table is a method, x.tanh(), x.leaky_relu(0.1) (positional arguments fill its
+# attributes), installed here: a __getattr__ would slow down every attribute access. Later: x.apply(name).
+for _name, _row in list(OPS.items()):
+    if _row.arity == 1 and _name not in vars(Value):
+        _f = lambda self, *args, name=_name, **attrs: apply(name, self, **dict(zip(OPS[name].attrs, args)), **attrs)
+        _f.__name__, _f.__doc__ = _name, f"``apply({_name!r}, self, ...)``: see the op table, autograd.ops."
+        setattr(Value, _name, _f)
 
 
 def _binary(name: str, a: Any, b: Any) -> Value:
-    a, b = _operand(a), _operand(b)
-    return NotImplemented if a is None or b is None else _apply(OPS[name], (a, b))
+    try:
+        a, b = lift(a, "data"), lift(b, "data")
+    except TypeError:  # not a number: Python tries the other side's operator, then raises
+        return NotImplemented
+    # + and * make most of a hand-written graph (micrograd's neurons, long chains): their rows'
+    # rules inlined, unless no_grad, detect_anomaly or two constants call for the general path.
+    if name in ("add", "mul") and not MODE.anomaly and MODE.grad_enabled and (a.requires_grad or b.requires_grad):
+        if name == "add":
+            return Value(a.data + b.data, "", True, "add", (a, b), (1.0, 1.0), None)
+        return Value(a.data * b.data, "", True, "mul", (a, b), (b.data, a.data), None)
+    return _apply(OPS[name], (a, b))
 
 
 def _apply(op: Op, parents: tuple[Value, ...], attrs: dict[str, float] | None = None) -> Value:
-    """The node constructor of every op: run the forward rule, record parents and local derivatives."""
-    xs = [p.data for p in parents]
+    """The node of every op: run the forward rule, record parents and local derivatives."""
+    xs = list(map(_data, parents))
     try:
         y = op.forward(*xs, **attrs) if attrs else op.forward(*xs)
     except (ValueError, ArithmeticError) as error:  # name the op and its operands
         raise type(error)(f"{op.name}({', '.join(map(describe, parents))}): {error}") from None
     if MODE.anomaly:
         check_forward(op.name, parents, y)
-    if not MODE.grad_enabled or not (parents[0].requires_grad or any(p.requires_grad for p in parents)):
-        return Value(y, requires_grad=False)  # nothing to differentiate: a constant
+    if not MODE.grad_enabled or not (parents[0].requires_grad or any(map(_needs_grad, parents))):
+        return Value(y, "", False)  # nothing to differentiate: a constant
     local = op.derivative(y, *xs, **attrs) if attrs else op.derivative(y, *xs)
     return Value(y, "", True, op.name, parents, local, attrs)
+
+
+def _layer(weights: Sequence[Sequence[Value]], inputs: Sequence[Value], biases: Sequence[Value],
+           op: Op | None = None) -> tuple[list[Value], list[Value]]:
+    """A layer's pre-activations vs, ``dot(w, inputs, b)`` per row w and bias b, and outputs ys, op(v)
+    (the vs when op is None), for checked operands: the inputs' floats read once, the rows' rules
+    inlined, unless no_grad, detect_anomaly, a constant bias or an error calls for _apply's path."""
+    if not MODE.anomaly and MODE.grad_enabled and all(map(_needs_grad, biases)):
+        xs, vs, ys, mul = [x.data for x in inputs], [], [], operator.mul
+        forward, derivative, name = (op.forward, op.derivative, op.name) if op is not None else (None, None, None)
+        try:
+            for w, b in zip(weights, biases):
+                ws = [p.data for p in w]
+                v = fsum(map(mul, ws, xs)) + b.data
+                vs.append(node := Value(v, "", True, "dot", (*w, *inputs, b), (*xs, *ws, 1.0), None))
+                if forward is not None:
+                    y = forward(v)
+                    ys.append(Value(y, "", True, name, (node,), derivative(y, v), None))
+            return vs, ys if op is not None else vs
+        except (ValueError, ArithmeticError):
+            pass
+    vs = [_apply(OPS["dot"], (*w, *inputs, b)) for w, b in zip(weights, biases)]
+    return vs, [_apply(op, (v,)) for v in vs] if op is not None else vs
 
 
 def apply(op: str | Op, *operands: Any, **attrs: Any) -> Value:
     """The node of op ``op`` (a name of the table, or an ``Op``) applied to ``operands`` (Values, or
     numbers made constants), with its attributes (``slope=0.1``: finite numbers)."""
-    if isinstance(op, str):
-        if op not in OPS:
-            raise ValueError(f"op must be a name of the op table, got {op!r}; known: {', '.join(OPS)}")
-        op = OPS[op]
-    elif not isinstance(op, Op):
-        raise TypeError(f"op must be an op name or an Op, got {shown(op)}")
+    op = OPS.get(op, op) if isinstance(op, str) else op
+    if not isinstance(op, Op):
+        raise (ValueError if isinstance(op, str) else TypeError)(f"op must be an Op or one of {[*OPS]}, got {shown(op)}")
     if (op.arity is not None and len(operands) != op.arity) or not operands:
         raise TypeError(f"{op.name} takes {op.arity or 'one or more'} operand(s), got {len(operands)}")
     parents = tuple(lift(x, f"{op.name} operand {i}") for i, x in enumerate(operands))
@@ -177,7 +166,7 @@ def apply(op: str | Op, *operands: Any, **attrs: Any) -> Value:
 
 def lift(x: Any, name: str = "operand") -> Value:
     """``x`` itself when it is a Value, else a constant holding the real number ``x``."""
-    return x if isinstance(x, Value) else Value(real(x, name), requires_grad=False)
+    return x if isinstance(x, Value) else Value(real(x, name), "", False)
 
 
 def sum(values: Iterable[Any]) -> Value:  # noqa: A001 - the contract's name, autograd.sum
@@ -195,19 +184,14 @@ def dot(weights: Iterable[Any], inputs: Iterable[Any], bias: Any = None) -> Valu
     if len(ws) != len(xs) or not ws:
         raise ValueError(f"weights and inputs must be as many and not empty, got {len(ws)} and {len(xs)}")
     operands = (*ws, *xs) if bias is None else (*ws, *xs, bias)
-    if not all([isinstance(x, Value) for x in operands]):  # numbers become constants
-        operands = tuple(lift(x, "weights, inputs and bias") for x in operands)
-    return _apply(OPS["dot"], operands)
+    return _apply(OPS["dot"], tuple(lift(x, "weights, inputs and bias") for x in operands))
 
 
 def backward(root: Value, gradient: float = 1.0, *, order: list[Value] | None = None) -> None:
-    """Fill ``.grad`` of every node reachable from ``root`` with ``gradient`` × ∂root/∂node.
-
-    Interior gradients are reset by each call; leaf gradients accumulate across calls (PyTorch
-    with ``retain_graph=True``), so two calls give exactly twice the leaf gradients. Constants
-    get nothing. Iterative: a chain of 1,000,000 nodes works. ``order``: the root's topological
-    order when the caller has it already (``viz.Trace.nodes``), to skip sorting again.
-    """
+    """Fill ``.grad`` of every node reachable from ``root`` with ``gradient`` × ∂root/∂node: interior
+    nodes' anew, leaves' added to what they hold (two calls give exactly twice, as PyTorch's
+    ``retain_graph=True``), constants' never; iterative (a 1,000,000-node chain works). ``order``:
+    the root's topological order when the caller has it already (``viz.Trace.nodes``)."""
     if not isinstance(root, Value):
         raise TypeError(f"root must be a Value, got {shown(root)}")
     seed = finite(gradient, "gradient")
@@ -222,9 +206,8 @@ def backward(root: Value, gradient: float = 1.0, *, order: list[Value] | None = 
 
 
 def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = False) -> tuple:
-    """A tuple of ∂output/∂input, one per input (0 where output does not depend on it), leaving
-    every ``.grad`` alone. With ``create_graph=True`` they are Values with a graph of their own
-    (the ops' derivative rules run on nodes), which can be differentiated again."""
+    """A tuple of ∂output/∂input, one per input (0 where output does not depend on it), leaving every
+    ``.grad`` alone; with ``create_graph=True``, Values whose graphs can be differentiated again."""
     if not isinstance(output, Value):
         raise TypeError(f"output must be a Value, got {shown(output)}")
     targets = [inputs] if isinstance(inputs, Value) else items(inputs, "inputs", "a Value or a sequence of Values")
@@ -236,6 +219,6 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
         grads = gradients(order, 1.0)
         return tuple(grads.get(x, 0.0) + 0.0 for x in targets)
     with enable_grad():
-        grads = gradients(order, Value(1.0, requires_grad=False),
+        grads = gradients(order, Value(1.0, "", False),
                           local=lambda node: OPS[node.op].derivative(node, *node.parents, **(node.attrs or {})))
     return tuple(lift(grads.get(x, 0.0)) for x in targets)

@@ -1,5 +1,5 @@
-"""``python -m benchmarks [--quick] [--only B1,B3]``: run the suite and print each benchmark's
-table, its targets (met or missed) and notes."""
+"""``python -m benchmarks [--quick] [--only B1,B3] [--against DIR]``: run the suite and print each
+benchmark's table, its targets (met or missed) and notes."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
 import platform  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -66,7 +67,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats (about a minute)")
     parser.add_argument("--only", type=_names, default=list(BENCHMARKS), metavar="B1,B3",
                         help="run only these benchmarks")
+    parser.add_argument("--against", type=Path, metavar="DIR",
+                        help="B1 also times the nn.MLP step on the engine of another checkout (e.g. `git archive` of "
+                             "an older commit unpacked in DIR), against this one's, each in a worker process")
     args = parser.parse_args(argv)
+    if args.against is not None and not (args.against / "nn" / "__init__.py").is_file():
+        parser.error(f"--against: {args.against} holds no nn package")
+    b1_moons.AGAINST = args.against
     limits, threads = one_blas_thread()
     print(machine())
     print(threads)

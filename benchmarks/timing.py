@@ -1,7 +1,12 @@
 """Timing helpers. The protocol: contenders alternate round by round in one process (so a busy
 machine slows them alike), at least 7 rounds, the min and the median reported, once with the
 default garbage collector on (what a user gets) and once with collection excluded (the collector
-disabled while a call is timed, a full collection between calls, outside the timer)."""
+disabled while a call is timed, a full collection between calls, outside the timer).
+
+With the collector on, the contenders share one heap: garbage that only the collector frees
+(micrograd's reference cycles) would be collected, in part, while the *next* contender is timed.
+So before each timing a full collection and one untimed call, both outside the timer, put the
+contender in its own steady state: it pays for collecting its own garbage, no one else's."""
 
 from __future__ import annotations
 
@@ -37,6 +42,8 @@ def seconds(t: float) -> str:
 
 def _timed(fn: Callable[[], Any], calls: int, collect: bool) -> tuple[float, Any]:
     """Seconds per call of ``calls`` consecutive calls (the collector disabled when not ``collect``)."""
+    if hasattr(fn, "timed"):  # a contender in a process of its own (worker.Worker) times itself there
+        return fn.timed(calls, collect)
     if not collect:
         gc.collect()
         gc.disable()
@@ -83,7 +90,8 @@ def alternate(contenders: dict[str, Callable[[], Any]], rounds: int = ROUNDS, ca
         rounds: how many rounds (each contender gets one timing per round).
         calls: name -> consecutive calls per timing (the time is their mean); 1 by default. Fast
             work needs several calls so that the timer's resolution does not matter.
-        collect: False to exclude garbage collection.
+        collect: False to exclude garbage collection; True times each contender in its own steady
+            state (a full collection and an untimed call before each timing, see the module).
 
     Returns:
         name -> :class:`Timing` over the rounds (its min and median of the per-call times).
@@ -95,6 +103,9 @@ def alternate(contenders: dict[str, Callable[[], Any]], rounds: int = ROUNDS, ca
     results: dict[str, Any] = {}
     for _ in range(max(1, rounds)):
         for name, fn in contenders.items():
+            if collect:  # its own steady state: the others' garbage collected, its own left (see above)
+                gc.collect()
+                fn()
             t, results[name] = _timed(fn, calls.get(name, 1), collect)
             times[name].append(t)
     return {name: Timing(statistics.median(ts), min(ts), len(ts), results[name]) for name, ts in times.items()}

@@ -17,7 +17,7 @@ from typing import Any, Sequence
 import autograd
 from autograd import Value, validate
 from autograd.ops import OPS
-from autograd.value import _apply
+from autograd.value import _apply, _layer
 
 from .activations import ACTIVATIONS, _softmax, check_activation
 from .init import Seed, init_weights, make_rng
@@ -150,7 +150,7 @@ class Layer(Module):
         self.nin, self.nout = validate.whole(nin, "nin"), validate.whole(nout, "nout")
         self.activation = _resolve(activation, nonlin, layer=True)
         unit = "linear" if self.activation == "softmax" else self.activation
-        self._phi = ACTIVATIONS[unit]
+        self._op = None if unit == "linear" else OPS[unit]  # the activation's row (None: linear)
         matrix = init_weights(init, self.activation, self.nin, self.nout, make_rng(seed))
         self.neurons = [Neuron._checked(self.nin, unit, row) for row in matrix]
         self.relabel("")
@@ -165,9 +165,11 @@ class Layer(Module):
         return self._forward(_values(x, self.nin, "x"))
 
     def _forward(self, x: list[Value]) -> tuple[list[Value], list[Value]]:
-        vs = [_dot(neuron.w, x, neuron.b) for neuron in self.neurons]
-        ys = _softmax(vs) if self.activation == "softmax" else [self._phi(v) for v in vs]
-        return vs, ys
+        ws, bs = [neuron.w for neuron in self.neurons], [neuron.b for neuron in self.neurons]
+        if self.activation == "softmax":
+            vs = _layer(ws, x, bs)[0]
+            return vs, _softmax(vs)
+        return _layer(ws, x, bs, self._op)
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         """The outputs; a bare Value when ``nout == 1`` (micrograd's convention)."""

@@ -8,9 +8,10 @@ import pytest
 
 import nn
 from benchmarks import b3_chain, b5_replay
-from benchmarks.models import ChainMLP, copy_weights, deltagrad_loss, micrograd_loss, moons, slope
+from benchmarks.models import ChainMLP, copy_weights, deltagrad_loss, micrograd_loss, moons, sgd_step, slope
 from benchmarks.report import Section
 from benchmarks.timing import alternate, measure, seconds
+from benchmarks.worker import CHECKOUT, Worker
 
 
 def test_the_hand_chain_computes_the_engines_gradient():
@@ -88,6 +89,29 @@ def test_alternate_times_every_contender_each_round():
     assert 0 <= timings["a"].best <= timings["a"].median
 
 
+def test_with_the_collector_each_timing_follows_an_untimed_call():
+    calls = []
+    alternate({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, rounds=2, calls={"b": 2}, collect=True)
+    assert calls == ["a", "b"] + ["a", "a", "b", "b", "b"] * 2
+
+
+def test_a_worker_process_times_the_step_of_the_checkout_it_is_given():
+    rows, targets = moons(10)
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    params = model.parameters()
+    expected = [sgd_step(deltagrad_loss(model, params, rows, targets), params) for _ in range(3)]
+    worker = Worker(CHECKOUT, rows, targets)
+    try:
+        assert worker.engine == nn.__file__
+        assert worker() == expected[0]  # an untimed step
+        seconds, loss = worker.timed(2, False)
+        assert seconds > 0 and loss == expected[2]
+        timings = alternate({"worker": worker}, rounds=1, collect=False)  # warm-up, then one timed call
+        assert timings["worker"].runs == 1 and timings["worker"].result != expected[2]
+    finally:
+        worker.close()
+
+
 def test_copy_weights_refuses_models_of_different_sizes():
     with pytest.raises(ValueError, match="3 parameters into 4"):
         copy_weights(nn.Neuron(2), nn.Neuron(3))
@@ -117,3 +141,11 @@ def test_a_section_says_which_targets_were_missed():
 
 def test_the_linked_chain_floor_computes_the_engines_gradient():
     assert b3_chain.linked_chain(1000) == b3_chain.hand_chain(1000) == pytest.approx(b3_chain.SCALE ** 500, rel=1e-12)
+
+
+def test_against_must_name_a_checkout(tmp_path, capsys):
+    from benchmarks.__main__ import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--only", "B1", "--against", str(tmp_path)])
+    assert stopped.value.code == 2 and "--against" in capsys.readouterr().err
