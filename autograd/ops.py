@@ -144,8 +144,14 @@ def _softplus(a: float) -> float:
     return max(a, 0.0) + math.log1p(math.exp(-abs(a)))  # ln(1 + eᵃ), which never overflows
 
 
-register_op("tanh", math.tanh, lambda y, a: (1.0 - y * y,), formula="1 − y²", activation=True)
-register_op("sigmoid", _sigmoid, lambda y, a: (y * (1.0 - y),), symbol="σ", formula="y(1 − y)", activation=True)
+def _tanh_derivative(y: Any, a: Any) -> tuple:
+    e = exp(-2.0 * abs(a))  # 1 − y² as 4e/(1 + e)²: no cancellation where tanh rounds to ±1
+    return (4.0 * e / (1.0 + e) ** 2,)
+
+
+register_op("tanh", math.tanh, _tanh_derivative, formula="1 − y²", activation=True)
+# y(1 − y) as y·σ(−x): 1 − y would cancel where σ rounds to 1.
+register_op("sigmoid", _sigmoid, lambda y, a: (y * sigmoid(-a),), symbol="σ", formula="y(1 − y)", activation=True)
 register_op("softplus", _softplus, lambda y, a: (sigmoid(a),), formula="σ(x)", activation=True)
 # `a <= 0` rather than `a > 0` in forward rules lets a NaN through; a constant (1.0,) is one shared tuple.
 register_op("relu", lambda a: 0.0 if a <= 0 else a, lambda y, a: (1.0,) if a > 0 else (0.0,),

@@ -140,10 +140,10 @@ def test_sigmoid_derivative(x):
     v = Value(x)
     y = v.sigmoid()
     y.backward()
-    assert v.grad == pytest.approx(y.data * (1 - y.data), rel=1e-12, abs=1e-300)
-    # The corrected formula of seed 001: e^-x / (1 + e^-x)^2, denominator squared. The rule uses
-    # the output, y(1-y) as PyTorch does, so where 1-y is tiny it is exact only to ~1e-16 absolute.
-    assert v.grad == pytest.approx(math.exp(-x) / (1 + math.exp(-x)) ** 2, rel=1e-9, abs=1e-15)
+    assert v.grad == pytest.approx(y.data * (1 - y.data), rel=1e-12, abs=4e-16)  # y(1 − y) cancels where y ≈ 1
+    # The corrected formula of the sigmoid article: e^-x / (1 + e^-x)^2, denominator squared. The
+    # rule computes y·σ(−x), which keeps its relative precision in both tails.
+    assert v.grad == pytest.approx(math.exp(-x) / (1 + math.exp(-x)) ** 2, rel=1e-12, abs=1e-300)
     assert 0.0 < v.grad <= 0.25
 
 

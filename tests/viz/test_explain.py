@@ -38,7 +38,7 @@ def test_tanh_edge_formula_and_numbers_in_every_form():
     e = explain(n.o, n.v)
     (term,) = e.one_step.terms
     assert (term.user, term.formula) == ("o", "1 − o²")
-    assert term.local == 1 - n.o.data ** 2 and term.user_grad == 1.0
+    assert term.local == pytest.approx(1 - n.o.data ** 2, rel=1e-15) and term.user_grad == 1.0
     text = str(e)
     assert "grad[v] = (1 − o²) × grad[o]" in text and "= 0.5 × 1.0" in text
     assert "∂o/∂v = 0.5" in text
