@@ -14,22 +14,11 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
+from autograd.validate import positive, whole
 
 from .init import Seed, make_rng
 
 __all__ = ["moons", "xor", "spiral", "circles", "sine", "as_values"]
-
-
-def _count(n: Any, name: str) -> int:
-    if isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1:
-        return int(n)
-    raise ValueError(f"{name} must be a positive int, got {type(n).__name__}: {n!r}")
-
-
-def _noise(noise: Any, name: str) -> float:
-    if isinstance(noise, numbers.Real) and not isinstance(noise, bool) and math.isfinite(noise) and noise >= 0:
-        return float(noise)
-    raise ValueError(f"{name} must be a finite number >= 0, got {type(noise).__name__}: {noise!r}")
 
 
 def moons(n: int = 100, noise: float = 0.1, seed: Seed = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -43,7 +32,7 @@ def moons(n: int = 100, noise: float = 0.1, seed: Seed = 0) -> tuple[np.ndarray,
     Returns:
         X of shape (n, 2) and labels y in {0, 1}, shuffled.
     """
-    n, noise, rng = _count(n, "moons n"), _noise(noise, "moons noise"), make_rng(seed)
+    n, noise, rng = whole(n, "n"), positive(noise, "noise", zero=True), make_rng(seed)
     n_outer = n - n // 2
     outer = np.linspace(0.0, math.pi, n_outer)
     inner = np.linspace(0.0, math.pi, n // 2)
@@ -66,7 +55,7 @@ def xor(n: int = 4, noise: float = 0.0, seed: Seed = 0) -> tuple[np.ndarray, np.
     Returns:
         X of shape (n, 2) and labels y in {0, 1}.
     """
-    n, noise, rng = _count(n, "xor n"), _noise(noise, "xor noise"), make_rng(seed)
+    n, noise, rng = whole(n, "n"), positive(noise, "noise", zero=True), make_rng(seed)
     corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])[np.arange(n) % 4]
     y = (corners[:, 0] != corners[:, 1]).astype(np.int64)
     return corners + rng.normal(0.0, noise, corners.shape), y
@@ -87,8 +76,8 @@ def spiral(n_per_class: int = 50, classes: int = 3, noise: float = 0.2, seed: Se
     Returns:
         X of shape (n_per_class·classes, 2) and labels y in {0, ..., classes - 1}.
     """
-    n = _count(n_per_class, "spiral n_per_class")
-    classes, noise, rng = _count(classes, "spiral classes"), _noise(noise, "spiral noise"), make_rng(seed)
+    n = whole(n_per_class, "n_per_class")
+    classes, noise, rng = whole(classes, "classes"), positive(noise, "noise", zero=True), make_rng(seed)
     radius = np.tile(np.linspace(0.0, 1.0, n), classes)
     y = np.repeat(np.arange(classes, dtype=np.int64), n)
     angle = 4.0 * y + np.tile(np.linspace(0.0, 4.0, n), classes) + rng.normal(0.0, noise, n * classes)
@@ -108,7 +97,7 @@ def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: Seed =
     Returns:
         X of shape (n, 2) and labels y: 0 on the outer circle, 1 on the inner one; shuffled.
     """
-    n, noise, rng = _count(n, "circles n"), _noise(noise, "circles noise"), make_rng(seed)
+    n, noise, rng = whole(n, "n"), positive(noise, "noise", zero=True), make_rng(seed)
     if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0 < factor < 1:
         raise ValueError(f"circles factor must be a number between 0 and 1 (exclusive), got {factor!r}")
     n_outer = n - n // 2
@@ -133,7 +122,7 @@ def sine(n: int = 50, noise: float = 0.0, seed: Seed = 0) -> tuple[np.ndarray, n
     Returns:
         X of shape (n, 1) and float targets y of shape (n,).
     """
-    n, noise, rng = _count(n, "sine n"), _noise(noise, "sine noise"), make_rng(seed)
+    n, noise, rng = whole(n, "n"), positive(noise, "noise", zero=True), make_rng(seed)
     x = np.linspace(-math.pi, math.pi, n)
     return x[:, None], np.sin(x) + rng.normal(0.0, noise, n)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import math
 import numbers
 import re
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ import graphviz
 import numpy as np
 
 import autograd
-from autograd import OPS, Value
+from autograd import OPS, Value, validate
 from autograd.format import Check, choose_decimals, format_fixed
 
 from .escape import plain_label
@@ -54,18 +53,11 @@ def _layers(model: Any) -> list[Any]:
 
 
 def _numbers(values: Any, count: int, name: str) -> list[float]:
-    items = values.tolist() if isinstance(values, np.ndarray) else values  # a row of nn.data's arrays
-    items = [items] if isinstance(items, numbers.Real) else items
-    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
-        raise TypeError(f"draw_mlp: {name} must be a number or a list of numbers, got {type(values).__name__}")
-    if len(items) != count:
-        raise ValueError(f"draw_mlp: {name} must have {count} number(s), got {len(items)}: {values!r}")
-    out = []
-    for i, v in enumerate(items):
-        if not isinstance(v, numbers.Real) or isinstance(v, bool) or not math.isfinite(v):
-            raise ValueError(f"draw_mlp: {name}[{i}] must be a finite number, got {v!r}")
-        out.append(float(v))
-    return out
+    row = values.tolist() if isinstance(values, np.ndarray) else values  # a row of nn.data's arrays
+    row = validate.items([row] if isinstance(row, numbers.Real) else row, name, "a number or a list of numbers")
+    if len(row) != count:
+        raise ValueError(f"draw_mlp: {name} must have {count} number(s), got {len(row)}: {values!r}")
+    return [validate.finite(v, f"{name}[{i}]") for i, v in enumerate(row)]
 
 
 def _forward(layers: list[Any], x: list[float], target: list[float] | None) -> _Pass:

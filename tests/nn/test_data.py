@@ -59,11 +59,11 @@ def test_sine_targets():
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="moons n must be a positive int, got int: 0"):
+    with pytest.raises(ValueError, match=r"\bn\b"):
         data.moons(0)
     with pytest.raises(ValueError, match="noise"):
         data.sine(5, noise=-1)
-    with pytest.raises(ValueError, match="classes"):
+    with pytest.raises(TypeError, match="classes"):
         data.spiral(5, classes=1.5)
 
 

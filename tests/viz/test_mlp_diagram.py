@@ -129,7 +129,7 @@ def test_bad_arguments_are_named():
         draw_mlp(model, target=1.0)
     with pytest.raises(ValueError, match="x must have 1 number"):
         draw_mlp(model, [1.0, 2.0])
-    with pytest.raises(ValueError, match=r"x\[0\] must be a finite number"):
+    with pytest.raises(ValueError, match=r"x\[0\]"):
         draw_mlp(model, [math.nan])
     with pytest.raises(ValueError, match="target must have 1 number"):
         draw_mlp(model, [1.0], target=[1.0, 0.0])
