@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 import graphviz
 
-__all__ = ["record_field", "plain_label"]
+__all__ = ["record_field", "plain_label", "script_json"]
 
 # Characters that structure a record label; a backslash makes each one literal.
 _RECORD_SPECIAL = {c: "\\" + c for c in '\\{}|<>"'}
@@ -15,6 +17,14 @@ _RECORD_SPECIAL = {c: "\\" + c for c in '\\{}|<>"'}
 _SPACE_AFTER_NON_ASCII = re.compile(r"(?<=[^\x00-\x7f]) ")
 # Control characters other than line breaks: dot drops them, and a NUL ends its input.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def script_json(data: Any, **dumps: Any) -> str:
+    """``data`` as JSON to embed in a ``<script>`` element that cannot change how the page parses:
+    no ``<``, ``>`` or ``&`` (a label holding ``</script>`` or ``<!--<script>`` would end the script
+    early or keep it from ending). ``dumps``: more arguments for ``json.dumps``."""
+    text = json.dumps(data, ensure_ascii=False, **dumps)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def _literal(text: str) -> str:

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from typing import Callable
 
 import autograd
-from autograd import OPS, Value
+from autograd import Value
 from autograd import validate
 from autograd.format import Check, choose_decimals, format_fixed
 
-from .tracing import Edge, Trace, is_atomic, local_formula, trace
+from .tracing import Edge, Trace, factor, local_formula, trace
 
 __all__ = ["explain", "Explanation", "Term", "OneStep", "Path", "DeltaRule", "DEFAULT_MAX_PATHS"]
 
@@ -189,7 +189,7 @@ class Explanation:
 
     def _one_step_lines(self, step: OneStep) -> list[str]:
         lhs = f"grad[{step.name}]"
-        symbols = " + ".join(f"{_factor(t.formula)} × grad[{t.user}]" for t in step.terms)
+        symbols = " + ".join(f"{factor(t.formula)} × grad[{t.user}]" for t in step.terms)
         numbers = " + ".join(f"{self.num(t.local)} × {self.num(t.user_grad)}" for t in step.terms)
         lines = [f"{lhs} = {symbols}", f"{' ' * len(lhs)} = {numbers}"]
         if len(step.terms) > 1:
@@ -199,7 +199,7 @@ class Explanation:
 
     def _path_line(self, p: Path) -> str:
         route = " → ".join(p.names)
-        symbols = " × ".join(_factor(f) for f in p.formulas)
+        symbols = " × ".join(factor(f) for f in p.formulas)
         numbers = " × ".join(self.num(g) for g in p.local_grads)
         if len(p.local_grads) == 1:
             return f"{route}: {symbols} = {numbers}"
@@ -259,7 +259,7 @@ class Explanation:
         rows = [rf"\frac{{\partial {r}}}{{\partial {n}}} &= {self.num(self.total)}"]
 
         def formula(edge: Edge) -> str:
-            return _latex(_factor(local_formula(self.trace, edge, name)))
+            return _latex(factor(local_formula(self.trace, edge, name)))
 
         def step_rows(step: OneStep) -> list[str]:
             symbols = " + ".join(rf"{formula(t.edge)} \cdot g_{{{name(t.user)}}}" for t in step.terms)
@@ -289,13 +289,6 @@ class Explanation:
                 rows.append(rf"&= {self.num(d.phi_prime)} \times ({numbers}) = {self.num(d.delta)}")
         body = " \\\\\n".join(rows)
         return f"% g_u = \\partial {r} / \\partial u\n\\begin{{align*}}\n{body}\n\\end{{align*}}\n"
-
-
-def _factor(formula: str) -> str:
-    """A formula as a factor of a product: parenthesised when it holds a sum or a condition."""
-    if is_atomic(formula) or (formula.startswith("(") and formula.endswith(")")):
-        return formula
-    return f"({formula})"
 
 
 def _markdown_escape(text: str) -> str:

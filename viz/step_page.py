@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
 import os
 import re
 from pathlib import Path
@@ -13,12 +12,13 @@ from autograd import Value
 from autograd.format import format_fixed
 from autograd.validate import output_file
 
+from .escape import script_json
 from .explain import explain
 from .graph import Style, build_graph, check_size, grad_text, op_text, picture_decimals
 from .rendering import GraphvizNotFound, pipe_svg, write_file
 from .step_page_assets import CSS, SCRIPT
 from .steps import Step, record_steps
-from .tracing import Trace, is_atomic, local_formula, trace
+from .tracing import Trace, factor, local_formula, trace
 
 __all__ = ["StepThrough", "step_through", "DEFAULT_MAX_STEPS"]
 
@@ -82,10 +82,6 @@ def _table_view(tr: Trace, decimals: int) -> str:
     return f'<p class="note">{html.escape(note)}</p><table class="nodes">{head}{"".join(rows)}</table>'
 
 
-def _factor(text: str) -> str:
-    return text if is_atomic(text) else f"({text})"
-
-
 def _lines(tr: Trace, steps: list[Step], decimals: int) -> list[list[Line]]:
     """Each step's arithmetic, with the picture's decimals so that it reads as the picture does.
 
@@ -107,7 +103,7 @@ def _lines(tr: Trace, steps: list[Step], decimals: int) -> list[list[Line]]:
         g = s.grads[k]
         lines: list[Line] = []
         if k == root:
-            lines.append(f"start: grad[{name}] = {num(g)}  (∂{_factor(name)}/∂{_factor(name)})")
+            lines.append(f"start: grad[{name}] = {num(g)}  (∂{factor(name)}/∂{factor(name)})")
         for edge in edges.get(k, []):
             p, arg = edge.parent, tr.name(edge.parent)
             if not nodes[p].requires_grad:
@@ -115,7 +111,7 @@ def _lines(tr: Trace, steps: list[Step], decimals: int) -> list[list[Line]]:
                 continue
             term, before = edge.local_grad * g, total[p]
             total[p] = term if before is None else before + term
-            head = f"grad[{arg}] += {_factor(local_formula(tr, edge))} × grad[{name}] = "
+            head = f"grad[{arg}] += {factor(local_formula(tr, edge))} × grad[{name}] = "
             text = (f"{head}{num(edge.local_grad)} × {num(g)} = {num(term)}"
                     + ("" if before is None else f"  → grad[{arg}] = {num(total[p])}"))
             lines.append([text, p, head + "?"] if p in interior else text)
@@ -124,13 +120,6 @@ def _lines(tr: Trace, steps: list[Step], decimals: int) -> list[list[Line]]:
     out[-1].append("done: the leaves' gradients are final: "
                    + ", ".join(f"grad[{tr.name(i)}] = {num(steps[-1].grads[i] or 0.0)}" for i in leaves))
     return out
-
-
-def _script_json(data: object) -> str:
-    """``data`` as JSON that cannot change how the page parses: no <, > or & (a label holding
-    ``</script>`` or ``<!--<script>`` would end the script early or keep it from ending)."""
-    text = json.dumps(data, ensure_ascii=False)
-    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def _page_data(tr: Trace, steps: list[Step], decimals: int) -> dict:
@@ -227,7 +216,7 @@ class="zoom-in" title="zoom in">+</button> <span class="zoom-level"></span></spa
 <button class="explain-close" title="close">×</button></div><div class="explain-body"></div></aside>
 </div>
 <details class="log-box" open><summary>earlier steps (the latest first)</summary><ul class="log"></ul></details>
-<script type="application/json" class="data">{_script_json(_page_data(tr, steps, decimals))}</script>
+<script type="application/json" class="data">{script_json(_page_data(tr, steps, decimals))}</script>
 <script>{SCRIPT}
 deltagradSteps(document.getElementById("{page_id}"));</script>
 </div>"""

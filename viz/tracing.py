@@ -210,6 +210,13 @@ def _operand(text: str, name: Callable[[str], str], bare: bool) -> str:
     return name(text) if bare or is_atomic(text) else f"({name(text)})"
 
 
+def factor(formula: str) -> str:
+    """A formula as a factor of a product: parenthesised unless it is one word, call or bracket."""
+    if is_atomic(formula) or (formula.startswith("(") and formula.endswith(")")):
+        return formula
+    return f"({formula})"
+
+
 def is_atomic(text: str) -> bool:
     """Whether a name or formula reads as one factor: a word, a number, or a call ``tanh(v)``."""
     return re.fullmatch(r"-?[\w.\[\]]+|[A-Za-z_]\w*\(.*\)", text) is not None

@@ -4,10 +4,11 @@ recording."""
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from importlib import resources
 from typing import Any
+
+from viz.escape import script_json
 
 __all__ = ["ASSETS", "CSP", "asset", "live", "recorded"]
 
@@ -42,15 +43,10 @@ def asset(path: str) -> tuple[bytes, str]:
     return text.encode("utf-8"), kind
 
 
-def _inline_json(data: Any) -> str:
-    # allow_nan=False: the page's JSON.parse has no NaN. "</" cannot end the script element.
-    return json.dumps(data, allow_nan=False, separators=(",", ":")).replace("</", "<\\/")
-
-
 def recorded(recording: dict[str, Any]) -> str:
     """One self-contained page showing a recording (see ``recorder.record``): style, script and
     data inline, nothing fetched."""
     return (_text("page.html")
             .replace("<!--STYLE-->", f"<style>\n{_text('playground.css')}</style>")
-            .replace("<!--SCRIPT-->", f'<script type="application/json" id="recording">{_inline_json(recording)}</script>\n'
+            .replace("<!--SCRIPT-->", f'<script type="application/json" id="recording">{script_json(recording, allow_nan=False, separators=(",", ":"))}</script>\n'
                                       f"<script>\n{_text('playground.js')}</script>"))
