@@ -35,34 +35,42 @@ def topological_order(root: Any) -> list[Any]:
     return order
 
 
+class _NoGradient:  # where a gradient Value starts (create_graph): adding to it makes no "0 + g" node
+    __add__ = __radd__ = lambda self, other: other
+
+
+NO_GRADIENT = _NoGradient()
+
+
 def chain_rule(order: list[Any], seed: Any, local: Callable[[Any], Any] | None = None,
                on_step: Callable[[Any], None] | None = None) -> None:
-    """The chain rule, once for every graph: from the root (``order[-1]``, gradient ``seed``) down,
-    each node adds ``local derivative × its gradient`` into each operand that requires grad. The
-    gradients live in the nodes' ``.grad`` (a slot is faster than a dict), None until reached;
-    callers save what they keep (:func:`gradients`). ``local(node)`` gives the local derivatives
-    (default: the op's recorded floats); ``on_step(node)`` runs after each node's step."""
-    for node in order:
-        node.grad = None
-    order[-1].grad = seed
+    """The chain rule, once for every graph: the root (``order[-1]``) adds ``seed`` to its gradient,
+    then, from the root down, each node made by an op adds ``local derivative × its gradient`` into
+    each operand that requires grad. The gradients live in the nodes' ``.grad`` (a slot is faster
+    than a dict), where the caller sets them to start (0.0, or NO_GRADIENT for Values).
+    ``local(node)`` gives the local derivatives (default: the op's recorded floats);
+    ``on_step(node)`` runs after each node's step."""
+    order[-1].grad += seed
     for node in reversed(order):
-        g = node.grad
-        if g is None or not node.parents:
-            continue
-        for parent, d in zip(node.parents, node.local_grads if local is None else local(node)):
-            if parent.requires_grad:
-                before = parent.grad
-                parent.grad = d * g if before is None else before + d * g
-        if on_step is not None:
-            on_step(node)
+        if node.parents:
+            g = node.grad
+            for parent, d in zip(node.parents, node.local_grads if local is None else local(node)):
+                if parent.requires_grad:
+                    parent.grad += d * g
+            if on_step is not None:
+                on_step(node)
 
 
 def gradients(order: list[Any], seed: Any, local: Callable[[Any], Any] | None = None,
               on_step: Callable[[Any], None] | None = None) -> dict[Any, Any]:
-    """:func:`chain_rule` that leaves every ``.grad`` as it was: node -> gradient, for the nodes reached."""
+    """:func:`chain_rule` from zero that leaves every ``.grad`` as it was: node -> gradient (floats
+    for a float seed; Values for a Value seed, and then only the nodes reached)."""
     held = [node.grad for node in order]
+    start = 0.0 if isinstance(seed, (int, float)) else NO_GRADIENT
+    for node in order:
+        node.grad = start
     chain_rule(order, seed, local, on_step)
-    reached = {node: node.grad for node in order if node.grad is not None}
+    reached = {node: node.grad for node in order if node.grad is not NO_GRADIENT}
     for node, before in zip(order, held):
         node.grad = before
     return reached

@@ -108,7 +108,7 @@ def check_forward(op: str, parents: tuple, y: float) -> None:
 def check_backward(node: Any) -> None:
     """Under ``detect_anomaly``, after ``node`` passed its gradient on: its operands' must be finite."""
     for parent, local in zip(node.parents, node.local_grads):
-        if parent.grad is not None and not math.isfinite(parent.grad):
+        if not math.isfinite(parent.grad):
             raise FloatingPointError(
                 f"detect_anomaly: in the backward pass through {node.op} ({describe(node)}), the gradient of "
                 f"{describe(parent)} became {parent.grad} (local derivative {local}, incoming gradient {node.grad})")

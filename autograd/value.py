@@ -198,11 +198,14 @@ def backward(root: Value, gradient: float = 1.0, *, order: list[Value] | None = 
     if not root.requires_grad:
         raise RuntimeError("the root does not require grad (a constant, or computed under no_grad): nothing to differentiate")
     order = topological_order(root) if order is None else order
-    held = [node.grad for node in order]
+    held = []  # leaves add this pass's gradient, summed from 0.0, to what they held
+    for node in order:
+        if not node.parents:
+            held.append((node, node.grad))
+        node.grad = 0.0  # 0.0 + -0.0 is 0.0: no gradient comes out as -0.0
     chain_rule(order, seed, on_step=check_backward if MODE.anomaly else None)
-    for node, before in zip(order, held):
-        g = 0.0 if node.grad is None else node.grad + 0.0  # + 0.0 turns a -0.0 into 0.0
-        node.grad = g if node.parents else before + g  # leaves accumulate; constants keep 0.0
+    for node, before in held:
+        node.grad += before
 
 
 def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = False) -> tuple:

@@ -46,12 +46,15 @@ def record_steps(tr: Trace, gradient: float = 1.0) -> list[Step]:
     """
     nodes, index, root = tr.nodes, tr.index, len(tr.nodes) - 1
     steps: list[Step] = []
+    reached = [False] * root + [True]  # the loop starts every gradient at 0.0; the page shows "—" until reached
 
     def record(node: Value) -> None:
         k = index[node]
         changed = [index[p] for p in node.parents if p.requires_grad]
+        for i in changed:
+            reached[i] = True
         steps.append(Step(k, tuple(dict.fromkeys(([root] if k == root else []) + changed)),
-                          tuple(n.grad for n in nodes)))
+                          tuple(n.grad if seen else None for n, seen in zip(nodes, reached))))
 
     gradients(nodes, gradient, on_step=record)
     if not steps:  # a lone leaf: the seed is the whole pass

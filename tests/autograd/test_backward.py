@@ -154,3 +154,18 @@ def test_dropped_graph_is_freed_without_the_garbage_collector():
         assert x.grad != 0.0  # the leaves we still hold keep their gradients
     finally:
         gc.enable()
+
+
+def test_no_gradient_comes_out_as_negative_zero():
+    # ∂(x·(−0.0))/∂x is −0.0 × 1.0 = −0.0; the interior node m and the leaf x both show 0.0
+    x = Value(2.0)
+    m = x * -0.0
+    y = m * 1.0
+    y.backward(gradient=-0.0)
+    assert [math.copysign(1.0, v.grad) for v in (y, m, x)] == [1.0, 1.0, 1.0]
+
+
+def test_constants_keep_a_zero_gradient():
+    x, c = Value(3.0), Value(5.0, requires_grad=False)
+    (x * c + c).backward()
+    assert (x.grad, c.grad) == (5.0, 0.0)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Value, grad
+from autograd import Value, grad, topological_order
 
 POINTS = st.floats(-3.0, 3.0)
 
@@ -122,3 +122,12 @@ def test_create_graph_records_a_graph_that_backward_can_use():
     (dx,) = grad(x**3, [x], create_graph=True)
     dx.backward()
     assert x.grad == pytest.approx(6 * 1.3, rel=1e-12)
+
+
+def test_create_graph_adds_no_node_for_a_zero_start():
+    # ∂(x·x)/∂x with create_graph is x·1 + x·1 (the seed 1 a constant): five nodes, no "0 + ..."
+    x = Value(3.0)
+    (g,) = grad(x * x, x, create_graph=True)
+    nodes = topological_order(g)
+    assert g.data == 6.0 and len(nodes) == 5
+    assert sorted(node.op for node in nodes) == ["", "", "add", "mul", "mul"]

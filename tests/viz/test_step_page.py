@@ -295,3 +295,14 @@ def test_big_graphs_leave_explanations_out_and_say_how_to_get_one(monkeypatch):
     data = _data(step_through(n.o).html)
     assert data["explain"] == {} and "viz.explain(root, node)" in data["explainMissing"]
     assert "10 nodes, more than 9." in data["explainMissing"]
+
+
+def test_steps_show_no_gradient_until_the_loop_reaches_a_node():
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    y = (x * w).tanh()
+    steps = replay(trace(y))
+    names = [node.label or node.op for node in trace(y).nodes]  # x, w, mul, tanh
+    first, second = steps
+    assert first.grads[names.index("mul")] == pytest.approx(1 - math.tanh(-6.0) ** 2, rel=1e-12)
+    assert first.grads[names.index("x")] is None and first.grads[names.index("w")] is None
+    assert second.grads[names.index("x")] == pytest.approx(-3.0 * (1 - math.tanh(-6.0) ** 2), rel=1e-12)
