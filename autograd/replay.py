@@ -29,8 +29,9 @@ when asked (:meth:`Training.sync`) and when training ends.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from itertools import chain
 from functools import cached_property, reduce
-from operator import or_
+from operator import attrgetter, or_
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -166,6 +167,7 @@ def scalar_rules(op: Op) -> NumpyRule:
 # Where values live, and the steps that compute them.
 
 CONST, INPUT, TABLE = 0, 1, 2  # the parameter/constant vector, the batch, the table of varying nodes
+_PARENTS = attrgetter("parents")
 _RAISES = {"div", "pow", "log", "sqrt"}  # ops whose scalar forward raises outside their domain
 Rows = Any  # a slice of consecutive rows (indexing by it is a view), or an integer array
 
@@ -396,14 +398,31 @@ def _attrs(v: Value) -> dict[str, Any]:
     return getattr(v, "attrs", None) or {}
 
 
-def _squared_constants(v: Value, uses: Counter, output: Value) -> list[Value] | None:
-    """The p's of a constant ``sum`` of ``p * p`` nodes used nowhere else, else None."""
-    squared = []
-    for w in v.parents:
-        if w.op != "mul" or w.parents[0] is not w.parents[1] or uses[w] != 1 or w is output or _attrs(w):
-            return None
-        squared.append(w.parents[0])
-    return squared
+def _penalties(nodes: list[Value], code: dict[Value, int], chosen: set[Value]) -> dict[Value, tuple]:
+    """The L2 penalties, found before the main pass so that it never visits their p * p nodes:
+    node -> (the p's, the row of α or None), for each n-ary ``sum`` of ``p * p`` over leaves that are
+    not inputs, each ``p * p`` used by that sum alone; when the sum's one use is α·Σp² (α a constant
+    leaf), that product is the node. Their nodes get their codes here, which marks them as done."""
+    sums = [v for v in nodes if v.op == "sum" and all(w.op == "mul" and w.parents[0] is w.parents[1]
+                                                        and not w.parents[0].parents and code.get(w.parents[0]) != INPUT
+                                                        for w in v.parents)]
+    if not sums:
+        return {}
+    watched = set(sums).union(*(v.parents for v in sums))
+    users = [v for v, free in zip(nodes, map(watched.isdisjoint, map(_PARENTS, nodes))) if not free]
+    uses = Counter(chain.from_iterable(v.parents for v in users))  # the uses of the watched nodes, all of them
+    penalties: dict[Value, tuple] = {}
+    for v in sums:
+        if all(uses[w] == 1 for w in v.parents):
+            squared = [w.parents[0] for w in v.parents]
+            learns = 0 if chosen.isdisjoint(squared) else 4
+            code.update(dict.fromkeys(v.parents, 1 << 3 | learns | CONST))
+            code[v], penalties[v] = 2 << 3 | learns | CONST, (squared, None)
+    for u in (u for u in users if u.op == "mul"):  # α·Σp²: the sum's one use, a product with a constant leaf
+        inner, scale = u.parents if u.parents[0] in penalties else u.parents[::-1]
+        if inner in penalties and uses[inner] == 1 and not scale.parents and scale not in code:
+            code[u], penalties[u] = 3 << 3 | code[inner] & 4 | CONST, (penalties.pop(inner)[0], scale)
+    return penalties
 
 
 class _Compiler:
@@ -417,20 +436,22 @@ class _Compiler:
 
     def __init__(self, nodes: list[Value], output: Value, inputs: Sequence[Value], params: Sequence[Value]):
         self.output = output
-        given, chosen = set(inputs), set(params)
-        code: dict[Value, int] = {}
+        code: dict[Value, int] = dict.fromkeys(params, 4)
+        code.update(dict.fromkeys(inputs, INPUT))
+        self.squares = _penalties(nodes, code, set(params))
         groups: dict[tuple, list[Value]] = defaultdict(list)
+        for v in self.squares:  # one step each: a dot product of the parameter vector
+            groups[(code[v] >> 3, id(v))].append(v)
         self.leaves: list[Value] = []
-        edges: list[Value] = []
         get = code.__getitem__
         for v in nodes:
+            if v in code:  # an input, a parameter or a penalty's node: coded already
+                continue
             parents = v.parents
             if not parents:
-                code[v] = INPUT if v in given else 4 if v in chosen else CONST
-                if code[v] == CONST:
-                    self.leaves.append(v)
+                code[v] = CONST
+                self.leaves.append(v)
                 continue
-            edges.extend(parents)
             codes = tuple(map(get, parents))
             flags = reduce(or_, codes)
             d = (max(codes) >> 3) + 1
@@ -438,29 +459,7 @@ class _Compiler:
             attrs = getattr(v, "attrs", None)
             groups[(d, v.op, tuple(sorted(attrs.items())) if attrs else (), codes)].append(v)
         self.code = code
-        # An L2 penalty: its p * p nodes are not computed, the sum is one dot product, and a
-        # constant leaf α multiplying it (α·Σp², nn.l2_penalty) is a factor of that step.
-        self.squares: dict[Value, tuple[list[Value], Value | None]] = {}
-        uses: Counter = Counter()
-        absorbed: set[Value] = set()
-        for key, members in groups.items():
-            if key[1] == "sum" and not any(c & 3 for c in key[3]):
-                uses = uses or Counter(edges)
-                for v in members:
-                    squared = _squared_constants(v, uses, output)
-                    if squared is not None:
-                        self.squares[v] = (squared, None)
-                        absorbed.update(v.parents)
-        for key, members in (groups.items() if self.squares else ()):
-            if key[1] == "mul" and not any(c & 3 for c in key[3]):
-                for w in members:
-                    inner, scale = w.parents if w.parents[0] in self.squares else w.parents[::-1]
-                    if inner in self.squares and uses[inner] == 1 and inner is not output and code[scale] == CONST:
-                        self.squares[w] = (self.squares.pop(inner)[0], scale)
-                        absorbed.add(inner)
-        ordered = sorted(groups.items(), key=lambda item: item[0][0])
-        self.groups = [kept for kept in ([v for v in members if v not in absorbed] if absorbed else members
-                                         for _, members in ordered) if kept]
+        self.groups = [members for _, members in sorted(groups.items(), key=lambda item: item[0][0])]
 
     def space(self, v: Value) -> int:
         return self.code[v] & 3
@@ -590,14 +589,14 @@ class CompiledGraph:
     def _step(self, k: _Compiler, members: list[Value], out: slice, n: int | None, index: dict) -> Step:
         first = members[0]
         op = OPS[first.op]
-        varies = k.space(first) == TABLE
-        needed = _mode_flags([p for v in members for p in v.parents], k.code)
         if first in k.squares:
             squared, scale = k.squares[first]
             rows = np.sort(_rows(squared, index))  # the order of a sum of squares does not matter
             compact = _compact(rows)
             return _SumSquares(op, out.start, compact, isinstance(compact, slice) or _unique(rows),
                                None if scale is None else index[scale])
+        varies = k.space(first) == TABLE
+        needed = _mode_flags([p for v in members for p in v.parents], k.code)
         if n is not None:
             weights = _rows([w for v in members for w in v.parents[:n]], index)
             flat = _compact(weights)

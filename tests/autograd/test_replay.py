@@ -330,6 +330,40 @@ def test_an_l2_penalty_is_fused_and_matches_the_scalar_engine():
     assert fused == 1
 
 
+def test_two_penalties_of_one_size_are_two_steps():
+    # Σa² + Σb²·x (same length, so the same group key) once computed only the first of the two sums
+    a, b = [Value(v) for v in (0.5, -2.0, 1.5)], [Value(v) for v in (3.0, -1.0, 0.25)]
+
+    def build(inputs):
+        x = inputs[0]
+        loss = x * a[0] + autograd.sum([p * p for p in a]) + autograd.sum([p * p for p in b]) * x
+        return loss, a + b
+
+    batch = np.random.default_rng(2).normal(size=(9, 1))
+    outputs, grads, _ = _scalar_run(build, batch, "sum")
+    compiled, replay_outputs, replay_grads = _replay(build, batch, 1, "sum")
+    expected = [x * 0.5 + (0.25 + 4.0 + 2.25) + (9.0 + 1.0 + 0.0625) * x for x in batch[:, 0]]
+    np.testing.assert_allclose(replay_outputs, expected, rtol=1e-12)
+    _assert_same(replay_outputs, outputs)
+    _assert_same(replay_grads, grads)
+    assert [type(s).__name__ for s in compiled._steps].count("_SumSquares") == 2
+
+
+def test_a_penalty_scaled_by_a_parameter_keeps_the_parameters_gradient():
+    a, alpha = [Value(v) for v in (0.5, -2.0, 1.5)], Value(0.3)
+
+    def build(inputs):
+        return inputs[0] * a[1] + alpha * autograd.sum([p * p for p in a]), a + [alpha]
+
+    batch = np.random.default_rng(4).normal(size=(5, 1))
+    outputs, grads, _ = _scalar_run(build, batch, "sum")
+    compiled, replay_outputs, replay_grads = _replay(build, batch, 1, "sum")
+    _assert_same(replay_outputs, outputs)
+    _assert_same(replay_grads, grads)
+    assert replay_grads[-1] == pytest.approx(5 * (0.25 + 4.0 + 2.25), rel=1e-12)  # ∂/∂α of 5 samples' α·Σp²
+    assert [type(s).__name__ for s in compiled._steps].count("_SumSquares") == 1
+
+
 def test_cross_entropy_with_one_hot_targets_and_tied_weights():
     rng = np.random.default_rng(5)
     W = [[Value(w) for w in row] for row in rng.normal(size=(3, 4))]
