@@ -196,7 +196,7 @@ def _scatter(grads: np.ndarray, rows: Rows, values: np.ndarray, unique: bool) ->
         np.add.at(grads, rows, values)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Ref:
     """Operand k of every node of a group: rows of one place. ``needed[mode]``: whether its
     gradient is wanted (mode 0: parameters only, mode 1: the inputs too)."""
@@ -206,21 +206,33 @@ class _Ref:
     unique: bool
     column: bool  # a constant read by a per-sample group: shape (G, 1), its gradient summed over samples
     needed: tuple[bool, bool]
+    views: tuple | None = None  # (value, gradient) when the rows are a slice of an array that stays put
+
+    def bind(self, arrays: tuple, grads: tuple) -> None:
+        """Keep views of the rows of the vector or the tables (the batch changes at every call)."""
+        if self.space != INPUT and type(self.rows) is slice:
+            x = arrays[self.space][self.rows]
+            self.views = (x[:, None] if self.column else x, grads[self.space][self.rows])
 
     def get(self, arrays: tuple) -> np.ndarray:
+        if self.views is not None:
+            return self.views[0]
         x = arrays[self.space][self.rows]
         return x[:, None] if self.column else x
 
     def add(self, grads: tuple, d: np.ndarray) -> None:
         if self.column:
             d = np.add.reduce(d, axis=-1)
-        if self.unique:
+        if self.views is not None:  # in place, with no copy back
+            view = self.views[1]
+            view += d
+        elif self.unique:
             grads[self.space][self.rows] += d
         else:
             np.add.at(grads[self.space], self.rows, d)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Group:
     """The nodes of one op (same attributes, operands from the same places) at one depth."""
 
@@ -231,17 +243,25 @@ class _Group:
     out: slice
     refs: tuple[_Ref, ...]  # one per operand
     needed: tuple[bool, bool]
+    views: tuple = ()  # the outputs' rows of the values and of the gradients
+    bound: tuple | None = None  # the operands' views, when none of them is read from the batch
+
+    def bind(self, arrays: tuple, grads: tuple) -> None:
+        """Keep views of the rows this step reads and writes (see ``CompiledGraph._table``)."""
+        self.views = (arrays[self.space][self.out], grads[self.space][self.out])
+        for ref in self.refs:
+            ref.bind(arrays, grads)
+        self.bound = None if any(ref.views is None for ref in self.refs) else tuple(ref.views[0] for ref in self.refs)
 
     def operands(self, arrays: tuple) -> list[np.ndarray]:
-        return [ref.get(arrays) for ref in self.refs]
+        return self.bound or [ref.get(arrays) for ref in self.refs]
 
     def forward(self, arrays: tuple) -> None:
-        arrays[self.space][self.out] = self.rule.forward(*[ref.get(arrays) for ref in self.refs], **self.attrs)
+        self.views[0][...] = self.rule.forward(*self.operands(arrays), **self.attrs)
 
     def backward(self, arrays: tuple, grads: tuple, mode: int) -> None:
-        g = grads[self.space][self.out]
-        local = self.rule.derivative(arrays[self.space][self.out], *[ref.get(arrays) for ref in self.refs],
-                                     **self.attrs)
+        y, g = self.views
+        local = self.rule.derivative(y, *self.operands(arrays), **self.attrs)
         for k in self.wanted[mode]:
             d = local[k]
             self.refs[k].add(grads, g if type(d) is float and d == 1.0 else d * g)  # add's 1: no multiply
@@ -271,6 +291,9 @@ class _NAry:
     count: int
     parts: tuple[tuple[np.ndarray, _Ref], ...]
     needed: tuple[bool, bool]
+
+    def bind(self, arrays: tuple, grads: tuple) -> None:
+        """Nothing to keep: the operands are gathered rows."""
 
     def stacked(self, arrays: tuple) -> np.ndarray:
         columns = arrays[self.space][self.out].shape[1:]
@@ -306,30 +329,34 @@ class _Layer:
     unique: tuple[bool, bool]  # weights, bias
     needed: tuple[bool, bool]
     space: int = TABLE
-    views: tuple = ()  # (W, gW, b, gb): views of the vector and gradient where rows are a slice, else None
+    views: tuple = ()  # (W, gW, b, gb, V, gV): W, gW, b, gb where their rows are a slice (else None); the outputs
 
-    def bind(self, vector: np.ndarray, gradient: np.ndarray) -> None:
-        """Make the views once: the vector and the gradient vector never move."""
+    def bind(self, arrays: tuple, grads: tuple) -> None:
+        """Make the views once (see ``CompiledGraph._table``): the weights and biases where their
+        rows are a slice, the outputs' rows and the inputs' (unless they are the batch)."""
+        (vector, _, table), (gradient, _, gtable) = arrays, grads
         block = isinstance(self.weights, slice)
         line = self.bias is not None and isinstance(self.bias, slice)
         self.views = (vector[self.weights].reshape(self.shape) if block else None,
                       gradient[self.weights].reshape(self.shape) if block else None,
-                      vector[self.bias][:, None] if line else None, gradient[self.bias] if line else None)
+                      vector[self.bias][:, None] if line else None, gradient[self.bias] if line else None,
+                      table[self.out], gtable[self.out])
+        self.inputs.bind(arrays, grads)
 
     def _w(self, vector: np.ndarray) -> np.ndarray:
         return self.views[0] if self.views[0] is not None else vector[self.weights]
 
     def forward(self, arrays: tuple) -> None:
-        out = arrays[TABLE][self.out]
+        out = self.views[4]
         np.matmul(self._w(arrays[CONST]), self.inputs.get(arrays), out=out)
         if self.bias is not None:
             out += self.views[2] if self.views[2] is not None else arrays[CONST][self.bias][:, None]
 
     def backward(self, arrays: tuple, grads: tuple, mode: int) -> None:
-        g = grads[TABLE][self.out]
+        g = self.views[5]
         if self.inputs.needed[mode]:
             self.inputs.add(grads, self._w(arrays[CONST]).T @ g)
-        _, gw, _, gb = self.views
+        _, gw, _, gb, _, _ = self.views
         if gw is not None:
             gw += g @ self.inputs.get(arrays).T
         else:
@@ -352,6 +379,9 @@ class _SumSquares:
     scale: int | None  # the vector's row of α
     needed: tuple[bool, bool] = (True, True)
     space: int = CONST
+
+    def bind(self, arrays: tuple, grads: tuple) -> None:
+        """Nothing to keep: one dot product of the vector's rows."""
 
     def forward(self, arrays: tuple) -> None:
         vector = arrays[CONST]
@@ -570,9 +600,6 @@ class CompiledGraph:
         self._vector_size, self._table_size = len(vector), table
         self._vector = np.zeros(len(vector))
         self._gradient = np.zeros(len(vector))
-        for step in steps:
-            if isinstance(step, _Layer):
-                step.bind(self._vector, self._gradient)
         self._steps = steps
         self._reversed = tuple([s for s in reversed(steps) if s.needed[mode]] for mode in (0, 1))
         # Ops whose scalar forward may raise (log(-1), 1/0, a user's rule): their outputs are checked.
@@ -653,6 +680,8 @@ class CompiledGraph:
         cost a page fault per 4 KiB on every call, more than the arithmetic."""
         if self._tables is None or self._tables[0].shape[1] != samples:
             self._tables = (np.zeros((self._table_size, samples)), np.zeros((self._table_size, samples)))
+            for step in self._steps:  # views of the rows each step reads and writes, made once here
+                step.bind((self._vector, None, self._tables[0]), (self._gradient, None, self._tables[1]))
         return self._tables
 
     def _forward(self, batch: Any) -> tuple:

@@ -364,6 +364,29 @@ def test_a_penalty_scaled_by_a_parameter_keeps_the_parameters_gradient():
     assert [type(s).__name__ for s in compiled._steps].count("_SumSquares") == 1
 
 
+def test_batches_of_changing_sizes_reuse_nothing_stale():
+    # the steps keep views of the tables, which are made anew when the number of samples changes
+    model = nn.MLP(2, [5, 4, 1], seed=7)
+    params = model.parameters()
+
+    def build(inputs):
+        return (model(inputs[:2]) - inputs[2]) ** 2 + nn.l2_penalty(params, 0.01), params
+
+    x = [Value(0.0, f"x{i}") for i in range(3)]
+    compiled = compile_graph(build(x)[0], x, params, reduction="mean")
+    rng = np.random.default_rng(8)
+    for samples in (5, 9, 5, 1):
+        batch = rng.normal(size=(samples, 3))
+        for p in params:
+            p.grad = 0.0
+        outputs, grads, input_grads = _scalar_run(build, batch, "mean")
+        for p in params:
+            p.grad = 0.0
+        _assert_same(compiled.backward(batch), outputs)
+        _assert_same([p.grad for p in params], grads)
+        _assert_same(compiled.input_grad, input_grads)
+
+
 def test_cross_entropy_with_one_hot_targets_and_tied_weights():
     rng = np.random.default_rng(5)
     W = [[Value(w) for w in row] for row in rng.normal(size=(3, 4))]
