@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from itertools import repeat
 from math import fsum
 from typing import Any, Iterable, Sequence
 
@@ -87,7 +88,8 @@ for _dunder in ("lt", "le", "gt", "ge"):
 # attributes), installed here: a __getattr__ would slow down every attribute access. Later: x.apply(name).
 for _name, _row in list(OPS.items()):
     if _row.arity == 1 and _name not in vars(Value):
-        _f = lambda self, *args, name=_name, **attrs: apply(name, self, **dict(zip(OPS[name].attrs, args)), **attrs)
+        _f = lambda self, *args, name=_name, **attrs: apply(name, self, **dict(zip(OPS[name].attrs, args)), **attrs) \
+            if args else apply(name, self, **attrs)
         _f.__name__, _f.__doc__ = _name, f"``apply({_name!r}, self, ...)``: see the op table, autograd.ops."
         setattr(Value, _name, _f)
 
@@ -152,8 +154,9 @@ def apply(op: str | Op, *operands: Any, **attrs: Any) -> Value:
         raise (ValueError if isinstance(op, str) else TypeError)(f"op must be an Op or one of {[*OPS]}, got {shown(op)}")
     if (op.arity is not None and len(operands) != op.arity) or not operands:
         raise TypeError(f"{op.name} takes {op.arity or 'one or more'} operand(s), got {len(operands)}")
-    parents = tuple(lift(x, f"{op.name} operand {i}") for i, x in enumerate(operands))
-    attrs = {key: finite(value, f"{op.name} {key}") for key, value in attrs.items()} or None
+    parents = operands if all(map(isinstance, operands, repeat(Value))) else tuple(
+        lift(x, f"{op.name} operand {i}") for i, x in enumerate(operands))
+    attrs = {key: finite(value, f"{op.name} {key}") for key, value in attrs.items()} if attrs else None
     try:
         out = _apply(op, parents, attrs)
     except TypeError as error:  # a user's rule returned a non-real, or an unknown attribute was given
@@ -198,10 +201,8 @@ def backward(root: Value, gradient: float = 1.0, *, order: list[Value] | None = 
     if not root.requires_grad:
         raise RuntimeError("the root does not require grad (a constant, or computed under no_grad): nothing to differentiate")
     order = topological_order(root) if order is None else order
-    held = []  # leaves add this pass's gradient, summed from 0.0, to what they held
+    held = [(node, node.grad) for node in order if not node.parents]  # leaves add this pass's gradient to these
     for node in order:
-        if not node.parents:
-            held.append((node, node.grad))
         node.grad = 0.0  # 0.0 + -0.0 is 0.0: no gradient comes out as -0.0
     chain_rule(order, seed, on_step=check_backward if MODE.anomaly else None)
     for node, before in held:
