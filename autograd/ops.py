@@ -1,9 +1,8 @@
-"""The op table, the one place where derivatives live: each op is a name, a forward rule (floats
-to a float; outside its domain a ValueError or ZeroDivisionError, never a complex) and a rule for
-its local derivatives (output and operands to one ∂output/∂operand each, using the output where
-cheaper, σ' = y(1 − y)), registered with :func:`register_op`, built-ins as a user's op. Rules use
-arithmetic and ``exp log sin cos sigmoid`` below, which take floats or Values: one rule records
-floats and builds the graph of ``create_graph=True``."""
+"""The op table, the one place where derivatives live: each op is a name, a forward rule (floats to a
+float; outside its domain a ValueError or ZeroDivisionError, never a complex) and a rule for its local
+derivatives (output and operands to one ∂output/∂operand each; exp' = y reuses the output), registered
+with :func:`register_op`, built-ins as a user's op. Rules use arithmetic and ``exp log sin cos sigmoid``
+below, which take floats or Values: one rule records floats and builds the graph of ``create_graph=True``."""
 
 from __future__ import annotations
 
@@ -189,6 +188,5 @@ def _dot_derivative(y: Any, *operands: Any) -> tuple:
     return operands[n : 2 * n] + operands[:n] + (1.0,) * (len(operands) % 2)
 
 
-register_op("sum", lambda *xs: _sumprod(xs, repeat(1.0)), lambda y, *xs: (1.0,) * len(xs), arity=None, symbol="Σ",
-            formula="1")
+register_op("sum", lambda *xs: _sumprod(xs, repeat(1.0)), lambda y, *xs: (1.0,) * len(xs), arity=None, symbol="Σ", formula="1")
 register_op("dot", _dot, _dot_derivative, arity=None, symbol="w·x+b", formula=("x_i", "w_i", "1"))

@@ -201,9 +201,12 @@ def backward(root: Value, gradient: float = 1.0, *, order: list[Value] | None = 
     if not root.requires_grad:
         raise RuntimeError("the root does not require grad (a constant, or computed under no_grad): nothing to differentiate")
     order = topological_order(root) if order is None else order
-    held = [(node, node.grad) for node in order if not node.parents]  # leaves add this pass's gradient to these
+    held = []  # leaves add this pass's gradient, summed from 0.0, to what they held
     for node in order:
-        node.grad = 0.0  # 0.0 + -0.0 is 0.0: no gradient comes out as -0.0
+        if node.grad:  # else 0.0 already, as in a fresh graph (0.0 + -0.0 is 0.0: no gradient ends -0.0)
+            if not node.parents:
+                held.append((node, node.grad))
+            node.grad = 0.0
     chain_rule(order, seed, on_step=check_backward if MODE.anomaly else None)
     for node, before in held:
         node.grad += before
