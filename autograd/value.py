@@ -177,7 +177,7 @@ def sum(values: Iterable[Any]) -> Value:  # noqa: A001 - the contract's name, au
     operands = items(values, "values")
     if not operands:
         raise ValueError("values must not be empty")
-    return _apply(OPS["sum"], tuple(lift(x, f"values[{i}]") for i, x in enumerate(operands)))
+    return _apply(OPS["sum"], tuple(x if isinstance(x, Value) else lift(x, f"values[{i}]") for i, x in enumerate(operands)))
 
 
 def dot(weights: Iterable[Any], inputs: Iterable[Any], bias: Any = None) -> Value:

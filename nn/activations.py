@@ -88,9 +88,14 @@ def softmax(values: Sequence[Value | float]) -> list[Value]:
     return _softmax(vs)
 
 
+def _sum(values: list[Value]) -> Value:
+    """``autograd.sum`` of Values a public entry checked already: one ``sum`` node, no check again."""
+    return _apply(OPS["sum"], tuple(values))
+
+
 def _softmax(vs: list[Value]) -> list[Value]:
     """:func:`softmax` of a layer's checked pre-activations (``Layer`` calls it directly)."""
     m = max(v.data for v in vs)
     exps = [(v - m).exp() for v in vs]
-    total = autograd.sum(exps)
+    total = _sum(exps)
     return [e / total for e in exps]

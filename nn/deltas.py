@@ -41,6 +41,7 @@ from autograd import Value, validate
 from autograd.format import format_number, format_table
 from autograd.ops import SELU_ALPHA, SELU_LAMBDA
 
+from .activations import _sum
 from .layers import MLP
 from .losses import check_targets
 
@@ -436,7 +437,7 @@ def _autograd_pass(layers: Sequence[Any], xs: Array, ts: Array, loss: str, scale
             sample_vs.append(layer_vs)
         vs.append(sample_vs)
         terms.extend(_loss_terms(loss, [float(a) for a in t], signal))
-    total = autograd.sum(terms)
+    total = _sum(terms)
     return (total if scale == 1.0 else total * scale), vs
 
 

@@ -19,6 +19,8 @@ from typing import Any, Callable
 import autograd
 from autograd import Value, validate
 
+from .activations import _sum
+
 __all__ = ["mse", "mae", "huber", "binary_cross_entropy", "cross_entropy", "hinge", "l2_penalty", "check_targets"]
 
 
@@ -73,7 +75,7 @@ def _pairs(prediction: Any, target: Any, loss: str) -> list[tuple[Value, float]]
 
 def _mean(terms: list[Value]) -> Value:
     """The mean of checked terms as one node (the term itself when there is one)."""
-    return terms[0] if len(terms) == 1 else autograd.sum(terms) / len(terms)
+    return terms[0] if len(terms) == 1 else _sum(terms) / len(terms)
 
 
 def _huber(r: Value, delta: float) -> Value:
@@ -172,7 +174,7 @@ def cross_entropy(logits: Sequence[Value], target_index: int) -> Value:
 def _class_term(zs: list[Value], k: int) -> Value:
     """``cross_entropy`` for checked logits and a checked class index."""
     m = max(z.data for z in zs)
-    log_total = autograd.sum([(z - m).exp() for z in zs]).log()
+    log_total = _sum([(z - m).exp() for z in zs]).log()
     return log_total + m - zs[k]
 
 
@@ -213,4 +215,4 @@ def l2_penalty(parameters: Iterable[Value], alpha: float = 1e-4) -> Value:
 
 def _penalty(params: list[Value], alpha: float) -> Value:
     """``l2_penalty`` for checked arguments."""
-    return alpha * autograd.sum([p * p for p in params])
+    return alpha * _sum([p * p for p in params])

@@ -13,7 +13,6 @@ import numbers
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import autograd
 from autograd import Value, no_grad, validate
 from autograd.format import format_number
 
@@ -127,7 +126,7 @@ def _batch_loss(model: MLP | Layer, rows: list, targets: list, task: Task, batch
         terms.append(term)
         hits.append(hit)
     accuracy = None if hits[0] is None else float(sum(hits)) / len(hits)
-    return autograd.sum(terms) / len(terms), accuracy
+    return _mean(terms), accuracy
 
 
 def fit(model: MLP, X: Any, y: Any, *, loss: str = "mse", optimizer: Optimizer | None = None, steps: int = 100,

@@ -11,7 +11,7 @@ import pytest
 from .viz_testing import SVG_NS, dot_edges, dot_nodes, svg_of
 
 from autograd import no_grad
-from autograd.format import format_fixed, format_number
+from autograd.format import format_fixed
 from nn import MLP
 from viz import draw_mlp
 
