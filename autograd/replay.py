@@ -457,7 +457,8 @@ def _penalties(nodes: list[Value], code: dict[Value, int], chosen: set[Value]) -
 
 
 class _Compiler:
-    """One pass over the nodes in topological order, then the fusions.
+    """The L2 penalties first (:func:`_penalties`), then one pass over the other nodes in
+    topological order that groups them; the layers are found when the steps are built.
 
     Per node one small int, ``code[v] = depth << 3 | learns << 2 | space``: ``learns`` when a
     parameter is among its ancestors (or it is one), ``space`` where its value lives. A node's
