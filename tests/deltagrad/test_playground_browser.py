@@ -3,15 +3,15 @@ Playwright downloads). Every test also checks that the page logged no console er
 
 from __future__ import annotations
 
-import shutil
-
 import playwright.sync_api as playwright
 import pytest
 
 from deltagrad.playground import Config, configure, record, start
 from nn import deltas
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from ..tools import program
+
+CHROMIUM = program("chromium", "chromium-browser", install="sudo apt-get install -y chromium")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Debian's chromium is not installed: `make test` installs it with apt-get when allowed "
                              "(or: sudo apt-get install -y chromium)")

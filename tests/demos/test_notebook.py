@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import nbclient
 import nbformat
 import pytest
 
+from ..tools import program
+
+DOT = program("dot", install="sudo apt-get install -y graphviz")
 NOTEBOOK = Path(__file__).resolve().parents[2] / "demos" / "tutorial.ipynb"
 
 
 @pytest.fixture(scope="module")
 def outputs() -> list[dict]:
-    if shutil.which("dot") is None:
+    if DOT is None:
         pytest.skip("Graphviz's dot is needed for the notebook's pictures")
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     nbclient.NotebookClient(notebook, timeout=60, kernel_name="python3",

@@ -3,17 +3,16 @@ downloaded browser). Skipped, saying why, only when no Chromium is installed."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from autograd import Value
 from viz import step_through, trace
 
+from ..tools import program
 from .viz_testing import lecture_neuron
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = program("chromium", "chromium-browser", install="sudo apt-get install -y chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (sudo apt-get install chromium)")
 
 
