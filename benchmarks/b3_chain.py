@@ -15,15 +15,20 @@ TARGET = 1.5  # × the minimal general engine
 SCALE, SHIFT = 0.999999, 1e-6
 
 
-def engine_chain(ops: int) -> float:
-    """y = ((x·a + b)·a + b)... for ``ops`` ops, then backward; returns ∂y/∂x."""
-    x = Value(0.5, "x")
+def _chain(x: Any, ops: int) -> float:
+    """y = ((x·a + b)·a + b)... for ``ops`` ops from the leaf ``x`` (either engine's), then
+    backward; returns ∂y/∂x."""
     y = x
     for _ in range(ops // 2):
         y = y * SCALE
         y = y + SHIFT
     y.backward()
     return x.grad
+
+
+def engine_chain(ops: int) -> float:
+    """The chain on deltagrad Values; returns ∂y/∂x."""
+    return _chain(Value(0.5, "x"), ops)
 
 
 def hand_chain(ops: int) -> float:
@@ -109,13 +114,7 @@ class MiniValue:
 
 def mini_chain(ops: int) -> float:
     """The chain in the minimal general engine; returns ∂y/∂x."""
-    x = MiniValue(0.5)
-    y = x
-    for _ in range(ops // 2):
-        y = y * SCALE
-        y = y + SHIFT
-    y.backward()
-    return x.grad
+    return _chain(MiniValue(0.5), ops)
 
 
 def _micrograd_depth() -> str:
