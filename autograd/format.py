@@ -35,9 +35,8 @@ def format_number(x: float, digits: int = 4) -> str:
     if not math.isfinite(x):
         return str(float(x))
     text = f"{x + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0
-    if not any(c in text for c in ".en"):
-        text += ".0"
-    return _no_negative_zero(text)
+    # Never "-0": x + 0.0 is not -0.0, and %g shows a nonzero x with a nonzero leading digit.
+    return text if any(c in text for c in ".en") else text + ".0"
 
 
 def format_fixed(x: float, decimals: int = 4) -> str:
@@ -64,18 +63,14 @@ def format_fixed(x: float, decimals: int = 4) -> str:
         mantissa, exponent = f"{x:.3e}".split("e")
         mantissa = mantissa.rstrip("0").rstrip(".")
         return f"{mantissa}e{exponent}"
+    # Never "-0.0": x is 0 (x + 0.0 is not -0.0), or at least 10 units of the last decimal (else scientific).
     text = f"{x + 0.0:.{decimals}f}"
     if "." in text:
         text = text.rstrip("0")
         text += "0" if text.endswith(".") else ""
     else:  # decimals == 0
         text += ".0"
-    return _no_negative_zero(text)
-
-
-def _no_negative_zero(text: str) -> str:
-    # A negative number that rounds to zero at this precision ("-0.0000") shows as zero.
-    return text[1:] if text.startswith("-") and text.strip("-0.") == "" else text
+    return text
 
 
 def shown(x: float, decimals: int) -> float:

@@ -40,7 +40,8 @@ import numpy as np
 from .backward import topological_order
 from .format import format_number
 from .ops import OPS, SELU_ALPHA, SELU_LAMBDA, Op
-from .validate import finite, one_of, positive
+from .validate import finite, one_of, positive, shown
+from .validate import items as validate_items
 from .value import Value
 
 __all__ = ["NUMPY_RULES", "NumpyRule", "compile_graph", "CompiledGraph", "Training"]
@@ -96,7 +97,14 @@ _rule("log", np.log, lambda y, a: (1.0 / a,))
 _rule("sqrt", np.sqrt, lambda y, a: (np.where(y > 0, 0.5 / y, np.inf),))
 _rule("sin", np.sin, lambda y, a: (np.cos(a),))
 _rule("cos", np.cos, lambda y, a: (-np.sin(a),))
-_rule("tanh", np.tanh, lambda y, a: (1.0 - y * y,))
+
+
+def _tanh_derivative(y: Any, a: Any) -> tuple:
+    e = np.exp(-2.0 * np.abs(a))  # 1 − y² as 4e/(1 + e)², as the scalar rule: no cancellation where tanh rounds to ±1
+    return (4.0 * e / (1.0 + e) ** 2,)
+
+
+_rule("tanh", np.tanh, _tanh_derivative)
 
 
 def _sigmoid(a: Any) -> Any:
@@ -104,7 +112,7 @@ def _sigmoid(a: Any) -> Any:
     return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-_rule("sigmoid", _sigmoid, lambda y, a: (y * (1.0 - y),))
+_rule("sigmoid", _sigmoid, lambda y, a: (y * _sigmoid(-a),))  # y(1 − y), without the cancellation of 1 − y
 _rule("softplus", lambda a: np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))), lambda y, a: (_sigmoid(a),))
 # A comparison is a derivative of 0 or 1 already (a bool array multiplies as 0.0 and 1.0).
 _rule("relu", lambda a: np.maximum(a, 0.0), lambda y, a: (a > 0,))
@@ -407,7 +415,7 @@ def _name(v: Value) -> str:
 
 
 def _check_leaves(values: Any, what: str, in_graph: set[Value]) -> list[Value]:
-    items = [values] if isinstance(values, Value) else list(values)
+    items = [values] if isinstance(values, Value) else validate_items(values, what, "a Value or a sequence of Values")
     if all(type(v) is Value for v in items) and in_graph.issuperset(items) and len(set(items)) == len(items) \
             and not any(v.parents for v in items):
         return items  # the common case, checked in bulk; else find the first culprit below
@@ -423,10 +431,6 @@ def _check_leaves(values: Any, what: str, in_graph: set[Value]) -> list[Value]:
             raise ValueError(f"compile_graph: {what}[{i}] ({_name(v)}) is listed twice")
         seen.add(v)
     return items
-
-
-def _attrs(v: Value) -> dict[str, Any]:
-    return getattr(v, "attrs", None) or {}
 
 
 def _penalties(nodes: list[Value], code: dict[Value, int], chosen: set[Value]) -> dict[Value, tuple]:
@@ -488,16 +492,13 @@ class _Compiler:
             flags = reduce(or_, codes)
             d = (max(codes) >> 3) + 1
             code[v] = d << 3 | (flags & 4) | (TABLE if flags & 3 else CONST)
-            attrs = getattr(v, "attrs", None)
+            attrs = v.attrs
             groups[(d, v.op, tuple(sorted(attrs.items())) if attrs else (), codes)].append(v)
         self.code = code
         self.groups = [members for _, members in sorted(groups.items(), key=lambda item: item[0][0])]
 
     def space(self, v: Value) -> int:
         return self.code[v] & 3
-
-    def learns(self, v: Value) -> bool:
-        return bool(self.code[v] & 4)
 
     def layer_shape(self, members: list[Value]) -> int | None:
         """n when the dot nodes ``members`` form a layer (constant weights and biases, the same n
@@ -639,7 +640,7 @@ class CompiledGraph:
             return _Layer(op, out, flat if isinstance(flat, slice) else weights.reshape(shape), shape, bias, inputs,
                           unique, needed)
         rule = NUMPY_RULES.get(op.name) or scalar_rules(op)
-        attrs = _attrs(first)
+        attrs = first.attrs or {}
         if op.arity is not None:
             refs = tuple(self._ref(k, [v.parents[i] for v in members], index, varies and k.space(p) == CONST)
                          for i, p in enumerate(first.parents))
@@ -665,9 +666,15 @@ class CompiledGraph:
     def _batch(self, batch: Any) -> np.ndarray:
         """The batch as a (samples, inputs) float array; checked here, at the boundary."""
         try:
-            array = np.asarray(batch, dtype=float)
+            given = np.asarray(batch)
+            # Real numbers only: float() would read "1.5", True and the real part of 1j without a word.
+            real = given.dtype.kind in "iuf" or given.dtype.kind == "O" and not any(
+                isinstance(x, (str, bytes, bool, np.bool_, complex, np.complexfloating)) for x in given.flat)
+            array = given.astype(float, copy=False) if real else None
         except (TypeError, ValueError):
             raise TypeError(f"batch must be an array of numbers, got {type(batch).__name__}") from None
+        if array is None:
+            raise TypeError(f"batch must be an array of numbers (not bool, str or complex), got {given.dtype}: {shown(batch)}")
         if array.ndim == 1 and len(self.inputs) == 1:
             array = array[:, None]
         if array.ndim != 2 or array.shape[1] != len(self.inputs) or not len(array):
@@ -720,9 +727,9 @@ class CompiledGraph:
             try:
                 step.op.forward(*operands, **step.attrs)
             except (ValueError, ArithmeticError) as error:
-                shown = ", ".join(format_number(x) for x in operands)
+                listed = ", ".join(format_number(x) for x in operands)
                 where = f"sample {s}" if step.space == TABLE else "a constant part"
-                raise type(error)(f"compile_graph replay, {where}: {step.op.name}({shown}): {error}") from None
+                raise type(error)(f"compile_graph replay, {where}: {step.op.name}({listed}): {error}") from None
 
     def _backward(self, arrays: tuple, mode: int) -> None:
         """Gradients of the summed (or averaged) output into the gradient vector and table."""

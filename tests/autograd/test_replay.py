@@ -530,3 +530,29 @@ def test_a_training_step_with_a_non_finite_gradient_is_refused():
     graph = compile_graph((w * x).exp(), [x], [w])
     with graph.training(lr=0.1) as session, pytest.raises(FloatingPointError, match="'w'"):
         session.step([[1000.0]])
+
+
+@pytest.mark.parametrize("name", ["tanh", "sigmoid"])
+@pytest.mark.parametrize("a", [40.0, -40.0, 19.0, 0.5])
+def test_saturated_tanh_and_sigmoid_slopes_match_the_scalar_engine(name, a):
+    x = Value(0.0, "x")
+    compiled = compile_graph(x.apply(name), [x])
+    compiled.backward([[a]])
+    v = Value(a)
+    (expected,) = autograd.grad(v.apply(name), [v])
+    assert expected > 0 and compiled.input_grad[0, 0] == pytest.approx(expected, rel=1e-12, abs=0)
+
+
+@pytest.mark.parametrize("keywords, name", [({"inputs": 5}, "inputs"), ({"params": 5}, "params")])
+def test_compile_graph_names_a_non_sequence_of_leaves(keywords, name):
+    x, w = Value(1.0, "x"), Value(2.0, "w")
+    with pytest.raises(TypeError, match=name):
+        compile_graph(w * x, **{"inputs": [x], **keywords})
+
+
+@pytest.mark.parametrize("batch", [[["1.5"]], [[True]], np.array([[1 + 0j]]), np.array([[1.0, "2"]], dtype=object)])
+def test_a_batch_of_strings_bools_or_complex_numbers_is_refused(batch):
+    x = Value(1.0, "x")
+    compiled = compile_graph(x * 2.0, [x])
+    with pytest.raises(TypeError, match="batch"):
+        compiled.forward(batch)
