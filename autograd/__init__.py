@@ -8,7 +8,7 @@ Note: the HIPS ``autograd`` package on PyPI uses the same import name; use a sep
 environment if you need both.
 """
 
-from .backward import chain_rule, gradients, topological_order
+from .backward import topological_order
 from .gradcheck import gradcheck, numerical_grad
 from .mode import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
 from .ops import OPS, Op, register_op
@@ -24,8 +24,6 @@ __all__ = [
     "Value",
     "apply",
     "backward",
-    "chain_rule",
-    "gradients",
     "compile_graph",
     "detect_anomaly",
     "dot",

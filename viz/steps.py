@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from autograd import Value, gradients
+from autograd import Value
+from autograd.backward import gradients
 
 from .tracing import Trace
 

@@ -301,3 +301,10 @@ def test_apply_names_the_op_and_attributes_it_cannot_take():
         autograd.apply("relu", Value(-1.0), slope=0.1)
     with pytest.raises(TypeError, match="leaky_relu.*slope"):
         autograd.apply("leaky_relu", Value(-1.0), slope="a")
+
+
+def test_chain_rule_and_gradients_live_in_autograd_backward_only():
+    from autograd.backward import chain_rule, gradients  # noqa: F401
+
+    assert not {"chain_rule", "gradients"} & set(autograd.__all__)
+    assert not hasattr(autograd, "chain_rule") and not hasattr(autograd, "gradients")
