@@ -44,12 +44,11 @@ NO_GRADIENT = _NoGradient()
 
 def chain_rule(order: list[Any], seed: Any, local: Callable[[Any], Any] | None = None,
                on_step: Callable[[Any], None] | None = None) -> None:
-    """The chain rule, once for every graph: the root (``order[-1]``) adds ``seed`` to its gradient,
-    then, from the root down, each node made by an op adds ``local derivative × its gradient`` into
-    each operand that requires grad. The gradients live in the nodes' ``.grad`` (a slot is faster
-    than a dict), where the caller sets them to start (0.0, or NO_GRADIENT for Values).
-    ``local(node)`` gives the local derivatives (default: the op's recorded floats);
-    ``on_step(node)`` runs after each node's step."""
+    """The chain rule, once for every graph: the root (``order[-1]``) adds ``seed`` to its gradient, then, from
+    the root down, each node made by an op adds ``local derivative × its gradient`` into each operand that requires
+    grad. The gradients live in the nodes' ``.grad`` (a slot is faster than a dict), where the caller sets them to
+    start (0.0, or NO_GRADIENT for Values). ``local(node)`` gives the local derivatives (default: the op's recorded
+    floats); ``on_step(node)`` runs after each node's step."""
     order[-1].grad += seed
     for node in reversed(order):
         if node.parents:
@@ -63,14 +62,15 @@ def chain_rule(order: list[Any], seed: Any, local: Callable[[Any], Any] | None =
 
 def gradients(order: list[Any], seed: Any, local: Callable[[Any], Any] | None = None,
               on_step: Callable[[Any], None] | None = None) -> dict[Any, Any]:
-    """:func:`chain_rule` from zero that leaves every ``.grad`` as it was: node -> gradient (floats
-    for a float seed; Values for a Value seed, and then only the nodes reached)."""
+    """:func:`chain_rule` from zero that leaves every ``.grad`` as it was, also when it raises: node ->
+    gradient (floats for a float seed; Values for a Value seed, and then only the nodes reached)."""
     held = [node.grad for node in order]
     start = 0.0 if isinstance(seed, (int, float)) else NO_GRADIENT
     for node in order:
         node.grad = start
-    chain_rule(order, seed, local, on_step)
-    reached = {node: node.grad for node in order if node.grad is not NO_GRADIENT}
-    for node, before in zip(order, held):
-        node.grad = before
-    return reached
+    try:
+        chain_rule(order, seed, local, on_step)
+        return {node: node.grad for node in order if node.grad is not NO_GRADIENT}
+    finally:  # also when a step fails part-way: no Value or NO_GRADIENT stays in a .grad
+        for node, before in zip(order, held):
+            node.grad = before

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from operator import mul, truediv
 from typing import Any, Callable, Iterable, Sequence
+from .validate import flag, items, text, whole
 
 __all__ = ["Op", "OPS", "register_op", "SELU_ALPHA", "SELU_LAMBDA"]
 
@@ -40,11 +41,11 @@ OPS: dict[str, Op] = {}
 def register_op(name: str, forward: Callable[..., float], derivative: Callable[..., tuple], *,
                 arity: int | None = 1, symbol: str = "", formula: str | tuple[str, ...] = (),
                 activation: bool = False) -> Op:
-    """Add an op to the table (a name registered again is replaced) and return its row: ``forward``
-    maps operand floats (and attributes: keywords with defaults) to a float, ``derivative`` maps
-    ``(output, *operands, **attrs)`` to one local derivative per operand; ``arity`` None takes any
-    number; ``symbol`` is what pictures show (the name by default), ``formula`` the derivatives as
-    text; ``activation`` lists it in ``nn.ACTIVATIONS``. A unary op is also a function of ``parse``.
+    """Add an op to the table and return its row (a user's op registered again is replaced; a built-in op's name
+    is refused: fast paths and the replay inline their rules). ``forward`` maps operand floats (and attributes:
+    keywords with defaults) to a float, ``derivative`` ``(output, *operands, **attrs)`` to one local derivative per
+    operand; ``arity`` None takes any number; ``symbol`` is what pictures show (the name by default), ``formula`` the
+    derivatives as text; ``activation`` lists it in ``nn.ACTIVATIONS``. A unary op is also a function of ``parse``.
 
     Example:
         >>> from autograd import Value
@@ -52,18 +53,17 @@ def register_op(name: str, forward: Callable[..., float], derivative: Callable[.
         >>> Value(2.0).apply("cube")
         Value(data=8.0, grad=0.0)
     """
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"name must be an identifier, got {name!r}")
+    if not isinstance(name, str) or not name.isidentifier() or name in OPS and name in _BUILT_IN:
+        raise ValueError(f"name must be an identifier, not a built-in op's, got {name!r}")
     if not callable(forward) or not callable(derivative):
         raise TypeError(f"register_op({name!r}): forward and derivative must be callable")
-    if arity is not None and (type(arity) is not int or arity < 1):
-        raise ValueError(f"register_op({name!r}): arity must be a positive int or None, got {arity!r}")
+    arity, activation = None if arity is None else whole(arity, "arity"), flag(activation, "activation")
     try:
         attrs = tuple(p.name for p in inspect.signature(forward).parameters.values() if p.default is not p.empty)
     except (TypeError, ValueError):  # a builtin without a signature takes no attributes
         attrs = ()
-    formula = (formula,) if isinstance(formula, str) else tuple(formula)
-    OPS[name] = Op(name, forward, derivative, arity, symbol or name, formula, bool(activation), attrs)
+    formula = (formula,) if isinstance(formula, str) else tuple(text(f, "formula") for f in items(formula, "formula", "text"))
+    OPS[name] = Op(name, forward, derivative, arity, text(symbol, "symbol") or name, formula, activation, attrs)
     return OPS[name]
 
 
@@ -190,3 +190,4 @@ def _dot_derivative(y: Any, *operands: Any) -> tuple:
 
 register_op("sum", lambda *xs: _sumprod(xs, repeat(1.0)), lambda y, *xs: (1.0,) * len(xs), arity=None, symbol="Σ", formula="1")
 register_op("dot", _dot, _dot_derivative, arity=None, symbol="w·x+b", formula=("x_i", "w_i", "1"))
+_BUILT_IN = frozenset(OPS)  # refused by register_op, which reads it for a name in OPS only: never above, where it is unset

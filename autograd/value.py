@@ -5,7 +5,7 @@ from __future__ import annotations
 import operator
 from itertools import repeat
 from math import fsum
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from .backward import chain_rule, gradients, topological_order
 from .format import format_number
@@ -37,8 +37,7 @@ class Value:
                  "parents",  # the op's operands, in order
                  "local_grads",  # ∂self/∂parents[i], recorded when the op ran
                  "requires_grad",  # False for constants: no gradient flows into them
-                 "attrs",  # the op's keyword attributes (a slope), or None
-                 "__weakref__")
+                 "attrs", "__weakref__")  # the op's keyword attributes (a slope) or None; weak references
     __array_ufunc__ = None  # np.float64(2) * v must defer to our reflected operators
 
     # Ops pass the last four arguments positionally (keywords would allocate a dict per node).
@@ -70,41 +69,41 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={format_number(self.data)}, grad={format_number(self.grad)}{label})"
 
-    # micrograd's names: the parents as a set (order lost: use .parents), the op's symbol.
-    _prev = property(lambda self: set(self.parents))
-    _op = property(lambda self: OPS[self.op].symbol if self.op in OPS else self.op)
+    _prev = property(lambda self: set(self.parents))  # micrograd's: the parents as a set (in order: .parents)
+    _op = property(lambda self: OPS[self.op].symbol if self.op in OPS else self.op)  # micrograd's: the op's symbol
 
 
-# The arithmetic operators, both ways round, and the comparisons, which look at .data.
+def _method(name: str, attrs: tuple[str, ...]) -> Callable[..., Value]:
+    def method(self: Value, *args: Any, **kwargs: Any) -> Value:
+        if len(args) > len(attrs):
+            raise TypeError(f"{name}() takes {len(attrs)} positional argument(s), its attributes {attrs}, got {len(args)}")
+        return apply(name, self, **dict(zip(attrs, args)), **kwargs) if args else apply(name, self, **kwargs)
+    method.__name__, method.__doc__ = name, f"``apply({name!r}, self, ...)``: see the op table, autograd.ops."
+    return method
+
+
+# The arithmetic operators, both ways round, the comparisons (of .data) and each unary op of the table as a method,
+# x.leaky_relu(0.1) (positional arguments fill its attributes): here, as a __getattr__ would slow every attribute.
 for _name, _dunder in {"add": "add", "sub": "sub", "mul": "mul", "div": "truediv", "pow": "pow"}.items():
     setattr(Value, f"__{_dunder}__", lambda self, other, name=_name: _binary(name, self, other))
     setattr(Value, f"__r{_dunder}__", lambda self, other, name=_name: _binary(name, other, self))
 for _dunder in ("lt", "le", "gt", "ge"):
     setattr(Value, f"__{_dunder}__", lambda self, other, compare=getattr(operator, _dunder): compare(
         self.data, other.data if isinstance(other, Value) else real(other, "the other side of the comparison")))
-
-
-# Each unary op of the table is a method, x.tanh(), x.leaky_relu(0.1) (positional arguments fill its
-# attributes), installed here: a __getattr__ would slow down every attribute access. Later: x.apply(name).
-for _name, _row in list(OPS.items()):
-    if _row.arity == 1 and _name not in vars(Value):
-        _f = lambda self, *args, name=_name, **attrs: apply(name, self, **dict(zip(OPS[name].attrs, args)), **attrs) \
-            if args else apply(name, self, **attrs)
-        _f.__name__, _f.__doc__ = _name, f"``apply({_name!r}, self, ...)``: see the op table, autograd.ops."
-        setattr(Value, _name, _f)
+for _name in [name for name, row in OPS.items() if row.arity == 1 and name not in vars(Value)]:
+    setattr(Value, _name, _method(_name, OPS[_name].attrs))
 
 
 def _binary(name: str, a: Any, b: Any) -> Value:
     try:
-        a, b = lift(a, "data"), lift(b, "data")
+        a, b = lift(a, "operand (a constant's data)"), lift(b, "operand (a constant's data)")
     except TypeError:  # not a number: Python tries the other side's operator, then raises
         return NotImplemented
     # + and * make most of a hand-written graph (micrograd's neurons, long chains): their rows'
     # rules inlined, unless no_grad, detect_anomaly or two constants call for the general path.
     if name in ("add", "mul") and not MODE.anomaly and MODE.grad_enabled and (a.requires_grad or b.requires_grad):
-        if name == "add":
-            return Value(a.data + b.data, "", True, "add", (a, b), (1.0, 1.0), None)
-        return Value(a.data * b.data, "", True, "mul", (a, b), (b.data, a.data), None)
+        return Value(a.data + b.data, "", True, "add", (a, b), (1.0, 1.0), None) if name == "add" else \
+            Value(a.data * b.data, "", True, "mul", (a, b), (b.data, a.data), None)
     return _apply(OPS[name], (a, b))
 
 
@@ -162,8 +161,7 @@ def apply(op: str | Op, *operands: Any, **attrs: Any) -> Value:
     except TypeError as error:  # a user's rule returned a non-real, or an unknown attribute was given
         raise TypeError(f"{op.name}: {error}") from None
     if out.parents and (type(out.local_grads) is not tuple or len(out.local_grads) != len(parents)):
-        raise TypeError(f"the derivative rule of {op.name!r} must return a tuple of {len(parents)} local "
-                        f"derivative(s), got {shown(out.local_grads)}")
+        raise TypeError(f"{op.name}: the derivative must be a tuple of {len(parents)} numbers, got {shown(out.local_grads)}")
     return out
 
 
@@ -191,16 +189,18 @@ def dot(weights: Iterable[Any], inputs: Iterable[Any], bias: Any = None) -> Valu
 
 
 def backward(root: Value, gradient: float = 1.0, *, order: list[Value] | None = None) -> None:
-    """Fill ``.grad`` of every node reachable from ``root`` with ``gradient`` × ∂root/∂node: interior
-    nodes' anew, leaves' added to what they hold (two calls give exactly twice, as PyTorch's
-    ``retain_graph=True``), constants' never; iterative (a 1,000,000-node chain works). ``order``:
-    the root's topological order when the caller has it already (``viz.Trace.nodes``)."""
+    """Fill ``.grad`` of every node reachable from ``root`` with ``gradient`` × ∂root/∂node: interior nodes' anew,
+    leaves' added to what they hold (two calls give exactly twice, as PyTorch's ``retain_graph=True``), constants'
+    never; iterative (a 1,000,000-node chain works). ``order``: root's topological order when the caller has it
+    (``viz.Trace.nodes``); it must be exactly that (only a non-empty list ending with ``root`` is checked)."""
     if not isinstance(root, Value):
         raise TypeError(f"root must be a Value, got {shown(root)}")
     seed = finite(gradient, "gradient")
     if not root.requires_grad:
         raise RuntimeError("the root does not require grad (a constant, or computed under no_grad): nothing to differentiate")
     order = topological_order(root) if order is None else order
+    if type(order) is not list or not order or order[-1] is not root:
+        raise ValueError(f"order must be root's topological order, a list ending with root, got {shown(order)}")
     held = []  # leaves add this pass's gradient, summed from 0.0, to what they held
     for node in order:
         if node.grad:  # else 0.0 already, as in a fresh graph (0.0 + -0.0 is 0.0: no gradient ends -0.0)
@@ -223,7 +223,7 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
             raise TypeError(f"inputs[{i}] must be a Value, got {shown(x)}")
     order = topological_order(output)
     if not flag(create_graph, "create_graph"):
-        grads = gradients(order, 1.0)
+        grads = gradients(order, 1.0, on_step=check_backward if MODE.anomaly else None)
         return tuple(grads.get(x, 0.0) + 0.0 for x in targets)
     with enable_grad():
         grads = gradients(order, Value(1.0, "", False),

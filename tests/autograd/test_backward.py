@@ -169,3 +169,14 @@ def test_constants_keep_a_zero_gradient():
     x, c = Value(3.0), Value(5.0, requires_grad=False)
     (x * c + c).backward()
     assert (x.grad, c.grad) == (5.0, 0.0)
+
+
+def test_order_must_be_a_list_ending_with_the_root():
+    x = Value(3.0)
+    y = x * x
+    for bad in ([x], [], (x, y), "xy"):
+        with pytest.raises(ValueError, match="order"):
+            backward(y, order=bad)
+    assert x.grad == 0.0
+    backward(y, order=topological_order(y))
+    assert x.grad == 6.0

@@ -131,3 +131,31 @@ def test_create_graph_adds_no_node_for_a_zero_start():
     nodes = topological_order(g)
     assert g.data == 6.0 and len(nodes) == 5
     assert sorted(node.op for node in nodes) == ["", "", "add", "mul", "mul"]
+
+
+def test_a_failure_part_way_leaves_every_grad_as_it_was():
+    from autograd import detect_anomaly
+    from autograd.backward import NO_GRADIENT, gradients
+
+    x = Value(0.0)
+    y = x.sqrt() + x
+    with detect_anomaly(), pytest.raises(FloatingPointError):
+        grad(y, [x], create_graph=True)  # sqrt'(0) = inf, mid-way through the backward pass
+    nodes = topological_order(y)
+    assert all(type(node.grad) is float and node.grad == 0.0 for node in nodes)
+    x.grad = 5.0
+    with pytest.raises(TypeError):
+        gradients(nodes, "not a seed")
+    assert x.grad == 5.0 and all(node.grad is not NO_GRADIENT for node in nodes)
+
+
+def test_grad_stops_at_a_non_finite_gradient_under_detect_anomaly_as_backward_does():
+    from autograd import detect_anomaly
+
+    x = Value(0.0)
+    with detect_anomaly():
+        with pytest.raises(FloatingPointError):
+            x.sqrt().backward()
+        with pytest.raises(FloatingPointError):
+            grad(x.sqrt(), [x])
+    assert grad(x.sqrt(), [x]) == (math.inf,)  # outside detect_anomaly, IEEE arithmetic as before

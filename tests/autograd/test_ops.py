@@ -303,6 +303,29 @@ def test_apply_names_the_op_and_attributes_it_cannot_take():
         autograd.apply("leaky_relu", Value(-1.0), slope="a")
 
 
+def test_register_op_refuses_the_built_in_names_but_replaces_a_users_op(user_ops):
+    before = dict(OPS)
+    try:
+        for name in ("add", "mul", "dot", "tanh", "sum"):
+            with pytest.raises(ValueError, match="name"):
+                register_op(name, abs, lambda y, a: (1.0,))
+        assert OPS == before
+    finally:  # so that a failure here does not break the other tests
+        OPS.update(before)
+    user_ops("test_twice", lambda x: 2 * x, lambda y, x: (2.0,))
+    user_ops("test_twice", lambda x: 3 * x, lambda y, x: (3.0,))
+    assert Value(1.0).apply("test_twice").data == 3.0
+
+
+@pytest.mark.parametrize("keywords, name", [({"formula": 5}, "formula"), ({"formula": ("x", 1)}, "formula"),
+                                            ({"activation": "no"}, "activation"), ({"symbol": 5}, "symbol"),
+                                            ({"arity": "2"}, "arity"), ({"arity": 1.5}, "arity")])
+def test_register_op_checks_its_keyword_arguments(keywords, name):
+    with pytest.raises(TypeError, match=name):
+        register_op("test_checked", abs, lambda y, a: (1.0,), **keywords)
+    assert "test_checked" not in OPS
+
+
 def test_chain_rule_and_gradients_live_in_autograd_backward_only():
     from autograd.backward import chain_rule, gradients  # noqa: F401
 

@@ -180,3 +180,22 @@ def test_an_int_too_large_for_a_float_is_named():
 
 def test_float_conversion_and_math_interop():
     assert math.isclose(math.sqrt(Value(4.0)), 2.0)
+
+
+def test_unary_methods_refuse_extra_positional_arguments_naming_the_op():
+    x = Value(0.5)
+    with pytest.raises(TypeError, match="exp"):
+        x.exp(3)  # exp has no attribute: the 3 used to be dropped
+    with pytest.raises(TypeError, match="leaky_relu"):
+        x.leaky_relu(0.1, 0.2)
+    with pytest.raises(TypeError, match="tanh"):
+        x.tanh(name="exp")  # no `name` keyword: it used to compute exp
+    assert Value(-2.0).leaky_relu(0.1).data == pytest.approx(-0.2) and Value(-1.0).elu(0.5).attrs == {"alpha": 0.5}
+    assert x.tanh().data == math.tanh(0.5) and Value.tanh.__name__ == "tanh"
+
+
+def test_a_too_large_int_in_an_operator_is_named_the_operand():
+    with pytest.raises(ValueError, match="operand"):
+        Value(1.0) + 10**400
+    with pytest.raises(ValueError, match="operand"):
+        10**400 * Value(1.0)
