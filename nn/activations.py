@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 
 import autograd
 from autograd import OPS, Value
+from autograd.ops import Op
 from autograd.validate import items
 from autograd.value import _apply
 
@@ -32,7 +33,13 @@ class _Activations(Mapping):
     """name -> per-unit function: ``linear`` and the op table's activations, read live."""
 
     def __getitem__(self, name: str) -> Activation:
-        return activation(name)
+        """The function of a name it lists, else KeyError (so ``in`` and ``.get`` work as for a dict)."""
+        op = OPS.get(name) if isinstance(name, str) else None
+        if name == "linear":
+            return _identity
+        if op is None or not op.activation:
+            raise KeyError(name)
+        return _unit(op)
 
     def __iter__(self) -> Iterator[str]:
         return iter(["linear", *(name for name, op in OPS.items() if op.activation)])
@@ -65,7 +72,11 @@ def activation(name: str) -> Activation:
     """
     if check_activation(name) == "linear":
         return _identity
-    op = OPS[name]
+    return _unit(OPS[name])
+
+
+def _unit(op: Op) -> Activation:
+    """The per-unit function of a unary op row: v -> op(v), one node."""
     return lambda v: _apply(op, (v,))
 
 
