@@ -192,7 +192,7 @@ def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
     final = list(steps[-1].grads)
     decimals = picture_decimals(tr, final)
     name = tr.name(len(tr.nodes) - 1)
-    style = Style(name_all_nodes=True, title=f"backward pass of {name} = {format_fixed(root.data, decimals)}")
+    style = Style(title=f"backward pass of {name} = {format_fixed(root.data, decimals)}")
     source = build_graph(tr, final, style).source
     try:
         picture, with_dot = _clean_svg(pipe_svg(source)), True
