@@ -11,6 +11,7 @@ wherever it exists: gradient descent cannot train a unit that uses it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from typing import Callable, Sequence
 
@@ -88,7 +89,7 @@ def softmax(values: Sequence[Value | float]) -> list[Value]:
     engine's exp, sum and div rules.
 
     Args:
-        values: a non-empty sequence of Values (or numbers).
+        values: a non-empty sequence of Values (or numbers) holding finite numbers.
 
     Returns:
         One probability Value per input, summing to 1.
@@ -96,6 +97,9 @@ def softmax(values: Sequence[Value | float]) -> list[Value]:
     vs = [autograd.lift(v, f"values[{i}]") for i, v in enumerate(items(values, "values"))]
     if not vs:
         raise ValueError("values must not be empty")
+    for i, v in enumerate(vs):
+        if not math.isfinite(v.data):  # else e^(inf − inf): every probability NaN, silently
+            raise ValueError(f"values[{i}] must be finite, got {v.data}")
     return _softmax(vs)
 
 

@@ -66,3 +66,12 @@ def test_a_neuron_builds_any_unary_op_it_accepts_unlisted_ones_included():
         y = n([2.0, 0.5])
         assert y.data == pytest.approx(phi(0.5 * 2.0 - 1.0 * 0.5 + 0.25), rel=1e-15)
         assert y.op == ("dot" if name == "linear" else name)
+
+
+@pytest.mark.parametrize("bad", [math.inf, -math.inf, math.nan])
+@pytest.mark.parametrize("as_value", [False, True])
+def test_softmax_refuses_non_finite_values_naming_them(bad, as_value):
+    with pytest.raises(ValueError, match=r"values\[0\]"):
+        softmax([Value(bad) if as_value else bad, 1.0])
+    with pytest.raises(ValueError, match=r"values\[1\]"):
+        softmax([Value(1.0), Value(bad) if as_value else bad])
