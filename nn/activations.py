@@ -11,11 +11,13 @@ wherever it exists: gradient descent cannot train a unit that uses it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from typing import Callable, Sequence
 
 import autograd
 from autograd import OPS, Value
+from autograd.ops import Op
 from autograd.validate import items
 from autograd.value import _apply
 
@@ -32,7 +34,13 @@ class _Activations(Mapping):
     """name -> per-unit function: ``linear`` and the op table's activations, read live."""
 
     def __getitem__(self, name: str) -> Activation:
-        return activation(name)
+        """The function of a name it lists, else KeyError (so ``in`` and ``.get`` work as for a dict)."""
+        op = OPS.get(name) if isinstance(name, str) else None
+        if name == "linear":
+            return _identity
+        if op is None or not op.activation:
+            raise KeyError(name)
+        return _unit(op)
 
     def __iter__(self) -> Iterator[str]:
         return iter(["linear", *(name for name, op in OPS.items() if op.activation)])
@@ -65,7 +73,11 @@ def activation(name: str) -> Activation:
     """
     if check_activation(name) == "linear":
         return _identity
-    op = OPS[name]
+    return _unit(OPS[name])
+
+
+def _unit(op: Op) -> Activation:
+    """The per-unit function of a unary op row: v -> op(v), one node."""
     return lambda v: _apply(op, (v,))
 
 
@@ -77,7 +89,7 @@ def softmax(values: Sequence[Value | float]) -> list[Value]:
     engine's exp, sum and div rules.
 
     Args:
-        values: a non-empty sequence of Values (or numbers).
+        values: a non-empty sequence of Values (or numbers) holding finite numbers.
 
     Returns:
         One probability Value per input, summing to 1.
@@ -85,6 +97,9 @@ def softmax(values: Sequence[Value | float]) -> list[Value]:
     vs = [autograd.lift(v, f"values[{i}]") for i, v in enumerate(items(values, "values"))]
     if not vs:
         raise ValueError("values must not be empty")
+    for i, v in enumerate(vs):
+        if not math.isfinite(v.data):  # else e^(inf − inf): every probability NaN, silently
+            raise ValueError(f"values[{i}] must be finite, got {v.data}")
     return _softmax(vs)
 
 

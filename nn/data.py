@@ -8,7 +8,6 @@ lists of ``Value`` s to feed a model.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import numpy as np
@@ -98,13 +97,14 @@ def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: Seed =
         X of shape (n, 2) and labels y: 0 on the outer circle, 1 on the inner one; shuffled.
     """
     n, noise, rng = whole(n, "n"), positive(noise, "noise", zero=True), make_rng(seed)
-    if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0 < factor < 1:
-        raise ValueError(f"circles factor must be a number between 0 and 1 (exclusive), got {factor!r}")
+    factor = positive(factor, "factor")
+    if factor >= 1:
+        raise ValueError(f"factor must be < 1 (the inner circle inside the outer one of radius 1), got {factor}")
     n_outer = n - n // 2
     outer = np.linspace(0.0, 2 * math.pi, n_outer, endpoint=False)
     inner = np.linspace(0.0, 2 * math.pi, n // 2, endpoint=False)
     X = np.concatenate([np.stack([np.cos(outer), np.sin(outer)], axis=1),
-                        float(factor) * np.stack([np.cos(inner), np.sin(inner)], axis=1)])
+                        factor * np.stack([np.cos(inner), np.sin(inner)], axis=1)])
     y = np.concatenate([np.zeros(n_outer, dtype=np.int64), np.ones(n // 2, dtype=np.int64)])
     X = X + rng.normal(0.0, noise, X.shape)
     order = rng.permutation(n)

@@ -242,7 +242,7 @@ def _check_model(model: Any, loss: str) -> list[Any]:
     return model.layers
 
 
-def _samples(x: Any, nin: int) -> tuple[list[Any], bool]:
+def _samples(x: Any) -> tuple[list[Any], bool]:
     """The samples of ``x`` (not yet checked one by one), and whether ``x`` was a batch."""
     rows = validate.items(x, "x", "a list of numbers (one sample) or a list of samples")
     if not rows:
@@ -266,11 +266,9 @@ def _inputs(samples: list[Any], batched: bool, nin: int) -> Array:
 def _target_row(t: Any, nout: int, loss: str, where: str) -> Array:
     if loss == "ce" and isinstance(t, numbers.Integral) and not isinstance(t, bool):
         return np.eye(nout)[validate.whole(t, f"{where} (a class index)", low=0, high=nout - 1)]
-    row = np.array(check_targets(t, None, where))
+    row = np.array(check_targets(t, loss, where))  # bce and ce targets in [0, 1]
     if row.shape != (nout,):
         raise ValueError(f"{where} must hold {nout} value(s) (the model's outputs), got {len(row)}")
-    if loss in ("bce", "ce") and np.any((row < 0) | (row > 1)):
-        raise ValueError(f"{where}: {loss} targets must lie in [0, 1], got {row.tolist()}")
     if loss == "ce" and abs(row.sum() - 1.0) > 1e-9:
         raise ValueError(f"{where}: a ce target is a class index or probabilities summing to 1, got {row.tolist()}")
     return row
@@ -292,7 +290,7 @@ def _prepare(model: Any, x: Any, target: Any, loss: str, reduction: str,
     samples are checked one by one."""
     layers = _check_model(model, loss)
     validate.one_of(reduction, "reduction", REDUCTIONS)
-    samples, batched = _samples(x, model.nin)
+    samples, batched = _samples(x)
     if capped:
         check_size([model.nin, *model.nouts], len(samples))
     xs = _inputs(samples, batched, model.nin)

@@ -58,7 +58,8 @@ def init_weights(scheme: str, activation: str, fan_in: int, fan_out: int, rng: n
         scheme: ``uniform`` (micrograd's U(-1, 1)), ``xavier`` (Glorot uniform,
             U(-a, a) with a = sqrt(6 / (fan_in + fan_out)), suited to sigmoid/tanh), ``he``
             (normal with std sqrt(2 / fan_in), suited to the ReLU family) or ``auto`` (``he`` for
-            the ReLU family, see :func:`damps_negatives`, ``xavier`` otherwise).
+            the ReLU family, see :func:`damps_negatives`, ``xavier`` otherwise; a ValueError naming
+            init and the activation for one undefined at ±1, such as ``log``).
         activation: the layer's activation name (used by ``auto``).
         fan_in: inputs per unit.
         fan_out: units in the layer.
@@ -70,7 +71,11 @@ def init_weights(scheme: str, activation: str, fan_in: int, fan_out: int, rng: n
     if scheme not in INITS:
         raise ValueError(f"unknown init {scheme!r}; known: {', '.join(INITS)}")
     if scheme == "auto":
-        scheme = "he" if damps_negatives(activation) else "xavier"
+        try:
+            scheme = "he" if damps_negatives(activation) else "xavier"
+        except (ValueError, ArithmeticError) as error:  # an op undefined at ±1 (log, sqrt): no family to read
+            raise ValueError(f"init='auto' cannot choose a scheme for activation {activation!r}: its slope at "
+                             f"-1 or +1 is undefined ({error}); pass init='xavier', 'he' or 'uniform'") from None
     shape = (fan_out, fan_in)
     if scheme == "uniform":
         return rng.uniform(-1.0, 1.0, shape)

@@ -19,7 +19,7 @@ from autograd import Value, validate
 from autograd.ops import OPS
 from autograd.value import _apply, _layer
 
-from .activations import ACTIVATIONS, _softmax, check_activation
+from .activations import _softmax, check_activation
 from .init import Seed, init_weights, make_rng
 from .module import Module
 
@@ -91,7 +91,7 @@ class Neuron(Module):
         self.activation = activation
         self.w = [Value(float(w), f"w{i}") for i, w in enumerate(weights)]
         self.b = Value(bias, "b")
-        self._phi = ACTIVATIONS[activation]
+        self._op = None if activation == "linear" else OPS[activation]  # the activation's row (None: linear)
 
     @classmethod
     def _checked(cls, nin: int, activation: str, weights: Sequence[float]) -> Neuron:
@@ -116,7 +116,8 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         """y = φ(v) for the inputs ``x`` (nin Values or numbers)."""
-        return self._phi(_dot(self.w, _values(x, self.nin, "x"), self.b))
+        v = _dot(self.w, _values(x, self.nin, "x"), self.b)
+        return v if self._op is None else _apply(self._op, (v,))
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``w.0`` .. ``w.{nin-1}``, then ``b``."""

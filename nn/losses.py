@@ -26,7 +26,8 @@ __all__ = ["mse", "mae", "huber", "binary_cross_entropy", "cross_entropy", "hing
 
 def check_targets(target: Any, loss: str | None, name: str = "target") -> list[float]:
     """The shared target check: ``target`` (a number or a sequence of them) as finite floats that
-    ``loss`` accepts (``hinge``: -1 or +1; ``binary_cross_entropy``: in [0, 1]).
+    ``loss`` accepts (``hinge``: -1 or +1; ``binary_cross_entropy``, and ``nn.deltas``' ``bce`` and
+    ``ce``: in [0, 1]).
 
     Args:
         target: a number, a 0-d NumPy array, or a sequence of numbers.
@@ -52,9 +53,12 @@ def check_targets(target: Any, loss: str | None, name: str = "target") -> list[f
     return ts
 
 
+_PROBABILITY: tuple[Callable[[float], bool], str] = (lambda t: 0.0 <= t <= 1.0, "in [0, 1]")
 LABELS: dict[str, tuple[Callable[[float], bool], str]] = {
     "hinge": (lambda t: t in (-1.0, 1.0), "-1 or +1"),
-    "binary_cross_entropy": (lambda t: 0.0 <= t <= 1.0, "in [0, 1]"),
+    "binary_cross_entropy": _PROBABILITY,
+    "bce": _PROBABILITY,  # nn.deltas' names: binary and categorical cross-entropy
+    "ce": _PROBABILITY,
 }
 
 

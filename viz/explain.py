@@ -19,9 +19,9 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-import autograd
 from autograd import Value
 from autograd import validate
+from autograd.backward import gradients
 from autograd.format import Check, choose_decimals, format_fixed
 
 from .tracing import Edge, Trace, factor, local_formula, trace
@@ -386,9 +386,8 @@ def explain(root: Value, node: Value, *, max_paths: int = DEFAULT_MAX_PATHS, lec
             tr: Trace | None = None) -> Explanation:
     """Explain ∂root/∂node: the chain rule at ``node`` with every number, and the paths to the root.
 
-    The gradients are those a ``root.backward()`` from zero gradients gives (computed with
-    ``autograd.grad``; ``.grad`` is left alone), so ``explain(root, x).total == x.grad`` after
-    ``root.backward()``.
+    The gradients are those a ``root.backward()`` from zero gradients gives (backward's own loop;
+    ``.grad`` is left alone), so ``explain(root, x).total == x.grad`` after ``root.backward()``.
 
     Args:
         root: the output Value (it must require grad).
@@ -398,7 +397,7 @@ def explain(root: Value, node: Value, *, max_paths: int = DEFAULT_MAX_PATHS, lec
         lecture: for a neuron's pre-activation v (a ``dot`` node, as ``nn`` builds), also write
             its gradient as the delta rule of the lecture notes on error backpropagation:
             δ_j = φ'(v_j)·Σ_l δ_l·w_lj with δ = −∂root/∂v.
-        tr: the graph's :class:`Trace` when the caller has it already (a picture, a page).
+        tr: ``viz.trace(root)`` when the caller has it already (a picture, a page).
 
     Returns:
         An :class:`Explanation`: ``print`` it, or show it in Jupyter (Markdown).
@@ -411,18 +410,40 @@ def explain(root: Value, node: Value, *, max_paths: int = DEFAULT_MAX_PATHS, lec
     lecture = validate.flag(lecture, "explain: lecture")
     if not root.requires_grad:
         raise ValueError("explain: root is a constant (requires_grad=False): it has no gradients to explain")
-    tr = trace(root) if tr is None else tr
+    if tr is None:
+        tr = trace(root)
+    elif not isinstance(tr, Trace):
+        raise TypeError(f"explain: tr must be root's viz.trace (a viz Trace) or None, got {validate.shown(tr)}")
+    elif not tr.nodes or tr.nodes[-1] is not root:
+        raise ValueError("explain: tr is not root's trace (its last node is not root): pass tr=viz.trace(root), or no tr")
     if node not in tr.index:
         raise ValueError(f"explain: node ({node!r}) is not in root's graph")
     if lecture and node.op != "dot":
         raise ValueError(f"explain: lecture=True needs a neuron's pre-activation (a dot node), but node is "
                          f"{'a leaf' if not node.op else f'a {node.op} node'}")
     i = tr.index[node]
-    grads = list(autograd.grad(root, tr.nodes))  # backward's loop, without touching .grad
     users = _users(tr)
+    return _explain(tr, i, _gradients(tr), users, _count_paths(tr, users, i), max_paths, lecture)
 
-    def formula(edge: Edge) -> str:
-        return local_formula(tr, edge)
+
+def _gradients(tr: Trace) -> list[float]:
+    """∂root/∂node for every node of ``tr``, the floats ``root.backward()`` from zero gives (no −0.0),
+    from backward's own loop; ``.grad`` is left alone."""
+    grads = gradients(tr.nodes, 1.0)
+    return [grads[node] + 0.0 for node in tr.nodes]
+
+
+def _explain(tr: Trace, i: int, grads: list[float], users: list[list[Edge]], counts: list[int],
+             max_paths: int = DEFAULT_MAX_PATHS, lecture: bool = False,
+             formula: Callable[[Edge], str] | None = None) -> Explanation:
+    """:func:`explain` of node ``i`` of a checked trace, from the pieces every node of a graph shares:
+    ``grads`` (:func:`_gradients`), ``users`` (:func:`_users`), ``counts`` (:func:`_count_paths`
+    from ``i`` or any node before it) and ``formula`` (an edge's :func:`local_formula`, which a page
+    explaining every node computes once per edge), so that such a page computes them once."""
+    root, node = tr.nodes[-1], tr.nodes[i]
+    if formula is None:
+        def formula(edge: Edge) -> str:
+            return local_formula(tr, edge)
 
     note = ""
     if not node.requires_grad:
@@ -430,7 +451,7 @@ def explain(root: Value, node: Value, *, max_paths: int = DEFAULT_MAX_PATHS, lec
     elif i == len(tr.nodes) - 1:
         note = "the root: the start of backward, ∂root/∂root = 1"
     one_step = _one_step(tr, users, grads, i, formula) if node.requires_grad else OneStep(tr.name(i), (), grads[i])
-    count = _count_paths(tr, users, i)[i] if node.requires_grad else 0
+    count = counts[i] if node.requires_grad else 0
     paths: list[Path] = []
     chain: tuple[OneStep, ...] = ()
     if 0 < count <= max_paths and i != len(tr.nodes) - 1:

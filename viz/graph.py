@@ -40,7 +40,6 @@ class Style:
     params: frozenset[Value] | None = None
     group: str | None = None  # "neuron": one table per nn neuron; "layer": boxes per layer
     rankdir: str = "LR"
-    name_all_nodes: bool = True  # False: only user labels in the boxes (micrograd's look)
     title: str | None = None  # replaces the default title (root's value, whether backward has run)
 
 
@@ -135,8 +134,7 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
     for i, node in enumerate(tr.nodes):
         if i in unit_of:
             continue
-        label = tr.name(i) if style.name_all_nodes or node.label else ""
-        fields = (record_field(label), f"data {record_field(format_fixed(node.data, decimals))}", grad_text(node, shown[i], decimals))
+        fields = (record_field(tr.name(i)), f"data {record_field(format_fixed(node.data, decimals))}", grad_text(node, shown[i], decimals))
         attrs = {"label": "{ " + " | ".join(fields) + " }", "shape": "record", "style": "filled", "fillcolor": fill(i)}
         if roles[i] == "constant":
             attrs["fontcolor"] = "#666666"

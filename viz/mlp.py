@@ -49,6 +49,8 @@ def _layers(model: Any) -> list[Any]:
             weights = getattr(neuron, "w", None)
             if not (weights and isinstance(getattr(neuron, "b", None), Value) and all(isinstance(w, Value) for w in weights)):
                 raise TypeError(f"draw_mlp: model.layers[{k}].neurons[{n}] has no Value weights .w and bias .b")
+        if not callable(getattr(layer, "_forward", None)):
+            raise TypeError(f"draw_mlp: model.layers[{k}] is not an nn.Layer (no forward pass to draw a sample with)")
     return list(layers)
 
 
@@ -61,9 +63,10 @@ def _numbers(values: Any, count: int, name: str) -> list[float]:
 
 
 def _forward(layers: list[Any], x: list[float], target: list[float] | None) -> _Pass:
-    vs_nodes, ys_nodes, current = [], [], list(x)
+    vs_nodes, ys_nodes = [], []
+    current = [Value(a, "", False) for a in x]  # the checked sample as constants, as Layer.forward makes them
     for layer in layers:
-        vs, ys = layer.forward(current)
+        vs, ys = layer._forward(current)  # draw_mlp checked x: no second check per layer
         vs_nodes.append(vs)
         ys_nodes.append(ys)
         current = ys
@@ -184,7 +187,7 @@ def draw_mlp(model: Any, x: Any = None, target: Any = None, *, edge_labels: bool
     no backward has run).
 
     Args:
-        model: an ``nn.MLP`` (anything with ``layers[l].neurons[n].w/.b`` and ``layer.forward``).
+        model: an ``nn.MLP`` (its ``layers[l].neurons[n].w/.b`` are drawn).
         x: one input sample (``nin`` numbers, a list or a NumPy row), or None to draw the weights only.
         target: the desired output (a number or ``nout`` numbers); needs ``x``.
         edge_labels: give each weight a row in its unit, entered by its edge; by default only when
@@ -194,6 +197,8 @@ def draw_mlp(model: Any, x: Any = None, target: Any = None, *, edge_labels: bool
         A ``graphviz.Digraph``.
     """
     layers = _layers(model)
+    if edge_labels is not None:
+        validate.flag(edge_labels, "draw_mlp: edge_labels")
     nin = len(layers[0].neurons[0].w)
     if target is not None and x is None:
         raise ValueError("draw_mlp: target needs an input x (the δs and gradients are for one sample)")
@@ -211,7 +216,7 @@ def draw_mlp(model: Any, x: Any = None, target: Any = None, *, edge_labels: bool
     else:
         grads, source = None, "g: no backward yet"
     weights = sum(len(layer.neurons) * len(layer.neurons[0].w) for layer in layers)
-    labelled = weights <= EDGE_LABEL_LIMIT if edge_labels is None else bool(edge_labels)
+    labelled = weights <= EDGE_LABEL_LIMIT if edge_labels is None else edge_labels
     largest = max((abs(w.data) for layer in layers for neuron in layer.neurons for w in neuron.w), default=0.0) or 1.0
 
     decimals = choose_decimals(_hand_checks(layers, xs, sample, ts)) if sample is not None else 4

@@ -79,12 +79,20 @@ def output_format(path: str | os.PathLike, format: str | None = None, *,  # noqa
     return format
 
 
+def _pipe(source: str, fmt: str, encoding: str | None = None, dot_path: Path | None = None) -> Any:
+    """What ``dot`` makes of ``source`` in ``fmt`` (bytes, or text with ``encoding``). Without
+    ``dot``: GraphvizNotFound, after writing the source to ``dot_path`` when one is given."""
+    try:
+        return graphviz.Source(source).pipe(format=fmt, encoding=encoding)
+    except graphviz.ExecutableNotFound:
+        if dot_path is not None:
+            write_file(dot_path, source.encode("utf-8"), "render")
+        raise GraphvizNotFound(dot_path, fmt) from None
+
+
 def pipe_svg(source: str) -> str:
     """The SVG that ``dot`` makes of ``source``; raises ``GraphvizNotFound`` without ``dot``."""
-    try:
-        return graphviz.Source(source).pipe(format="svg", encoding="utf-8")
-    except graphviz.ExecutableNotFound:
-        raise GraphvizNotFound(None, "svg") from None
+    return _pipe(source, "svg", "utf-8")
 
 
 def render(obj: Any, path: str | os.PathLike, format: str | None = None) -> Path:  # noqa: A002
@@ -104,17 +112,9 @@ def render(obj: Any, path: str | os.PathLike, format: str | None = None) -> Path
         GraphvizNotFound: ``dot`` is not installed; the DOT source was written next to ``path``
             (same name, suffix ``.dot``) and the message says how to install Graphviz.
     """
+    fmt = output_format(path, format)  # before drawing: a bad path costs no picture
     source = _source(obj)
-    fmt = output_format(path, format)
     target = Path(path)
-    if fmt == "dot":
-        write_file(target, source.encode("utf-8"), "render")
-        return target
-    try:
-        data = graphviz.Source(source).pipe(format=fmt)
-    except graphviz.ExecutableNotFound:
-        dot_path = target.with_suffix(".dot")
-        write_file(dot_path, source.encode("utf-8"), "render")
-        raise GraphvizNotFound(dot_path, fmt) from None
+    data = source.encode("utf-8") if fmt == "dot" else _pipe(source, fmt, dot_path=target.with_suffix(".dot"))
     write_file(target, data, "render")
     return target

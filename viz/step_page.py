@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import os
@@ -13,7 +14,7 @@ from autograd.format import format_fixed
 from autograd.validate import output_file
 
 from .escape import script_json
-from .explain import explain
+from .explain import _count_paths, _explain, _gradients, _users
 from .graph import Style, build_graph, check_size, grad_text, op_text, picture_decimals
 from .rendering import GraphvizNotFound, pipe_svg, write_file
 from .step_page_assets import CSS, SCRIPT
@@ -122,8 +123,19 @@ def _lines(tr: Trace, steps: list[Step], decimals: int) -> list[list[Line]]:
     return out
 
 
+def _explanations(tr: Trace) -> dict[str, str]:
+    """Every node's :func:`viz.explain` as HTML (node index -> fragment), for the nodes that require
+    grad; the gradients, users and path counts they all read are computed once."""
+    if len(tr.nodes) > EXPLAIN_MAX_NODES:
+        return {}
+    users = _users(tr)
+    grads, counts = _gradients(tr), _count_paths(tr, users, 0)
+    formula = functools.cache(lambda edge: local_formula(tr, edge))
+    return {str(i): _explain(tr, i, grads, users, counts, formula=formula).to_html()
+            for i, node in enumerate(tr.nodes) if node.requires_grad}
+
+
 def _page_data(tr: Trace, steps: list[Step], decimals: int) -> dict:
-    root = tr.nodes[-1]
     lines = _lines(tr, steps, decimals)
     return {
         "names": [tr.name(i) for i in range(len(tr.nodes))],
@@ -140,8 +152,7 @@ def _page_data(tr: Trace, steps: list[Step], decimals: int) -> dict:
             for k, s in enumerate(steps)
         ],
         # where each gradient comes from, for the node the learner clicks
-        "explain": {str(i): explain(root, node, tr=tr).to_html() for i, node in enumerate(tr.nodes)
-                    if node.requires_grad and len(tr.nodes) <= EXPLAIN_MAX_NODES},
+        "explain": _explanations(tr),
         "explainMissing": (f"This page leaves explanations out: the graph has {len(tr.nodes)} nodes, more than "
                            f"{EXPLAIN_MAX_NODES}. In Python: print(viz.explain(root, node))."),
     }
@@ -181,7 +192,7 @@ def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
     final = list(steps[-1].grads)
     decimals = picture_decimals(tr, final)
     name = tr.name(len(tr.nodes) - 1)
-    style = Style(name_all_nodes=True, title=f"backward pass of {name} = {format_fixed(root.data, decimals)}")
+    style = Style(title=f"backward pass of {name} = {format_fixed(root.data, decimals)}")
     source = build_graph(tr, final, style).source
     try:
         picture, with_dot = _clean_svg(pipe_svg(source)), True

@@ -47,9 +47,6 @@ class Trace:
     def __iter__(self) -> Iterator:
         return iter((self.nodes, self.edges))
 
-    def __len__(self) -> int:
-        return len(self.nodes)
-
     def name(self, i: int) -> str:
         """How text refers to node ``i``.
 

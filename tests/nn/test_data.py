@@ -52,6 +52,16 @@ def test_circles_without_noise_lie_on_their_circles():
         data.circles(10, factor=1.0)
 
 
+@pytest.mark.parametrize("factor, error", [("a", TypeError), (True, TypeError), (None, TypeError),
+                                           (0.0, ValueError), (-0.5, ValueError), (1, ValueError),
+                                           (float("nan"), ValueError), (float("inf"), ValueError)])
+def test_circles_factor_is_checked_by_type_then_range(factor, error):
+    with pytest.raises(error, match="factor"):
+        data.circles(10, factor=factor)
+    X, _ = data.circles(10, noise=0.0, factor=np.float32(0.25))  # a NumPy real is a number too
+    assert np.isclose(np.hypot(*X.T).min(), 0.25)
+
+
 def test_sine_targets():
     X, y = data.sine(5)
     assert X[:, 0] == pytest.approx([-math.pi, -math.pi / 2, 0, math.pi / 2, math.pi])

@@ -421,3 +421,11 @@ def test_import_nn_is_enough_for_nn_deltas() -> None:
     result = subprocess.run([sys.executable, "-c", "import nn; print(nn.deltas.compare.__name__)"],
                             capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[2])
     assert result.stdout.strip() == "compare", result.stderr
+
+
+@pytest.mark.parametrize("loss, output, target", [("bce", "sigmoid", [0.5, 1.5]), ("ce", "softmax", [-0.5, 1.5])])
+def test_a_target_outside_0_1_is_named_by_its_element(loss, output, target) -> None:
+    """The [0, 1] rule of bce and ce targets is check_targets' own: the message names the element."""
+    model = MLP(2, [3, 2], activation="tanh", output_activation=output, seed=0)
+    with pytest.raises(ValueError, match=rf"target\[{0 if loss == 'ce' else 1}\].*\[0, 1\].*{loss}"):
+        backprop(model, X, target, loss=loss)

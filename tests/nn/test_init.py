@@ -48,3 +48,17 @@ def test_bad_init_and_seed():
         MLP(2, [1], seed="a")
     with pytest.raises(TypeError, match="seed"):
         make_rng(-1)
+
+
+@pytest.mark.parametrize("name", ["log", "sqrt"])
+def test_auto_refuses_an_activation_undefined_at_minus_one_naming_init_and_it(name):
+    from nn import Neuron
+
+    for build in (lambda: MLP(2, [2, 1], name, init="auto", seed=0),
+                  lambda: MLP(2, [2, 1], "tanh", name, init="auto", seed=0),
+                  lambda: Layer(2, 3, name, init="auto", seed=0),
+                  lambda: Neuron(2, name, init="auto", seed=0)):
+        with pytest.raises(ValueError, match=rf"init='auto'.*activation '{name}'"):
+            build()
+    model = MLP(2, [2, 1], name, init="xavier", seed=0)  # an accepted activation with a scheme given
+    assert model.layers[0].activation == name

@@ -173,6 +173,21 @@ def test_bad_arguments_are_named():
         explain(Value(1.0, requires_grad=False) * 2, x)
 
 
+def test_a_trace_not_of_root_is_refused_naming_tr():
+    x = Value(1.5, label="x")
+    y = x * x
+    z = y * 3.0  # z's trace holds root y and x, but explains z's gradients, not y's
+    with pytest.raises(ValueError, match=r"\btr\b"):
+        explain(y, x, tr=trace(z))
+    with pytest.raises(ValueError, match=r"\btr\b"):
+        explain(y, x, tr=trace(Value(2.0) * x))  # another graph's trace
+    with pytest.raises(TypeError, match=r"\btr\b"):
+        explain(y, x, tr="abc")
+    with pytest.raises(TypeError, match=r"\btr\b"):
+        explain(y, x, tr=trace(y).nodes)
+    assert explain(y, x, tr=trace(y)).total == 3.0  # 2x
+
+
 def test_markdown_and_html_escape_user_labels():
     x = Value(2.0, label="<b>*x*</b>")
     y = x * x

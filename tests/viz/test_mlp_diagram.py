@@ -153,3 +153,25 @@ def test_numpy_rows_are_accepted_like_lists():
     assert draw_mlp(model, X[0].astype(np.float32), y).source == draw_mlp(model, [0.5, np.float32(-1.2)], [0.8]).source
     with pytest.raises(ValueError, match="x must have 2 number"):
         draw_mlp(model, X)  # the whole batch, not one sample
+
+
+@pytest.mark.parametrize("bad", ["no", 0, 1, "False"])
+def test_edge_labels_must_be_true_false_or_none(bad):
+    model = _tiny()
+    with pytest.raises(TypeError, match="edge_labels"):
+        draw_mlp(model, edge_labels=bad)
+    assert "w0 ← x0" in draw_mlp(model, edge_labels=True).source
+    assert "w0 ← x0" not in draw_mlp(model, edge_labels=False).source
+
+
+def test_the_sample_is_checked_once_not_again_by_each_layer(monkeypatch):
+    import nn
+
+    model = MLP(2, [3, 2, 1], activation="tanh", seed=1)
+    before = draw_mlp(model, [0.5, -1.2], target=0.3).source
+
+    def checked_again(self, x):
+        raise AssertionError("draw_mlp re-checked its sample through Layer.forward")
+
+    monkeypatch.setattr(nn.Layer, "forward", checked_again)
+    assert draw_mlp(model, [0.5, -1.2], target=0.3).source == before

@@ -107,3 +107,16 @@ def test_a_write_error_names_the_path(tmp_path, picture, monkeypatch):
     monkeypatch.setattr(Path, "write_bytes", full_disk)
     with pytest.raises(OSError, match=r"render: cannot write '.*a.svg': No space left on device"):
         render(picture, tmp_path / "a.svg")
+
+
+@pytest.mark.parametrize("path, fmt, error", [(3, None, TypeError), ("a.txt", None, ValueError), ("a.svg", "png", ValueError)])
+def test_a_bad_path_is_refused_before_a_value_is_drawn(tmp_path, monkeypatch, path, fmt, error):
+    import viz.rendering
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("drew the graph before checking path")
+
+    monkeypatch.setattr(viz.rendering, "draw_graph", no_drawing)
+    target = path if isinstance(path, int) else tmp_path / path
+    with pytest.raises(error, match="path|format"):
+        render(lecture_neuron().o, target, fmt)

@@ -252,6 +252,22 @@ def test_every_node_that_requires_grad_has_its_explanation():
             assert html.escape(f"∂{tr.name(len(tr.nodes) - 1)}/∂{tr.name(i)} = {e.num(e.total)}") in data["explain"][str(i)]
 
 
+def test_an_mlps_explanations_are_explains_own_in_every_form():
+    import nn
+
+    model = nn.MLP(2, [2, 8, 8, 1], "tanh", seed=3)  # 64 paths from a first-layer weight: the chain form
+    loss = nn.mse(model([0.5, -1.5]), 0.25)
+    tr = trace(loss)
+    data = _data(step_through(tr).html)
+    forms = set()
+    for i, node in enumerate(tr.nodes):
+        if node.requires_grad:
+            e = explain(loss, node, tr=tr)
+            assert data["explain"][str(i)] == e.to_html()
+            forms.add("chain" if e.chain else "paths" if e.paths else "none")
+    assert forms == {"chain", "paths", "none"}
+
+
 def test_explanations_hold_the_lecture_neurons_gradients():
     n = lecture_neuron()
     tr = trace(n.o)
