@@ -1,7 +1,8 @@
 """Backward, one node at a time, as data: which gradients each step changes, and to what.
 
-The steps are recorded from the engine's own loop (``autograd.chain_rule``, through
-``autograd.gradients``, which leaves ``.grad`` alone), so a page shows exactly what backward does.
+The steps are recorded from the engine's own loop (``autograd.backward.chain_rule``, through
+``autograd.backward.gradients``, which leaves ``.grad`` alone), so a page shows exactly what
+backward does.
 """
 
 from __future__ import annotations
