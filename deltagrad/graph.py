@@ -16,6 +16,8 @@ from viz.graph import DEFAULT_MAX_NODES, check_size
 from viz.rendering import FORMATS, output_format
 from viz.step_page import DEFAULT_MAX_STEPS
 
+from .arguments import whole
+
 __all__ = ["register", "run", "parse_assignment"]
 
 
@@ -32,13 +34,6 @@ def parse_assignment(text: str) -> tuple[str, float]:
     if not math.isfinite(value):
         raise ValueError(f"--at {name}: the value must be finite, got {number.strip()!r}")
     return name, value
-
-
-def _positive_int(text: str) -> int:
-    """argparse type: a positive whole number."""
-    if not text.strip().isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
-    return int(text)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -111,6 +106,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--steps", type=Path, metavar="PAGE.html", help="also write the step-through page of the backward pass")
     parser.add_argument("--explain", metavar="NAME",
                         help="print where the gradient of node NAME comes from (a name from --at, or as the picture names it)")
-    parser.add_argument("--max-nodes", type=_positive_int, metavar="N",
+    parser.add_argument("--max-nodes", type=whole(1), metavar="N",
                         help=f"draw graphs of up to N values (default {DEFAULT_MAX_NODES}, {DEFAULT_MAX_STEPS} for --steps)")
     parser.set_defaults(run=run)

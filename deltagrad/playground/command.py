@@ -13,8 +13,9 @@ import signal
 import sys
 import threading
 import webbrowser
-from typing import Any, Callable
+from typing import Any
 
+from ..arguments import listed, number, whole
 from .config import DATASETS, HEADS, Config, configure
 from .recorder import DEFAULT_STEPS, record
 from .server import Playground, PlaygroundServer
@@ -23,31 +24,6 @@ __all__ = ["register", "run", "DEFAULT_PORT"]
 
 DEFAULT_PORT = 8765
 PROG = "deltagrad playground"
-
-
-def _number(kind: Callable[[str], Any], what: str) -> Callable[[str], Any]:
-    """An argparse type: ``kind(text)``, or one line naming what was expected."""
-
-    def parse(text: str) -> Any:
-        try:
-            return kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
-
-    return parse
-
-
-def _list(kind: Callable[[str], Any], what: str) -> Callable[[str], list[Any]]:
-    """An argparse type: a comma-separated list (``8,8``); an empty text is an empty list."""
-    one = _number(kind, what)
-    return lambda text: [one(part.strip()) for part in text.split(",") if part.strip()]
-
-
-def _port(text: str) -> int:
-    port = _number(int, "a port number")(text)
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535 (0: any free port), got {port}")
-    return port
 
 
 # The options that give a setting of Config of the same name (checked by config.configure, with its caps).
@@ -63,31 +39,31 @@ def register(subparsers: Any) -> None:
                     "and click a sample, a unit or a weight to see its backpropagation with the numbers.")
     parser.add_argument("dataset", nargs="?", default="moons", choices=list(DATASETS), metavar="DATASET",
                         help=f"the data set to learn: {', '.join(DATASETS)} (default: moons)")
-    parser.add_argument("--port", type=_port, default=DEFAULT_PORT,
+    parser.add_argument("--port", type=whole(0, 65535), default=DEFAULT_PORT,
                         help=f"the port on 127.0.0.1 (default: {DEFAULT_PORT}; 0: any free port)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser; print the address only")
     parser.add_argument("--paused", action="store_true", help="start paused")
     parser.add_argument("--record", metavar="FILE.html",
                         help="no server: train --steps updates and write an offline page of the run")
-    parser.add_argument("--steps", type=_number(int, "a whole number"), default=DEFAULT_STEPS,
+    parser.add_argument("--steps", type=whole(), default=DEFAULT_STEPS,
                         help=f"with --record: updates to make (default: {DEFAULT_STEPS})")
-    parser.add_argument("--at", type=_list(int, "whole numbers"), metavar="0,10,100",
+    parser.add_argument("--at", type=listed(whole()), metavar="0,10,100",
                         help="with --record: the steps to keep (default: 0, 1, 2, 5, 10, 20, 50, ... and the last)")
-    parser.add_argument("--hidden", type=_list(int, "layer widths such as 8,8"), metavar="8,8",
+    parser.add_argument("--hidden", type=listed(whole()), metavar="8,8",
                         help="hidden layer widths (default: 8,8; an empty text for none)")
-    parser.add_argument("--activation", type=_list(str, "names"), metavar="tanh",
+    parser.add_argument("--activation", type=listed(str), metavar="tanh",
                         help="the hidden activation, or one per hidden layer (tanh,relu)")
     parser.add_argument("--head", choices=list(HEADS), help="output activation and loss (default: the data set's)")
     parser.add_argument("--optimizer", choices=["adam", "sgd"], help="default: adam")
-    parser.add_argument("--lr", type=_number(float, "a number"), help="learning rate (default: 0.03)")
-    parser.add_argument("--momentum", type=_number(float, "a number"), help="SGD's momentum (default: 0.9)")
-    parser.add_argument("--batch-size", type=_number(int, "a whole number"), help="samples per step (default: 32)")
-    parser.add_argument("--l2", type=_number(float, "a number"), help="L2 penalty strength (default: 0)")
-    parser.add_argument("--samples", type=_number(int, "a whole number"), help="data points (default: 200)")
-    parser.add_argument("--noise", type=_number(float, "a number"), help="the data's noise (default per data set)")
-    parser.add_argument("--seed", type=_number(int, "a whole number"), help="seed of the data and the weights (default: 0)")
-    parser.add_argument("--speed", type=_number(int, "a whole number"), help="steps per second (default: 60)")
-    parser.add_argument("--max-steps", type=_number(int, "a whole number"), help="training stops there (default: 5000)")
+    parser.add_argument("--lr", type=number, help="learning rate (default: 0.03)")
+    parser.add_argument("--momentum", type=number, help="SGD's momentum (default: 0.9)")
+    parser.add_argument("--batch-size", type=whole(), help="samples per step (default: 32)")
+    parser.add_argument("--l2", type=number, help="L2 penalty strength (default: 0)")
+    parser.add_argument("--samples", type=whole(), help="data points (default: 200)")
+    parser.add_argument("--noise", type=number, help="the data's noise (default per data set)")
+    parser.add_argument("--seed", type=whole(), help="seed of the data and the weights (default: 0)")
+    parser.add_argument("--speed", type=whole(), help="steps per second (default: 60)")
+    parser.add_argument("--max-steps", type=whole(), help="training stops there (default: 5000)")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     parser.set_defaults(run=run)
 
