@@ -16,7 +16,7 @@ from viz.graph import DEFAULT_MAX_NODES, check_size
 from viz.rendering import FORMATS, output_format
 from viz.step_page import DEFAULT_MAX_STEPS
 
-from .arguments import whole
+from .arguments import HTML, whole
 
 __all__ = ["register", "run", "parse_assignment"]
 
@@ -43,8 +43,8 @@ def run(args: argparse.Namespace) -> int:
     value or gradient is not finite (an overflow), which it says on stderr.
     """
     output_format(args.output, args.format, path_name="-o", format_name="--format ")
-    if args.steps is not None and output_file(args.steps, "--steps").suffix.lower() not in (".html", ".htm"):
-        raise ValueError(f"--steps writes an HTML page: give a name ending in .html, got {str(args.steps)!r}")
+    if args.steps is not None:
+        output_file(args.steps, "--steps", suffixes=HTML)
     values: dict[str, Value] = {}
     for text in args.at:
         name, value = parse_assignment(text)

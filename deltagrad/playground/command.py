@@ -15,7 +15,9 @@ import threading
 import webbrowser
 from typing import Any
 
-from ..arguments import listed, number, whole
+from autograd import validate
+
+from ..arguments import HTML, listed, number, whole
 from .config import DATASETS, HEADS, Config, configure
 from .recorder import DEFAULT_STEPS, record
 from .server import Playground, PlaygroundServer
@@ -88,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = _config(args)
         if args.record is not None:
+            validate.output_file(args.record, "--record", suffixes=HTML)  # before training, not after
             try:
                 done = record(args.record, config, steps=args.steps, at=args.at)
             except KeyboardInterrupt:

@@ -380,6 +380,14 @@ def test_record_from_the_command_line(tmp_path, capsys):
     assert data["snapshots"][-1]["step"] == 12 and data["snapshots"][-1]["config"]["activations"] == ["relu"]
 
 
+@pytest.mark.parametrize("name", ["r.txt", "run"])
+def test_record_writes_only_an_html_page(tmp_path, capsys, name):
+    assert main(["--record", str(tmp_path / name), "--steps", "2", "--samples", "20"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "--record" in error and ".html" in error
+    assert not (tmp_path / name).exists()
+
+
 def test_ctrl_c_stops_the_server_cleanly():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
