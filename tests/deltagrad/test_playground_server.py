@@ -143,6 +143,22 @@ def test_a_diverging_run_stops_itself_and_says_so():
     assert s.train(5) == 0  # it stays stopped
 
 
+def test_the_data_in_the_state_is_made_once_and_is_the_data(monkeypatch):
+    from deltagrad.playground import session as session_module
+
+    s = session(noise=0.3)
+    first = s.state()
+    expected = {"x": np.round(s.X, 4).tolist(), "y": s.y.tolist()}  # by hand: the points rounded to 4 places
+    assert json.dumps(first["data"]) == json.dumps(expected)
+    calls = []
+    real_finite_list = session_module.finite_list
+    monkeypatch.setattr(session_module, "finite_list", lambda values, *a: calls.append(np.shape(values))
+                        or real_finite_list(values, *a))
+    s.train(2)
+    later = s.state()
+    assert later["data"] == expected and s.X.shape not in calls  # X and y never change: not converted again
+
+
 def test_max_steps_finishes_a_run():
     s = session(max_steps=7)
     assert s.train(100) == 7
