@@ -80,36 +80,22 @@ def _config(args: argparse.Namespace) -> Config:
     return configure(Config(), change)
 
 
-def _fail(message: str) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    return 2
-
-
 def run(args: argparse.Namespace) -> int:
-    """Serve the playground until Ctrl-C (or write a recording); returns the exit status."""
-    try:
-        config = _config(args)
-        if args.record is not None:
-            validate.output_file(args.record, "--record", suffixes=HTML)  # before training, not after
-            try:
-                done = record(args.record, config, steps=args.steps, at=args.at)
-            except KeyboardInterrupt:
-                print(f"\n{PROG}: interrupted; {args.record} was not written", file=sys.stderr)
-                return 130
-            print(f"wrote {done.path}: {len(done.steps)} snapshots (steps {', '.join(map(str, done.steps))}), "
-                  f"the backprop of samples {', '.join(map(str, done.samples))}")
-            if done.message:
-                print(done.message)
-            return 0
-    except (TypeError, ValueError, OSError) as error:
-        return _fail(str(error))
+    """Serve the playground until Ctrl-C (or write a recording); returns the exit status.
+
+    A bad argument raises ``ValueError``/``TypeError``/``OSError``, which ``deltagrad.cli`` prints
+    in one line with exit status 2.
+    """
+    config = _config(args)
+    if args.record is not None:
+        return _record(args, config)
     playground = Playground(config, playing=not args.paused)
     try:
         server = PlaygroundServer(playground, args.port, verbose=args.verbose)
-    except OSError as error:
+    except OSError as error:  # one line from deltagrad.cli, not the socket's own words
         if error.errno == errno.EADDRINUSE:
-            return _fail(f"port {args.port} on 127.0.0.1 is in use (another playground?); choose another with --port")
-        return _fail(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror or error}")
+            raise OSError(f"port {args.port} on 127.0.0.1 is in use (another playground?); choose another with --port") from None
+        raise OSError(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror or error}") from None
     print(f"{PROG}: {server.url} (training {config.dataset}; Ctrl-C stops it)", flush=True)
     playground.start()
     if not args.no_browser:
@@ -123,6 +109,21 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, previous)
         server.server_close()
         playground.stop()
+    return 0
+
+
+def _record(args: argparse.Namespace, config: Config) -> int:
+    """Write the recording of ``--record``; 130 when Ctrl-C stops the training first."""
+    validate.output_file(args.record, "--record", suffixes=HTML)  # before training, not after
+    try:
+        done = record(args.record, config, steps=args.steps, at=args.at)
+    except KeyboardInterrupt:
+        print(f"\n{PROG}: interrupted; {args.record} was not written", file=sys.stderr)
+        return 130
+    print(f"wrote {done.path}: {len(done.steps)} snapshots (steps {', '.join(map(str, done.steps))}), "
+          f"the backprop of samples {', '.join(map(str, done.samples))}")
+    if done.message:
+        print(done.message)
     return 0
 
 

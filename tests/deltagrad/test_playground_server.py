@@ -388,6 +388,20 @@ def test_a_port_in_use_is_one_line_and_status_2(capsys):
     assert error.count("\n") == 1 and "in use" in error
 
 
+def test_the_command_raises_and_leaves_the_error_line_to_the_dispatcher(capsys):
+    from deltagrad.cli import build_parser
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        args = build_parser().parse_args(["playground", "--no-browser", "--port", str(taken.getsockname()[1])])
+        with pytest.raises(OSError, match="--port"):
+            args.run(args)
+    with pytest.raises(ValueError, match="lr"):
+        args.run(build_parser().parse_args(["playground", "--lr", "-1"]))
+    assert capsys.readouterr().err == ""  # printed once, by deltagrad.cli, never here as well
+
+
 def test_record_from_the_command_line(tmp_path, capsys):
     path = tmp_path / "out" / "run.html"
     assert main(["xor", "--record", str(path), "--steps", "12", "--hidden", "4", "--activation", "relu"]) == 0
