@@ -47,7 +47,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--paused", action="store_true", help="start paused")
     parser.add_argument("--record", metavar="FILE.html",
                         help="no server: train --steps updates and write an offline page of the run")
-    parser.add_argument("--steps", type=whole(), default=DEFAULT_STEPS,
+    parser.add_argument("--steps", type=whole(),
                         help=f"with --record: updates to make (default: {DEFAULT_STEPS})")
     parser.add_argument("--at", type=listed(whole()), metavar="0,10,100",
                         help="with --record: the steps to keep (default: 0, 1, 2, 5, 10, 20, 50, ... and the last)")
@@ -86,6 +86,10 @@ def run(args: argparse.Namespace) -> int:
     A bad argument raises ``ValueError``/``TypeError``/``OSError``, which ``deltagrad.cli`` prints
     in one line with exit status 2.
     """
+    if args.record is None:
+        for option, value in (("--steps", args.steps), ("--at", args.at)):
+            if value is not None:
+                raise ValueError(f"{option} applies only with --record (there is no recording to make)")
     config = _config(args)
     if args.record is not None:
         return _record(args, config)
@@ -115,8 +119,9 @@ def run(args: argparse.Namespace) -> int:
 def _record(args: argparse.Namespace, config: Config) -> int:
     """Write the recording of ``--record``; 130 when Ctrl-C stops the training first."""
     validate.output_file(args.record, "--record", suffixes=HTML)  # before training, not after
+    steps = DEFAULT_STEPS if args.steps is None else args.steps
     try:
-        done = record(args.record, config, steps=args.steps, at=args.at)
+        done = record(args.record, config, steps=steps, at=args.at)
     except KeyboardInterrupt:
         print(f"\n{PROG}: interrupted; {args.record} was not written", file=sys.stderr)
         return 130

@@ -402,6 +402,14 @@ def test_the_command_raises_and_leaves_the_error_line_to_the_dispatcher(capsys):
     assert capsys.readouterr().err == ""  # printed once, by deltagrad.cli, never here as well
 
 
+@pytest.mark.parametrize("argv, option", [(["--steps", "50"], "--steps"), (["--at", "0,10"], "--at")])
+def test_record_options_without_record_are_an_error(capsys, argv, option):
+    # before: silently ignored, and the server started
+    assert main(["--no-browser", "--port", "0", *argv]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and option in error and "--record" in error
+
+
 def test_record_from_the_command_line(tmp_path, capsys):
     path = tmp_path / "out" / "run.html"
     assert main(["xor", "--record", str(path), "--steps", "12", "--hidden", "4", "--activation", "relu"]) == 0
