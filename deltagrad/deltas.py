@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--output-activation", choices=[*ACTIVATIONS, "softmax"],
                         help="output layer's activation (default: --activation for sse, sigmoid for bce, "
                         "softmax for ce)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the weights and of x/target when not given")
+    parser.add_argument("--seed", type=whole(0), default=0, help="seed of the weights and of x/target when not given")
     parser.add_argument("--x", help="input values 'a,b' or samples 'a,b; c,d' (default: drawn from the seed)")
     parser.add_argument("--target", help="target per sample, ';' between samples; for ce a class index "
                         "(default: drawn from the seed)")
@@ -81,10 +81,10 @@ def run(args: argparse.Namespace) -> int:
     nin, nout = widths[0], widths[-1]
     output = args.output_activation or {"sse": args.activation, "bce": "sigmoid", "ce": "softmax"}[args.loss]
     rng = np.random.default_rng(args.seed + 1)  # not the weights' stream
-    xs = _samples(args.x, "--x") if args.x else [[float(a) for a in rng.uniform(-1, 1, nin)]]
+    xs = _samples(args.x, "--x") if args.x is not None else [[float(a) for a in rng.uniform(-1, 1, nin)]]
     check_size(widths, len(xs), name="--layers")  # before building anything
     model = MLP(nin, widths[1:], activation=args.activation, output_activation=output, seed=args.seed)
-    if args.target:
+    if args.target is not None:
         ts = _targets(args.target, args.loss)
     elif args.loss == "ce":
         ts = [int(rng.integers(nout)) for _ in xs]
