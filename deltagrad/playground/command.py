@@ -18,7 +18,7 @@ from typing import Any
 from autograd import validate
 
 from ..arguments import HTML, listed, number, whole
-from .config import DATASETS, HEADS, Config, configure
+from .config import CHECKS, DATASETS, HEADS, OPTIMIZERS, Config, configure
 from .recorder import DEFAULT_STEPS, record
 from .server import Playground, PlaygroundServer
 
@@ -28,9 +28,10 @@ DEFAULT_PORT = 8765
 PROG = "deltagrad playground"
 
 
-# The options that give a setting of Config of the same name (checked by config.configure, with its caps).
-SETTINGS = ("samples", "noise", "seed", "hidden", "head", "optimizer", "lr", "momentum", "batch_size", "l2", "speed",
-            "max_steps")
+# The options that give a setting of Config of the same name (checked by config.configure, with its caps):
+# every setting but the data set (the DATASET argument) and the activations (--activation, one for all).
+SETTINGS = tuple(name for name in CHECKS if name not in ("dataset", "activations"))
+DEFAULTS = Config()
 
 
 def register(subparsers: Any) -> None:
@@ -39,8 +40,8 @@ def register(subparsers: Any) -> None:
         "playground", help="train an MLP live in the browser and open the backprop of any sample",
         description="A local web app on 127.0.0.1: watch an MLP learn (decision regions, loss, the network) "
                     "and click a sample, a unit or a weight to see its backpropagation with the numbers.")
-    parser.add_argument("dataset", nargs="?", default="moons", choices=list(DATASETS), metavar="DATASET",
-                        help=f"the data set to learn: {', '.join(DATASETS)} (default: moons)")
+    parser.add_argument("dataset", nargs="?", default=DEFAULTS.dataset, choices=list(DATASETS), metavar="DATASET",
+                        help=f"the data set to learn: {', '.join(DATASETS)} (default: {DEFAULTS.dataset})")
     parser.add_argument("--port", type=whole(0, 65535), default=DEFAULT_PORT,
                         help=f"the port on 127.0.0.1 (default: {DEFAULT_PORT}; 0: any free port)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser; print the address only")
@@ -52,20 +53,20 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--at", type=listed(whole()), metavar="0,10,100",
                         help="with --record: the steps to keep (default: 0, 1, 2, 5, 10, 20, 50, ... and the last)")
     parser.add_argument("--hidden", type=listed(whole()), metavar="8,8",
-                        help="hidden layer widths (default: 8,8; an empty text for none)")
+                        help=f"hidden layer widths (default: {','.join(map(str, DEFAULTS.hidden))}; an empty text for none)")
     parser.add_argument("--activation", type=listed(str), metavar="tanh",
                         help="the hidden activation, or one per hidden layer (tanh,relu)")
     parser.add_argument("--head", choices=list(HEADS), help="output activation and loss (default: the data set's)")
-    parser.add_argument("--optimizer", choices=["adam", "sgd"], help="default: adam")
-    parser.add_argument("--lr", type=number, help="learning rate (default: 0.03)")
-    parser.add_argument("--momentum", type=number, help="SGD's momentum (default: 0.9)")
-    parser.add_argument("--batch-size", type=whole(), help="samples per step (default: 32)")
-    parser.add_argument("--l2", type=number, help="L2 penalty strength (default: 0)")
-    parser.add_argument("--samples", type=whole(), help="data points (default: 200)")
+    parser.add_argument("--optimizer", choices=list(OPTIMIZERS), help=f"default: {DEFAULTS.optimizer}")
+    parser.add_argument("--lr", type=number, help=f"learning rate (default: {DEFAULTS.lr:g})")
+    parser.add_argument("--momentum", type=number, help=f"SGD's momentum (default: {DEFAULTS.momentum:g})")
+    parser.add_argument("--batch-size", type=whole(), help=f"samples per step (default: {DEFAULTS.batch_size})")
+    parser.add_argument("--l2", type=number, help=f"L2 penalty strength (default: {DEFAULTS.l2:g})")
+    parser.add_argument("--samples", type=whole(), help=f"data points (default: {DEFAULTS.samples})")
     parser.add_argument("--noise", type=number, help="the data's noise (default per data set)")
-    parser.add_argument("--seed", type=whole(), help="seed of the data and the weights (default: 0)")
-    parser.add_argument("--speed", type=whole(), help="steps per second (default: 60)")
-    parser.add_argument("--max-steps", type=whole(), help="training stops there (default: 5000)")
+    parser.add_argument("--seed", type=whole(), help=f"seed of the data and the weights (default: {DEFAULTS.seed})")
+    parser.add_argument("--speed", type=whole(), help=f"steps per second (default: {DEFAULTS.speed})")
+    parser.add_argument("--max-steps", type=whole(), help=f"training stops there (default: {DEFAULTS.max_steps})")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     parser.set_defaults(run=run)
 
@@ -74,10 +75,10 @@ def _config(args: argparse.Namespace) -> Config:
     change: dict[str, Any] = {"dataset": args.dataset}
     change.update({name: getattr(args, name) for name in SETTINGS if getattr(args, name) is not None})
     if args.activation is not None:
-        hidden = change.get("hidden", list(Config().hidden))
+        hidden = change.get("hidden", list(DEFAULTS.hidden))
         names = args.activation * len(hidden) if len(args.activation) == 1 else args.activation
         change["activations"] = names
-    return configure(Config(), change)
+    return configure(DEFAULTS, change)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -410,6 +410,34 @@ def test_record_options_without_record_are_an_error(capsys, argv, option):
     assert error.count("\n") == 1 and option in error and "--record" in error
 
 
+def test_every_setting_has_its_option_and_the_help_shows_config_s_defaults():
+    from deltagrad.cli import build_parser
+    from deltagrad.playground.command import SETTINGS
+    from deltagrad.playground.config import CHECKS, OPTIMIZERS
+
+    assert set(SETTINGS) | {"dataset", "activations"} == set(CHECKS)
+    args = build_parser().parse_args(["playground"])
+    assert all(hasattr(args, name) for name in SETTINGS)
+    subparsers = build_parser()._subparsers._group_actions[0]
+    actions = {a.dest: a for a in subparsers.choices["playground"]._actions}
+    assert actions["optimizer"].choices == list(OPTIMIZERS)
+    defaults = Config()
+    assert f"default: {defaults.lr:g}" in actions["lr"].help and f"default: {defaults.max_steps}" in actions["max_steps"].help
+
+
+def test_the_options_are_built_once(monkeypatch):
+    from deltagrad.playground import server as server_module
+
+    def rebuilt():
+        raise AssertionError("options() was called again")
+
+    monkeypatch.setattr(server_module, "options", rebuilt)
+    playground = server_module.Playground(configure(Config(), SMALL), playing=False)
+    first = playground.settings()
+    assert playground.change({"lr": 0.1})["options"] == first["options"]
+    assert first["options"]["optimizers"] == ["adam", "sgd"] and first["options"]["limits"]["width"] == 16
+
+
 def test_record_from_the_command_line(tmp_path, capsys):
     path = tmp_path / "out" / "run.html"
     assert main(["xor", "--record", str(path), "--steps", "12", "--hidden", "4", "--activation", "relu"]) == 0
