@@ -94,12 +94,23 @@ def items(x: Any, name: str, what: str = "a sequence of Values or numbers") -> l
     return list(x)
 
 
-def output_file(path: Any, name: str) -> Path:
+def output_file(path: Any, name: str, suffixes: Sequence[str] | None = None) -> Path:
     """A file name to write: a str or Path, not a folder. Its folder is made when missing, as
-    Graphviz's ``render`` and ``deltagrad tour --out`` do."""
+    Graphviz's ``render`` and ``deltagrad tour --out`` do.
+
+    Args:
+        path: the file to write.
+        name: the argument's name for the error message.
+        suffixes: when given, the name must end in one of these (``(".html", ".htm")``), in any case.
+
+    Returns:
+        The file name as a Path.
+    """
     if not isinstance(path, (str, os.PathLike)) or isinstance(os.fspath(path), bytes):
         raise TypeError(f"{name} must be a file name (str or Path), got {shown(path)}")
     target = Path(path)
+    if suffixes is not None and target.suffix.lower() not in {s.lower() for s in suffixes}:
+        raise ValueError(f"{name} must be a file name ending in {' or '.join(suffixes)}, got {str(target)!r}")
     if target.is_dir():
         raise IsADirectoryError(f"{name} {str(target)!r} is a folder; give a file name")
     output_folder(target.parent, f"{name}'s folder")

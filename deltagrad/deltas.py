@@ -14,6 +14,8 @@ import numpy as np
 from nn import ACTIVATIONS, MLP
 from nn.deltas import LOSSES, REDUCTIONS, check_size, compare
 
+from .arguments import listed, whole
+
 __all__ = ["register", "run"]
 
 EXAMPLE = """examples:
@@ -33,13 +35,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--layers", default="2,3,1", help="widths, inputs first (default 2,3,1)")
+    parser.add_argument("--layers", type=listed(whole(1)), default="2,3,1", help="widths, inputs first (default 2,3,1)")
     parser.add_argument("--activation", default="sigmoid", choices=list(ACTIVATIONS),
                         help="hidden layers' activation (default sigmoid)")
     parser.add_argument("--output-activation", choices=[*ACTIVATIONS, "softmax"],
                         help="output layer's activation (default: --activation for sse, sigmoid for bce, "
                         "softmax for ce)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the weights and of x/target when not given")
+    parser.add_argument("--seed", type=whole(0), default=0, help="seed of the weights and of x/target when not given")
     parser.add_argument("--x", help="input values 'a,b' or samples 'a,b; c,d' (default: drawn from the seed)")
     parser.add_argument("--target", help="target per sample, ';' between samples; for ce a class index "
                         "(default: drawn from the seed)")
@@ -47,16 +49,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--reduction", default="sum", choices=list(REDUCTIONS),
                         help="over samples: sum (as the lecture) or mean (default sum)")
     parser.set_defaults(run=run)
-
-
-def _widths(text: str) -> list[int]:
-    try:
-        widths = [int(part) for part in text.split(",")]
-    except ValueError:
-        raise ValueError(f"--layers must be comma-separated integers like 2,3,1, got {text!r}") from None
-    if len(widths) < 2 or min(widths) < 1:
-        raise ValueError(f"--layers needs at least two positive widths (inputs and outputs), got {text!r}")
-    return widths
 
 
 def _samples(text: str, option: str) -> list[list[float]]:
@@ -83,14 +75,16 @@ def _show(samples: list) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Build the MLP, compare, print the table; 0 when everything agrees, else 1."""
-    widths = _widths(args.layers)
+    widths = args.layers
+    if len(widths) < 2:
+        raise ValueError(f"--layers needs at least two widths (inputs and outputs), got {','.join(map(str, widths))!r}")
     nin, nout = widths[0], widths[-1]
     output = args.output_activation or {"sse": args.activation, "bce": "sigmoid", "ce": "softmax"}[args.loss]
     rng = np.random.default_rng(args.seed + 1)  # not the weights' stream
-    xs = _samples(args.x, "--x") if args.x else [[float(a) for a in rng.uniform(-1, 1, nin)]]
+    xs = _samples(args.x, "--x") if args.x is not None else [[float(a) for a in rng.uniform(-1, 1, nin)]]
     check_size(widths, len(xs), name="--layers")  # before building anything
     model = MLP(nin, widths[1:], activation=args.activation, output_activation=output, seed=args.seed)
-    if args.target:
+    if args.target is not None:
         ts = _targets(args.target, args.loss)
     elif args.loss == "ce":
         ts = [int(rng.integers(nout)) for _ in xs]
@@ -101,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     single = len(xs) == 1
     report = compare(model, xs[0] if single else xs, ts[0] if single else ts, loss=args.loss, reduction=args.reduction)
     names = f"{args.activation} hidden, {output} output" if len(widths) > 2 else f"{output} output"
-    print(f"MLP {args.layers} ({names}), seed {args.seed}")
+    print(f"MLP {','.join(map(str, widths))} ({names}), seed {args.seed}")
     print(f"x = {_show(xs)}, target = {_show(ts)}")
     print()
     print(report)

@@ -16,6 +16,8 @@ from viz.graph import DEFAULT_MAX_NODES, check_size
 from viz.rendering import FORMATS, output_format
 from viz.step_page import DEFAULT_MAX_STEPS
 
+from .arguments import HTML, whole
+
 __all__ = ["register", "run", "parse_assignment"]
 
 
@@ -34,13 +36,6 @@ def parse_assignment(text: str) -> tuple[str, float]:
     return name, value
 
 
-def _positive_int(text: str) -> int:
-    """argparse type: a positive whole number."""
-    if not text.strip().isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
-    return int(text)
-
-
 def run(args: argparse.Namespace) -> int:
     """Build the expression, run backward, write the picture (and the step-through page).
 
@@ -48,8 +43,8 @@ def run(args: argparse.Namespace) -> int:
     value or gradient is not finite (an overflow), which it says on stderr.
     """
     output_format(args.output, args.format, path_name="-o", format_name="--format ")
-    if args.steps is not None and output_file(args.steps, "--steps").suffix.lower() not in (".html", ".htm"):
-        raise ValueError(f"--steps writes an HTML page: give a name ending in .html, got {str(args.steps)!r}")
+    if args.steps is not None:
+        output_file(args.steps, "--steps", suffixes=HTML)
     values: dict[str, Value] = {}
     for text in args.at:
         name, value = parse_assignment(text)
@@ -111,6 +106,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--steps", type=Path, metavar="PAGE.html", help="also write the step-through page of the backward pass")
     parser.add_argument("--explain", metavar="NAME",
                         help="print where the gradient of node NAME comes from (a name from --at, or as the picture names it)")
-    parser.add_argument("--max-nodes", type=_positive_int, metavar="N",
+    parser.add_argument("--max-nodes", type=whole(1), metavar="N",
                         help=f"draw graphs of up to N values (default {DEFAULT_MAX_NODES}, {DEFAULT_MAX_STEPS} for --steps)")
     parser.set_defaults(run=run)

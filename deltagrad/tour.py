@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograd.validate import output_folder
+from viz.rendering import INSTALL_HINT
 
 __all__ = ["register", "run", "demos_folder", "DemoRun", "write_index"]
 
 PACKAGES_ROOT = Path(__file__).resolve().parent.parent  # where autograd, nn and viz are
 DEMOS = "deltagrad.demos"  # the demos/ folder, mapped to this name by pyproject.toml
-DOT_HINT = "sudo apt-get install graphviz (Debian/Ubuntu), brew install graphviz (macOS)"
 PLOT_HINT = "pip install 'deltagrad[plot]'"
 TIMEOUT = 300  # seconds per demo, far above what a demo needs
 PICTURES = (".svg", ".png")
@@ -119,7 +119,7 @@ def environment_notes() -> list[str]:
     notes = []
     if shutil.which("dot") is None:
         notes.append(f"Graphviz's dot was not found: graphs were written as .dot sources instead of pictures "
-                     f"(install: {DOT_HINT}; then render one with: dot -Tsvg NAME.dot -o NAME.svg)")
+                     f"({INSTALL_HINT}; then render one with: dot -Tsvg NAME.dot -o NAME.svg)")
     if importlib.util.find_spec("matplotlib") is None:
         notes.append(f"matplotlib is not installed: the plots were skipped (install: {PLOT_HINT})")
     return notes

@@ -15,6 +15,8 @@ from autograd.format import format_number
 from autograd.validate import output_folder
 from nn import MLP, Adam, data, evaluate, fit, l2_penalty
 
+from .arguments import whole
+
 
 @dataclass(frozen=True)
 class Preset:
@@ -41,31 +43,16 @@ PRESETS = {
 }
 
 
-def _int_at_least(low: int) -> Callable[[str], int]:
-    """An argparse type: an integer >= ``low``."""
-
-    def parse(text: str) -> int:
-        try:
-            n = int(text)
-        except ValueError:
-            n = None
-        if n is None or n < low:
-            raise argparse.ArgumentTypeError(f"expected an integer >= {low}, got {text!r}")
-        return n
-
-    return parse
-
-
 def register(subparsers: Any) -> None:
     """Add the ``train`` subcommand to the ``deltagrad`` parser."""
     parser = subparsers.add_parser("train", help="train a small MLP on a toy data set",
                                    description="Train a small MLP on a toy data set; write its losses and the model as JSON.")
     parser.add_argument("dataset", choices=sorted(PRESETS), help="the data set to learn")
-    parser.add_argument("--steps", type=_int_at_least(1), default=None,
+    parser.add_argument("--steps", type=whole(1), default=None,
                         help="optimisation steps (default per data set: "
                              + ", ".join(f"{k} {p.steps}" for k, p in PRESETS.items()) + ")")
     parser.add_argument("--out", default="out", help="folder for the JSON files (default: out)")
-    parser.add_argument("--seed", type=_int_at_least(0), default=0, help="seed for the data and the weights (default: 0)")
+    parser.add_argument("--seed", type=whole(0), default=0, help="seed for the data and the weights (default: 0)")
     parser.set_defaults(run=run)
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 PLOT_HINT = "pip install 'deltagrad[plot]'"
-DOT_HINT = "sudo apt-get install graphviz (Debian/Ubuntu) or brew install graphviz (macOS)"
 
 
 def have_matplotlib() -> bool:
@@ -56,11 +55,12 @@ def picture(graph: Any, path: Path) -> Path:
         The file written: ``path``, or the ``.dot`` source beside it when ``dot`` is missing.
     """
     from viz import GraphvizNotFound, render
+    from viz.rendering import INSTALL_HINT
 
     try:
         written = render(graph, path)
     except GraphvizNotFound as missing:
-        print(f"note: skipped {path.name}: Graphviz's dot is not installed ({DOT_HINT}); "
+        print(f"note: skipped {path.name}: Graphviz's dot is not installed ({INSTALL_HINT}); "
               f"wrote the source {missing.dot_path.name} instead")
         return missing.dot_path
     print(f"wrote {written}")

@@ -13,9 +13,12 @@ import signal
 import sys
 import threading
 import webbrowser
-from typing import Any, Callable
+from typing import Any
 
-from .config import DATASETS, HEADS, Config, configure
+from autograd import validate
+
+from ..arguments import HTML, listed, number, whole
+from .config import CHECKS, DATASETS, HEADS, OPTIMIZERS, Config, configure
 from .recorder import DEFAULT_STEPS, record
 from .server import Playground, PlaygroundServer
 
@@ -25,34 +28,10 @@ DEFAULT_PORT = 8765
 PROG = "deltagrad playground"
 
 
-def _number(kind: Callable[[str], Any], what: str) -> Callable[[str], Any]:
-    """An argparse type: ``kind(text)``, or one line naming what was expected."""
-
-    def parse(text: str) -> Any:
-        try:
-            return kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
-
-    return parse
-
-
-def _list(kind: Callable[[str], Any], what: str) -> Callable[[str], list[Any]]:
-    """An argparse type: a comma-separated list (``8,8``); an empty text is an empty list."""
-    one = _number(kind, what)
-    return lambda text: [one(part.strip()) for part in text.split(",") if part.strip()]
-
-
-def _port(text: str) -> int:
-    port = _number(int, "a port number")(text)
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535 (0: any free port), got {port}")
-    return port
-
-
-# The options that give a setting of Config of the same name (checked by config.configure, with its caps).
-SETTINGS = ("samples", "noise", "seed", "hidden", "head", "optimizer", "lr", "momentum", "batch_size", "l2", "speed",
-            "max_steps")
+# The options that give a setting of Config of the same name (checked by config.configure, with its caps):
+# every setting but the data set (the DATASET argument) and the activations (--activation, one for all).
+SETTINGS = tuple(name for name in CHECKS if name not in ("dataset", "activations"))
+DEFAULTS = Config()
 
 
 def register(subparsers: Any) -> None:
@@ -61,33 +40,33 @@ def register(subparsers: Any) -> None:
         "playground", help="train an MLP live in the browser and open the backprop of any sample",
         description="A local web app on 127.0.0.1: watch an MLP learn (decision regions, loss, the network) "
                     "and click a sample, a unit or a weight to see its backpropagation with the numbers.")
-    parser.add_argument("dataset", nargs="?", default="moons", choices=list(DATASETS), metavar="DATASET",
-                        help=f"the data set to learn: {', '.join(DATASETS)} (default: moons)")
-    parser.add_argument("--port", type=_port, default=DEFAULT_PORT,
+    parser.add_argument("dataset", nargs="?", default=DEFAULTS.dataset, choices=list(DATASETS), metavar="DATASET",
+                        help=f"the data set to learn: {', '.join(DATASETS)} (default: {DEFAULTS.dataset})")
+    parser.add_argument("--port", type=whole(0, 65535), default=DEFAULT_PORT,
                         help=f"the port on 127.0.0.1 (default: {DEFAULT_PORT}; 0: any free port)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser; print the address only")
     parser.add_argument("--paused", action="store_true", help="start paused")
     parser.add_argument("--record", metavar="FILE.html",
                         help="no server: train --steps updates and write an offline page of the run")
-    parser.add_argument("--steps", type=_number(int, "a whole number"), default=DEFAULT_STEPS,
+    parser.add_argument("--steps", type=whole(),
                         help=f"with --record: updates to make (default: {DEFAULT_STEPS})")
-    parser.add_argument("--at", type=_list(int, "whole numbers"), metavar="0,10,100",
+    parser.add_argument("--at", type=listed(whole()), metavar="0,10,100",
                         help="with --record: the steps to keep (default: 0, 1, 2, 5, 10, 20, 50, ... and the last)")
-    parser.add_argument("--hidden", type=_list(int, "layer widths such as 8,8"), metavar="8,8",
-                        help="hidden layer widths (default: 8,8; an empty text for none)")
-    parser.add_argument("--activation", type=_list(str, "names"), metavar="tanh",
+    parser.add_argument("--hidden", type=listed(whole()), metavar="8,8",
+                        help=f"hidden layer widths (default: {','.join(map(str, DEFAULTS.hidden))}; an empty text for none)")
+    parser.add_argument("--activation", type=listed(str), metavar="tanh",
                         help="the hidden activation, or one per hidden layer (tanh,relu)")
     parser.add_argument("--head", choices=list(HEADS), help="output activation and loss (default: the data set's)")
-    parser.add_argument("--optimizer", choices=["adam", "sgd"], help="default: adam")
-    parser.add_argument("--lr", type=_number(float, "a number"), help="learning rate (default: 0.03)")
-    parser.add_argument("--momentum", type=_number(float, "a number"), help="SGD's momentum (default: 0.9)")
-    parser.add_argument("--batch-size", type=_number(int, "a whole number"), help="samples per step (default: 32)")
-    parser.add_argument("--l2", type=_number(float, "a number"), help="L2 penalty strength (default: 0)")
-    parser.add_argument("--samples", type=_number(int, "a whole number"), help="data points (default: 200)")
-    parser.add_argument("--noise", type=_number(float, "a number"), help="the data's noise (default per data set)")
-    parser.add_argument("--seed", type=_number(int, "a whole number"), help="seed of the data and the weights (default: 0)")
-    parser.add_argument("--speed", type=_number(int, "a whole number"), help="steps per second (default: 60)")
-    parser.add_argument("--max-steps", type=_number(int, "a whole number"), help="training stops there (default: 5000)")
+    parser.add_argument("--optimizer", choices=list(OPTIMIZERS), help=f"default: {DEFAULTS.optimizer}")
+    parser.add_argument("--lr", type=number, help=f"learning rate (default: {DEFAULTS.lr:g})")
+    parser.add_argument("--momentum", type=number, help=f"SGD's momentum (default: {DEFAULTS.momentum:g})")
+    parser.add_argument("--batch-size", type=whole(), help=f"samples per step (default: {DEFAULTS.batch_size})")
+    parser.add_argument("--l2", type=number, help=f"L2 penalty strength (default: {DEFAULTS.l2:g})")
+    parser.add_argument("--samples", type=whole(), help=f"data points (default: {DEFAULTS.samples})")
+    parser.add_argument("--noise", type=number, help="the data's noise (default per data set)")
+    parser.add_argument("--seed", type=whole(), help=f"seed of the data and the weights (default: {DEFAULTS.seed})")
+    parser.add_argument("--speed", type=whole(), help=f"steps per second (default: {DEFAULTS.speed})")
+    parser.add_argument("--max-steps", type=whole(), help=f"training stops there (default: {DEFAULTS.max_steps})")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     parser.set_defaults(run=run)
 
@@ -96,41 +75,32 @@ def _config(args: argparse.Namespace) -> Config:
     change: dict[str, Any] = {"dataset": args.dataset}
     change.update({name: getattr(args, name) for name in SETTINGS if getattr(args, name) is not None})
     if args.activation is not None:
-        hidden = change.get("hidden", list(Config().hidden))
+        hidden = change.get("hidden", list(DEFAULTS.hidden))
         names = args.activation * len(hidden) if len(args.activation) == 1 else args.activation
         change["activations"] = names
-    return configure(Config(), change)
-
-
-def _fail(message: str) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    return 2
+    return configure(DEFAULTS, change)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve the playground until Ctrl-C (or write a recording); returns the exit status."""
-    try:
-        config = _config(args)
-        if args.record is not None:
-            try:
-                done = record(args.record, config, steps=args.steps, at=args.at)
-            except KeyboardInterrupt:
-                print(f"\n{PROG}: interrupted; {args.record} was not written", file=sys.stderr)
-                return 130
-            print(f"wrote {done.path}: {len(done.steps)} snapshots (steps {', '.join(map(str, done.steps))}), "
-                  f"the backprop of samples {', '.join(map(str, done.samples))}")
-            if done.message:
-                print(done.message)
-            return 0
-    except (TypeError, ValueError, OSError) as error:
-        return _fail(str(error))
+    """Serve the playground until Ctrl-C (or write a recording); returns the exit status.
+
+    A bad argument raises ``ValueError``/``TypeError``/``OSError``, which ``deltagrad.cli`` prints
+    in one line with exit status 2.
+    """
+    if args.record is None:
+        for option, value in (("--steps", args.steps), ("--at", args.at)):
+            if value is not None:
+                raise ValueError(f"{option} applies only with --record (there is no recording to make)")
+    config = _config(args)
+    if args.record is not None:
+        return _record(args, config)
     playground = Playground(config, playing=not args.paused)
     try:
         server = PlaygroundServer(playground, args.port, verbose=args.verbose)
-    except OSError as error:
+    except OSError as error:  # one line from deltagrad.cli, not the socket's own words
         if error.errno == errno.EADDRINUSE:
-            return _fail(f"port {args.port} on 127.0.0.1 is in use (another playground?); choose another with --port")
-        return _fail(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror or error}")
+            raise OSError(f"port {args.port} on 127.0.0.1 is in use (another playground?); choose another with --port") from None
+        raise OSError(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror or error}") from None
     print(f"{PROG}: {server.url} (training {config.dataset}; Ctrl-C stops it)", flush=True)
     playground.start()
     if not args.no_browser:
@@ -144,6 +114,22 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, previous)
         server.server_close()
         playground.stop()
+    return 0
+
+
+def _record(args: argparse.Namespace, config: Config) -> int:
+    """Write the recording of ``--record``; 130 when Ctrl-C stops the training first."""
+    validate.output_file(args.record, "--record", suffixes=HTML)  # before training, not after
+    steps = DEFAULT_STEPS if args.steps is None else args.steps
+    try:
+        done = record(args.record, config, steps=steps, at=args.at)
+    except KeyboardInterrupt:
+        print(f"\n{PROG}: interrupted; {args.record} was not written", file=sys.stderr)
+        return 130
+    print(f"wrote {done.path}: {len(done.steps)} snapshots (steps {', '.join(map(str, done.steps))}), "
+          f"the backprop of samples {', '.join(map(str, done.samples))}")
+    if done.message:
+        print(done.message)
     return 0
 
 

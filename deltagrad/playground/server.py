@@ -48,6 +48,7 @@ MAX_GRAPH_NODES = 600  # the step-through page of a bigger sample graph is refus
 TICKS_PER_SECOND = 50  # how often the trainer takes the lock when training fast
 HOLD = 0.01  # seconds the trainer may keep the lock at a time: a request waits at most about this
 ACTIONS = ("play", "pause", "step", "reset")
+OPTIONS = options()  # what the page may choose from: fixed tables, so built once
 
 
 class Playground:
@@ -118,7 +119,7 @@ class Playground:
     def settings(self) -> dict[str, Any]:
         """The settings and the choices the page offers."""
         with self._lock:
-            return {"config": self.session.config.as_dict(), "options": options(), "version": self.version}
+            return {"config": self.session.config.as_dict(), "options": OPTIONS, "version": self.version}
 
     def change(self, change: Any) -> dict[str, Any]:
         """Apply a change of settings (checked; a ValueError/TypeError names the bad one)."""

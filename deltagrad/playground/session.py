@@ -106,6 +106,7 @@ class Session:
         self.rule = LOSSES[self.head.loss]  # J of one sample
         self.X, self.y = DATASETS[config.dataset].make(config.samples, config.noise, config.seed)
         self.classes = int(self.y.max()) + 1 if config.task != "regression" else 0
+        self._data = {"x": finite_list(self.X, 4), "y": self.y.tolist()}  # the page's copy; X and y never change
         self.targets = self._targets()
         nin, nout = self.X.shape[1], self.targets.shape[1]
         self.model = nn.MLP(nin, list(config.hidden) + [nout], activation=list(config.activations),
@@ -294,7 +295,7 @@ class Session:
             "config": self.config.as_dict(),
             "task": self.config.task,
             "classes": self.classes,
-            "data": {"x": finite_list(self.X, 4), "y": self.y.tolist()},
+            "data": self._data,
             "view": self._view_cache[1],
             "network": self.network(),
         }

@@ -75,3 +75,12 @@ def test_bad_arguments_exit_2_with_one_line(capsys: pytest.CaptureFixture, argv:
     status, _, err = run(capsys, *argv)
     assert status == 2
     assert words in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("argv, option", [(["--seed", "-2"], "--seed"), (["--seed", "1.5"], "--seed"),
+                                          (["--x", ""], "--x"), (["--target", ""], "--target"),
+                                          (["--x=", "--target", ""], "--x")])
+def test_a_negative_seed_or_an_empty_value_is_an_error_naming_the_option(capsys, argv, option):
+    # before: numpy's "expected non-negative integer", and --x "" silently drew random values
+    status, out, err = run(capsys, *argv)
+    assert status == 2 and option in err and len(err.strip().splitlines()) == 1 and out == ""

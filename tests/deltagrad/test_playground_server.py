@@ -143,6 +143,22 @@ def test_a_diverging_run_stops_itself_and_says_so():
     assert s.train(5) == 0  # it stays stopped
 
 
+def test_the_data_in_the_state_is_made_once_and_is_the_data(monkeypatch):
+    from deltagrad.playground import session as session_module
+
+    s = session(noise=0.3)
+    first = s.state()
+    expected = {"x": np.round(s.X, 4).tolist(), "y": s.y.tolist()}  # by hand: the points rounded to 4 places
+    assert json.dumps(first["data"]) == json.dumps(expected)
+    calls = []
+    real_finite_list = session_module.finite_list
+    monkeypatch.setattr(session_module, "finite_list", lambda values, *a: calls.append(np.shape(values))
+                        or real_finite_list(values, *a))
+    s.train(2)
+    later = s.state()
+    assert later["data"] == expected and s.X.shape not in calls  # X and y never change: not converted again
+
+
 def test_max_steps_finishes_a_run():
     s = session(max_steps=7)
     assert s.train(100) == 7
@@ -372,12 +388,70 @@ def test_a_port_in_use_is_one_line_and_status_2(capsys):
     assert error.count("\n") == 1 and "in use" in error
 
 
+def test_the_command_raises_and_leaves_the_error_line_to_the_dispatcher(capsys):
+    from deltagrad.cli import build_parser
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        args = build_parser().parse_args(["playground", "--no-browser", "--port", str(taken.getsockname()[1])])
+        with pytest.raises(OSError, match="--port"):
+            args.run(args)
+    with pytest.raises(ValueError, match="lr"):
+        args.run(build_parser().parse_args(["playground", "--lr", "-1"]))
+    assert capsys.readouterr().err == ""  # printed once, by deltagrad.cli, never here as well
+
+
+@pytest.mark.parametrize("argv, option", [(["--steps", "50"], "--steps"), (["--at", "0,10"], "--at")])
+def test_record_options_without_record_are_an_error(capsys, argv, option):
+    # before: silently ignored, and the server started
+    assert main(["--no-browser", "--port", "0", *argv]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and option in error and "--record" in error
+
+
+def test_every_setting_has_its_option_and_the_help_shows_config_s_defaults():
+    from deltagrad.cli import build_parser
+    from deltagrad.playground.command import SETTINGS
+    from deltagrad.playground.config import CHECKS, OPTIMIZERS
+
+    assert set(SETTINGS) | {"dataset", "activations"} == set(CHECKS)
+    args = build_parser().parse_args(["playground"])
+    assert all(hasattr(args, name) for name in SETTINGS)
+    subparsers = build_parser()._subparsers._group_actions[0]
+    actions = {a.dest: a for a in subparsers.choices["playground"]._actions}
+    assert actions["optimizer"].choices == list(OPTIMIZERS)
+    defaults = Config()
+    assert f"default: {defaults.lr:g}" in actions["lr"].help and f"default: {defaults.max_steps}" in actions["max_steps"].help
+
+
+def test_the_options_are_built_once(monkeypatch):
+    from deltagrad.playground import server as server_module
+
+    def rebuilt():
+        raise AssertionError("options() was called again")
+
+    monkeypatch.setattr(server_module, "options", rebuilt)
+    playground = server_module.Playground(configure(Config(), SMALL), playing=False)
+    first = playground.settings()
+    assert playground.change({"lr": 0.1})["options"] == first["options"]
+    assert first["options"]["optimizers"] == ["adam", "sgd"] and first["options"]["limits"]["width"] == 16
+
+
 def test_record_from_the_command_line(tmp_path, capsys):
     path = tmp_path / "out" / "run.html"
     assert main(["xor", "--record", str(path), "--steps", "12", "--hidden", "4", "--activation", "relu"]) == 0
     assert "wrote" in capsys.readouterr().out
     data = _recording(path)
     assert data["snapshots"][-1]["step"] == 12 and data["snapshots"][-1]["config"]["activations"] == ["relu"]
+
+
+@pytest.mark.parametrize("name", ["r.txt", "run"])
+def test_record_writes_only_an_html_page(tmp_path, capsys, name):
+    assert main(["--record", str(tmp_path / name), "--steps", "2", "--samples", "20"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "--record" in error and ".html" in error
+    assert not (tmp_path / name).exists()
 
 
 def test_ctrl_c_stops_the_server_cleanly():

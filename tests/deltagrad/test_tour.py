@@ -111,3 +111,12 @@ def test_a_failing_demo_is_reported_and_exits_1(tmp_path: Path, capsys: pytest.C
     assert "01_broken" in out and "FAILED (exit status 3)" in out
     page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "FAILED (exit status 3)" in page and "halfway" in page
+
+
+def test_the_dot_hint_is_viz_s_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    from deltagrad import tour
+    from viz.rendering import INSTALL_HINT
+
+    monkeypatch.setattr(tour.shutil, "which", lambda name: None)
+    notes = tour.environment_notes()
+    assert any(INSTALL_HINT in note for note in notes) and "sudo apt-get install graphviz" in INSTALL_HINT
