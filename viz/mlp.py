@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import numbers
-import re
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -16,6 +15,7 @@ from autograd import OPS, Value, validate
 from autograd.format import Check, choose_decimals, format_fixed
 
 from .escape import plain_label
+from .formulas import derivative_text
 from .style import ROLE_COLORS, add_legend
 from .tracing import shown_label
 
@@ -87,16 +87,6 @@ def _forward(layers: list[Any], x: list[float], target: list[float] | None) -> _
     return _Pass(vs, ys, phis, deltas, by_param)
 
 
-def _phi_formula(activation: str) -> str:
-    """φ'(v) as the op table writes it, in v and y (``y(1 − y)`` for sigmoid), or None for softmax."""
-    if activation == "linear":
-        return "1"
-    op = OPS.get(activation)
-    if op is None or not op.formula:
-        return "φ'(v)"
-    return re.sub(r"(?<![A-Za-z_])x(?![A-Za-z_0-9])", "v", op.formula[0].replace("eˣ", "e^v"))
-
-
 def _unit_rows(name: str, activation: str, neuron: Any, grads: dict[Value, float] | None, k: int, n: int,
                sample: _Pass | None, target: list[float] | None, sources: list[str] | None, num: Callable[[float], str]) -> list[tuple[str, str, str, str]]:
     """A unit's rows as (port, name, value, gradient): its weights (with ``sources``, the inputs
@@ -112,7 +102,7 @@ def _unit_rows(name: str, activation: str, neuron: Any, grads: dict[Value, float
         rows.append(("", "v = w·x + b", num(sample.vs[k][n]), ""))
         phi = sample.phis[k][n]
         if phi is not None:
-            rows.append(("", f"φ'(v) = {_phi_formula(activation)}", num(phi), ""))
+            rows.append(("", f"φ'(v) = {derivative_text(activation)}", num(phi), ""))
         symbol = "v" if activation == "linear" else f"{OPS[activation].symbol if activation in OPS else activation}(v)"
         rows.append(("y", f"y = {symbol}", num(sample.ys[k][n]), ""))
         if sample.deltas is not None:
