@@ -127,11 +127,11 @@ def test_bad_arguments_are_named():
     model = _tiny()
     with pytest.raises(ValueError, match="target needs an input x"):
         draw_mlp(model, target=1.0)
-    with pytest.raises(ValueError, match="x must have 1 number"):
+    with pytest.raises(ValueError, match=r"^x must hold 1 number"):
         draw_mlp(model, [1.0, 2.0])
     with pytest.raises(ValueError, match=r"x\[0\]"):
         draw_mlp(model, [math.nan])
-    with pytest.raises(ValueError, match="target must have 1 number"):
+    with pytest.raises(ValueError, match=r"^target must hold 1 value"):
         draw_mlp(model, [1.0], target=[1.0, 0.0])
     with pytest.raises(TypeError, match="nn.MLP"):
         draw_mlp(object())
@@ -151,7 +151,7 @@ def test_numpy_rows_are_accepted_like_lists():
     y = np.array([0.8])
     assert draw_mlp(model, X[0], y[0]).source == draw_mlp(model, [0.5, -1.2], 0.8).source
     assert draw_mlp(model, X[0].astype(np.float32), y).source == draw_mlp(model, [0.5, np.float32(-1.2)], [0.8]).source
-    with pytest.raises(ValueError, match="x must have 2 number"):
+    with pytest.raises(ValueError, match=r"^x must be one sample"):
         draw_mlp(model, X)  # the whole batch, not one sample
 
 
