@@ -431,7 +431,10 @@ def hand_step(
 # -- the same with autograd --------------------------------------------------------------------
 
 
-def _forward(layers: Sequence[Any], inputs: list[Value]) -> tuple[list[list[Value]], list[list[Value]]]:
+Columns = list[list[Value]]  # one list of Values per layer
+
+
+def _forward(layers: Sequence[Any], inputs: list[Value]) -> tuple[Columns, Columns]:
     """One sample through the layers: the pre-activations v and the outputs y, per layer."""
     vs, ys, signal = [], [], inputs
     for layer in layers:
@@ -554,8 +557,10 @@ class Sample:
     @property
     def values(self) -> dict[str, float]:
         """Every number by name: forward quantities, then J, then the backward ones."""
-        out = {f"{u.name}.{key}": value for layer in self.layers for u in layer
-               for key, value in (("v", u.v), ("dphi", u.dphi), ("y", u.y), ("e", u.e)) if value is not None}
+        out = {}
+        for u in (u for layer in self.layers for u in layer):
+            forward = (("v", u.v), ("dphi", u.dphi), ("y", u.y), ("e", u.e))
+            out.update((f"{u.name}.{key}", value) for key, value in forward if value is not None)
         if self.J is not None:
             out["J"] = self.J
         for u in (u for layer in reversed(self.layers) for u in layer if u.delta is not None):
@@ -595,8 +600,11 @@ def sample(model: Any, x: Any, target: Any = None, loss: str | Term = "sse") -> 
         raise ValueError(f"x must be one sample ({model.nin} numbers), got a batch of {len(rows)}: "
                          "call sample once per row")
     xs = _inputs(rows, False, model.nin)[0]
-    ts = None if target is None else _target_row(target, model.nouts[-1], None if custom else loss, "target")
-    return _sample(layers, xs, ts, loss if custom else _named_term(loss), "custom" if custom else loss)
+    if target is not None:
+        target = _target_row(target, model.nouts[-1], None if custom else loss, "target")
+    if custom:
+        return _sample(layers, xs, target, loss, "custom")
+    return _sample(layers, xs, target, _named_term(loss), loss)
 
 
 def _named_term(loss: str) -> Term:
@@ -607,14 +615,16 @@ def _named_term(loss: str) -> Term:
 def _sample(layers: Sequence[Any], x: Array, t: Array | None, term: Term, loss: str) -> Sample:
     """:func:`sample` for checked arguments (``compare`` calls it once per sample)."""
     with autograd.enable_grad():  # the δs need the graph, even when asked for inside no_grad
-        vs, ys = _forward(layers, [Value(float(a), f"x{i}", requires_grad=False) for i, a in enumerate(x)])
+        vs, ys = _forward(layers, _constants(x, "x"))
         J = grad = None
         if t is not None:
-            J = term(vs[-1], ys[-1], [Value(float(a), f"t{k}", requires_grad=False) for k, a in enumerate(t)])
+            J = term(vs[-1], ys[-1], _constants(t, "t"))
             if not isinstance(J, Value):
                 raise TypeError(f"loss must return a Value (J), got {validate.shown(J)}")
-            nodes = [p for layer in layers for p in layer.parameters()] + [n for group in (*vs, *ys) for n in group]
-            grad = dict(zip(nodes, autograd.grad(J, nodes)))  # a linear unit's y is its v: one entry
+            params = [p for layer in layers for p in layer.parameters()]
+            nodes = params + [node for column in (*vs, *ys) for node in column]
+            # one backward for all; a linear unit's y is its v: one entry
+            grad = dict(zip(nodes, autograd.grad(J, nodes)))
     units = []
     for k, (layer, layer_vs, layer_ys) in enumerate(zip(layers, vs, ys)):
         row = []
@@ -629,8 +639,13 @@ def _sample(layers: Sequence[Any], x: Array, t: Array | None, term: Term, loss: 
             )
             row.append(SampleUnit(f"L{k}.N{j}", layer.activation, v.data, y.data, dphi, *backward))
         units.append(tuple(row))
-    return Sample(tuple(float(a) for a in x), None if t is None else tuple(float(a) for a in t), loss,
-                  None if J is None else J.data, tuple(units))
+    floats = None if t is None else tuple(map(float, t))
+    return Sample(tuple(map(float, x)), floats, loss, None if J is None else J.data, tuple(units))
+
+
+def _constants(numbers: Array, name: str) -> list[Value]:
+    """The numbers as constants labelled ``{name}0``, ``{name}1``, ..."""
+    return [Value(float(a), f"{name}{i}", requires_grad=False) for i, a in enumerate(numbers)]
 
 
 # -- the report --------------------------------------------------------------------------------
@@ -808,14 +823,18 @@ def compare(
     term = _named_term(loss)
     samples = [_sample(layers, x, t, term, loss) for x, t in zip(xs, ts)]
     deltas = [
-        DeltaRow(n, unit.name, unit.activation, hand.v[k][n, j], hand.y[k + 1][n, j], hand.delta[k][n, j],
-                 scale * unit.delta)
-        for n, s in enumerate(samples) for k, units in enumerate(s.layers) for j, unit in enumerate(units)
+        DeltaRow(n, u.name, u.activation, hand.v[k][n, j], hand.y[k + 1][n, j], hand.delta[k][n, j],
+                 scale * u.delta)
+        for n, one in enumerate(samples)
+        for k, units in enumerate(one.layers)
+        for j, u in enumerate(units)
     ]
-    params = [(f"L{k}.N{j}.{p}", value) for k, layer in enumerate(layers) for j, neuron in enumerate(layer.neurons)
+    params = [(f"L{k}.N{j}.{p}", value)
+              for k, layer in enumerate(layers) for j, neuron in enumerate(layer.neurons)
               for p, value in [*((f"w{i}", w) for i, w in enumerate(neuron.w)), ("b", neuron.b)]]
     # ∂J/∂p summed over the samples, in the order of params (layer, unit, then its w's and b)
-    per_sample = [[g for units in s.layers for u in units for g in (*u.grad_w, u.grad_b)] for s in samples]
+    per_sample = [[g for units in one.layers for u in units for g in (*u.grad_w, u.grad_b)]
+                  for one in samples]
     grads = [scale * math.fsum(column) for column in zip(*per_sample)]
     hand_grads = [g for gw, gb in zip(hand.grad_w, hand.grad_b) for row, b in zip(gw, gb) for g in (*row, b)]
     gradients = [

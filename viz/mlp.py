@@ -34,8 +34,12 @@ def _gradients(model: Any, point: deltas.Sample) -> dict[Value, float]:
     return grads
 
 
-def _unit_rows(name: str, activation: str, neuron: Any, grads: dict[Value, float] | None, unit: deltas.SampleUnit | None,
-               t: float | None, sources: list[str] | None, num: Callable[[float], str]) -> list[tuple[str, str, str, str]]:
+Row = tuple[str, str, str, str]  # port, name, value, gradient
+
+
+def _unit_rows(name: str, activation: str, neuron: Any, grads: dict[Value, float] | None,
+               unit: deltas.SampleUnit | None, t: float | None, sources: list[str] | None,
+               num: Callable[[float], str]) -> list[Row]:
     """A unit's rows as (port, name, value, gradient): its weights (with ``sources``, the inputs
     they multiply, when edges enter their rows), bias, then v, φ'(v), y, δ for a sample (``unit``)
     and, at the output, its target ``t`` and error."""
@@ -59,7 +63,7 @@ def _unit_rows(name: str, activation: str, neuron: Any, grads: dict[Value, float
     return rows
 
 
-def _table(rows: list[tuple[str, str, str, str]], fill: str) -> str:
+def _table(rows: list[Row], fill: str) -> str:
     """A unit as an HTML-like label: the first row (its name) in bold, then name | value | gradient.
 
     HTML labels, not records: Graphviz cannot order a column of records with invisible edges.
@@ -81,7 +85,8 @@ def _hand_checks(model: Any, point: deltas.Sample) -> list[Check]:
     inputs = point.x
     for layer, units in zip(model.layers, point.layers):
         for neuron, unit in zip(layer.neurons, units):
-            checks.append(([(w.data, y) for w, y in zip(neuron.w, inputs)] + [(neuron.b.data, 1.0)], unit.v))
+            terms = [(w.data, y) for w, y in zip(neuron.w, inputs)] + [(neuron.b.data, 1.0)]
+            checks.append((terms, unit.v))
             if unit.delta is not None:
                 checks += [([(-unit.delta, y)], g) for g, y in zip(unit.grad_w, inputs)]
         inputs = [unit.y for unit in units]
@@ -177,8 +182,9 @@ def draw_mlp(model: Any, x: Any = None, target: Any = None, *, edge_labels: bool
         units = []
         for n, neuron in enumerate(layer.neurons):
             unit = None if point is None else point.layers[k][n]
-            t = point.t[n] if point is not None and point.t is not None and k == len(layers) - 1 else None
-            rows = _unit_rows(names[n], layer.activation, neuron, grads, unit, t, columns[k] if labelled else None, num)
+            t = None if unit is None or unit.e is None else point.t[n]
+            sources = columns[k] if labelled else None
+            rows = _unit_rows(names[n], layer.activation, neuron, grads, unit, t, sources, num)
             tooltip = "\n".join(" ".join(part for part in row[1:] if part) for row in rows)
             units.append((names[n], {"label": _table(rows, fill), "tooltip": plain_label(tooltip)}))
         _column(graph, f"layer{k}", f"layer {k}\n{layer.activation}", units)

@@ -183,7 +183,8 @@ def local_formula(tr: Trace, edge: Edge, name: Callable[[str], str] = str) -> st
         words = {"a": 0, "b": 1} if len(operands) == 2 else {}
     else:
         return generic
-    names = {key: _number(float(v)) for key, v in (child.attrs or {}).items() if isinstance(v, (int, float))}
+    attrs = (child.attrs or {}).items()
+    names = {key: _number(float(v)) for key, v in attrs if isinstance(v, (int, float))}
     names["y"] = _operand(tr.name(edge.child), name, bare=text == "y")
     names.update((word, _operand(tr.name(tr.index[operands[i]]), name, bare=text == word))
                  for word, i in words.items() if i is not None)

@@ -344,14 +344,15 @@ class Session:
         """
         point = deltas.sample(self.model, self.X[index], self.targets[index], loss=self.rule.term)
         units = [unit for layer in point.layers for unit in layer]
-        grads = [g for unit in units for g in (*unit.grad_w, unit.grad_b)]  # model.parameters()' order
+        grads = [g for u in units for g in (*u.grad_w, u.grad_b)]  # model.parameters()' order
         layers = [{"activation": layer[0].activation,
-                   "units": [{"v": u.v, "y": u.y, "dphi": u.dphi, "delta": u.delta, "grad_w": list(u.grad_w),
-                              "grad_b": u.grad_b} for u in layer]}
+                   "units": [{"v": u.v, "y": u.y, "dphi": u.dphi, "delta": u.delta,
+                              "grad_w": list(u.grad_w), "grad_b": u.grad_b} for u in layer]}
                   for layer in point.layers]
         replay_j, replay_grads = self.replay(index)
         replay_v = self._logits_of(self._logits, self.X[index:index + 1])[0]
-        difference = max([abs(replay_j - point.J)] + [abs(a - u.v) for a, u in zip(replay_v, point.layers[-1])]
+        difference = max([abs(replay_j - point.J)]
+                         + [abs(a - u.v) for a, u in zip(replay_v, point.layers[-1])]
                          + [abs(a - g) for a, g in zip(replay_grads, grads)])
         return {
             "run": self.run,

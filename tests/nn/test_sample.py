@@ -1,5 +1,5 @@
-"""nn.deltas.sample: one sample's v, y, φ′, δ, e, J and ∂J/∂w from one autograd pass, against the
-hand delta rule (nn.deltas.backprop), central differences and a network worked by hand."""
+"""nn.deltas.sample: one sample's v, y, φ′, δ, e, J and ∂J/∂w from one autograd pass, against
+the hand delta rule (nn.deltas.backprop), central differences and a network worked by hand."""
 
 from __future__ import annotations
 
@@ -62,7 +62,8 @@ def test_sample_agrees_with_the_hand_delta_rule(widths, hidden, output, loss, ta
         assert [u.v for u in units] == pytest.approx(hand.v[k][0], rel=1e-12)
         assert [u.y for u in units] == pytest.approx(hand.y[k + 1][0], rel=1e-12)
         assert [u.delta for u in units] == pytest.approx(hand.delta[k][0], rel=1e-10, abs=1e-15)
-        assert [g for u in units for g in u.grad_w] == pytest.approx(hand.grad_w[k].ravel(), rel=1e-10, abs=1e-15)
+        grad_w = [g for u in units for g in u.grad_w]
+        assert grad_w == pytest.approx(hand.grad_w[k].ravel(), rel=1e-10, abs=1e-15)
         assert [u.grad_b for u in units] == pytest.approx(hand.grad_b[k], rel=1e-10, abs=1e-15)
         name = units[0].activation
         if name == "softmax":  # no one edge v -> y: no φ′ (SampleUnit's docstring)
@@ -74,9 +75,11 @@ def test_sample_agrees_with_the_hand_delta_rule(widths, hidden, output, loss, ta
             assert [u.e for u in units] == pytest.approx(t - hand.y[-1][0], rel=1e-12, abs=1e-15)
         else:  # ∂J/∂y_j = −Σ_l δ_l·w_lj, and δ_j = φ′(v_j)·(−∂J/∂y_j)
             w_next = np.array([[w.data for w in n.w] for n in model.layers[k + 1].neurons])
-            assert [u.dj_dy for u in units] == pytest.approx(-(w_next.T @ hand.delta[k + 1][0]), rel=1e-10)
+            fed_back = w_next.T @ hand.delta[k + 1][0]
+            assert [u.dj_dy for u in units] == pytest.approx(-fed_back, rel=1e-10)
             assert all(u.e is None for u in units)
-            assert [u.delta for u in units] == pytest.approx([-u.dphi * u.dj_dy for u in units], rel=1e-12)
+            product = [-u.dphi * u.dj_dy for u in units]
+            assert [u.delta for u in units] == pytest.approx(product, rel=1e-12)
 
 
 @pytest.mark.parametrize("widths, hidden, output, loss, target", CASES)
@@ -134,7 +137,8 @@ def test_softmax_with_cross_entropy_gives_delta_t_minus_y_and_no_dphi() -> None:
     by_row = sample(model, X, [0.0, 0.0, 1.0], "ce")
     assert by_index == by_row
     out = by_index.layers[-1]
-    assert [u.delta for u in out] == pytest.approx([t - u.y for t, u in zip([0, 0, 1], out)], abs=1e-15)
+    errors = [t - u.y for t, u in zip([0, 0, 1], out)]
+    assert [u.delta for u in out] == pytest.approx(errors, abs=1e-15)
     assert not any(name.endswith(".dphi") and name.startswith("L1") for name in by_index.values)
 
 
@@ -143,8 +147,9 @@ def test_a_linear_unit_has_dphi_one_and_forward_only_has_no_backward() -> None:
     s = sample(model, X)
     assert s.layers[-1][0].dphi == 1.0 and s.layers[-1][0].y == s.layers[-1][0].v
     assert s.J is None and s.t is None
-    assert all(u.delta is None and u.grad_w is None and u.e is None for units in s.layers for u in units)
-    assert set(s.values) == {f"L{k}.N{j}.{q}" for k, j in [(0, 0), (0, 1), (1, 0)] for q in ("v", "y", "dphi")}
+    units = [u for layer in s.layers for u in layer]
+    assert all(u.delta is None and u.grad_w is None and u.e is None for u in units)
+    assert set(s.values) == {f"{u.name}.{q}" for u in units for q in ("v", "y", "dphi")}
 
 
 def test_the_model_is_left_alone_and_no_grad_does_not_matter() -> None:
