@@ -22,6 +22,11 @@ a factor 1/N).
 At a kink the derivative table takes the left derivative, as the engine's op table does
 (``autograd.ops``): ReLU'(0) = 0, leaky ReLU'(0) = 0.01, ELU'(0) = α, SELU'(0) = λα; step' = 0.
 
+``sample(model, x, target, loss)`` is the same pass by autograd for one sample: every unit's v, y,
+φ'(v), δ and e, J, and every ∂J/∂w, by the names the reports and pictures use (``L0.N1.delta``,
+``dJ/dL0.N1.w0``); ``compare`` checks the hand formula against it, and ``viz.draw_mlp`` and the
+playground show it.
+
 ``compare`` is capped (``MAX_COMPARE_COST``, see ``compare_cost``): its central differences run
 four forward passes per parameter, so its time grows with the square of the model's size. A
 report with a NaN or an infinity anywhere (an overflow) is a failure, never "OK".

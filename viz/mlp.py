@@ -120,8 +120,8 @@ def draw_mlp(model: Any, x: Any = None, target: Any = None, *, edge_labels: bool
     small nets it enters its weight's row in the unit (``w0 ← x0``, value, gradient); in big nets
     its hover tooltip (SVG) gives the weight and its gradient. Each unit
     shows its bias and, when ``x`` is given, v = w·x + b and y = φ(v). With ``target``, the
-    gradients are those of J = ½ Σ (t − y)² for this one sample (computed with ``autograd.grad``,
-    so the model's ``.grad`` is left alone) and each unit shows φ'(v) and δ = −∂J/∂v, the local
+    gradients are those of J = ½ Σ (t − y)² for this one sample (from ``nn.deltas.sample``: one
+    ``autograd.grad``, so the model's ``.grad`` is left alone) and each unit shows φ'(v) and δ = −∂J/∂v, the local
     gradient of the delta rule (lecture notes on MLPs and error backpropagation), so that
     δ_j = φ'(v_j)·Σ_l δ_l·w_lj can be checked on the picture. Numbers have one number of decimals
     per picture, chosen so the sums (v = Σ w·y + b, ...) add up by hand. Without ``target`` the edges show each parameter's stored ``.grad`` (``—`` when
