@@ -175,3 +175,12 @@ def test_the_sample_is_checked_once_not_again_by_each_layer(monkeypatch):
 
     monkeypatch.setattr(nn.Layer, "forward", checked_again)
     assert draw_mlp(model, [0.5, -1.2], target=0.3).source == before
+
+
+def test_phi_prime_rows_are_written_by_viz_formulas():
+    model = MLP(1, [1, 1], activation="elu", output_activation="sigmoid", seed=0)
+    nodes = dot_nodes(draw_mlp(model, [0.5], target=1.0).source)
+    hidden = [row[0] for row in _rows(nodes["L0.N0"]["label"])]
+    output = [row[0] for row in _rows(nodes["L1.N0"]["label"])]
+    assert "φ'(v) = 1 if v > 0 else alpha·eᵛ" in hidden
+    assert "φ'(v) = y(1 − y)" in output
