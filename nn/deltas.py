@@ -22,6 +22,11 @@ a factor 1/N).
 At a kink the derivative table takes the left derivative, as the engine's op table does
 (``autograd.ops``): ReLU'(0) = 0, leaky ReLU'(0) = 0.01, ELU'(0) = α, SELU'(0) = λα; step' = 0.
 
+``sample(model, x, target, loss)`` is the same pass by autograd for one sample: every unit's v, y,
+φ'(v), δ and e, J, and every ∂J/∂w, by the names the reports and pictures use (``L0.N1.delta``,
+``dJ/dL0.N1.w0``); ``compare`` checks the hand formula against it, and ``viz.draw_mlp`` and the
+playground show it.
+
 ``compare`` is capped (``MAX_COMPARE_COST``, see ``compare_cost``): its central differences run
 four forward passes per parameter, so its time grows with the square of the model's size. A
 report with a NaN or an infinity anywhere (an overflow) is a failure, never "OK".
@@ -62,6 +67,9 @@ __all__ = [
     "compare_cost",
     "check_size",
     "hand_step",
+    "Sample",
+    "SampleUnit",
+    "sample",
 ]
 
 LEAKY_RELU_SLOPE = 0.01  # the engine's default slope (Value.leaky_relu)
@@ -224,16 +232,20 @@ def check_size(widths: Sequence[int], samples: int = 1, name: str = "model") -> 
         )
 
 
-def _check_model(model: Any, loss: str) -> list[Any]:
+def _check_model(model: Any, loss: str, hand: bool = True) -> list[Any]:
+    """The model's layers, checked for ``loss``; ``hand``: also what only the hand formula needs
+    (activations it knows, a diagonal Jacobian at the output, two or more classes for ce)."""
     if not isinstance(model, MLP):
         raise TypeError(f"model must be an nn.MLP, got {validate.shown(model)}")
-    for index, layer in enumerate(model.layers):
+    for index, layer in enumerate(model.layers if hand else ()):
         if layer.activation != "softmax" and layer.activation not in HAND_ACTIVATIONS:
             raise ValueError(f"model: layer {index} has activation {layer.activation!r}, which the hand formula does "
                              f"not know; known: {', '.join(HAND_ACTIVATIONS)}, softmax")
     output, needed = model.layers[-1].activation, LOSSES[validate.one_of(loss, "loss", tuple(LOSSES))]
     if needed is not None and output != needed:
         raise ValueError(f"loss={loss!r} pairs with a {needed} output layer, but the model's output is {output!r}")
+    if not hand:
+        return model.layers
     if loss == "sse" and output == "softmax":
         raise ValueError("a softmax output layer pairs with loss='ce' (its Jacobian is not diagonal)")
     if loss == "ce" and model.nouts[-1] < 2:
@@ -424,19 +436,27 @@ def hand_step(
 # -- the same with autograd --------------------------------------------------------------------
 
 
-def _autograd_pass(layers: Sequence[Any], xs: Array, ts: Array, loss: str, scale: float) -> tuple[Value, list]:
-    """J as a graph built from the model, and the pre-activation Values [sample][layer][unit]."""
-    terms, vs = [], []
+Columns = list[list[Value]]  # one list of Values per layer
+
+
+def _forward(layers: Sequence[Any], inputs: list[Value]) -> tuple[Columns, Columns]:
+    """One sample through the layers: the pre-activations v and the outputs y, per layer."""
+    vs, ys, signal = [], [], inputs
+    for layer in layers:
+        layer_vs, signal = layer._forward(signal)  # the sample was checked once, by the caller
+        vs.append(layer_vs)
+        ys.append(signal)
+    return vs, ys
+
+
+def _autograd_pass(layers: Sequence[Any], xs: Array, ts: Array, loss: str, scale: float) -> Value:
+    """J as a graph built from the model."""
+    terms = []
     for x, t in zip(xs, ts):
-        signal = [autograd.lift(float(a)) for a in x]
-        sample_vs = []
-        for layer in layers:
-            layer_vs, signal = layer._forward(signal)  # checked once, by _prepare
-            sample_vs.append(layer_vs)
-        vs.append(sample_vs)
+        signal = _forward(layers, [autograd.lift(float(a)) for a in x])[1][-1]
         terms.extend(_loss_terms(loss, [float(a) for a in t], signal))
     total = _sum(terms)
-    return (total if scale == 1.0 else total * scale), vs
+    return total if scale == 1.0 else total * scale
 
 
 def _loss_terms(loss: str, t: list[float], ys: list[Value]) -> list[Value]:
@@ -460,7 +480,7 @@ def objective(model: Any, x: Any, target: Any, loss: str = "sse", reduction: str
         The Value J.
     """
     layers, xs, ts, scale = _prepare(model, x, target, loss, reduction)
-    return _autograd_pass(layers, xs, ts, loss, scale)[0]
+    return _autograd_pass(layers, xs, ts, loss, scale)
 
 
 def _central_difference(layers: Sequence[Any], xs: Array, ts: Array, loss: str, scale: float, p: Value, h: float) -> float:
@@ -473,10 +493,164 @@ def _central_difference(layers: Sequence[Any], xs: Array, ts: Array, loss: str, 
         with autograd.no_grad():
             for k in (-2, -1, 1, 2):
                 p.data = original + k * h
-                values[k] = _autograd_pass(layers, xs, ts, loss, scale)[0].data
+                values[k] = _autograd_pass(layers, xs, ts, loss, scale).data
     finally:
         p.data = original
     return (8 * (values[1] - values[-1]) - (values[2] - values[-2])) / (12 * h)
+
+
+# -- one sample by autograd: what compare checks, and draw_mlp and the playground show ----------
+
+Term = Callable[[list[Value], list[Value], list[Value]], Value]  # (vs, ys, ts) -> one sample's J
+
+
+@dataclass(frozen=True)
+class SampleUnit:
+    """One unit's numbers for one sample (see :class:`Sample`).
+
+    Attributes:
+        name: ``L{layer}.N{unit}``, as the reports and pictures name it.
+        activation: its layer's activation (``softmax`` for each unit of a softmax layer).
+        v: the pre-activation v = Σ_i w_i·y_i + b.
+        y: the output y = φ(v).
+        dphi: φ′(v), the local derivative the engine recorded on the edge v → y (1 for a linear
+            unit, whose y is v). None in a softmax layer: there each y_l = e^(v_l) / Σ_k e^(v_k)
+            depends on every v of the layer (∂y_l/∂v_j = y_l·([l = j] − y_j)), so no one edge
+            v → y carries a φ′, and δ comes from ∂J/∂v itself (δ = t − y under cross-entropy).
+        delta: δ = −∂J/∂v, the notes' sign; None without a target.
+        dj_dy: ∂J/∂y, so that δ = φ′(v)·(−∂J/∂y); None without a target.
+        e: the error t − y of an output unit; None for a hidden unit or without a target.
+        grad_w: ∂J/∂w_i for each input i (= −δ·y_i); None without a target.
+        grad_b: ∂J/∂b (= −δ); None without a target.
+    """
+
+    name: str
+    activation: str
+    v: float
+    y: float
+    dphi: float | None
+    delta: float | None
+    dj_dy: float | None
+    e: float | None
+    grad_w: tuple[float, ...] | None
+    grad_b: float | None
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One sample's forward and backward pass through an MLP, from one autograd graph.
+
+    ``sample.values`` holds the same numbers keyed by the names the reports and pictures use:
+    ``L0.N1.v``, ``L0.N1.y``, ``L0.N1.dphi``, ``L0.N1.delta``, ``L1.N0.e`` (output units), ``J``,
+    ``dJ/dL0.N1.w0``, ``dJ/dL0.N1.b`` and ``dJ/dL0.N1.y``; ``sample["L0.N1.delta"]`` reads one.
+
+    Attributes:
+        x: the input.
+        t: the target, one number per output unit (a ce class index as its one-hot row); None
+            without a target.
+        loss: the loss's name (``"custom"`` for a function of one's own).
+        J: the sample's loss; None without a target.
+        layers: per layer, its units' :class:`SampleUnit` in index order.
+    """
+
+    x: tuple[float, ...]
+    t: tuple[float, ...] | None
+    loss: str
+    J: float | None
+    layers: tuple[tuple[SampleUnit, ...], ...]
+
+    @property
+    def values(self) -> dict[str, float]:
+        """Every number by name: forward quantities, then J, then the backward ones."""
+        out = {}
+        for u in (u for layer in self.layers for u in layer):
+            forward = (("v", u.v), ("dphi", u.dphi), ("y", u.y), ("e", u.e))
+            out.update((f"{u.name}.{key}", value) for key, value in forward if value is not None)
+        if self.J is not None:
+            out["J"] = self.J
+        for u in (u for layer in reversed(self.layers) for u in layer if u.delta is not None):
+            out[f"dJ/d{u.name}.y"] = u.dj_dy
+            out[f"{u.name}.delta"] = u.delta
+            out.update((f"dJ/d{u.name}.w{i}", g) for i, g in enumerate(u.grad_w))
+            out[f"dJ/d{u.name}.b"] = u.grad_b
+        return out
+
+    def __getitem__(self, name: str) -> float:
+        return self.values[name]
+
+
+def sample(model: Any, x: Any, target: Any = None, loss: str | Term = "sse") -> Sample:
+    """One sample's v, y, φ′(v), δ = −∂J/∂v per unit and ∂J/∂w per weight, from one autograd pass.
+
+    J's graph is built from the model's Values and differentiated once with ``autograd.grad``:
+    the model's ``.grad`` is left alone, and it works inside ``no_grad`` too. :func:`compare`
+    checks the hand formula against these numbers; ``viz.draw_mlp`` and the playground show them.
+
+    Args:
+        model: an ``nn.MLP``.
+        x: one sample, ``nin`` finite numbers (a list or a NumPy row).
+        target: a number or one per output unit (for ``ce`` also a class index); None for the
+            forward pass only (v, y, φ′).
+        loss: ``"sse"`` (J = ½ Σ e², any output), ``"bce"`` (sigmoid output), ``"ce"`` (softmax
+            output), or a function ``(vs, ys, ts) -> J`` of the output layer's pre-activations and
+            outputs and the target as constant Values, for a loss of one's own.
+
+    Returns:
+        A :class:`Sample`.
+    """
+    custom = callable(loss)
+    layers = _check_model(model, "sse" if custom else loss, hand=False)
+    rows, batched = _samples(x)
+    if batched:
+        raise ValueError(f"x must be one sample ({model.nin} numbers), got a batch of {len(rows)}: "
+                         "call sample once per row")
+    xs = _inputs(rows, False, model.nin)[0]
+    if target is not None:
+        target = _target_row(target, model.nouts[-1], None if custom else loss, "target")
+    if custom:
+        return _sample(layers, xs, target, loss, "custom")
+    return _sample(layers, xs, target, _named_term(loss), loss)
+
+
+def _named_term(loss: str) -> Term:
+    """J of one sample for a loss of ``LOSSES``, from the output layer's ys."""
+    return lambda vs, ys, ts: _sum(_loss_terms(loss, [t.data for t in ts], ys))
+
+
+def _sample(layers: Sequence[Any], x: Array, t: Array | None, term: Term, loss: str) -> Sample:
+    """:func:`sample` for checked arguments (``compare`` calls it once per sample)."""
+    with autograd.enable_grad():  # the δs need the graph, even when asked for inside no_grad
+        vs, ys = _forward(layers, _constants(x, "x"))
+        J = grad = None
+        if t is not None:
+            J = term(vs[-1], ys[-1], _constants(t, "t"))
+            if not isinstance(J, Value):
+                raise TypeError(f"loss must return a Value (J), got {validate.shown(J)}")
+            params = [p for layer in layers for p in layer.parameters()]
+            nodes = params + [node for column in (*vs, *ys) for node in column]
+            # one backward for all; a linear unit's y is its v: one entry
+            grad = dict(zip(nodes, autograd.grad(J, nodes)))
+    units = []
+    for k, (layer, layer_vs, layer_ys) in enumerate(zip(layers, vs, ys)):
+        row = []
+        for j, (neuron, v, y) in enumerate(zip(layer.neurons, layer_vs, layer_ys)):
+            dphi = 1.0 if y is v else y.local_grads[0] if y.parents == (v,) else None
+            backward = (None,) * 5 if grad is None else (
+                0.0 - grad[v],  # 0.0 - g: no "-0.0"
+                grad[y],
+                float(t[j]) - y.data if k == len(layers) - 1 else None,
+                tuple(grad[w] for w in neuron.w),
+                grad[neuron.b],
+            )
+            row.append(SampleUnit(f"L{k}.N{j}", layer.activation, v.data, y.data, dphi, *backward))
+        units.append(tuple(row))
+    floats = None if t is None else tuple(map(float, t))
+    return Sample(tuple(map(float, x)), floats, loss, None if J is None else J.data, tuple(units))
+
+
+def _constants(numbers: Array, name: str) -> list[Value]:
+    """The numbers as constants labelled ``{name}0``, ``{name}1``, ..."""
+    return [Value(float(a), f"{name}{i}", requires_grad=False) for i, a in enumerate(numbers)]
 
 
 # -- the report --------------------------------------------------------------------------------
@@ -651,19 +825,26 @@ def compare(
     tolerance, step = validate.positive(tolerance, "tolerance"), validate.positive(step, "step")
     layers, xs, ts, scale = _prepare(model, x, target, loss, reduction, capped=True)
     hand = _backprop(layers, xs, ts, scale, loss, rule)
-    total, vs = _autograd_pass(layers, xs, ts, loss, scale)
-    params = [(f"L{k}.N{j}.{p}", value) for k, layer in enumerate(layers) for j, neuron in enumerate(layer.neurons)
-              for p, value in [*((f"w{i}", w) for i, w in enumerate(neuron.w)), ("b", neuron.b)]]
-    flat_vs = [v for sample in vs for layer_vs in sample for v in layer_vs]
-    grads = autograd.grad(total, [p for _, p in params] + flat_vs)
-    minus_dj_dv = iter(-g for g in grads[len(params):])
+    term = _named_term(loss)
+    samples = [_sample(layers, x, t, term, loss) for x, t in zip(xs, ts)]
     deltas = [
-        DeltaRow(n, f"L{k}.N{j}", layers[k].activation, hand.v[k][n, j], hand.y[k + 1][n, j], hand.delta[k][n, j], next(minus_dj_dv))
-        for n in range(len(xs)) for k in range(len(layers)) for j in range(len(layers[k].neurons))
+        DeltaRow(n, u.name, u.activation, hand.v[k][n, j], hand.y[k + 1][n, j], hand.delta[k][n, j],
+                 scale * u.delta)
+        for n, one in enumerate(samples)
+        for k, units in enumerate(one.layers)
+        for j, u in enumerate(units)
     ]
+    params = [(f"L{k}.N{j}.{p}", value)
+              for k, layer in enumerate(layers) for j, neuron in enumerate(layer.neurons)
+              for p, value in [*((f"w{i}", w) for i, w in enumerate(neuron.w)), ("b", neuron.b)]]
+    # ∂J/∂p summed over the samples, in the order of params (layer, unit, then its w's and b)
+    per_sample = [[g for units in one.layers for u in units for g in (*u.grad_w, u.grad_b)]
+                  for one in samples]
+    grads = [scale * math.fsum(column) for column in zip(*per_sample)]
     hand_grads = [g for gw, gb in zip(hand.grad_w, hand.grad_b) for row, b in zip(gw, gb) for g in (*row, b)]
     gradients = [
         GradientRow(name, p.data, float(h), g, _central_difference(layers, xs, ts, loss, scale, p, step))
         for (name, p), h, g in zip(params, hand_grads, grads)
     ]
-    return DeltaReport(deltas, gradients, loss, reduction, len(xs), tolerance, total.data)
+    objective_value = scale * math.fsum(s.J for s in samples)
+    return DeltaReport(deltas, gradients, loss, reduction, len(xs), tolerance, objective_value)

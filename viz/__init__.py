@@ -3,10 +3,12 @@
 ``draw_graph`` (alias ``draw_dot``) draws a graph with every value, gradient and local
 derivative; ``render`` writes it as svg/png/pdf/dot; ``step_through`` writes a page that replays
 backward one node at a time; ``draw_mlp`` draws a network diagram of an ``nn.MLP``;
-``explain`` says where one gradient comes from (the chain rule with the numbers).
+``explain`` says where one gradient comes from (the chain rule with the numbers);
+``derivative_text`` writes an activation's φ′ as the op table does (``y(1 − y)``).
 """
 
 from .explain import Explanation, explain
+from .formulas import derivative_text
 from .graph import draw_dot, draw_graph
 from .mlp import draw_mlp
 from .rendering import GraphvizNotFound, render
@@ -19,6 +21,7 @@ __all__ = [
     "GraphvizNotFound",
     "StepThrough",
     "Trace",
+    "derivative_text",
     "draw_dot",
     "draw_graph",
     "draw_mlp",

@@ -8,6 +8,8 @@ from typing import Callable, Iterator, NamedTuple
 from autograd import OPS, Value, topological_order
 from autograd.format import format_number
 
+from .formulas import fill
+
 __all__ = ["Edge", "Trace", "trace", "local_formula", "is_atomic", "neuron_prefix", "NAME_LIMIT"]
 
 NAME_LIMIT = 12  # an unlabelled node is named by its expression (x1*w1) up to this many characters
@@ -181,25 +183,12 @@ def local_formula(tr: Trace, edge: Edge, name: Callable[[str], str] = str) -> st
         words = {"a": 0, "b": 1} if len(operands) == 2 else {}
     else:
         return generic
-    values = {key: _number(float(v)) for key, v in (child.attrs or {}).items() if isinstance(v, (int, float))}
-
-    text = text.replace("eˣ", "exp(x)")
-
-    def put(match: re.Match) -> str:
-        word = match[0]
-        if word == "y":
-            node = edge.child
-        elif words.get(word) is not None:
-            node = tr.index[operands[words[word]]]
-        else:
-            return values.get(word, word)
-        out = _operand(tr.name(node), name, bare=word == text)
-        # juxtaposition meant a product ("y(1 − y)", "3x²"): with names it needs a visible ·
-        before = "·" if match.start() > 0 and text[match.start() - 1].isdigit() else ""
-        after = "·" if text[match.end() : match.end() + 1] == "(" else ""
-        return before + out + after
-
-    return re.sub(r"(?<![A-Za-z_])[A-Za-z_][A-Za-z_0-9]*", put, text)
+    attrs = (child.attrs or {}).items()
+    names = {key: _number(float(v)) for key, v in attrs if isinstance(v, (int, float))}
+    names["y"] = _operand(tr.name(edge.child), name, bare=text == "y")
+    names.update((word, _operand(tr.name(tr.index[operands[i]]), name, bare=text == word))
+                 for word, i in words.items() if i is not None)
+    return fill(text, names)
 
 
 def _operand(text: str, name: Callable[[str], str], bare: bool) -> str:

@@ -8,14 +8,14 @@ so a bad value is one ``TypeError``/``ValueError`` naming the setting, whatever 
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Callable
 
 import numpy as np
 
-from autograd import OPS, validate
+from autograd import validate
 from nn import ACTIVATIONS, data
+from viz.formulas import derivative_text
 
 __all__ = ["Config", "DATASETS", "HEADS", "LIMITS", "Dataset", "Head", "configure", "options", "RESETTING"]
 
@@ -206,14 +206,6 @@ def configure(base: Config, change: Any) -> Config:
     return new
 
 
-def _derivative_text(activation: str) -> str:
-    """φ'(v) as the op table writes the activation's local derivative, with v for its operand."""
-    if activation == "linear":
-        return "1"
-    formula = getattr(OPS.get(activation), "formula", ())
-    return re.sub(r"\bx\b", "v", formula[0].replace("eˣ", "eᵛ")) if formula else ""
-
-
 def options() -> dict[str, Any]:
     """What the page offers: data sets with their tasks, heads, activations (with φ' as text),
     optimisers, limits."""
@@ -222,7 +214,7 @@ def options() -> dict[str, Any]:
         "heads": {name: {"label": h.label, "tasks": list(h.tasks), "output": h.output, "loss": h.loss}
                   for name, h in HEADS.items()},
         "activations": list(ACTIVATIONS),
-        "derivatives": {name: _derivative_text(name) for name in ACTIVATIONS},
+        "derivatives": {name: derivative_text(name) for name in ACTIVATIONS},
         "optimizers": list(OPTIMIZERS),
         "limits": dict(LIMITS),
     }

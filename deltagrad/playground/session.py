@@ -20,6 +20,7 @@ import numpy as np
 import autograd
 import nn
 from autograd import Value, compile_graph
+from nn import deltas
 
 from .config import DATASETS, HEADS, Config
 
@@ -332,7 +333,8 @@ class Session:
 
     def sample(self, index: int) -> dict[str, Any]:
         """Every unit's v, y, φ'(v), δ = −∂J/∂v and every weight's ∂J/∂w for sample ``index``,
-        from the scalar engine; and the same sample's J and outputs by the replay, to compare.
+        from the scalar engine (``nn.deltas.sample``); and the same sample's J and outputs by the
+        replay, to compare.
 
         Args:
             index: a row of the data (checked by the caller).
@@ -340,42 +342,29 @@ class Session:
         Returns:
             JSON-ready data.
         """
-        J, all_vs, all_ys, ts = self.sample_graph(index)
-        flat_vs = [v for vs in all_vs for v in vs]
-        outputs = all_ys[-1]
-        grads = autograd.grad(J, self.params + flat_vs + outputs)
-        n_params, n_vs = len(self.params), len(flat_vs)
-        grad_of = dict(zip(self.params, grads[:n_params]))
-        minus_dj_dv = iter(-g for g in grads[n_params:n_params + n_vs])
-        minus_dj_dy = [-g for g in grads[n_params + n_vs:]]
-        layers = []
-        for layer, vs, ys in zip(self.model.layers, all_vs, all_ys):
-            units = []
-            for neuron, v, y in zip(layer.neurons, vs, ys):
-                units.append({
-                    "v": v.data,
-                    "y": y.data,
-                    "dphi": _slope(v, y, layer.activation),
-                    "delta": next(minus_dj_dv),
-                    "grad_w": [grad_of[w] for w in neuron.w],
-                    "grad_b": grad_of[neuron.b],
-                })
-            layers.append({"activation": layer.activation, "units": units})
+        point = deltas.sample(self.model, self.X[index], self.targets[index], loss=self.rule.term)
+        units = [unit for layer in point.layers for unit in layer]
+        grads = [g for u in units for g in (*u.grad_w, u.grad_b)]  # model.parameters()' order
+        layers = [{"activation": layer[0].activation,
+                   "units": [{"v": u.v, "y": u.y, "dphi": u.dphi, "delta": u.delta,
+                              "grad_w": list(u.grad_w), "grad_b": u.grad_b} for u in layer]}
+                  for layer in point.layers]
         replay_j, replay_grads = self.replay(index)
         replay_v = self._logits_of(self._logits, self.X[index:index + 1])[0]
-        difference = max([abs(replay_j - J.data)] + [abs(a - v.data) for a, v in zip(replay_v, all_vs[-1])]
-                         + [abs(a - grad_of[p]) for a, p in zip(replay_grads, self.params)])
+        difference = max([abs(replay_j - point.J)]
+                         + [abs(a - u.v) for a, u in zip(replay_v, point.layers[-1])]
+                         + [abs(a - g) for a, g in zip(replay_grads, grads)])
         return {
             "run": self.run,
             "step": self.step,
             "index": index,
             "x": self.X[index].tolist(),
             "target": self.y[index].item(),
-            "t": [t.data for t in ts],
-            "loss": J.data,
+            "t": list(point.t),
+            "loss": point.J,
             "loss_name": self.head.loss,
             "slope": self.rule.slope,
-            "minus_dj_dy": minus_dj_dy,
+            "minus_dj_dy": [0.0 - u.dj_dy for u in point.layers[-1]],
             "layers": layers,
             "weights": self.network()["weights"],
             "replay": {"loss": replay_j, "logits": replay_v.tolist(), "difference": difference},
@@ -402,11 +391,3 @@ class Session:
                 p.grad = g
         return loss, grads
 
-
-def _slope(v: Value, y: Value, activation: str) -> float | None:
-    """φ'(v) as the engine recorded it: the local derivative on the edge v -> y (1 when y is v)."""
-    if activation == "softmax":
-        return None
-    if y is v:
-        return 1.0
-    return y.local_grads[0]

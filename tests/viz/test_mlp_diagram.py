@@ -127,11 +127,11 @@ def test_bad_arguments_are_named():
     model = _tiny()
     with pytest.raises(ValueError, match="target needs an input x"):
         draw_mlp(model, target=1.0)
-    with pytest.raises(ValueError, match="x must have 1 number"):
+    with pytest.raises(ValueError, match=r"^x must hold 1 number"):
         draw_mlp(model, [1.0, 2.0])
     with pytest.raises(ValueError, match=r"x\[0\]"):
         draw_mlp(model, [math.nan])
-    with pytest.raises(ValueError, match="target must have 1 number"):
+    with pytest.raises(ValueError, match=r"^target must hold 1 value"):
         draw_mlp(model, [1.0], target=[1.0, 0.0])
     with pytest.raises(TypeError, match="nn.MLP"):
         draw_mlp(object())
@@ -151,7 +151,7 @@ def test_numpy_rows_are_accepted_like_lists():
     y = np.array([0.8])
     assert draw_mlp(model, X[0], y[0]).source == draw_mlp(model, [0.5, -1.2], 0.8).source
     assert draw_mlp(model, X[0].astype(np.float32), y).source == draw_mlp(model, [0.5, np.float32(-1.2)], [0.8]).source
-    with pytest.raises(ValueError, match="x must have 2 number"):
+    with pytest.raises(ValueError, match=r"^x must be one sample"):
         draw_mlp(model, X)  # the whole batch, not one sample
 
 
@@ -175,3 +175,12 @@ def test_the_sample_is_checked_once_not_again_by_each_layer(monkeypatch):
 
     monkeypatch.setattr(nn.Layer, "forward", checked_again)
     assert draw_mlp(model, [0.5, -1.2], target=0.3).source == before
+
+
+def test_phi_prime_rows_are_written_by_viz_formulas():
+    model = MLP(1, [1, 1], activation="elu", output_activation="sigmoid", seed=0)
+    nodes = dot_nodes(draw_mlp(model, [0.5], target=1.0).source)
+    hidden = [row[0] for row in _rows(nodes["L0.N0"]["label"])]
+    output = [row[0] for row in _rows(nodes["L1.N0"]["label"])]
+    assert "φ'(v) = 1 if v > 0 else alpha·eᵛ" in hidden
+    assert "φ'(v) = y(1 − y)" in output
