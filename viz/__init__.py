@@ -9,6 +9,7 @@ backward one node at a time; ``draw_mlp`` draws a network diagram of an ``nn.MLP
 from .explain import Explanation, explain
 from .graph import draw_dot, draw_graph
 from .mlp import draw_mlp
+from .program import program
 from .rendering import GraphvizNotFound, render
 from .step_page import StepThrough, step_through
 from .tracing import Edge, Trace, local_formula, trace
@@ -24,6 +25,7 @@ __all__ = [
     "draw_mlp",
     "explain",
     "local_formula",
+    "program",
     "render",
     "step_through",
     "trace",
