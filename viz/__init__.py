@@ -6,6 +6,7 @@ backward one node at a time; ``draw_mlp`` draws a network diagram of an ``nn.MLP
 ``explain`` says where one gradient comes from (the chain rule with the numbers).
 """
 
+from .diagnose import Diagnosis, diagnose
 from .explain import Explanation, explain
 from .graph import draw_dot, draw_graph
 from .mlp import draw_mlp
@@ -15,6 +16,7 @@ from .step_page import StepThrough, step_through
 from .tracing import Edge, Trace, local_formula, trace
 
 __all__ = [
+    "Diagnosis",
     "Edge",
     "Explanation",
     "GraphvizNotFound",
@@ -22,6 +24,7 @@ __all__ = [
     "Trace",
     "draw_dot",
     "draw_graph",
+    "diagnose",
     "draw_mlp",
     "explain",
     "local_formula",
