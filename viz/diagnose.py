@@ -111,21 +111,23 @@ class Diagnosis:
         if self.ok:
             return f"All {len(self.rows)} answer(s) for ∂{self.root_name}/∂node are correct."
         wrong = sum(row.verdict != "correct" for row in self.rows)
-        return f"{wrong} of {len(self.rows)} answer(s) are not correct; the first error enters at {self.first_wrong}."
+        return (f"{wrong} of {len(self.rows)} answer(s) are not correct; "
+                f"the first error enters at {self.first_wrong}.")
 
     def __str__(self) -> str:
         table = format_table(["name", "yours", "correct", "verdict"], self._cells()).splitlines()
         whys = ["why", "---", *(row.why for row in self.rows)]
-        return "\n".join(f"{line}  {why}" for line, why in zip(table, whys)) + f"\n{self._summary()}"
+        lines = [f"{line}  {why}" for line, why in zip(table, whys)]
+        return "\n".join([*lines, self._summary()])
 
     def __repr__(self) -> str:
         return f"Diagnosis(ok={self.ok}, first_wrong={self.first_wrong!r}, rows={len(self.rows)})"
 
     def to_markdown(self) -> str:
-        """The grades as a Markdown table (name, yours, correct, verdict, why) and a summary line."""
+        """The grades as a Markdown table (name, yours, correct, verdict, why) and a summary."""
         lines = ["| name | yours | correct | verdict | why |", "|---|---:|---:|---|---|"]
-        lines += ["| " + " | ".join(_markdown_cell(cell) for cell in [*cells, row.why]) + " |"
-                  for cells, row in zip(self._cells(), self.rows)]
+        for cells, row in zip(self._cells(), self.rows):
+            lines.append("| " + " | ".join(map(_markdown_cell, [*cells, row.why])) + " |")
         return "\n".join(lines) + f"\n\n{_markdown_cell(self._summary())}\n"
 
     def _repr_markdown_(self) -> str:
@@ -192,19 +194,20 @@ class _Graph:
 def _resolve(graph: _Graph, answers: object) -> dict[int, tuple[str, float]]:
     """The answers checked: node index -> (name, the learner's number)."""
     if not isinstance(answers, Mapping):
-        raise TypeError(f"diagnose: answers must be a mapping of node names to numbers, got {shown(answers)}")
+        raise TypeError(f"diagnose: answers must be a mapping of node names to numbers, "
+                        f"got {shown(answers)}")
     names = graph.names()
     out: dict[int, tuple[str, float]] = {}
     for name, number in answers.items():
         if not isinstance(name, str):
             raise TypeError(f"diagnose: answers' keys must be node names (str), got {shown(name)}")
         if name not in names:
-            some = ", ".join(sorted(names, key=lambda n: (n.startswith("n") and n[1:].isdigit(), n))[:8])
-            raise ValueError(f"diagnose: answers names {name!r}, which is no node of the graph; names are "
-                             f"e.g. {some}")
+            pictured = [n for n in names if not re.fullmatch(r"n\d+", n) or n in graph.trace.names]
+            raise ValueError(f"diagnose: answers names {name!r}, which is no node of the graph; "
+                             f"its names are e.g. {', '.join(pictured[:8])}")
         i = names[name]
         if not graph.trace.nodes[i].requires_grad:
-            raise ValueError(f"diagnose: answers names {name!r}, a constant: no gradient flows to it")
+            raise ValueError(f"diagnose: answers names {name!r}, a constant: it has no gradient")
         if i in out:
             raise ValueError(f"diagnose: answers names one node twice: {out[i][0]!r} and {name!r}")
         out[i] = (name, finite(number, f"diagnose: answers[{name!r}]"))
@@ -242,7 +245,8 @@ def _paths(graph: _Graph, start: int, stops: set[int], at_end: list[float],
             if len(found) > limit:
                 return None
             continue
-        stack.extend((e.child, edges + (e,), product * e.local_grad) for e in reversed(graph.users[i]))
+        for e in reversed(graph.users[i]):
+            stack.append((e.child, edges + (e,), product * e.local_grad))
     return found
 
 
@@ -252,8 +256,10 @@ def _reach(graph: _Graph, start: int, stops: set[int]) -> dict[int, float]:
     tr = graph.trace
     tangent = {start: 1.0}
     for k in range(start + 1, len(tr.nodes)):
-        terms = [local * tangent[tr.index[p]] for p, local in zip(tr.nodes[k].parents, tr.nodes[k].local_grads)
-                 if tr.index[p] in tangent and (tr.index[p] == start or tr.index[p] not in stops)]
+        node = tr.nodes[k]
+        parents = map(tr.index.get, node.parents)
+        terms = [local * tangent[p] for p, local in zip(parents, node.local_grads)
+                 if p in tangent and (p == start or p not in stops)]
         if terms:
             tangent[k] = math.fsum(terms)
     return tangent
@@ -264,55 +270,57 @@ def _route(graph: _Graph, edges: tuple[Edge, ...]) -> str:
 
 
 class _Grader:
-    """Grades one answer against a reference value: the slips, in VERDICTS' order."""
+    """The slips tried on one answer against an expected value: each check returns why the
+    learner's number is that slip, or None."""
 
     def __init__(self, graph: _Graph, i: int, yours: float) -> None:
         self.graph, self.i, self.yours = graph, i, yours
 
-    def differs(self, value: float, reference: float) -> bool:
-        """Whether a slip's value is the learner's and tells from the reference."""
-        return agrees(self.yours, value) and not agrees(self.yours, reference)
+    def gives(self, value: float, expected: float) -> bool:
+        """Whether a slip's value is the learner's number and tells from the expected one."""
+        return agrees(self.yours, value) and not agrees(self.yours, expected)
 
-    def sign(self, reference: float, **_: object) -> str | None:
-        if reference != 0 and self.differs(-reference, reference):
-            return f"the sign flipped: {format_number(reference)} is right, you have its negative"
+    def sign(self, expected: float, stops: set[int], at_end: list[float]) -> str | None:
+        if expected != 0 and self.gives(-expected, expected):
+            return f"the sign flipped: {format_number(expected)} expected, you have its negative"
         return None
 
-    def factor(self, reference: float, **_: object) -> str | None:
+    def factor(self, expected: float, stops: set[int], at_end: list[float]) -> str | None:
         for k, text in ((2.0, "twice"), (0.5, "half")):
-            if reference != 0 and self.differs(k * reference, reference):
-                return f"{text} the right {format_number(reference)}"
+            if expected != 0 and self.gives(k * expected, expected):
+                return f"{text} the expected {format_number(expected)}"
         return None
 
-    def missing_path(self, reference: float, stops: set[int], at_end: list[float]) -> str | None:
+    def missing_path(self, expected: float, stops: set[int], at_end: list[float]) -> str | None:
         paths = _paths(self.graph, self.i, stops, at_end)
         if paths is None or not 2 <= len(paths) <= MAX_PATHS:
             return None
-        for size in range(1, len(paths)):
+        for size in range(1, len(paths)):  # the fewest paths left out first
             for left_out in combinations(range(len(paths)), size):
                 kept = math.fsum(value for k, (_, value) in enumerate(paths) if k not in left_out)
-                if self.differs(kept, reference):
-                    routes = "; ".join(f"{_route(self.graph, paths[k][0])} ({format_number(paths[k][1])})"
-                                       for k in left_out)
-                    return (f"only {len(paths) - size} of the {len(paths)} paths to the root summed, "
-                            f"left out: {routes} (= written for += where a node is used twice?)")
+                if self.gives(kept, expected):
+                    routes = "; ".join(f"{_route(self.graph, edges)} ({format_number(value)})"
+                                       for edges, value in (paths[k] for k in left_out))
+                    return (f"only {len(paths) - size} of the {len(paths)} paths to the root "
+                            f"summed, left out: {routes} (= written for += where a node is used "
+                            f"twice?)")
         return None
 
-    def local_derivative(self, reference: float, stops: set[int], at_end: list[float]) -> str | None:
+    def local_derivative(self, expected: float, stops: set[int], at_end: list[float]) -> str | None:
         graph, tr = self.graph, self.graph.trace
         tangent = _reach(graph, self.i, stops)
         for p in sorted(tangent, reverse=True):  # the root's side first
-            if p != self.i and p in stops:
+            if p != self.i and p in stops:  # the learner's own number there already holds it
                 continue
             for edge in graph.users[p]:
                 child = tr.nodes[edge.child]
                 operands = [q.data for q in child.parents]
                 for value, text in _slips(child.op, edge, child.data, operands):
-                    slipped = reference + (value - edge.local_grad) * at_end[edge.child] * tangent[p]
-                    if value != edge.local_grad and self.differs(slipped, reference):
-                        formula = local_formula(tr, edge)
-                        return (f"one local derivative: on the edge {graph.name(p)} → {graph.name(edge.child)} "
-                                f"({child.op}) the op table's {formula} = {format_number(edge.local_grad)}; "
+                    slipped = expected + (value - edge.local_grad) * at_end[edge.child] * tangent[p]
+                    if value != edge.local_grad and self.gives(slipped, expected):
+                        return (f"one local derivative: on the edge {graph.name(p)} → "
+                                f"{graph.name(edge.child)} ({child.op}) the op table's "
+                                f"{local_formula(tr, edge)} = {format_number(edge.local_grad)}; "
                                 f"your number follows with {text} = {format_number(value)}")
         return None
 
@@ -344,30 +352,34 @@ def _correct_computation(graph: _Graph, i: int) -> str:
 
 def _grade(graph: _Graph, i: int, yours: float, answers: dict[int, tuple[str, float]],
            verdicts: dict[int, str], computed: list[float], used: list[float]) -> tuple[str, str]:
-    """The verdict and why of the answer for node ``i``, the answers closer to the root graded."""
+    """The verdict and why of the answer for node ``i``, the answers closer to the root graded
+    (``verdicts``); ``computed`` and ``used``: :func:`_chain_rule`'s from the learner's numbers."""
     correct = graph.correct[i]
     if agrees(yours, correct):
         return "correct", f"agrees with {format_number(correct, 6)} to the digits written"
     stops = set(answers) - {i}
-    frontier = _reach_stops(graph, i, stops)
+    slipped = [answers[k][0] for k in _reach_stops(graph, i, stops) if verdicts[k] != "correct"]
     if agrees(yours, computed[i]):
-        slipped = [answers[k][0] for k in frontier if verdicts[k] != "correct"]
         if not slipped:
-            return "correct", ("agrees with the value from your own rounded numbers "
-                               f"({format_number(computed[i], 6)}; exactly {format_number(correct, 6)})")
-        return "carried", (f"follows from your own {', '.join(slipped)}: {format_number(computed[i], 6)} "
-                           f"by the chain rule; from the correct numbers it is {format_number(correct, 6)}")
+            return "correct", (f"agrees with {format_number(computed[i], 6)} from your own rounded "
+                               f"numbers (exactly {format_number(correct, 6)})")
+        return "carried", (f"follows from your own {', '.join(slipped)}: "
+                           f"{format_number(computed[i], 6)} by the chain rule; from the correct "
+                           f"numbers it is {format_number(correct, 6)}")
     grader = _Grader(graph, i, yours)
-    references = [(computed[i], stops, used, "from your numbers")]
-    if any(verdicts[k] != "correct" for k in frontier):  # the learner may not have used them
-        references.append((correct, set(), graph.correct, "from the correct numbers"))
-    for verdict, check in (("sign", grader.sign), ("missing path", grader.missing_path),
-                           ("local derivative", grader.local_derivative), ("factor", grader.factor)):
-        for reference, reference_stops, at_end, source in references:
-            why = check(reference, stops=reference_stops, at_end=at_end)
+    # expected from the learner's own numbers, then (when some of those are wrong and may not
+    # have been used) from the correct ones
+    expectations = [(computed[i], stops, used, "")]
+    if slipped:
+        expectations.append((correct, set(), graph.correct, " (from the correct numbers)"))
+    checks = (("sign", grader.sign), ("missing path", grader.missing_path),
+              ("local derivative", grader.local_derivative), ("factor", grader.factor))
+    for verdict, check in checks:
+        for expected, expected_stops, at_end, source in expectations:
+            why = check(expected, expected_stops, at_end)
             if why is not None:
-                return verdict, why
-    return "wrong", f"none of the usual slips; the correct computation: {_correct_computation(graph, i)}"
+                return verdict, why + source
+    return "wrong", f"none of the usual slips; correct: {_correct_computation(graph, i)}"
 
 
 def _reach_stops(graph: _Graph, start: int, stops: set[int]) -> list[int]:
