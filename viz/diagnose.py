@@ -367,11 +367,14 @@ def _grade(graph: _Graph, i: int, yours: float, answers: dict[int, tuple[str, fl
                            f"{format_number(computed[i], 6)} by the chain rule; from the correct "
                            f"numbers it is {format_number(correct, 6)}")
     grader = _Grader(graph, i, yours)
-    # expected from the learner's own numbers, then (when some of those are wrong and may not
-    # have been used) from the correct ones
+    # expected from the learner's own numbers, then from the correct ones: those the learner's
+    # rounded numbers stand for, or, when some of theirs are wrong (and may not have been used),
+    # all the way to the root
     expectations = [(computed[i], stops, used, "")]
     if slipped:
         expectations.append((correct, set(), graph.correct, " (from the correct numbers)"))
+    elif computed[i] != correct:
+        expectations.append((correct, stops, graph.correct, ""))
     checks = (("sign", grader.sign), ("missing path", grader.missing_path),
               ("local derivative", grader.local_derivative), ("factor", grader.factor))
     for verdict, check in checks:

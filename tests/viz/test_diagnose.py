@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from .test_program import _NUMBERS, _STEP, _build
 from .viz_testing import lecture_neuron
 
 import nn
@@ -226,3 +229,26 @@ def test_doctests():
     import importlib
 
     assert doctest.testmod(importlib.import_module("viz.diagnose")).failed == 0
+
+
+# -- random graphs over every op (the recipes of test_program) --------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(leaves=st.lists(_NUMBERS, min_size=1, max_size=4),
+       steps=st.lists(_STEP, min_size=1, max_size=10),
+       digits=st.sampled_from([3, 6, 17]), pick=st.integers(0, 1000))
+def test_random_graphs_rounded_answers_are_correct_and_a_flipped_sign_is_found(leaves, steps, digits,
+                                                                                pick):
+    root = _build(leaves, [f"x{i}" for i in range(len(leaves))], steps)
+    if root is None:
+        return
+    correct = {name: g for name, g in _correct(root).items() if math.isfinite(g)}
+    answers = {name: _significant(g, digits) for name, g in correct.items()}
+    assert diagnose(root, answers).ok
+    flippable = sorted(name for name, g in answers.items() if abs(g) > 1e-12)
+    if flippable:
+        name = flippable[pick % len(flippable)]
+        report = diagnose(root, answers | {name: -answers[name]})
+        assert report.first_wrong == name and _verdicts(report)[name] == "sign"
+        assert sum(row.verdict != "correct" for row in report.rows) == 1
