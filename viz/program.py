@@ -26,7 +26,7 @@ from autograd.format import choose_decimals, format_fixed
 from autograd.ops import SELU_ALPHA, SELU_LAMBDA
 from autograd.validate import flag, shown
 
-from .tracing import trace
+from .tracing import Trace, trace
 
 __all__ = ["program", "variable_names", "literal", "ProgramRule", "PROGRAM_RULES", "HELPERS"]
 
@@ -155,19 +155,21 @@ def literal(x: float, operand: bool = True) -> str:
     return f"({text})" if operand and text.startswith("-") else text
 
 
-def variable_names(nodes: list[Value]) -> list[str]:
-    """A node's label when it is a Python name no other node has and the program does not need
-    (not a keyword, builtin, helper, ``g_...`` or another node's ``n{i}``); else ``n{i}``."""
+def variable_names(tr: Trace) -> list[str]:
+    """Each node's name in a program: the name pictures give it (``tr.names``: its label, or an nn
+    unit's ``L0.N1.v``) with dots and spaces made ``_`` (``L0_N1_v``), when that is a Python name
+    starting with a letter, no other node's, and none the program needs (a keyword, builtin,
+    helper, ``g_...`` or another node's ``n{i}``); else ``n{i}``, ``i`` its position in ``tr``."""
+    candidates = [re.sub(r"[.\s]", "_", name) for name in tr.names]
     count: dict[str, int] = {}
-    for node in nodes:
-        count[node.label] = count.get(node.label, 0) + 1
+    for name in candidates:
+        count[name] = count.get(name, 0) + 1
     names = []
-    for i, node in enumerate(nodes):
-        label = node.label
-        usable = (label.isidentifier() and not keyword.iskeyword(label) and count[label] == 1
-                  and label not in _RESERVED and not label.startswith("g_")
-                  and (not _GENERATED.fullmatch(label) or label == f"n{i}"))
-        names.append(label if usable else f"n{i}")
+    for i, name in enumerate(candidates):
+        usable = (name.isidentifier() and name[0].isalpha() and not keyword.iskeyword(name)
+                  and count[name] == 1 and name not in _RESERVED and not name.startswith("g_")
+                  and (not _GENERATED.fullmatch(name) or name == f"n{i}"))
+        names.append(name if usable else f"n{i}")
     return names
 
 
@@ -301,9 +303,10 @@ def program(root: Value, *, leaves: bool = True) -> str:
     leaves = flag(leaves, "program: leaves")
     if not root.requires_grad:
         raise ValueError("program: root is a constant (requires_grad=False): it has no backward")
-    nodes = trace(root).nodes
+    tr = trace(root)
+    nodes = tr.nodes
     grads = gradients(nodes, 1.0)
-    names = variable_names(nodes)
+    names = variable_names(tr)
     text = {node: name if node.requires_grad else literal(node.data)  # constants are literals
             for node, name in zip(nodes, names)}
     decimals = choose_decimals(_checks(nodes, grads))
@@ -316,11 +319,12 @@ def program(root: Value, *, leaves: bool = True) -> str:
 
     inputs = [node for node in nodes if not node.parents and node.requires_grad]
     name = text[root]
-    lines = [f"# {name}'s forward and backward passes as plain Python (deltagrad's viz.program).",
+    lines = [f"# {name}'s forward and backward passes as plain Python (deltagrad's viz.program)",
              f"# Running it sets g_v = ∂{name}/∂v for every node v, bit for bit as backward() does",
              "import math", ""]
     helpers = forward.helpers | backward.helpers
-    lines += [part for key in HELPERS if key in helpers for part in ("", HELPERS[key], "", "")]
+    if helpers:
+        lines += ["", "\n\n\n".join(HELPERS[key] for key in HELPERS if key in helpers), "", ""]
     if leaves:
         lines += ["# the leaves", *(f"{text[x]} = {literal(x.data, False)}" for x in inputs), ""]
     elif inputs:

@@ -31,8 +31,8 @@ def _run(text: str, leaves: dict[str, float] | None = None) -> dict:
 
 def _program_names(root: Value) -> dict[Value, str]:
     """node -> the name the program gives it (constants have none)."""
-    nodes = trace(root).nodes
-    return {node: name for node, name in zip(nodes, variable_names(nodes)) if node.requires_grad}
+    tr = trace(root)
+    return {node: name for node, name in zip(tr.nodes, variable_names(tr)) if node.requires_grad}
 
 
 def _assert_replays(root: Value) -> None:
@@ -133,12 +133,14 @@ def test_names_are_labels_only_when_they_are_safe_python_names():
     c, d = Value(0.5, label="g_a"), Value(-1.0, label="n0")  # n0 is another node's name
     e, f = Value(3.0, label="same"), Value(4.0, label="same")
     g = Value(2.0, label="sigmoid")
-    h = Value(1.0, label="two words")
-    root = a * b + c * d + e * f + g.sigmoid() * h
+    h = Value(1.0, label="two words")  # two_words
+    k = Value(1.0, label="2x")  # not a name: _ never starts one
+    root = a * b + c * d + e * f + g.sigmoid() * h * k
     root.label = "root"
     text = program(root)
-    for bad in ("lambda =", "math =", "g_a =", "same =", "sigmoid =", "two words"):
+    for bad in ("lambda =", "math =", "g_a =", "same =", "sigmoid =", "two words", "_2x", "2x ="):
         assert bad not in text
+    assert "two_words = 1.0" in text
     assert "root = " in text
     names = _program_names(root)
     assert names[d] == f"n{trace(root).index[d]}" and names[a] != "lambda" and names[e] != names[f]
