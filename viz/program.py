@@ -293,7 +293,7 @@ def program(root: Value, *, leaves: bool = True) -> str:
     Args:
         root: the output Value (it must require grad).
         leaves: write each leaf's value as a line (False: the caller defines them, e.g.
-            ``exec(text, {"x1": 2.0, ...})``, to run the same program on other numbers).
+            ``runpy.run_path("program.py", {"x1": 2.0, ...})``, to run it on other numbers).
 
     Returns:
         The program's text.

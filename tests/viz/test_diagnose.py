@@ -238,8 +238,8 @@ def test_doctests():
 @given(leaves=st.lists(_NUMBERS, min_size=1, max_size=4),
        steps=st.lists(_STEP, min_size=1, max_size=10),
        digits=st.sampled_from([3, 6, 17]), pick=st.integers(0, 1000))
-def test_random_graphs_rounded_answers_are_correct_and_a_flipped_sign_is_found(leaves, steps, digits,
-                                                                                pick):
+def test_random_graphs_rounded_answers_are_correct_and_a_flipped_sign_is_found(leaves, steps,
+                                                                                digits, pick):
     root = _build(leaves, [f"x{i}" for i in range(len(leaves))], steps)
     if root is None:
         return
