@@ -35,7 +35,7 @@ from autograd.format import format_number, format_table
 from autograd.validate import finite, shown
 
 from .explain import explain
-from .tracing import Edge, Trace, factor, local_formula, trace
+from .tracing import Edge, factor, local_formula, trace
 
 __all__ = ["diagnose", "Diagnosis", "Row", "VERDICTS", "SLIPS", "agrees"]
 

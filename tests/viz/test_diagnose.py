@@ -100,6 +100,7 @@ def test_local_derivative_of_a_product_with_its_own_operand():
     report = diagnose(n.o, HAND | {"w1": -1.5})  # w1 × grad[x1*w1] instead of x1 × grad[x1*w1]
     (row,) = [row for row in report.rows if row.name == "w1"]
     assert row.verdict == "local derivative" and "w1 → x1*w1" in row.why
+    assert report.first_wrong == "w1"
 
 
 def test_the_tanh_derivative_left_out_when_the_intermediate_is_not_given():
@@ -107,6 +108,7 @@ def test_the_tanh_derivative_left_out_when_the_intermediate_is_not_given():
     report = diagnose(n.o, {"o": 1.0, "w1": 2.0})  # x1 × 1: tanh's 1 − o² taken as 1
     (row,) = [row for row in report.rows if row.name == "w1"]
     assert row.verdict == "local derivative" and "v → o" in row.why and "taken as 1" in row.why
+    assert report.first_wrong == "w1"
 
 
 def _used_twice() -> tuple[Value, dict[str, Value]]:
@@ -136,7 +138,7 @@ def test_missing_path_of_micrographs_a_plus_a():
     b = a + a
     b.label = "b"
     report = diagnose(b, {"a": 1.0})  # the lecture's bug: a.grad = 1.0 * out.grad, set twice
-    assert _verdicts(report) == {"a": "missing path"}
+    assert _verdicts(report) == {"a": "missing path"} and report.first_wrong == "a"
 
 
 def test_carried_errors_are_credited_and_the_first_wrong_is_where_it_enters():

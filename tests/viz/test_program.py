@@ -104,7 +104,9 @@ def test_constants_are_literals_and_get_no_gradient():
     y.label = "y"
     text = program(y)
     assert "x * (-3.0)" in text and "+ 0.5" in text and "** 2.0" in text
-    assert "g_(" not in text and "-3.0 *" not in text.split("# backward")[1].replace("(-3.0) *", "")
+    backward = text.split("# backward")[1]
+    assert "g_(" not in backward and "g_0" not in backward  # no gradient for a constant
+    assert "g_x += (-3.0) * g_" in backward  # ∂(x·c)/∂x = c, as a literal
     _assert_replays(y)
 
 
