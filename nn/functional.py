@@ -75,12 +75,13 @@ def softmax(values: Sequence[Value]) -> list[Value]:
     return [e / denominator for e in exps]
 
 
-def l2(params: Sequence[Value], alpha: float) -> Value:
+def l2(params: Sequence[Value], alpha: float | Value) -> Value:
     """The L2 (weight decay) penalty alpha·Σ p², one sum of squares that the replay fuses.
 
     Args:
         params: a non-empty list of Values.
-        alpha: the strength, a finite number >= 0.
+        alpha: the strength, a finite number >= 0, or a constant leaf holding it (to change it
+            between replays of a compiled graph).
 
     Returns:
         The penalty as a Value; its gradient 2·alpha·p comes from the graph.

@@ -28,7 +28,6 @@ from typing import Any, Callable
 import numpy as np
 
 from autograd import Value, compile_graph, no_grad, topological_order, validate
-from autograd.format import format_number
 
 from . import functional
 from .init import Seed, make_rng
@@ -250,7 +249,7 @@ def _reporter(steps: int, every: int, log: Callable[[str], Any] | None) -> Calla
             raise FloatingPointError(f"fit: the loss became {loss} at step {step}; lower the learning rate")
         if log and (step % every == 0 or step in (1, steps)):
             shown = "" if accuracy is None else f"  accuracy {accuracy:6.1%}"
-            log(f"step {step:>{width}}/{steps}  loss {format_number(loss):>10}{shown}")
+            log(f"step {step:>{width}}/{steps}  loss {loss:.4e}{shown}")  # one width: columns line up
 
     return report
 
