@@ -1,4 +1,4 @@
-"""The unchecked inner layer of ``nn``: small functions of Values that a public entry checked already.
+"""The unchecked inner layer of ``nn``: small functions of Values a public entry checked already.
 
 The public functions (``nn.softmax``, ``nn.mse``, ``nn.l2_penalty`` ...) check their arguments once
 and then call these; so do the layers, the loss table and ``fit``, which trust their callers.
@@ -94,8 +94,8 @@ def huber(r: Value, delta: float) -> Value:
 
     Written without a Python ``if`` on a value, so that a replayed graph takes the right piece
     for every sample: with a = |r| and s = step(a − delta) (0 or 1, slope 0),
-    J = (1 − s)·½a² + s·delta·(a − ½delta). Each piece is the textbook expression, so the value
-    is exactly the branching one's (no cancellation as in ½a² − ½(a − delta)²).
+    J = (1 − s)·½a² + s·delta·(a − ½delta). Each piece is the textbook expression, so the
+    value is exactly the branching one's (no cancellation as in ½a² − ½(a − delta)²).
 
     Args:
         r: the residual, a Value.

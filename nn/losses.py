@@ -39,8 +39,8 @@ from autograd import Value, validate
 from . import functional
 
 __all__ = [
-    "ALIASES", "LABELS", "LOSS_TABLE", "Loss", "TARGETS", "Target", "binary_cross_entropy", "check_targets",
-    "cross_entropy", "hinge", "huber", "l2_penalty", "loss_row", "mae", "mse",
+    "ALIASES", "LABELS", "LOSS_TABLE", "Loss", "TARGETS", "Target", "binary_cross_entropy",
+    "check_targets", "cross_entropy", "hinge", "huber", "l2_penalty", "loss_row", "mae", "mse",
 ]
 
 Term = Callable[[Sequence[Value], Sequence[Any]], Value]
@@ -425,5 +425,6 @@ def __getattr__(name: str) -> Any:
     if name == "TERMS":  # the per-element terms before LOSS_TABLE
         warnings.warn("nn.losses.TERMS is deprecated; use nn.losses.LOSS_TABLE[name].element",
                       DeprecationWarning, stacklevel=2)
-        return {key: row.element for key, row in LOSS_TABLE.items() if key not in ("sse", "cross_entropy")}
+        old = ("mse", "mae", "huber", "binary_cross_entropy", "hinge")
+        return {key: LOSS_TABLE[key].element for key in old}
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

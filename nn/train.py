@@ -64,11 +64,12 @@ def _check(model: Any, X: Any, y: Any, loss: Any) -> tuple[np.ndarray, np.ndarra
     nout = model.nouts[-1] if isinstance(model, MLP) else model.nout
     outputs = TARGETS[row.target].outputs
     if outputs == "one" and nout != 1:
-        raise ValueError(f"loss {row.name!r} needs a model with one output, this one has {nout} "
-                         "(use cross_entropy for several classes)")
+        raise ValueError(f"loss {row.name!r} needs a model with one output, this one has "
+                         f"{nout} (use cross_entropy for several classes)")
     if outputs == "classes" and nout < 2:
-        raise ValueError(f"loss {row.name!r} needs a model with two or more outputs (one per class), "
-                         "this one has 1; use binary_cross_entropy or hinge for two classes")
+        raise ValueError(f"loss {row.name!r} needs a model with two or more outputs (one per "
+                         "class), this one has 1; use binary_cross_entropy or hinge for two "
+                         "classes")
     inputs = _inputs(X, model.nin)
     if isinstance(y, numbers.Number) or getattr(y, "ndim", None) == 0:
         raise ValueError(f"y must hold one target per row of X, got a single {validate.shown(y)}")
@@ -86,7 +87,8 @@ def _inputs(X: Any, nin: int) -> np.ndarray:
     except (TypeError, ValueError):
         raise ValueError(f"X must be real numbers, got {X!r:.80}") from None
     except MemoryError:
-        raise MemoryError("X is too big to hold in memory as float64; train on a part of it") from None
+        raise MemoryError("X is too big to hold in memory as float64; train on a part of it") \
+            from None
     if array.ndim != 2:
         raise ValueError(f"X must be 2-D (n, features), got shape {array.shape}")
     if not len(array):
@@ -99,13 +101,13 @@ def _inputs(X: Any, nin: int) -> np.ndarray:
 
 
 def _check_size(nodes: int, samples: int, node_bytes: int, what: str) -> None:
-    """Refuse a batch whose graphs would take more than ``MAX_TABLE_BYTES``, before building them."""
+    """Refuse a batch whose graphs would take more than ``MAX_TABLE_BYTES``, before making them."""
     needed = nodes * samples * node_bytes
     if needed > MAX_TABLE_BYTES:
         fits = max(1, MAX_TABLE_BYTES // (nodes * node_bytes))
-        raise ValueError(f"X: {samples:,} samples per step need about {needed / 2**30:.1f} GiB for {what} "
-                         f"({nodes:,} nodes per sample), over MAX_TABLE_BYTES ({MAX_TABLE_BYTES / 2**30:g} GiB); "
-                         f"pass batch_size={fits:,} or less")
+        raise ValueError(f"X: {samples:,} samples per step need about {needed / 2**30:.1f} GiB "
+                         f"for {what} ({nodes:,} nodes per sample), over MAX_TABLE_BYTES "
+                         f"({MAX_TABLE_BYTES / 2**30:g} GiB); pass batch_size={fits:,} or less")
 
 
 # -- what one sample's graph is, for either engine ------------------------------------------------
@@ -125,7 +127,8 @@ def _accuracy(row: Loss, read: np.ndarray, targets: np.ndarray) -> float | None:
 class _Replay:
     """J (+ the L2 term) compiled once for the replay, and the values J reads, for the score."""
 
-    def __init__(self, model: MLP | Layer, row: Loss, width: int, params: list[Value], l2: float) -> None:
+    def __init__(self, model: MLP | Layer, row: Loss, width: int, params: list[Value],
+                 l2: float) -> None:
         xs = [Value(0.0, f"x{j}", requires_grad=False) for j in range(model.nin)]
         ts = [Value(0.0, f"t{k}", requires_grad=False) for k in range(width)]
         J, read = _sample(model, row, xs, ts)
@@ -155,7 +158,8 @@ def replay_settings(optimizer: Any) -> dict[str, Any] | None:
     if type(optimizer) is SGD:
         return {"lr": optimizer.lr, "optimizer": "sgd", "momentum": optimizer.momentum}
     if type(optimizer) is Adam:
-        return {"lr": optimizer.lr, "optimizer": "adam", "betas": optimizer.betas, "eps": optimizer.eps}
+        return {"lr": optimizer.lr, "optimizer": "adam", "betas": optimizer.betas,
+                "eps": optimizer.eps}
     return None
 
 
@@ -164,13 +168,13 @@ def replay_settings(optimizer: Any) -> dict[str, Any] | None:
 
 def _check_optimizer(optimizer: Any, params: list[Value]) -> None:
     if not all(callable(getattr(optimizer, m, None)) for m in ("step", "zero_grad")):
-        raise TypeError(f"optimizer must be an nn optimiser such as nn.Adam(model.parameters()), got "
-                        f"{validate.shown(optimizer)}")
+        raise TypeError("optimizer must be an nn optimiser such as nn.Adam(model.parameters()), "
+                        f"got {validate.shown(optimizer)}")
     own = set(params)
     foreign = [p for p in getattr(optimizer, "params", ()) if p not in own]
     if foreign:  # it would step Values the loss never reaches: nothing would train
-        raise ValueError(f"optimizer holds {len(foreign)} parameter(s) that are not the model's (e.g. "
-                         f"{foreign[0]!r}); build it from model.parameters()")
+        raise ValueError(f"optimizer holds {len(foreign)} parameter(s) that are not the model's "
+                         f"(e.g. {foreign[0]!r}); build it from model.parameters()")
 
 
 def fit(model: MLP, X: Any, y: Any, *, loss: str = "mse", optimizer: Optimizer | None = None,
@@ -220,14 +224,16 @@ def fit(model: MLP, X: Any, y: Any, *, loss: str = "mse", optimizer: Optimizer |
     trained = list(getattr(optimizer, "params", params))
     settings = replay_settings(optimizer)
     if engine == "replay" and settings is None:
-        raise ValueError(f"engine='replay' trains with an nn.SGD or nn.Adam that has not stepped yet; optimizer is "
-                         f"{validate.shown(optimizer)} (use engine='scalar' or 'auto')")
+        raise ValueError("engine='replay' trains with an nn.SGD or nn.Adam that has not stepped "
+                         f"yet; optimizer is {validate.shown(optimizer)} (use engine='scalar' or "
+                         "'auto')")
     batches = _batches(len(X), batch_size, seed)
     report = _reporter(steps, log_every or max(1, steps // 10), log)
     if engine != "scalar" and settings is not None:
         replay = _compiled(model, row, T.shape[1], trained, l2, engine)
         if replay is not None:
-            _check_size(replay.nodes, batch_size or len(X), _REPLAY_NODE_BYTES, "the replay's tables")
+            _check_size(replay.nodes, batch_size or len(X), _REPLAY_NODE_BYTES,
+                        "the replay's tables")
             return _fit_replay(replay, settings, row, X, T, steps, batches, report)
     return _fit_scalar(model, row, X, T, params, optimizer, l2, steps, batches, report)
 
@@ -240,16 +246,19 @@ def _batches(n: int, batch_size: int | None, seed: Seed) -> Callable[[], Any]:
     return lambda: rng.choice(n, batch_size, replace=False)
 
 
-def _reporter(steps: int, every: int, log: Callable[[str], Any] | None) -> Callable[[int, float, float | None], None]:
+def _reporter(steps: int, every: int,
+              log: Callable[[str], Any] | None) -> Callable[[int, float, float | None], None]:
     """Record-keeping for one step: the progress line, in columns that line up."""
     width = len(str(steps))
 
     def report(step: int, loss: float, accuracy: float | None) -> None:
         if not math.isfinite(loss):
-            raise FloatingPointError(f"fit: the loss became {loss} at step {step}; lower the learning rate")
+            raise FloatingPointError(f"fit: the loss became {loss} at step {step}; "
+                                     "lower the learning rate")
         if log and (step % every == 0 or step in (1, steps)):
             shown = "" if accuracy is None else f"  accuracy {accuracy:6.1%}"
-            log(f"step {step:>{width}}/{steps}  loss {loss:.4e}{shown}")  # one width: columns line up
+            # one width for every number, so that the columns line up
+            log(f"step {step:>{width}}/{steps}  loss {loss:.4e}{shown}")
 
     return report
 
@@ -261,7 +270,8 @@ def _compiled(model: MLP | Layer, row: Loss, width: int, params: list[Value], l2
         return _Replay(model, row, width, params, l2)
     except (TypeError, ValueError, ArithmeticError) as error:
         if engine == "replay":
-            raise ValueError(f"engine='replay': this model's loss graph cannot be replayed ({error})") from None
+            raise ValueError(f"engine='replay': this model's loss graph cannot be replayed "
+                             f"({error})") from None
         return None
 
 
@@ -276,10 +286,11 @@ def _fit_replay(replay: _Replay, settings: dict[str, Any], row: Loss, X: np.ndar
                 session.sync()  # the score's graphs read the parameters' Values
                 accuracy = _accuracy(row, replay.scores(X[rows]), T[rows])
             try:
-                with np.errstate(over="ignore", invalid="ignore"):  # the loss check below names the step
+                with np.errstate(over="ignore", invalid="ignore"):  # report() names the step
                     loss = float(session.step(data[rows]).mean())
             except FloatingPointError as error:
-                raise FloatingPointError(f"fit: at step {step}, {error}; lower the learning rate") from None
+                raise FloatingPointError(f"fit: at step {step}, {error}; "
+                                         "lower the learning rate") from None
             report(step, loss, accuracy)
             history.loss.append(loss)
             history.accuracy.append(accuracy)
@@ -294,8 +305,9 @@ def _fit_scalar(model: MLP | Layer, row: Loss, X: np.ndarray, T: np.ndarray, par
         rows = batches()
         Xb, Tb = X[rows], T[rows]
         if step == 1:
-            _check_size(len(topological_order(_sample(model, row, Xb[0].tolist(), Tb[0].tolist())[0])),
-                        len(Xb), _SCALAR_NODE_BYTES, "the scalar engine's graphs")
+            first = _sample(model, row, Xb[0].tolist(), Tb[0].tolist())[0]
+            _check_size(len(topological_order(first)), len(Xb), _SCALAR_NODE_BYTES,
+                        "the scalar engine's graphs")
         terms, read = [], []
         for x, t in zip(Xb.tolist(), Tb.tolist()):
             J, zs = _sample(model, row, x, t)
@@ -317,7 +329,8 @@ def _fit_scalar(model: MLP | Layer, row: Loss, X: np.ndarray, T: np.ndarray, par
 # -- evaluate -------------------------------------------------------------------------------------
 
 
-def evaluate(model: MLP, X: Any, y: Any, loss: str = "mse", *, engine: str = "auto") -> tuple[float, float | None]:
+def evaluate(model: MLP, X: Any, y: Any, loss: str = "mse", *,
+             engine: str = "auto") -> tuple[float, float | None]:
     """The mean loss and the accuracy (None for regression) of ``model`` on ``(X, y)``; no gradient.
 
     Args:
@@ -333,7 +346,9 @@ def evaluate(model: MLP, X: Any, y: Any, loss: str = "mse", *, engine: str = "au
     """
     X, T, row = _check(model, X, y, loss)
     engine = validate.one_of(engine, "engine", ENGINES)
-    replay = None if engine == "scalar" else _compiled(model, row, T.shape[1], model.parameters(), 0.0, engine)
+    replay = None
+    if engine != "scalar":
+        replay = _compiled(model, row, T.shape[1], model.parameters(), 0.0, engine)
     if replay is None:
         with no_grad():
             samples = [_sample(model, row, x, t) for x, t in zip(X.tolist(), T.tolist())]
@@ -351,6 +366,7 @@ def evaluate(model: MLP, X: Any, y: Any, loss: str = "mse", *, engine: str = "au
 
 def __getattr__(name: str) -> Any:
     if name == "TASKS":  # what a loss name meant to fit, before LOSS_TABLE
-        warnings.warn("nn.train.TASKS is deprecated; use nn.losses.LOSS_TABLE", DeprecationWarning, stacklevel=2)
+        warnings.warn("nn.train.TASKS is deprecated; use nn.losses.LOSS_TABLE", DeprecationWarning,
+                      stacklevel=2)
         return LOSS_TABLE
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

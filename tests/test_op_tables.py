@@ -89,7 +89,8 @@ def test_every_consumer_of_losses_names_only_rows_of_the_one_loss_table():
         assert callable(getattr(nn, name)) and name in rows  # the public functions are rows
     for row in LOSS_TABLE.values():
         assert row.target in TARGETS and row.reads in ("logits", "outputs")
-        assert row.output is None or row.output in nn.ACTIVATIONS or row.output in nn.activations.LAYER_ACTIVATIONS
+        outputs = [*nn.ACTIVATIONS, *nn.activations.LAYER_ACTIVATIONS]
+        assert row.output is None or row.output in outputs
     # a head pairs an output activation with its row's, and nn.deltas' name for it is the same J
     for head in HEADS.values():
         row = LOSS_TABLE[head.loss]

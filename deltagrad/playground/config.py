@@ -79,15 +79,18 @@ class Head:
 
 
 def _head(output: str, loss: str, tasks: tuple[str, ...], label: str) -> Head:
-    """A head over the loss table's row ``loss``; nn.deltas' name for it when the hand rule has one."""
+    """A head over the loss table's row ``loss``, with nn.deltas' name for it where it has one."""
     row = LOSS_TABLE[loss]
-    known = [name for name, pairs in deltas.LOSSES.items() if loss_row(name) is row and pairs in (None, output)]
+    known = [name for name, pairs in deltas.LOSSES.items()
+             if loss_row(name) is row and pairs in (None, output)]
     return Head(output, loss, tasks, label, known[0] if known else None)
 
 
 HEADS: dict[str, Head] = {
-    "sigmoid+bce": _head("sigmoid", "binary_cross_entropy", ("binary",), "sigmoid + binary cross-entropy"),
-    "softmax+ce": _head("softmax", "cross_entropy", ("binary", "multiclass"), "softmax + cross-entropy"),
+    "sigmoid+bce": _head("sigmoid", "binary_cross_entropy", ("binary",),
+                         "sigmoid + binary cross-entropy"),
+    "softmax+ce": _head("softmax", "cross_entropy", ("binary", "multiclass"),
+                        "softmax + cross-entropy"),
     "linear+hinge": _head("linear", "hinge", ("binary",), "linear + hinge (labels ±1)"),
     # J = ½e², the lecture's squared error (the row "sse"); nn.mse's J is (y − t)² without the ½
     "linear+mse": _head("linear", "sse", ("regression",), "linear + squared error (J = ½e²)"),
@@ -231,8 +234,9 @@ def options() -> dict[str, Any]:
     optimisers, limits."""
     return {
         "datasets": {name: {"task": d.task, "noise": d.noise, "head": d.head} for name, d in DATASETS.items()},
-        "heads": {name: {"label": h.label, "tasks": list(h.tasks), "output": h.output, "loss": h.loss,
-                         "formula": LOSS_TABLE[h.loss].formula} for name, h in HEADS.items()},
+        "heads": {name: {"label": h.label, "tasks": list(h.tasks), "output": h.output,
+                         "loss": h.loss, "formula": LOSS_TABLE[h.loss].formula}
+                  for name, h in HEADS.items()},
         "activations": list(ACTIVATIONS),
         "derivatives": {name: _derivative_text(name) for name in ACTIVATIONS},
         "optimizers": list(OPTIMIZERS),

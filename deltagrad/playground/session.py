@@ -74,7 +74,7 @@ class Session:
         vs, ys = self.model.forward(xs)
         self._alpha = Value(config.l2, "alpha", requires_grad=False)  # read at every replay: live L2
         J = self.rule.objective(vs, ys, ts)
-        objective = J + functional.l2(self.params, self._alpha)  # L2's gradient comes from the graph
+        objective = J + functional.l2(self.params, self._alpha)  # L2's gradient: from the graph
         self._train = compile_graph(objective, xs + ts, self.params, reduction="mean")
         self._measure = compile_graph(objective, xs + ts, self.params, reduction="mean")
         self._single = compile_graph(J, xs + ts, self.params, reduction="sum")  # one sample, no L2
@@ -369,7 +369,8 @@ def __getattr__(name: str) -> Any:
     if name == "LOSSES":  # the playground's own loss table, before nn.losses.LOSS_TABLE
         warnings.warn("deltagrad.playground.session.LOSSES is deprecated; use nn.losses.LOSS_TABLE "
                       "(its 'mse', J = ½e², is the row 'sse')", DeprecationWarning, stacklevel=2)
-        names = {"mse": "sse", **{key: key for key in ("binary_cross_entropy", "cross_entropy", "hinge", "mae", "huber")}}
+        kept = ("binary_cross_entropy", "cross_entropy", "hinge", "mae", "huber")
+        names = {"mse": "sse", **{key: key for key in kept}}
         return {old: SimpleNamespace(term=LOSS_TABLE[new].objective, slope=LOSS_TABLE[new].slope)
                 for old, new in names.items()}
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -206,7 +206,8 @@ def _closed_forms(z: list[float], t: list[float]) -> dict[str, float]:
         "mae": sum(abs(r) for r in e) / k,
         "huber": sum(huber_by_cases(r) for r in e) / k,
         "binary_cross_entropy": sum(logistic(a, b) for a, b in zip(z, t)),
-        "cross_entropy": -sum(b * (a - m - math.log(sum(math.exp(c - m) for c in z))) for a, b in zip(z, t)),
+        "cross_entropy": -sum(b * (a - m - math.log(sum(math.exp(c - m) for c in z)))
+                              for a, b in zip(z, t)),
         "hinge": sum(max(0.0, 1 - b * a) for a, b in zip(z, t)) / k,
     }
 
@@ -224,7 +225,8 @@ def test_every_row_is_its_closed_form(name):
     row = LOSS_TABLE[name]
     assert row.name == name
     for z, t in SAMPLES[row.target]:
-        assert row.term([Value(a) for a in z], t).data == pytest.approx(_closed_forms(z, t)[name], rel=1e-12)
+        expected = _closed_forms(z, t)[name]
+        assert row.term([Value(a) for a in z], t).data == pytest.approx(expected, rel=1e-12)
 
 
 @pytest.mark.parametrize("name", sorted(LOSS_TABLE))
@@ -249,8 +251,8 @@ def test_every_row_replays_with_targets_varying_per_sample(name):
 def test_huber_has_no_branch_and_no_cancellation():
     r = Value(0.0)
     J = functional.huber(r, 1.0)
-    assert "step" in {node.op for node in autograd.topological_order(J)}  # the piece is chosen per value
-    for e in (1e8, -1e8, 3.0, 0.5, 1.0):  # the residual's far side: ½a² − ½(a − 1)² would lose digits
+    assert "step" in {node.op for node in autograd.topological_order(J)}  # a piece per value
+    for e in (1e8, -1e8, 3.0, 0.5, 1.0):  # far out, ½a² − ½(a − 1)² would lose digits
         assert huber(Value(e), 0.0).data == (abs(e) - 0.5 if abs(e) > 1 else 0.5 * e * e)
 
 
@@ -272,7 +274,8 @@ def test_a_rows_slope_or_its_pairing_is_what_the_graph_gives(name):
         if row.reads == "outputs":
             assert row.slope is not None and row.output is None
             y = Value(z[0])
-            assert -autograd.grad(row.term([y], t[:1]), [y])[0] == pytest.approx(SLOPES[name](z[0], t[0]))
+            slope = -autograd.grad(row.term([y], t[:1]), [y])[0]
+            assert slope == pytest.approx(SLOPES[name](z[0], t[0]))
         else:
             assert row.slope is None and row.output in ("sigmoid", "softmax")
             vs = [Value(a) for a in z]
@@ -290,7 +293,8 @@ def nn_softmax(vs):
 def test_the_rows_are_the_public_losses(z, t):
     v, w = Value(z), Value(-0.7)
     assert LOSS_TABLE["binary_cross_entropy"].term([v], [t]).data == binary_cross_entropy(v, t).data
-    assert LOSS_TABLE["cross_entropy"].term([w, v], [1.0 - t, t]).data == cross_entropy([w, v], int(t)).data
+    J = LOSS_TABLE["cross_entropy"].term([w, v], [1.0 - t, t])
+    assert J.data == cross_entropy([w, v], int(t)).data
     assert LOSS_TABLE["hinge"].term([v], [2 * t - 1]).data == hinge(v, 2 * t - 1).data
     assert LOSS_TABLE["mse"].term([v], [t]).data == mse(v, t).data
     assert LOSS_TABLE["sse"].term([v], [t]).data == 0.5 * mse(v, t).data  # the lecture's ½e²
@@ -299,14 +303,15 @@ def test_the_rows_are_the_public_losses(z, t):
 
 
 def test_targets_are_encoded_by_their_kind():
-    assert TARGETS["sign"].encode(0, "y", 1) == [-1.0] and TARGETS["sign"].encode(1, "y", 1) == [1.0]
-    assert TARGETS["sign"].encode(-1, "y", 1) == [-1.0]
+    sign = TARGETS["sign"].encode
+    assert sign(0, "y", 1) == [-1.0] and sign(1, "y", 1) == [1.0] and sign(-1, "y", 1) == [-1.0]
     assert TARGETS["class"].encode(2, "y", 3) == [0.0, 0.0, 1.0]
     assert TARGETS["numbers"].encode([0.5, 2], "y", 2) == [0.5, 2.0]
     assert TARGETS["probability"].encode(0.25, "y", 1) == [0.25]
     for kind, bad in (("sign", 0.5), ("class", 3), ("probability", 1.5), ("numbers", [1.0])):
         with pytest.raises((TypeError, ValueError), match=r"y\[4\]"):
-            TARGETS[kind].encode(bad, "y[4]", 3 if kind == "class" else 2 if kind == "numbers" else 1)
+            outputs = {"class": 3, "numbers": 2}.get(kind, 1)
+            TARGETS[kind].encode(bad, "y[4]", outputs)
 
 
 def test_scores_count_the_right_predictions():
@@ -319,7 +324,8 @@ def test_scores_count_the_right_predictions():
 
 
 def test_aliases_and_labels_come_from_the_rows():
-    assert loss_row("bce") is LOSS_TABLE["binary_cross_entropy"] and loss_row("ce") is LOSS_TABLE["cross_entropy"]
+    assert loss_row("bce") is LOSS_TABLE["binary_cross_entropy"]
+    assert loss_row("ce") is LOSS_TABLE["cross_entropy"]
     assert set(ALIASES.values()) <= set(LOSS_TABLE)
     assert set(LABELS) == {"hinge", "binary_cross_entropy", "bce", "cross_entropy", "ce"}
     with pytest.raises(ValueError, match="loss"):
