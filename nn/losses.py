@@ -112,6 +112,26 @@ def _row_of_class(k: int, classes: int) -> list[float]:
     return [1.0 if j == k else 0.0 for j in range(classes)]
 
 
+def _numbers_many(ts: np.ndarray, nout: int) -> np.ndarray | None:
+    column = ts[:, None] if ts.ndim == 1 and nout == 1 else ts
+    return column if column.ndim == 2 and column.shape[1] == nout else None
+
+
+def _sign_many(ts: np.ndarray, nout: int) -> np.ndarray | None:
+    if ts.ndim != 1 or not np.isin(ts, (-1.0, 0.0, 1.0)).all():
+        return None
+    return np.where(ts > 0, 1.0, -1.0)[:, None]
+
+
+def _probability_many(ts: np.ndarray, nout: int) -> np.ndarray | None:
+    return ts[:, None] if ts.ndim == 1 and ((ts >= 0.0) & (ts <= 1.0)).all() else None
+
+
+def _one_hot_many(ts: np.ndarray, nout: int) -> np.ndarray | None:
+    whole = ts.ndim == 1 and ts.dtype.kind in "iu" and ((ts >= 0) & (ts < nout)).all()
+    return np.eye(nout)[ts] if whole else None
+
+
 @dataclass(frozen=True)
 class Target:
     """One kind of target: how a data set's target for one sample is checked and encoded.
@@ -122,19 +142,27 @@ class Target:
         outputs: the model outputs it needs: ``"one"``, ``"classes"`` (two or more) or ``"any"``.
         element: for the public functions, the rule each element obeys and how a message says
             it, or None for any finite number.
+        encode_many: ``(targets, nout) -> (n, width)``, ``encode`` of a whole array of finite
+            real numbers at once, or None when one of them is not right (then ``encode``, sample
+            by sample, names it).
     """
 
     encode: Callable[[Any, str, int], list[float]]
     outputs: str
-    element: tuple[Callable[[float], bool], str] | None = None
+    element: tuple[Callable[[float], bool], str] | None
+    encode_many: Callable[[np.ndarray, int], np.ndarray | None]
 
 
 _IN_UNIT = (lambda t: 0.0 <= t <= 1.0, "in [0, 1]")
 TARGETS: dict[str, Target] = {
-    "numbers": Target(_numbers, "any"),  # one number per output (regression)
-    "sign": Target(_sign_label, "one", (lambda t: t in (-1.0, 1.0), "-1 or +1")),  # 0/1 or ±1 -> ±1
-    "probability": Target(_probability, "one", _IN_UNIT),  # a probability of class 1
-    "class": Target(_one_hot, "classes", _IN_UNIT),  # a class index -> a one-hot row
+    # one number per output (regression)
+    "numbers": Target(_numbers, "any", None, _numbers_many),
+    # a class label, 0/1 or ±1, encoded as ±1
+    "sign": Target(_sign_label, "one", (lambda t: t in (-1.0, 1.0), "-1 or +1"), _sign_many),
+    # a probability of class 1
+    "probability": Target(_probability, "one", _IN_UNIT, _probability_many),
+    # a class index, encoded as a one-hot row
+    "class": Target(_one_hot, "classes", _IN_UNIT, _one_hot_many),
 }
 
 

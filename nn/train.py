@@ -32,10 +32,10 @@ from autograd import Value, compile_graph, no_grad, topological_order, validate
 from . import functional
 from .init import Seed, make_rng
 from .layers import MLP, Layer
-from .losses import LOSS_TABLE, TARGETS, Loss, loss_row
+from .losses import LOSS_TABLE, TARGETS, Loss, Target, loss_row
 from .optim import SGD, Adam, Optimizer
 
-__all__ = ["ENGINES", "History", "MAX_STEPS", "MAX_TABLE_BYTES", "evaluate", "fit"]
+__all__ = ["ENGINES", "History", "MAX_STEPS", "MAX_TABLE_BYTES", "evaluate", "fit", "replay_settings"]
 
 ENGINES = ("auto", "replay", "scalar")
 MAX_STEPS = 100_000  # the most steps `deltagrad train` and the playground run: one shared limit
@@ -76,9 +76,21 @@ def _check(model: Any, X: Any, y: Any, loss: Any) -> tuple[np.ndarray, np.ndarra
     targets = validate.items(y, "y", "one target per row of X")
     if len(targets) != len(inputs):
         raise ValueError(f"X has {len(inputs)} rows but y has {len(targets)} targets")
-    encode = TARGETS[row.target].encode
-    encoded = np.array([encode(t, f"y[{i}]", nout) for i, t in enumerate(targets)], dtype=float)
-    return inputs, encoded, row
+    return inputs, _encoded(TARGETS[row.target], y, targets, nout), row
+
+
+def _encoded(kind: Target, y: Any, targets: list[Any], nout: int) -> np.ndarray:
+    """The targets encoded, (n, width): at once where ``y`` is an array (or list) of finite real
+    numbers that are all right, else one by one, which names the first one that is not."""
+    try:
+        array = np.asarray(y) if isinstance(y, (np.ndarray, list)) else None
+    except ValueError:  # a ragged list: one by one, below, names the row
+        array = None
+    if array is not None and array.dtype.kind in "iuf" and np.isfinite(array).all():
+        encoded = kind.encode_many(array, nout)
+        if encoded is not None:
+            return encoded.astype(float)
+    return np.array([kind.encode(t, f"y[{i}]", nout) for i, t in enumerate(targets)], dtype=float)
 
 
 def _inputs(X: Any, nin: int) -> np.ndarray:
@@ -198,7 +210,9 @@ def fit(model: MLP, X: Any, y: Any, *, loss: str = "mse", optimizer: Optimizer |
         log_every: print a progress line every this many steps (about 10 lines by default).
         log: where progress lines go (``print``; None for silence).
         engine: ``"auto"``, ``"replay"`` (the batched replay; a ValueError where it cannot run)
-            or ``"scalar"`` (a graph of Values per sample: the teaching path).
+            or ``"scalar"`` (a graph of Values per sample: the teaching path). The replay takes
+            the optimiser's settings (``replay_settings``) and keeps its moments in arrays for
+            this call: they are not written back into the optimiser object.
 
     Returns:
         The loss and accuracy of every step.

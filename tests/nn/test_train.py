@@ -321,3 +321,19 @@ def test_tasks_is_deprecated_but_names_the_same_losses():
     with pytest.warns(DeprecationWarning, match="TASKS"):
         tasks = nn.train.TASKS
     assert {"hinge", "binary_cross_entropy", "cross_entropy", "mse", "mae", "huber"} <= set(tasks)
+
+
+@pytest.mark.parametrize("loss", sorted(LOSS_TABLE))
+def test_targets_encoded_at_once_are_the_ones_encoded_one_by_one(loss):
+    row = LOSS_TABLE[loss]
+    y = TARGETS12[row.target]
+    model = _model(loss, "tanh")
+    kind, nout = TARGETS[row.target], (3 if row.target == "class" else 1)
+    one_by_one = np.array([kind.encode(t, "y", nout) for t in y.tolist()])
+    assert (kind.encode_many(y, nout) == one_by_one).all()
+    # a list, an array, and an array with one bad element that only the slow path names
+    assert evaluate(model, X12, y.tolist(), loss) == evaluate(model, X12, y, loss)
+    bad = y.copy() if row.target == "class" else y.astype(float)  # class indices stay whole
+    bad[3] = {"numbers": math.nan, "sign": 0.5, "probability": 1.5, "class": 7}[row.target]
+    with pytest.raises((TypeError, ValueError), match=r"y\[3\]"):
+        evaluate(model, X12, bad, loss)
