@@ -99,8 +99,8 @@ def _inputs(X: Any, nin: int) -> np.ndarray:
     except (TypeError, ValueError):
         raise ValueError(f"X must be real numbers, got {X!r:.80}") from None
     except MemoryError:
-        raise MemoryError("X is too big to hold in memory as float64; train on a part of it") \
-            from None
+        message = "X is too big to hold in memory as float64; train on a part of it"
+        raise MemoryError(message) from None
     if array.ndim != 2:
         raise ValueError(f"X must be 2-D (n, features), got shape {array.shape}")
     if not len(array):
@@ -137,16 +137,17 @@ def _accuracy(row: Loss, read: np.ndarray, targets: np.ndarray) -> float | None:
 
 
 class _Replay:
-    """J (+ the L2 term) compiled once for the replay, and the values J reads, for the score."""
+    """J (+ the L2 term on every parameter) compiled once for the replay, training ``trained``;
+    and the values J reads, for the score."""
 
-    def __init__(self, model: MLP | Layer, row: Loss, width: int, params: list[Value],
+    def __init__(self, model: MLP | Layer, row: Loss, width: int, trained: list[Value],
                  l2: float) -> None:
         xs = [Value(0.0, f"x{j}", requires_grad=False) for j in range(model.nin)]
         ts = [Value(0.0, f"t{k}", requires_grad=False) for k in range(width)]
         J, read = _sample(model, row, xs, ts)
-        objective = J + functional.l2(params, l2) if l2 else J
+        objective = J + functional.l2(model.parameters(), l2) if l2 else J
         self.nodes = len(topological_order(objective))
-        self.loss = compile_graph(objective, xs + ts, params, reduction="mean")
+        self.loss = compile_graph(objective, xs + ts, trained, reduction="mean")
         self.read = [compile_graph(z, xs) for z in read] if row.score else []
 
     def scores(self, X: np.ndarray) -> np.ndarray:

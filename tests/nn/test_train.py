@@ -251,11 +251,12 @@ def test_an_optimiser_subset_trains_only_its_parameters_on_both_engines():
         model = _model("mse", "tanh")
         first = model.layers[0].parameters()
         before = [p.data for p in model.layers[1].parameters()]
-        fit(model, X12, TARGETS12["numbers"], loss="mse", optimizer=SGD(first, lr=0.1), steps=2,
-            log=None, engine=engine)
+        history = fit(model, X12, TARGETS12["numbers"], loss="mse", optimizer=SGD(first, lr=0.1),
+                      steps=2, l2=0.1, log=None, engine=engine)
         assert [p.data for p in model.layers[1].parameters()] == before  # frozen
-        results.append([p.data for p in first])
-    assert results[1] == pytest.approx(results[0], rel=1e-12)
+        results.append(([p.data for p in first], history.loss))  # the L2 term: on every parameter
+    assert results[1][0] == pytest.approx(results[0][0], rel=1e-12)
+    assert results[1][1] == pytest.approx(results[0][1], rel=1e-12)
 
 
 def test_evaluate_gives_the_same_numbers_on_both_engines():
