@@ -97,3 +97,14 @@ def test_every_consumer_of_losses_names_only_rows_of_the_one_loss_table():
         assert row.output in (None, head.output)
         assert head.deltas_loss is None or loss_row(head.deltas_loss) is row
     assert {name: loss_row(name).output for name in nn.deltas.LOSSES} == nn.deltas.LOSSES
+
+
+def test_the_playgrounds_old_loss_table_is_deprecated_and_reads_the_one_table():
+    from deltagrad.playground import session
+    from nn.losses import LOSS_TABLE
+
+    with pytest.warns(DeprecationWarning, match="LOSS_TABLE"):
+        old = session.LOSSES
+    z, t = Value(0.3), [Value(1.2)]
+    assert old["mse"].term([z], [z], t).data == LOSS_TABLE["sse"].term([z], t).data  # J = ½e²
+    assert old["mse"].slope == "e" and old["binary_cross_entropy"].slope is None
