@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from types import SimpleNamespace
+from collections import namedtuple
 from typing import Any
 
 import numpy as np
@@ -365,12 +365,18 @@ def _slope(v: Value, y: Value, activation: str) -> float | None:
     return y.local_grads[0]
 
 
+# What the playground's own loss rows were, before nn.losses.LOSS_TABLE: (term(vs, ys, ts), slope).
+_OldLoss = namedtuple("Loss", ["term", "slope"])
+
+
 def __getattr__(name: str) -> Any:
-    if name == "LOSSES":  # the playground's own loss table, before nn.losses.LOSS_TABLE
-        warnings.warn("deltagrad.playground.session.LOSSES is deprecated; use nn.losses.LOSS_TABLE "
+    if name in ("LOSSES", "Loss"):  # the playground's own loss table, before nn.losses.LOSS_TABLE
+        warnings.warn(f"deltagrad.playground.session.{name} is deprecated; use nn.losses.LOSS_TABLE "
                       "(its 'mse', J = ½e², is the row 'sse')", DeprecationWarning, stacklevel=2)
+        if name == "Loss":
+            return _OldLoss
         kept = ("binary_cross_entropy", "cross_entropy", "hinge", "mae", "huber")
         names = {"mse": "sse", **{key: key for key in kept}}
-        return {old: SimpleNamespace(term=LOSS_TABLE[new].objective, slope=LOSS_TABLE[new].slope)
+        return {old: _OldLoss(LOSS_TABLE[new].objective, LOSS_TABLE[new].slope)
                 for old, new in names.items()}
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
