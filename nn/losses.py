@@ -266,20 +266,23 @@ def _margin(z: Value, t: Any) -> Value:
 
 
 LOSS_TABLE: dict[str, Loss] = {row.name: row for row in [
-    Loss("mse", _averaged(_squared), "outputs", "numbers", None, None,
-         "J = (1/K) Σ_k (y_k − t_k)²", "2e", _squared),
-    Loss("sse", _added(_half_squared), "outputs", "numbers", None, None,
-         "J = ½ Σ_k e_k², e = t − y", "e", _half_squared),
-    Loss("mae", _averaged(_absolute), "outputs", "numbers", None, None,
-         "J = (1/K) Σ_k |e_k|", "sign(e)", _absolute),
-    Loss("huber", _averaged(_huber), "outputs", "numbers", None, None,
-         "J = ½e² for |e| ≤ 1, |e| − ½ beyond", "clip(e, −1, 1)", _huber),
-    Loss("binary_cross_entropy", _added(_logistic), "logits", "probability", "sigmoid", _above_zero,
-         "J = −t ln y − (1 − t) ln(1 − y), y = σ(v)", None, _logistic),
-    Loss("cross_entropy", _cross_entropy, "logits", "class", "softmax", _argmax,
-         "J = −Σ_k t_k ln y_k, y = softmax(v)", None, None),
-    Loss("hinge", _averaged(_margin), "outputs", "sign", None, _above_zero,
-         "J = max(0, 1 − t·y), t = ±1", "t·[t·y < 1]", _margin),
+    Loss("mse", _averaged(_squared), reads="outputs", target="numbers", output=None, score=None,
+         formula="J = (1/K) Σ_k (y_k − t_k)²", slope="2e", element=_squared),
+    Loss("sse", _added(_half_squared), reads="outputs", target="numbers", output=None, score=None,
+         formula="J = ½ Σ_k e_k², e = t − y", slope="e", element=_half_squared),
+    Loss("mae", _averaged(_absolute), reads="outputs", target="numbers", output=None, score=None,
+         formula="J = (1/K) Σ_k |e_k|", slope="sign(e)", element=_absolute),
+    Loss("huber", _averaged(_huber), reads="outputs", target="numbers", output=None, score=None,
+         formula="J = ½e² for |e| ≤ 1, |e| − ½ beyond", slope="clip(e, −1, 1)", element=_huber),
+    Loss("binary_cross_entropy", _added(_logistic), reads="logits", target="probability",
+         output="sigmoid", score=_above_zero,
+         formula="J = −Σ_k [t_k ln y_k + (1 − t_k) ln(1 − y_k)], y = σ(v)", slope=None,
+         element=_logistic),
+    Loss("cross_entropy", _cross_entropy, reads="logits", target="class", output="softmax",
+         score=_argmax, formula="J = −Σ_k t_k ln y_k, y = softmax(v)", slope=None, element=None),
+    Loss("hinge", _averaged(_margin), reads="outputs", target="sign", output=None,
+         score=_above_zero, formula="J = max(0, 1 − t·y), t = ±1", slope="t·[t·y < 1]",
+         element=_margin),
 ]}
 
 # nn.deltas' short names for the same J.
