@@ -14,6 +14,7 @@ from typing import Any, Callable
 from autograd.format import format_number
 from autograd.validate import output_folder
 from nn import MLP, Adam, data, evaluate, fit, l2_penalty
+from nn.train import MAX_STEPS
 
 from .arguments import whole
 
@@ -48,8 +49,8 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("train", help="train a small MLP on a toy data set",
                                    description="Train a small MLP on a toy data set; write its losses and the model as JSON.")
     parser.add_argument("dataset", choices=sorted(PRESETS), help="the data set to learn")
-    parser.add_argument("--steps", type=whole(1), default=None,
-                        help="optimisation steps (default per data set: "
+    parser.add_argument("--steps", type=whole(1, MAX_STEPS), default=None,
+                        help=f"optimisation steps, at most {MAX_STEPS:,} (default per data set: "
                              + ", ".join(f"{k} {p.steps}" for k, p in PRESETS.items()) + ")")
     parser.add_argument("--out", default="out", help="folder for the JSON files (default: out)")
     parser.add_argument("--seed", type=whole(0), default=0, help="seed for the data and the weights (default: 0)")

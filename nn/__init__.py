@@ -1,6 +1,6 @@
 """deltagrad's neural networks, built from ``autograd.Value``."""
 
-from . import data, deltas, init
+from . import data, deltas, functional, init
 from .activations import ACTIVATIONS, activation, softmax
 from .layers import MLP, Layer, Neuron
 from .losses import binary_cross_entropy, cross_entropy, hinge, huber, l2_penalty, mae, mse
@@ -26,6 +26,7 @@ __all__ = [
     "deltas",
     "evaluate",
     "fit",
+    "functional",
     "hinge",
     "huber",
     "init",

@@ -21,6 +21,8 @@ from autograd.ops import Op
 from autograd.validate import items
 from autograd.value import _apply
 
+from . import functional
+
 __all__ = ["ACTIVATIONS", "LAYER_ACTIVATIONS", "activation", "check_activation", "softmax"]
 
 Activation = Callable[[Value], Value]
@@ -100,17 +102,5 @@ def softmax(values: Sequence[Value | float]) -> list[Value]:
     for i, v in enumerate(vs):
         if not math.isfinite(v.data):  # else e^(inf − inf): every probability NaN, silently
             raise ValueError(f"values[{i}] must be finite, got {v.data}")
-    return _softmax(vs)
+    return functional.softmax(vs)
 
-
-def _sum(values: list[Value]) -> Value:
-    """``autograd.sum`` of Values a public entry checked already: one ``sum`` node, no check again."""
-    return _apply(OPS["sum"], tuple(values))
-
-
-def _softmax(vs: list[Value]) -> list[Value]:
-    """:func:`softmax` of a layer's checked pre-activations (``Layer`` calls it directly)."""
-    m = max(v.data for v in vs)
-    exps = [(v - m).exp() for v in vs]
-    total = _sum(exps)
-    return [e / total for e in exps]

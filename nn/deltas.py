@@ -46,9 +46,9 @@ from autograd import Value, validate
 from autograd.format import format_number, format_table
 from autograd.ops import SELU_ALPHA, SELU_LAMBDA
 
-from .activations import _sum
+from . import functional
 from .layers import MLP
-from .losses import check_targets
+from .losses import check_targets, loss_row
 
 __all__ = [
     "HAND_ACTIVATIONS",
@@ -133,8 +133,9 @@ HAND_ACTIVATIONS: dict[str, HandActivation] = {
     "step": HandActivation(lambda v: np.where(v > 0, 1.0, 0.0), lambda v, y: np.zeros_like(v), kinked=True),
 }
 
-# loss -> the output activation it pairs with (None: any per-unit activation).
-LOSSES: dict[str, str | None] = {"sse": None, "bce": "sigmoid", "ce": "softmax"}
+# The losses the hand delta rule knows (rows of nn.losses.LOSS_TABLE, or their ALIASES: the same J)
+# -> the output activation each pairs with (None: any per-unit activation), read from the table.
+LOSSES: dict[str, str | None] = {name: loss_row(name).output for name in ("sse", "bce", "ce")}
 REDUCTIONS = ("sum", "mean")
 
 
@@ -334,13 +335,14 @@ class HandBackprop:
     loss: float
 
 
-def _sample_loss(loss: str, t: Array, y: Array) -> float:
-    if loss == "sse":
-        return 0.5 * float(np.sum((t - y) ** 2))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if loss == "bce":
-            return -float(np.sum(np.where(t > 0, t * np.log(y), 0.0) + np.where(t < 1, (1 - t) * np.log1p(-y), 0.0)))
-        return -float(np.sum(np.where(t > 0, t * np.log(y), 0.0)))
+def _sample_loss(loss: str, v: Array, y: Array, t: Array) -> float:
+    """One sample's J by the loss table's row (its value only: the hand δ do not use it)."""
+    try:
+        with autograd.no_grad():
+            lifted = [[autograd.lift(float(a)) for a in array] for array in (v, y)]
+            return loss_row(loss).objective(*lifted, t.tolist()).data
+    except (ValueError, ArithmeticError):  # an overflow upstream: the report fails on the NaN
+        return math.nan
 
 
 def backprop(
@@ -392,7 +394,7 @@ def _backprop(layers: Sequence[Any], xs: Array, ts: Array, scale: float, loss: s
                 v[k][n] = w @ y[k][n] + b
                 y[k + 1][n] = _activate(name, v[k][n])
             e = ts[n] - y[count][n]
-            total += _sample_loss(loss, ts[n], y[count][n])
+            total += _sample_loss(loss, v[-1][n], y[count][n], ts[n])
             if loss == "sse":
                 delta[-1][n] = scale * rule.output_delta(e, rule.derivative(names[-1], v[-1][n], y[count][n]))
             else:  # sigmoid + bce, softmax + ce: δ_l = e_l
@@ -453,21 +455,10 @@ def _autograd_pass(layers: Sequence[Any], xs: Array, ts: Array, loss: str, scale
     """J as a graph built from the model."""
     terms = []
     for x, t in zip(xs, ts):
-        signal = _forward(layers, [autograd.lift(float(a)) for a in x])[1][-1]
-        terms.extend(_loss_terms(loss, [float(a) for a in t], signal))
-    total = _sum(terms)
+        vs, ys = _forward(layers, [autograd.lift(float(a)) for a in x])
+        terms.append(loss_row(loss).objective(vs[-1], ys[-1], [float(a) for a in t]))
+    total = functional.total(terms)
     return total if scale == 1.0 else total * scale
-
-
-def _loss_terms(loss: str, t: list[float], ys: list[Value]) -> list[Value]:
-    try:
-        if loss == "sse":
-            return [0.5 * (tk - yk) ** 2 for tk, yk in zip(t, ys)]
-        if loss == "bce":
-            return [-(tk * yk.log() + (1.0 - tk) * (1.0 - yk).log()) for tk, yk in zip(t, ys)]
-        return [-(tk * yk.log()) for tk, yk in zip(t, ys) if tk > 0]
-    except ValueError as error:
-        raise ValueError(f"{loss}: an output saturated to exactly 0 or 1, so its log is undefined ({error})") from None
 
 
 def objective(model: Any, x: Any, target: Any, loss: str = "sse", reduction: str = "sum") -> Value:
@@ -609,12 +600,7 @@ def sample(model: Any, x: Any, target: Any = None, loss: str | Term = "sse") -> 
         target = _target_row(target, model.nouts[-1], None if custom else loss, "target")
     if custom:
         return _sample(layers, xs, target, loss, "custom")
-    return _sample(layers, xs, target, _named_term(loss), loss)
-
-
-def _named_term(loss: str) -> Term:
-    """J of one sample for a loss of ``LOSSES``, from the output layer's ys."""
-    return lambda vs, ys, ts: _sum(_loss_terms(loss, [t.data for t in ts], ys))
+    return _sample(layers, xs, target, loss_row(loss).objective, loss)
 
 
 def _sample(layers: Sequence[Any], x: Array, t: Array | None, term: Term, loss: str) -> Sample:
@@ -825,7 +811,7 @@ def compare(
     tolerance, step = validate.positive(tolerance, "tolerance"), validate.positive(step, "step")
     layers, xs, ts, scale = _prepare(model, x, target, loss, reduction, capped=True)
     hand = _backprop(layers, xs, ts, scale, loss, rule)
-    term = _named_term(loss)
+    term = loss_row(loss).objective
     samples = [_sample(layers, x, t, term, loss) for x, t in zip(xs, ts)]
     deltas = [
         DeltaRow(n, u.name, u.activation, hand.v[k][n, j], hand.y[k + 1][n, j], hand.delta[k][n, j],

@@ -19,7 +19,8 @@ from autograd import Value, validate
 from autograd.ops import OPS
 from autograd.value import _apply, _layer
 
-from .activations import _softmax, check_activation
+from . import functional
+from .activations import check_activation
 from .init import Seed, init_weights, make_rng
 from .module import Module
 
@@ -169,7 +170,7 @@ class Layer(Module):
         ws, bs = [neuron.w for neuron in self.neurons], [neuron.b for neuron in self.neurons]
         if self.activation == "softmax":
             vs = _layer(ws, x, bs)[0]
-            return vs, _softmax(vs)
+            return vs, functional.softmax(vs)
         return _layer(ws, x, bs, self._op)
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:

@@ -1,84 +1,47 @@
 """A training loop you can read in one screen: forward, loss, backward, step, print.
 
-The loss name picks what the model's output means: ``hinge`` reads a score (label sign),
-``binary_cross_entropy`` the output layer's logit (its pre-activation, so use a sigmoid or linear
-output), ``cross_entropy`` the output layer's logits (use a softmax or linear output), and
-``mse``/``mae``/``huber`` the outputs themselves (regression: no accuracy).
+The loss is a row of ``nn.losses.LOSS_TABLE``: it says what the model's output means (``hinge``
+reads a score, ``binary_cross_entropy`` the output layer's logit, so use a sigmoid or linear
+output; ``cross_entropy`` its logits, so use a softmax or linear output; ``mse``, ``sse``, ``mae``
+and ``huber`` the outputs themselves: regression, no accuracy), how a target is encoded and how a
+prediction is scored.
+
+Two engines run the same one-sample objective J (+ the L2 term):
+
+- ``"replay"``: J's graph is recorded once and replayed over each batch with NumPy
+  (``autograd.compile_graph``), the parameters trained as arrays (``CompiledGraph.training``);
+- ``"scalar"``: one graph of ``Value`` s per sample per step, ``backward()`` and the optimiser's
+  ``step()``: the teaching path, every number visible.
+
+Both give the same numbers (to rounding). ``engine="auto"`` takes the replay where it can (an
+``nn.SGD`` or ``nn.Adam`` that has not stepped yet) and the scalar engine otherwise.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from autograd import Value, no_grad, validate
-from autograd.format import format_number
+import numpy as np
 
-from .data import as_values
+from autograd import Value, compile_graph, no_grad, topological_order, validate
+
+from . import functional
 from .init import Seed, make_rng
 from .layers import MLP, Layer
-from .losses import TERMS, _class_term, _mean, _penalty, check_targets
-from .optim import Adam, Optimizer
+from .losses import LOSS_TABLE, TARGETS, Loss, Target, loss_row
+from .optim import SGD, Adam, Optimizer
 
-__all__ = ["History", "TASKS", "fit", "evaluate"]
+__all__ = ["ENGINES", "History", "MAX_STEPS", "MAX_TABLE_BYTES", "evaluate", "fit", "replay_settings"]
 
-
-def _one(t: Any, name: str, loss: str | None) -> float:
-    ts = check_targets(t, loss, name)
-    if len(ts) != 1:
-        raise ValueError(f"{name} must be one number, got {len(ts)}")
-    return ts[0]
-
-
-def _label(t: Any, name: str, nout: int) -> float:
-    """A hinge label, 0/1 or -1/+1, as -1.0 or +1.0."""
-    label = _one(t, name, None)
-    if label not in (-1.0, 0.0, 1.0):
-        raise ValueError(f"{name} must be a class label, 0/1 or -1/+1, for hinge, got {label:g}")
-    return 1.0 if label > 0 else -1.0
-
-
-def _probability(t: Any, name: str, nout: int) -> float:
-    return _one(t, name, "binary_cross_entropy")
-
-
-def _class(t: Any, name: str, nout: int) -> int:
-    return validate.whole(t, name, low=0, high=nout - 1)
-
-
-def _numbers(t: Any, name: str, nout: int) -> list[float]:
-    ts = check_targets(t, None, name)
-    if len(ts) != nout:
-        raise ValueError(f"{name} must hold {nout} number(s), one per model output, got {len(ts)}")
-    return ts
-
-
-def _regression(term: Callable[[Value, float], Value]) -> Callable[[list[Value], list[Value], list[float]], tuple[Value, None]]:
-    return lambda vs, ys, t: (_mean([term(y, tk) for y, tk in zip(ys, t)]), None)
-
-
-@dataclass(frozen=True)
-class Task:
-    """What a loss name means to ``fit``: how one sample's target is checked, and the per-sample rule
-    (logits vs, outputs ys, checked target) -> (loss, correct or None for regression)."""
-
-    target: Callable[[Any, str, int], Any]
-    rule: Callable[[list[Value], list[Value], Any], tuple[Value, "bool | None"]]
-    outputs: str = "any"  # "one" for the losses that read a single output, "classes" for cross_entropy
-
-
-TASKS: dict[str, Task] = {
-    "hinge": Task(_label, lambda vs, ys, t: (TERMS["hinge"](ys[0], t), (ys[0].data > 0) == (t > 0)), "one"),
-    "binary_cross_entropy": Task(_probability, lambda vs, ys, t: (TERMS["binary_cross_entropy"](vs[0], t),
-                                                                  (vs[0].data > 0) == (t > 0.5)), "one"),
-    "cross_entropy": Task(_class, lambda vs, ys, t: (_class_term(vs, t),
-                                                     max(range(len(vs)), key=lambda k: vs[k].data) == t), "classes"),
-    "mse": Task(_numbers, _regression(TERMS["mse"])),
-    "mae": Task(_numbers, _regression(TERMS["mae"])),
-    "huber": Task(_numbers, _regression(TERMS["huber"])),
-}
+ENGINES = ("auto", "replay", "scalar")
+MAX_STEPS = 100_000  # the most steps `deltagrad train` and the playground run: one shared limit
+MAX_TABLE_BYTES = 2**30  # the replay's value and gradient tables for one batch, at most this big
+_SCALAR_NODE_BYTES = 200  # about what one Value of a scalar graph costs
+_REPLAY_NODE_BYTES = 16  # a value and a gradient, float64, per node and sample
 
 
 @dataclass
@@ -89,49 +52,148 @@ class History:
     accuracy: list[float | None] = field(default_factory=list)
 
 
-def _check(model: Any, X: Any, y: Any, loss: str) -> tuple[list[list[Value]], list[Any], Task]:
-    """The one check of fit's and evaluate's data: rows of Values and one checked target per row."""
-    task = TASKS[validate.one_of(loss, "loss", tuple(TASKS))]
+# -- the one check of the data ------------------------------------------------------------------
+
+
+def _check(model: Any, X: Any, y: Any, loss: Any) -> tuple[np.ndarray, np.ndarray, Loss]:
+    """The one check of fit's and evaluate's data: X as an (n, nin) array, the targets encoded
+    by the loss's row as an (n, width) array, and the row."""
+    row = loss_row(loss)
     if not isinstance(model, (MLP, Layer)):
         raise TypeError(f"model must be an nn.MLP (or nn.Layer), got {validate.shown(model)}")
     nout = model.nouts[-1] if isinstance(model, MLP) else model.nout
-    if task.outputs == "one" and nout != 1:
-        raise ValueError(f"loss {loss!r} needs a model with one output, this one has {nout} "
-                         "(use cross_entropy for several classes)")
-    if task.outputs == "classes" and nout < 2:
-        raise ValueError(f"loss {loss!r} needs a model with two or more outputs (one per class), this one has 1; "
-                         "use binary_cross_entropy or hinge for two classes")
-    try:
-        rows = as_values(X)
-    except ValueError as error:
-        raise ValueError(f"X: {error}") from None
-    if not rows:
-        raise ValueError("X is empty")
-    if len(rows[0]) != model.nin:
-        raise ValueError(f"the model expects {model.nin} input(s) but X has {len(rows[0])} column(s)")
+    outputs = TARGETS[row.target].outputs
+    if outputs == "one" and nout != 1:
+        raise ValueError(f"loss {row.name!r} needs a model with one output, this one has "
+                         f"{nout} (use cross_entropy for several classes)")
+    if outputs == "classes" and nout < 2:
+        raise ValueError(f"loss {row.name!r} needs a model with two or more outputs (one per "
+                         "class), this one has 1; use binary_cross_entropy or hinge for two "
+                         "classes")
+    inputs = _inputs(X, model.nin)
     if isinstance(y, numbers.Number) or getattr(y, "ndim", None) == 0:
         raise ValueError(f"y must hold one target per row of X, got a single {validate.shown(y)}")
     targets = validate.items(y, "y", "one target per row of X")
-    if len(targets) != len(rows):
-        raise ValueError(f"X has {len(rows)} rows but y has {len(targets)} targets")
-    return rows, [task.target(t, f"y[{i}]", nout) for i, t in enumerate(targets)], task
+    if len(targets) != len(inputs):
+        raise ValueError(f"X has {len(inputs)} rows but y has {len(targets)} targets")
+    return inputs, _encoded(TARGETS[row.target], y, targets, nout), row
 
 
-def _batch_loss(model: MLP | Layer, rows: list, targets: list, task: Task, batch: Any) -> tuple[Value, float | None]:
-    """The mean loss over ``batch`` (indices) and the fraction classified right (None for regression)."""
-    terms, hits = [], []
-    for i in batch:
-        vs, ys = model._forward(rows[i])
-        term, hit = task.rule(vs, ys, targets[i])
-        terms.append(term)
-        hits.append(hit)
-    accuracy = None if hits[0] is None else float(sum(hits)) / len(hits)
-    return _mean(terms), accuracy
+def _encoded(kind: Target, y: Any, targets: list[Any], nout: int) -> np.ndarray:
+    """The targets encoded, (n, width): at once where ``y`` is an array (or list) of finite real
+    numbers that are all right, else one by one, which names the first one that is not."""
+    try:
+        array = np.asarray(y) if isinstance(y, (np.ndarray, list)) else None
+    except ValueError:  # a ragged list: one by one, below, names the row
+        array = None
+    if array is not None and array.dtype.kind in "iuf" and np.isfinite(array).all():
+        encoded = kind.encode_many(array, nout)
+        if encoded is not None:
+            return encoded.astype(float)
+    return np.array([kind.encode(t, f"y[{i}]", nout) for i, t in enumerate(targets)], dtype=float)
 
 
-def fit(model: MLP, X: Any, y: Any, *, loss: str = "mse", optimizer: Optimizer | None = None, steps: int = 100,
-        l2: float = 0.0, batch_size: int | None = None, seed: Seed = 0, log_every: int | None = None,
-        log: Callable[[str], Any] | None = print) -> History:
+def _inputs(X: Any, nin: int) -> np.ndarray:
+    try:
+        array = np.asarray(X, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"X must be real numbers, got {X!r:.80}") from None
+    except MemoryError:
+        message = "X is too big to hold in memory as float64; train on a part of it"
+        raise MemoryError(message) from None
+    if array.ndim != 2:
+        raise ValueError(f"X must be 2-D (n, features), got shape {array.shape}")
+    if not len(array):
+        raise ValueError("X is empty")
+    if not np.isfinite(array).all():
+        raise ValueError("X contains NaN or inf")
+    if array.shape[1] != nin:
+        raise ValueError(f"the model expects {nin} input(s) but X has {array.shape[1]} column(s)")
+    return array
+
+
+def _check_size(nodes: int, samples: int, node_bytes: int, what: str) -> None:
+    """Refuse a batch whose graphs would take more than ``MAX_TABLE_BYTES``, before making them."""
+    needed = nodes * samples * node_bytes
+    if needed > MAX_TABLE_BYTES:
+        fits = max(1, MAX_TABLE_BYTES // (nodes * node_bytes))
+        raise ValueError(f"X: {samples:,} samples per step need about {needed / 2**30:.1f} GiB "
+                         f"for {what} ({nodes:,} nodes per sample), over MAX_TABLE_BYTES "
+                         f"({MAX_TABLE_BYTES / 2**30:g} GiB); pass batch_size={fits:,} or less")
+
+
+# -- what one sample's graph is, for either engine ------------------------------------------------
+
+
+def _sample(model: MLP | Layer, row: Loss, x: Any, t: Any) -> tuple[Value, list[Value]]:
+    """J of one sample, and the Values J reads (for the score)."""
+    vs, ys = model.forward(x)
+    return row.objective(vs, ys, t), vs if row.reads == "logits" else ys
+
+
+def _accuracy(row: Loss, read: np.ndarray, targets: np.ndarray) -> float | None:
+    """The fraction of samples ``row.score`` counts right, or None for regression."""
+    return None if row.score is None else float(np.mean(row.score(read, targets)))
+
+
+class _Replay:
+    """J (+ the L2 term on every parameter) compiled once for the replay, training ``trained``;
+    and the values J reads, for the score."""
+
+    def __init__(self, model: MLP | Layer, row: Loss, width: int, trained: list[Value],
+                 l2: float) -> None:
+        xs = [Value(0.0, f"x{j}", requires_grad=False) for j in range(model.nin)]
+        ts = [Value(0.0, f"t{k}", requires_grad=False) for k in range(width)]
+        J, read = _sample(model, row, xs, ts)
+        objective = J + functional.l2(model.parameters(), l2) if l2 else J
+        self.nodes = len(topological_order(objective))
+        self.loss = compile_graph(objective, xs + ts, trained, reduction="mean")
+        self.read = [compile_graph(z, xs) for z in read] if row.score else []
+
+    def scores(self, X: np.ndarray) -> np.ndarray:
+        """The values J reads, one column per output: (samples, outputs)."""
+        return np.stack([graph.forward(X) for graph in self.read], axis=1)
+
+
+def replay_settings(optimizer: Any) -> dict[str, Any] | None:
+    """The replay's training settings (``CompiledGraph.training``'s arguments) that give the same
+    updates as ``optimizer``, or None where there are none: an optimiser other than ``nn.SGD`` or
+    ``nn.Adam``, or one that has stepped already (the replay starts its moments at 0).
+
+    Args:
+        optimizer: an nn optimiser.
+
+    Returns:
+        The keyword arguments for ``training``, or None.
+    """
+    if getattr(optimizer, "steps", None) != 0:
+        return None
+    if type(optimizer) is SGD:
+        return {"lr": optimizer.lr, "optimizer": "sgd", "momentum": optimizer.momentum}
+    if type(optimizer) is Adam:
+        return {"lr": optimizer.lr, "optimizer": "adam", "betas": optimizer.betas,
+                "eps": optimizer.eps}
+    return None
+
+
+# -- fit ------------------------------------------------------------------------------------------
+
+
+def _check_optimizer(optimizer: Any, params: list[Value]) -> None:
+    if not all(callable(getattr(optimizer, m, None)) for m in ("step", "zero_grad")):
+        raise TypeError("optimizer must be an nn optimiser such as nn.Adam(model.parameters()), "
+                        f"got {validate.shown(optimizer)}")
+    own = set(params)
+    foreign = [p for p in getattr(optimizer, "params", ()) if p not in own]
+    if foreign:  # it would step Values the loss never reaches: nothing would train
+        raise ValueError(f"optimizer holds {len(foreign)} parameter(s) that are not the model's "
+                         f"(e.g. {foreign[0]!r}); build it from model.parameters()")
+
+
+def fit(model: MLP, X: Any, y: Any, *, loss: str = "mse", optimizer: Optimizer | None = None,
+        steps: int = 100, l2: float = 0.0, batch_size: int | None = None, seed: Seed = 0,
+        log_every: int | None = None, log: Callable[[str], Any] | None = print,
+        engine: str = "auto") -> History:
     """Train ``model`` on ``(X, y)`` by gradient descent.
 
     Args:
@@ -139,68 +201,187 @@ def fit(model: MLP, X: Any, y: Any, *, loss: str = "mse", optimizer: Optimizer |
         X: inputs, shape (n, model.nin).
         y: targets: labels (``hinge``: 0/1 or -1/+1; ``binary_cross_entropy``: 0/1;
             ``cross_entropy``: class indices) or numbers (regression).
-        loss: a name from ``TASKS``.
-        optimizer: an optimiser over ``model.parameters()``; Adam(lr=0.01) by default.
+        loss: a name from ``nn.losses.LOSS_TABLE``.
+        optimizer: an optimiser over ``model.parameters()`` (or some of them); Adam(lr=0.01) by
+            default.
         steps: number of updates.
         l2: the strength of an L2 penalty on every parameter (0 for none).
         batch_size: samples per step, drawn without replacement; None for all of them.
         seed: picks the batches.
         log_every: print a progress line every this many steps (about 10 lines by default).
         log: where progress lines go (``print``; None for silence).
+        engine: ``"auto"``, ``"replay"`` (the batched replay; a ValueError where it cannot run)
+            or ``"scalar"`` (a graph of Values per sample: the teaching path). The replay takes
+            the optimiser's settings (``replay_settings``) and keeps its moments in arrays for
+            this call: they are not written back into the optimiser object.
 
     Returns:
         The loss and accuracy of every step.
 
     Raises:
-        FloatingPointError: the loss became NaN or inf; the message names the step.
+        FloatingPointError: the loss or a gradient became NaN or inf; the message names the step.
+        ValueError: a batch too big for memory (see ``MAX_TABLE_BYTES``), naming batch_size.
     """
-    rows, targets, task = _check(model, X, y, loss)
+    X, T, row = _check(model, X, y, loss)
     steps = validate.whole(steps, "steps")
     if batch_size is not None:
-        batch_size = validate.whole(batch_size, "batch_size", high=len(rows))
+        batch_size = validate.whole(batch_size, "batch_size", high=len(X))
     if log_every is not None:
         log_every = validate.whole(log_every, "log_every")
     l2 = validate.positive(l2, "l2", zero=True)
-    if optimizer is not None and not all(callable(getattr(optimizer, m, None)) for m in ("step", "zero_grad")):
-        raise TypeError(f"optimizer must be an nn optimiser such as nn.Adam(model.parameters()), got "
-                        f"{validate.shown(optimizer)}")
+    engine = validate.one_of(engine, "engine", ENGINES)
     if log is not None and not callable(log):
         raise TypeError(f"log must be a function such as print, or None, got {validate.shown(log)}")
     params = model.parameters()
+    if optimizer is not None:
+        _check_optimizer(optimizer, params)
     optimizer = optimizer or Adam(params, lr=0.01)
-    log_every = log_every or max(1, steps // 10)
-    rng, history = make_rng(seed), History()
+    trained = list(getattr(optimizer, "params", params))
+    settings = replay_settings(optimizer)
+    if engine == "replay" and settings is None:
+        raise ValueError("engine='replay' trains with an nn.SGD or nn.Adam that has not stepped "
+                         f"yet; optimizer is {validate.shown(optimizer)} (use engine='scalar' or "
+                         "'auto')")
+    batches = _batches(len(X), batch_size, seed)
+    report = _reporter(steps, log_every or max(1, steps // 10), log)
+    if engine != "scalar" and settings is not None:
+        replay = _compiled(model, row, T.shape[1], trained, l2, engine)
+        if replay is not None:
+            _check_size(replay.nodes, batch_size or len(X), _REPLAY_NODE_BYTES,
+                        "the replay's tables")
+            return _fit_replay(replay, settings, row, X, T, steps, batches, report)
+    return _fit_scalar(model, row, X, T, params, optimizer, l2, steps, batches, report)
+
+
+def _batches(n: int, batch_size: int | None, seed: Seed) -> Callable[[], Any]:
+    """The rows of each step in turn: all of them, or ``batch_size`` drawn without replacement."""
+    rng = make_rng(seed)
+    if batch_size is None:
+        return lambda: slice(None)
+    return lambda: rng.choice(n, batch_size, replace=False)
+
+
+def _reporter(steps: int, every: int,
+              log: Callable[[str], Any] | None) -> Callable[[int, float, float | None], None]:
+    """Record-keeping for one step: the progress line, in columns that line up."""
+    width = len(str(steps))
+
+    def report(step: int, loss: float, accuracy: float | None) -> None:
+        if not math.isfinite(loss):
+            raise FloatingPointError(f"fit: the loss became {loss} at step {step}; "
+                                     "lower the learning rate")
+        if log and (step % every == 0 or step in (1, steps)):
+            shown = "" if accuracy is None else f"  accuracy {accuracy:6.1%}"
+            # one width for every number, so that the columns line up
+            log(f"step {step:>{width}}/{steps}  loss {loss:.4e}{shown}")
+
+    return report
+
+
+def _compiled(model: MLP | Layer, row: Loss, width: int, params: list[Value], l2: float,
+              engine: str) -> _Replay | None:
+    """J compiled for the replay; None, in ``auto``, where it cannot be."""
+    try:
+        return _Replay(model, row, width, params, l2)
+    except (TypeError, ValueError, ArithmeticError) as error:
+        if engine == "replay":
+            raise ValueError(f"engine='replay': this model's loss graph cannot be replayed "
+                             f"({error})") from None
+        return None
+
+
+def _fit_replay(replay: _Replay, settings: dict[str, Any], row: Loss, X: np.ndarray, T: np.ndarray,
+                steps: int, batches: Callable[[], Any], report: Callable) -> History:
+    history, data = History(), np.column_stack([X, T])
+    with replay.loss.training(**settings) as session:
+        for step in range(1, steps + 1):
+            rows = batches()
+            accuracy = None
+            if replay.read:
+                session.sync()  # the score's graphs read the parameters' Values
+                accuracy = _accuracy(row, replay.scores(X[rows]), T[rows])
+            try:
+                with np.errstate(over="ignore", invalid="ignore"):  # report() names the step
+                    loss = float(session.step(data[rows]).mean())
+            except FloatingPointError as error:
+                raise FloatingPointError(f"fit: at step {step}, {error}; "
+                                         "lower the learning rate") from None
+            report(step, loss, accuracy)
+            history.loss.append(loss)
+            history.accuracy.append(accuracy)
+    return history
+
+
+def _fit_scalar(model: MLP | Layer, row: Loss, X: np.ndarray, T: np.ndarray, params: list[Value],
+                optimizer: Any, l2: float, steps: int, batches: Callable[[], Any],
+                report: Callable) -> History:
+    history = History()
     for step in range(1, steps + 1):
-        batch = range(len(rows)) if batch_size is None else rng.choice(len(rows), batch_size, replace=False)
-        total, accuracy = _batch_loss(model, rows, targets, task, batch)
+        rows = batches()
+        Xb, Tb = X[rows], T[rows]
+        if step == 1:
+            first = _sample(model, row, Xb[0].tolist(), Tb[0].tolist())[0]
+            _check_size(len(topological_order(first)), len(Xb), _SCALAR_NODE_BYTES,
+                        "the scalar engine's graphs")
+        terms, read = [], []
+        for x, t in zip(Xb.tolist(), Tb.tolist()):
+            J, zs = _sample(model, row, x, t)
+            terms.append(J)
+            read.append([z.data for z in zs])
+        total = functional.mean(terms)
         if l2:
-            total = total + _penalty(params, l2)
-        if not math.isfinite(total.data):
-            raise FloatingPointError(f"fit: the loss became {total.data} at step {step}; lower the learning rate")
+            total = total + functional.l2(params, l2)
+        accuracy = _accuracy(row, np.array(read), Tb)
+        report(step, total.data, accuracy)
         optimizer.zero_grad()
         total.backward()
         optimizer.step()
         history.loss.append(total.data)
         history.accuracy.append(accuracy)
-        if log and (step % log_every == 0 or step in (1, steps)):
-            shown = "" if accuracy is None else f"  accuracy {accuracy:6.1%}"
-            log(f"step {step:>{len(str(steps))}}/{steps}  loss {format_number(total.data)}{shown}")
     return history
 
 
-def evaluate(model: MLP, X: Any, y: Any, loss: str = "mse") -> tuple[float, float | None]:
-    """The mean loss and the accuracy (None for regression) of ``model`` on ``(X, y)``, with no graph kept.
+# -- evaluate -------------------------------------------------------------------------------------
+
+
+def evaluate(model: MLP, X: Any, y: Any, loss: str = "mse", *,
+             engine: str = "auto") -> tuple[float, float | None]:
+    """The mean loss and the accuracy (None for regression) of ``model`` on ``(X, y)``; no gradient.
 
     Args:
         model: the network.
         X: inputs, shape (n, model.nin).
         y: targets, as for ``fit``.
-        loss: a name from ``TASKS``.
+        loss: a name from ``nn.losses.LOSS_TABLE``.
+        engine: ``"auto"`` or ``"replay"`` (the batched replay, in chunks that fit in memory) or
+            ``"scalar"`` (a graph of Values per sample).
 
     Returns:
         (loss, accuracy).
     """
-    rows, targets, task = _check(model, X, y, loss)
-    with no_grad():
-        total, accuracy = _batch_loss(model, rows, targets, task, range(len(rows)))
-    return total.data, accuracy
+    X, T, row = _check(model, X, y, loss)
+    engine = validate.one_of(engine, "engine", ENGINES)
+    replay = None
+    if engine != "scalar":
+        replay = _compiled(model, row, T.shape[1], model.parameters(), 0.0, engine)
+    if replay is None:
+        with no_grad():
+            samples = [_sample(model, row, x, t) for x, t in zip(X.tolist(), T.tolist())]
+        read = np.array([[z.data for z in zs] for _, zs in samples])
+        return functional.mean([J for J, _ in samples]).data, _accuracy(row, read, T)
+    chunk = max(1, MAX_TABLE_BYTES // (replay.nodes * _REPLAY_NODE_BYTES))
+    data, losses, read = np.column_stack([X, T]), [], []
+    for start in range(0, len(X), chunk):
+        losses.append(replay.loss.forward(data[start:start + chunk]))
+        if replay.read:
+            read.append(replay.scores(X[start:start + chunk]))
+    accuracy = _accuracy(row, np.concatenate(read), T) if read else None
+    return float(np.concatenate(losses).mean()), accuracy
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TASKS":  # what a loss name meant to fit, before LOSS_TABLE
+        warnings.warn("nn.train.TASKS is deprecated; use nn.losses.LOSS_TABLE", DeprecationWarning,
+                      stacklevel=2)
+        return LOSS_TABLE
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -71,3 +71,40 @@ def test_every_row_has_a_formula_per_operand():
         assert op.formula, name
         assert op.arity is None or len(op.formula) == op.arity, name
     assert math.isclose(OPS["tanh"].derivative(math.tanh(0.5), 0.5)[0], 1 - math.tanh(0.5) ** 2)
+
+
+def test_every_consumer_of_losses_names_only_rows_of_the_one_loss_table():
+    """fit, the playground's heads, ``deltagrad train`` and nn.deltas read nn.losses.LOSS_TABLE."""
+    from deltagrad.playground.config import HEADS, options
+    from deltagrad.train import PRESETS
+    from nn.losses import ALIASES, LOSS_TABLE, TARGETS, loss_row
+
+    rows = set(LOSS_TABLE)
+    assert {head.loss for head in HEADS.values()} <= rows
+    assert {preset.loss for preset in PRESETS.values()} <= rows
+    assert {head["loss"] for head in options()["heads"].values()} <= rows
+    assert {loss_row(name).name for name in nn.deltas.LOSSES} <= rows  # its short names are ALIASES
+    assert set(ALIASES.values()) <= rows
+    for name in ("mse", "mae", "huber", "binary_cross_entropy", "cross_entropy", "hinge"):
+        assert callable(getattr(nn, name)) and name in rows  # the public functions are rows
+    for row in LOSS_TABLE.values():
+        assert row.target in TARGETS and row.reads in ("logits", "outputs")
+        outputs = [*nn.ACTIVATIONS, *nn.activations.LAYER_ACTIVATIONS]
+        assert row.output is None or row.output in outputs
+    # a head pairs an output activation with its row's, and nn.deltas' name for it is the same J
+    for head in HEADS.values():
+        row = LOSS_TABLE[head.loss]
+        assert row.output in (None, head.output)
+        assert head.deltas_loss is None or loss_row(head.deltas_loss) is row
+    assert {name: loss_row(name).output for name in nn.deltas.LOSSES} == nn.deltas.LOSSES
+
+
+def test_the_playgrounds_old_loss_table_is_deprecated_and_reads_the_one_table():
+    from deltagrad.playground import session
+    from nn.losses import LOSS_TABLE
+
+    with pytest.warns(DeprecationWarning, match="LOSS_TABLE"):
+        old = session.LOSSES
+    z, t = Value(0.3), [Value(1.2)]
+    assert old["mse"].term([z], [z], t).data == LOSS_TABLE["sse"].term([z], t).data  # J = ½e²
+    assert old["mse"].slope == "e" and old["binary_cross_entropy"].slope is None

@@ -14,7 +14,9 @@ from typing import Any, Callable
 import numpy as np
 
 from autograd import validate
-from nn import ACTIVATIONS, data
+from nn import ACTIVATIONS, data, deltas
+from nn.losses import LOSS_TABLE, loss_row
+from nn.train import MAX_STEPS
 from viz.formulas import derivative_text
 
 __all__ = ["Config", "DATASETS", "HEADS", "LIMITS", "Dataset", "Head", "configure", "options", "RESETTING"]
@@ -29,7 +31,7 @@ LIMITS = {
     "lr": 10.0,
     "l2": 1.0,
     "batch_size": 1000,
-    "max_steps": 100_000,
+    "max_steps": MAX_STEPS,  # nn.train's, the command line's too
     "speed": 1000,  # steps per second
     "seed": 2**32 - 1,
 }
@@ -61,10 +63,12 @@ class Head:
 
     Attributes:
         output: the output layer's activation.
-        loss: the per-sample loss's name (its formula is in ``session.LOSSES``).
+        loss: the per-sample loss J: the name of its row in ``nn.losses.LOSS_TABLE`` (formula,
+            target encoding, score).
         tasks: the tasks it fits.
         label: how the page names it.
-        deltas_loss: the name ``nn.deltas`` gives the same pairing, or None when it has none.
+        deltas_loss: the name ``nn.deltas`` gives the same pairing, or None when it has none
+            (read from ``nn.deltas.LOSSES``).
     """
 
     output: str
@@ -74,13 +78,24 @@ class Head:
     deltas_loss: str | None
 
 
+def _head(output: str, loss: str, tasks: tuple[str, ...], label: str) -> Head:
+    """A head over the loss table's row ``loss``, with nn.deltas' name for it where it has one."""
+    row = LOSS_TABLE[loss]
+    known = [name for name, pairs in deltas.LOSSES.items()
+             if loss_row(name) is row and pairs in (None, output)]
+    return Head(output, loss, tasks, label, known[0] if known else None)
+
+
 HEADS: dict[str, Head] = {
-    "sigmoid+bce": Head("sigmoid", "binary_cross_entropy", ("binary",), "sigmoid + binary cross-entropy", "bce"),
-    "softmax+ce": Head("softmax", "cross_entropy", ("binary", "multiclass"), "softmax + cross-entropy", "ce"),
-    "linear+hinge": Head("linear", "hinge", ("binary",), "linear + hinge (labels ±1)", None),
-    "linear+mse": Head("linear", "mse", ("regression",), "linear + MSE (J = ½e²)", "sse"),
-    "linear+mae": Head("linear", "mae", ("regression",), "linear + MAE (J = |e|)", None),
-    "linear+huber": Head("linear", "huber", ("regression",), "linear + Huber (δ = 1)", None),
+    "sigmoid+bce": _head("sigmoid", "binary_cross_entropy", ("binary",),
+                         "sigmoid + binary cross-entropy"),
+    "softmax+ce": _head("softmax", "cross_entropy", ("binary", "multiclass"),
+                        "softmax + cross-entropy"),
+    "linear+hinge": _head("linear", "hinge", ("binary",), "linear + hinge (labels ±1)"),
+    # J = ½e², the lecture's squared error (the row "sse"); nn.mse's J is (y − t)² without the ½
+    "linear+mse": _head("linear", "sse", ("regression",), "linear + squared error (J = ½e²)"),
+    "linear+mae": _head("linear", "mae", ("regression",), "linear + MAE (J = |e|)"),
+    "linear+huber": _head("linear", "huber", ("regression",), "linear + Huber (δ = 1)"),
 }
 
 OPTIMIZERS = ("adam", "sgd")
@@ -211,7 +226,8 @@ def options() -> dict[str, Any]:
     optimisers, limits."""
     return {
         "datasets": {name: {"task": d.task, "noise": d.noise, "head": d.head} for name, d in DATASETS.items()},
-        "heads": {name: {"label": h.label, "tasks": list(h.tasks), "output": h.output, "loss": h.loss}
+        "heads": {name: {"label": h.label, "tasks": list(h.tasks), "output": h.output,
+                         "loss": h.loss, "formula": LOSS_TABLE[h.loss].formula}
                   for name, h in HEADS.items()},
         "activations": list(ACTIVATIONS),
         "derivatives": {name: derivative_text(name) for name in ACTIVATIONS},

@@ -12,70 +12,25 @@ A ``Session`` is not thread-safe: the server calls it under one lock.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any, Callable
+import warnings
+from collections import namedtuple
+from typing import Any
 
 import numpy as np
 
 import autograd
 import nn
 from autograd import Value, compile_graph
-from nn import deltas
+from nn import deltas, functional
+from nn.losses import LOSS_TABLE, TARGETS
 
 from .config import DATASETS, HEADS, Config
 
-__all__ = ["Loss", "LOSSES", "Session", "GRID"]
+__all__ = ["Session", "GRID"]
 
 GRID = 48  # cells per side of the decision-region picture
 CURVE_POINTS = 160  # points of the fitted curve (regression)
 HISTORY_POINTS = 400  # at most this many points of the loss curve go to the page
-
-
-@dataclass(frozen=True)
-class Loss:
-    """One sample's loss J, written with the engine's ops so that its graph replays over a batch.
-
-    The targets are leaves of the graph (not numbers frozen into it), one per output unit.
-
-    Attributes:
-        term: ``(logits vs, outputs ys, targets ts) -> J``.
-        slope: −∂J/∂y of an output unit as the page writes it, or None when J reads the logits
-            (sigmoid + binary cross-entropy, softmax + cross-entropy: then δ = t − y outright).
-    """
-
-    term: Callable[[list[Value], list[Value], list[Value]], Value]
-    slope: str | None
-
-
-def _cross_entropy(vs: list[Value], ys: list[Value], ts: list[Value]) -> Value:
-    # log Σ exp(z − m) + m − Σ t·z with m = max z held as a constant (nn.cross_entropy's form);
-    # ts is the one-hot target, so Σ t·z picks the true class's logit.
-    m = max(v.data for v in vs)
-    return autograd.sum([(v - m).exp() for v in vs]).log() + m - autograd.sum([t * v for t, v in zip(ts, vs)])
-
-
-def _huber(vs: list[Value], ys: list[Value], ts: list[Value]) -> Value:
-    # ½a² − ½·relu(a − 1)² with a = |e|: ½e² where |e| <= 1, |e| − ½ beyond, and no branch on a
-    # value, so that the replay computes the right piece for every sample.
-    a = abs(ts[0] - ys[0])
-    over = (a - 1.0).relu()
-    return 0.5 * a * a - 0.5 * over * over
-
-
-def _squared(vs: list[Value], ys: list[Value], ts: list[Value]) -> Value:
-    e = ts[0] - ys[0]
-    return 0.5 * e * e
-
-
-LOSSES: dict[str, Loss] = {
-    # softplus(z) − t·z = −t ln σ(z) − (1 − t) ln(1 − σ(z)), from the logit z (nn.binary_cross_entropy).
-    "binary_cross_entropy": Loss(lambda vs, ys, ts: vs[0].softplus() - ts[0] * vs[0], None),
-    "cross_entropy": Loss(_cross_entropy, None),
-    "hinge": Loss(lambda vs, ys, ts: (1.0 - ts[0] * ys[0]).relu(), "t·[t·y < 1]"),
-    "mse": Loss(_squared, "e"),  # J = ½e², the lecture's J for one output
-    "mae": Loss(lambda vs, ys, ts: abs(ts[0] - ys[0]), "sign(e)"),
-    "huber": Loss(_huber, "clip(e, −1, 1)"),
-}
 
 
 def finite_list(values: Any, digits: int | None = None) -> list[Any]:
@@ -104,7 +59,7 @@ class Session:
     def __init__(self, config: Config, run: int = 0, playing: bool = True) -> None:
         self.config, self.run = config, run
         self.head = HEADS[config.head]
-        self.rule = LOSSES[self.head.loss]  # J of one sample
+        self.rule = LOSS_TABLE[self.head.loss]  # J of one sample, its target, score and formula
         self.X, self.y = DATASETS[config.dataset].make(config.samples, config.noise, config.seed)
         self.classes = int(self.y.max()) + 1 if config.task != "regression" else 0
         self._data = {"x": finite_list(self.X, 4), "y": self.y.tolist()}  # the page's copy; X and y never change
@@ -118,10 +73,11 @@ class Session:
         ts = [Value(0.0, f"t{k}", requires_grad=False) for k in range(nout)]
         vs, ys = self.model.forward(xs)
         self._alpha = Value(config.l2, "alpha", requires_grad=False)  # read at every replay: live L2
-        objective = self.rule.term(vs, ys, ts) + self._alpha * autograd.sum([p * p for p in self.params])
+        J = self.rule.objective(vs, ys, ts)
+        objective = J + functional.l2(self.params, self._alpha)  # L2's gradient: from the graph
         self._train = compile_graph(objective, xs + ts, self.params, reduction="mean")
         self._measure = compile_graph(objective, xs + ts, self.params, reduction="mean")
-        self._single = compile_graph(objective, xs + ts, self.params, reduction="sum")
+        self._single = compile_graph(J, xs + ts, self.params, reduction="sum")  # one sample, no L2
         # A replay keeps its tables between calls, so each batch size gets its own instance.
         self._logits = [compile_graph(v, xs) for v in vs]
         self._grid_logits = [compile_graph(v, xs) for v in vs]
@@ -137,12 +93,11 @@ class Session:
     # -- setting up --------------------------------------------------------------------------
 
     def _targets(self) -> np.ndarray:
-        """One column per output unit: a label, ±1 (hinge), a one-hot row (softmax) or a number."""
-        if self.head.loss == "cross_entropy":
-            return np.eye(self.classes)[self.y]
-        if self.head.loss == "hinge":
-            return (2.0 * self.y - 1.0)[:, None]
-        return self.y.astype(float)[:, None]
+        """One column per target leaf of J, as the loss's row encodes a target: a label, ±1
+        (hinge), a one-hot row (cross-entropy) or a number."""
+        kind = TARGETS[self.rule.target]
+        width = self.classes if kind.outputs == "classes" else 1
+        return np.array([kind.encode(t, f"y[{i}]", width) for i, t in enumerate(self.y.tolist())])
 
     def _optimizer(self) -> nn.Optimizer:
         c = self.config
@@ -218,10 +173,10 @@ class Session:
         return np.stack([g.forward(X) for g in graphs], axis=1)
 
     def _accuracy(self, logits: np.ndarray) -> float | None:
-        if self.config.task == "regression":
+        # The row scores what J reads; the heads that read outputs have a linear output: y = v.
+        if self.rule.score is None:
             return None
-        predicted = logits.argmax(axis=1) if logits.shape[1] > 1 else (logits[:, 0] > 0).astype(int)
-        return float(np.mean(predicted == self.y))
+        return float(np.mean(self.rule.score(logits, self.targets)))
 
     def _probabilities(self, logits: np.ndarray) -> np.ndarray:
         """(points, classes): what the regions are coloured by."""
@@ -327,7 +282,7 @@ class Session:
                 y.label, v.label = f"L{k}.N{j}.y", f"L{k}.N{j}.v"
             all_vs.append(vs)
             all_ys.append(signal)
-        J = self.rule.term(all_vs[-1], all_ys[-1], ts)
+        J = self.rule.objective(all_vs[-1], all_ys[-1], ts)
         J.label = "J"
         return J, all_vs, all_ys, ts
 
@@ -342,7 +297,7 @@ class Session:
         Returns:
             JSON-ready data.
         """
-        point = deltas.sample(self.model, self.X[index], self.targets[index], loss=self.rule.term)
+        point = deltas.sample(self.model, self.X[index], self.targets[index], loss=self.rule.objective)
         units = [unit for layer in point.layers for unit in layer]
         grads = [g for u in units for g in (*u.grad_w, u.grad_b)]  # model.parameters()' order
         layers = [{"activation": layer[0].activation,
@@ -380,14 +335,27 @@ class Session:
         saved = [p.grad for p in self.params]
         for p in self.params:
             p.grad = 0.0
-        alpha = self._alpha.data
         try:
             loss = float(self._single.backward(self._batch[index:index + 1])[0])
-            # The graph's L2 term, α·Σp², and its gradient 2αp, taken off again.
-            loss -= alpha * sum(p.data * p.data for p in self.params)
-            grads = [p.grad - 2.0 * alpha * p.data for p in self.params]
+            grads = [p.grad for p in self.params]
         finally:
             for p, g in zip(self.params, saved):
                 p.grad = g
         return loss, grads
 
+
+# What the playground's own loss rows were, before nn.losses.LOSS_TABLE: (term(vs, ys, ts), slope).
+_OldLoss = namedtuple("Loss", ["term", "slope"])
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("LOSSES", "Loss"):  # the playground's own loss table, before nn.losses.LOSS_TABLE
+        warnings.warn(f"deltagrad.playground.session.{name} is deprecated; use nn.losses.LOSS_TABLE "
+                      "(its 'mse', J = ½e², is the row 'sse')", DeprecationWarning, stacklevel=2)
+        if name == "Loss":
+            return _OldLoss
+        kept = ("binary_cross_entropy", "cross_entropy", "hinge", "mae", "huber")
+        names = {"mse": "sse", **{key: key for key in kept}}
+        return {old: _OldLoss(LOSS_TABLE[new].objective, LOSS_TABLE[new].slope)
+                for old, new in names.items()}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

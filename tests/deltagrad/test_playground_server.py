@@ -29,7 +29,6 @@ def main(argv):
     return deltagrad_main(["playground", *argv])
 from deltagrad.playground.config import HEADS
 from deltagrad.playground.recorder import default_steps
-from deltagrad.playground.session import LOSSES
 from nn import deltas
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,7 +97,7 @@ def test_the_numbers_the_page_writes_into_the_lectures_formulas(dataset, head):
     out = layers[-1]["units"]
     e = [t - u["y"] for t, u in zip(d["t"], out)]
     expected_slope = {  # −∂J/∂y by hand, per loss
-        "mse": lambda: e,
+        "sse": lambda: e,  # J = ½e²
         "mae": lambda: [math.copysign(1.0, a) for a in e],
         "huber": lambda: [max(-1.0, min(1.0, a)) for a in e],
         "hinge": lambda: [t if t * u["y"] < 1 else 0.0 for t, u in zip(d["t"], out)],
@@ -117,20 +116,6 @@ def test_phi_prime_is_the_activations_derivative():
         assert unit["dphi"] == pytest.approx(unit["y"] * (1 - unit["y"]), rel=1e-12)
     for unit in d["layers"][1]["units"]:
         assert unit["dphi"] == pytest.approx(1 - unit["y"] ** 2, rel=1e-12)
-
-
-@pytest.mark.parametrize("v, t", [(0.3, 1.0), (-2.5, 0.0), (4.0, 1.0)])
-def test_the_per_sample_losses_are_nns_losses(v, t):
-    z, z2 = Value(v), Value(-0.7)
-    ts = [Value(t)]
-    assert LOSSES["binary_cross_entropy"].term([z], [z.sigmoid()], ts).data == pytest.approx(nn.binary_cross_entropy(z, t).data, rel=1e-12)
-    onehot = [Value(1.0 - t), Value(t)]
-    assert LOSSES["cross_entropy"].term([z2, z], [], onehot).data == pytest.approx(nn.cross_entropy([z2, z], int(t)).data, rel=1e-12)
-    label = 2 * t - 1
-    assert LOSSES["hinge"].term([z], [z], [Value(label)]).data == pytest.approx(nn.hinge(z, label).data, abs=1e-15)
-    assert LOSSES["mse"].term([z], [z], ts).data == pytest.approx(0.5 * nn.mse(z, t).data, rel=1e-12)
-    assert LOSSES["mae"].term([z], [z], ts).data == pytest.approx(nn.mae(z, t).data, rel=1e-12)
-    assert LOSSES["huber"].term([z], [z], ts).data == pytest.approx(nn.huber(z, t).data, rel=1e-12)
 
 
 def test_a_diverging_run_stops_itself_and_says_so():

@@ -85,3 +85,25 @@ def test_the_final_line_adds_the_l2_term_to_the_loss(tmp_path, capsys):
     assert objective == pytest.approx(loss + penalty, abs=1e-4) and penalty > 0
     report = json.loads((tmp_path / "train-moons.json").read_text())
     assert loss == pytest.approx(report["final_loss"], rel=1e-3)
+
+
+def test_steps_are_capped_at_the_playgrounds_limit(capsys):
+    """--steps 99999999999999999999999 once ran without end."""
+    from deltagrad.playground.config import LIMITS
+    from nn.train import MAX_STEPS
+
+    assert LIMITS["max_steps"] == MAX_STEPS  # one shared limit
+    assert parse(["train", "xor", "--steps", str(MAX_STEPS)]).steps == MAX_STEPS
+    for steps in (MAX_STEPS + 1, 99999999999999999999999):
+        with pytest.raises(SystemExit) as stop:
+            parse(["train", "xor", "--steps", str(steps)])
+        assert stop.value.code == 2
+        assert "--steps" in capsys.readouterr().err
+
+
+def test_the_progress_columns_line_up(tmp_path, capsys):
+    """The loss column once changed width from line to line (0.6839, 0.03022, 0.0008994)."""
+    args = parse(["train", "sine", "--steps", "400", "--out", str(tmp_path)])
+    args.run(args)
+    steps = [line for line in capsys.readouterr().out.splitlines() if line.startswith("step")]
+    assert len(steps) > 5 and len({len(line) for line in steps}) == 1

@@ -178,3 +178,163 @@ def test_a_zero_dimensional_numpy_target_is_one_number():
 def test_l2_penalty_names_parameters_that_are_not_an_iterable(bad):
     with pytest.raises(TypeError, match=f"parameters.*{type(bad).__name__}"):
         l2_penalty(bad)
+
+
+# -- the one loss table -------------------------------------------------------------------------
+
+from autograd import compile_graph  # noqa: E402
+from nn import functional  # noqa: E402
+from nn.losses import ALIASES, LABELS, LOSS_TABLE, TARGETS, loss_row  # noqa: E402
+
+
+def _closed_forms(z: list[float], t: list[float]) -> dict[str, float]:
+    """Each row's J of one sample, written out by hand (z: what J reads; t: the encoded targets)."""
+    k = len(z)
+    e = [b - a for a, b in zip(z, t)]
+
+    def huber_by_cases(r):
+        return 0.5 * r * r if abs(r) <= 1 else abs(r) - 0.5
+
+    def logistic(a, b):
+        s = sigmoid(a)
+        return -b * math.log(s) - (1 - b) * math.log(1 - s)
+
+    m = max(z)
+    return {
+        "mse": sum(r * r for r in e) / k,
+        "sse": 0.5 * sum(r * r for r in e),
+        "mae": sum(abs(r) for r in e) / k,
+        "huber": sum(huber_by_cases(r) for r in e) / k,
+        "binary_cross_entropy": sum(logistic(a, b) for a, b in zip(z, t)),
+        "cross_entropy": -sum(b * (a - m - math.log(sum(math.exp(c - m) for c in z)))
+                              for a, b in zip(z, t)),
+        "hinge": sum(max(0.0, 1 - b * a) for a, b in zip(z, t)) / k,
+    }
+
+
+SAMPLES = {  # per kind of target: (what J reads, the encoded target) for a few samples
+    "numbers": [([0.3], [1.2]), ([-2.5], [0.5]), ([4.0], [-0.25]), ([0.1, -0.4], [0.6, 0.2])],
+    "sign": [([0.3], [1.0]), ([-2.5], [1.0]), ([0.7], [-1.0]), ([-0.2], [-1.0])],
+    "probability": [([0.3], [1.0]), ([-2.5], [0.0]), ([4.0], [0.25])],
+    "class": [([0.5, -1.0, 2.0], [0.0, 1.0, 0.0]), ([3.0, 0.0, -1.0], [1.0, 0.0, 0.0])],
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOSS_TABLE))
+def test_every_row_is_its_closed_form(name):
+    row = LOSS_TABLE[name]
+    assert row.name == name
+    for z, t in SAMPLES[row.target]:
+        expected = _closed_forms(z, t)[name]
+        assert row.term([Value(a) for a in z], t).data == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(LOSS_TABLE))
+def test_every_row_replays_with_targets_varying_per_sample(name):
+    """The targets are leaves, and no Python ``if`` froze a branch: one compiled graph gives every
+    sample's own J and gradient, the scalar engine's to 1e-12."""
+    row = LOSS_TABLE[name]
+    samples = [s for s in SAMPLES[row.target] if len(s[0]) == len(SAMPLES[row.target][0][0])]
+    width = len(samples[0][0])
+    zs = [Value(0.0, f"z{k}") for k in range(width)]
+    ts = [Value(0.0, f"t{k}", requires_grad=False) for k in range(width)]
+    graph = compile_graph(row.term(zs, ts), zs + ts, [], reduction="sum")
+    batch = np.array([z + t for z, t in samples])
+    values = graph.backward(batch)
+    for (z, t), replayed, grads in zip(samples, values, graph.input_grad):
+        leaves = [Value(a) for a in z]
+        J = row.term(leaves, t)
+        assert replayed == pytest.approx(J.data, rel=1e-12, abs=1e-15)
+        assert grads[:width] == pytest.approx(autograd.grad(J, leaves), rel=1e-12, abs=1e-15)
+
+
+def test_huber_has_no_branch_and_no_cancellation():
+    r = Value(0.0)
+    J = functional.huber(r, 1.0)
+    assert "step" in {node.op for node in autograd.topological_order(J)}  # a piece per value
+    for e in (1e8, -1e8, 3.0, 0.5, 1.0):  # far out, ½a² − ½(a − 1)² would lose digits
+        assert huber(Value(e), 0.0).data == (abs(e) - 0.5 if abs(e) > 1 else 0.5 * e * e)
+
+
+SLOPES = {  # −∂J/∂y of one output, by hand, for the rows that give the page a slope
+    "mse": lambda y, t: 2 * (t - y),
+    "sse": lambda y, t: t - y,
+    "mae": lambda y, t: math.copysign(1.0, t - y),
+    "huber": lambda y, t: max(-1.0, min(1.0, t - y)),
+    "hinge": lambda y, t: t if t * y < 1 else 0.0,
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOSS_TABLE))
+def test_a_rows_slope_or_its_pairing_is_what_the_graph_gives(name):
+    """Rows read from the outputs give −∂J/∂y (the page's slope text); rows read from the logits
+    pair with an output activation where δ = −∂J/∂v = t − y outright."""
+    row = LOSS_TABLE[name]
+    for z, t in SAMPLES[row.target][:3]:
+        if row.reads == "outputs":
+            assert row.slope is not None and row.output is None
+            y = Value(z[0])
+            slope = -autograd.grad(row.term([y], t[:1]), [y])[0]
+            assert slope == pytest.approx(SLOPES[name](z[0], t[0]))
+        else:
+            assert row.slope is None and row.output in ("sigmoid", "softmax")
+            vs = [Value(a) for a in z]
+            ys = [v.sigmoid() for v in vs] if row.output == "sigmoid" else nn_softmax(vs)
+            delta = [-g for g in autograd.grad(row.objective(vs, ys, t), vs)]
+            assert delta == pytest.approx([b - y.data for b, y in zip(t, ys)], abs=1e-12)
+
+
+def nn_softmax(vs):
+    from nn import softmax
+    return softmax(vs)
+
+
+@pytest.mark.parametrize("z, t", [(0.3, 1.0), (-2.5, 0.0), (4.0, 1.0)])
+def test_the_rows_are_the_public_losses(z, t):
+    v, w = Value(z), Value(-0.7)
+    assert LOSS_TABLE["binary_cross_entropy"].term([v], [t]).data == binary_cross_entropy(v, t).data
+    J = LOSS_TABLE["cross_entropy"].term([w, v], [1.0 - t, t])
+    assert J.data == cross_entropy([w, v], int(t)).data
+    assert LOSS_TABLE["hinge"].term([v], [2 * t - 1]).data == hinge(v, 2 * t - 1).data
+    assert LOSS_TABLE["mse"].term([v], [t]).data == mse(v, t).data
+    assert LOSS_TABLE["sse"].term([v], [t]).data == 0.5 * mse(v, t).data  # the lecture's ½e²
+    assert LOSS_TABLE["mae"].term([v], [t]).data == mae(v, t).data
+    assert LOSS_TABLE["huber"].term([v], [t]).data == huber(v, t).data
+
+
+def test_targets_are_encoded_by_their_kind():
+    sign = TARGETS["sign"].encode
+    assert sign(0, "y", 1) == [-1.0] and sign(1, "y", 1) == [1.0] and sign(-1, "y", 1) == [-1.0]
+    assert TARGETS["class"].encode(2, "y", 3) == [0.0, 0.0, 1.0]
+    assert TARGETS["numbers"].encode([0.5, 2], "y", 2) == [0.5, 2.0]
+    assert TARGETS["probability"].encode(0.25, "y", 1) == [0.25]
+    for kind, bad in (("sign", 0.5), ("class", 3), ("probability", 1.5), ("numbers", [1.0])):
+        with pytest.raises((TypeError, ValueError), match=r"y\[4\]"):
+            outputs = {"class": 3, "numbers": 2}.get(kind, 1)
+            TARGETS[kind].encode(bad, "y[4]", outputs)
+
+
+def test_scores_count_the_right_predictions():
+    z, t = np.array([[0.3], [-0.1], [2.0]]), np.array([[1.0], [1.0], [0.0]])
+    assert LOSS_TABLE["binary_cross_entropy"].score(z, t).tolist() == [True, False, False]
+    assert LOSS_TABLE["hinge"].score(z, 2 * t - 1).tolist() == [True, False, False]
+    z3 = np.array([[0.1, 0.7, 0.2], [2.0, 1.0, 0.0]])
+    assert LOSS_TABLE["cross_entropy"].score(z3, np.eye(3)[[1, 2]]).tolist() == [True, False]
+    assert all(LOSS_TABLE[name].score is None for name in ("mse", "sse", "mae", "huber"))
+
+
+def test_aliases_and_labels_come_from_the_rows():
+    assert loss_row("bce") is LOSS_TABLE["binary_cross_entropy"]
+    assert loss_row("ce") is LOSS_TABLE["cross_entropy"]
+    assert set(ALIASES.values()) <= set(LOSS_TABLE)
+    assert set(LABELS) == {"hinge", "binary_cross_entropy", "bce", "cross_entropy", "ce"}
+    with pytest.raises(ValueError, match="loss"):
+        loss_row("l1")
+
+
+def test_terms_is_deprecated_but_still_works():
+    from nn import losses
+
+    with pytest.warns(DeprecationWarning, match="TERMS"):
+        terms = losses.TERMS
+    assert terms["mse"](Value(3.0), 1.0).data == 4.0

@@ -174,3 +174,167 @@ def test_regression_with_several_outputs_checks_each_row():
     assert loss == pytest.approx(expected, rel=1e-12) and accuracy is None
     with pytest.raises(ValueError, match=r"y\[1\] must hold 2"):
         evaluate(model, X, [[0.0, 1.0], [1.0]], "mse")
+
+
+# -- one training path: the replay gives the scalar engine's numbers ---------------------------
+
+import numpy as np  # noqa: E402
+
+import nn  # noqa: E402
+from nn import ACTIVATIONS  # noqa: E402
+from nn.losses import LOSS_TABLE, TARGETS  # noqa: E402
+
+X12, LABELS12 = data.moons(12, noise=0.2, seed=1)
+TARGETS12 = {  # y for each kind of target, on the same inputs
+    "numbers": 0.5 * X12[:, 0] - 0.25,
+    "sign": LABELS12,
+    "probability": LABELS12,
+    "class": (LABELS12 + (X12[:, 1] > 0.3)).astype(int),
+}
+
+
+def _model(loss: str, activation: str) -> MLP:
+    row = LOSS_TABLE[loss]
+    nout = 3 if TARGETS[row.target].outputs == "classes" else 1
+    output = {"sigmoid": "sigmoid", "softmax": "softmax"}.get(row.output, activation)
+    return MLP(2, [3, nout], activation=activation, output_activation=output, init="auto", seed=2)
+
+
+def _both_engines(loss, activation, **kwargs):
+    results = []
+    for engine in ("scalar", "replay"):
+        model = _model(loss, activation)
+        opt = kwargs.pop("make_optimizer", lambda ps: Adam(ps, lr=0.05))
+        y = TARGETS12[LOSS_TABLE[loss].target]
+        history = fit(model, X12, y, loss=loss, optimizer=opt(model.parameters()), log=None,
+                      engine=engine, **kwargs)
+        kwargs["make_optimizer"] = opt
+        results.append((history, [p.data for p in model.parameters()]))
+    return results
+
+
+# Adam divides by √v̂ + ε: a gradient that is 0 in exact arithmetic (a hinge whose margins balance)
+# comes out as ±1e-18 or 0 depending on the order of a sum, and ε = 1e-8 would turn that rounding
+# into a step of 1e-10 and more; ε = 1e-4 keeps it below 1e-12, so the comparison sees the engines.
+OPTIMISERS = {"sgd": lambda ps: SGD(ps, lr=0.1, momentum=0.9),
+              "adam": lambda ps: Adam(ps, lr=0.05, eps=1e-4)}
+
+
+@pytest.mark.parametrize("loss", sorted(LOSS_TABLE))
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("batch_size", [None, 5])
+@pytest.mark.parametrize("optimizer", sorted(OPTIMISERS))
+def test_the_replay_trains_to_the_scalar_engines_numbers(loss, activation, batch_size, optimizer):
+    (scalar, p_scalar), (replay, p_replay) = _both_engines(
+        loss, activation, steps=3, batch_size=batch_size, l2=1e-3, seed=4,
+        make_optimizer=OPTIMISERS[optimizer])
+    assert replay.loss == pytest.approx(scalar.loss, rel=1e-12, abs=1e-12)
+    assert replay.accuracy == scalar.accuracy
+    assert p_replay == pytest.approx(p_scalar, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("make_optimizer", [
+    lambda ps: SGD(ps, lr=0.1),
+    lambda ps: SGD(ps, lr=0.1, momentum=0.9),
+    lambda ps: Adam(ps, lr=0.02, betas=(0.8, 0.99), eps=1e-6),
+])
+def test_every_optimiser_setting_reaches_the_replay(make_optimizer):
+    (scalar, p_scalar), (replay, p_replay) = _both_engines("hinge", "tanh", steps=4,
+                                                           make_optimizer=make_optimizer)
+    assert replay.loss == pytest.approx(scalar.loss, rel=1e-12)
+    assert p_replay == pytest.approx(p_scalar, rel=1e-12, abs=1e-12)
+
+
+def test_an_optimiser_subset_trains_only_its_parameters_on_both_engines():
+    results = []
+    for engine in ("scalar", "replay"):
+        model = _model("mse", "tanh")
+        first = model.layers[0].parameters()
+        before = [p.data for p in model.layers[1].parameters()]
+        history = fit(model, X12, TARGETS12["numbers"], loss="mse", optimizer=SGD(first, lr=0.1),
+                      steps=2, l2=0.1, log=None, engine=engine)
+        assert [p.data for p in model.layers[1].parameters()] == before  # frozen
+        results.append(([p.data for p in first], history.loss))  # the L2 term: on every parameter
+    assert results[1][0] == pytest.approx(results[0][0], rel=1e-12)
+    assert results[1][1] == pytest.approx(results[0][1], rel=1e-12)
+
+
+def test_evaluate_gives_the_same_numbers_on_both_engines():
+    for loss in LOSS_TABLE:
+        model, y = _model(loss, "relu"), TARGETS12[LOSS_TABLE[loss].target]
+        scalar, replay = (evaluate(model, X12, y, loss, engine=e) for e in ("scalar", "replay"))
+        assert replay[0] == pytest.approx(scalar[0], rel=1e-12) and replay[1] == scalar[1], loss
+
+
+class Halving(nn.Optimizer):
+    """An optimiser of the user's own: the replay has no rule for it."""
+
+    def update(self, i, p):
+        p.data -= 0.5 * p.grad
+
+
+def test_an_optimiser_of_ones_own_trains_on_the_scalar_engine():
+    model, y = _model("mse", "tanh"), TARGETS12["numbers"]
+    history = fit(model, X12, y, loss="mse", optimizer=Halving(model.parameters()), steps=3,
+                  log=None)
+    assert history.loss[-1] < history.loss[0]
+    with pytest.raises(ValueError, match="engine='replay'.*optimizer"):
+        fit(model, X12, y, loss="mse", optimizer=Halving(model.parameters()), steps=1, log=None,
+            engine="replay")
+    with pytest.raises(ValueError, match="engine"):
+        fit(model, X12, y, loss="mse", steps=1, log=None, engine="fast")
+
+
+def test_an_optimiser_over_another_models_parameters_is_refused():
+    """It once trained nothing without a word."""
+    model, other = _model("mse", "tanh"), _model("mse", "tanh")
+    for engine in ("auto", "scalar"):
+        with pytest.raises(ValueError, match="optimizer"):
+            fit(model, X12, TARGETS12["numbers"], loss="mse", optimizer=Adam(other.parameters()),
+                steps=1, log=None, engine=engine)
+
+
+def test_a_batch_too_big_for_memory_is_refused_naming_batch_size(monkeypatch):
+    monkeypatch.setattr(nn.train, "MAX_TABLE_BYTES", 2_000)  # a 2-3-1 hinge graph: ~35 nodes
+    for engine in ("replay", "scalar"):
+        with pytest.raises(ValueError, match="batch_size=[0-9]"):
+            fit(_model("hinge", "relu"), X12, LABELS12, loss="hinge", steps=1, log=None,
+                engine=engine)
+    # a smaller batch fits, and evaluate goes through the data in pieces
+    fit(_model("hinge", "relu"), X12, LABELS12, loss="hinge", steps=1, batch_size=2, log=None,
+        engine="replay")
+    model = _model("hinge", "relu")
+    assert evaluate(model, X12, LABELS12, "hinge", engine="replay")[0] == pytest.approx(
+        evaluate(model, X12, LABELS12, "hinge", engine="scalar")[0], rel=1e-12)
+
+
+def test_progress_lines_line_up():
+    lines = []
+    model = MLP(1, [8, 1], activation="tanh", init="auto", seed=0)
+    X, y = data.sine(20)
+    fit(model, X, y, loss="mse", steps=300, log_every=30, log=lines.append,
+        optimizer=Adam(model.parameters(), 0.05))
+    assert len({len(line) for line in lines}) == 1  # 1 down to 1e-3: once in several widths
+    assert len({line.index("loss") for line in lines}) == 1
+
+
+def test_tasks_is_deprecated_but_names_the_same_losses():
+    with pytest.warns(DeprecationWarning, match="TASKS"):
+        tasks = nn.train.TASKS
+    assert {"hinge", "binary_cross_entropy", "cross_entropy", "mse", "mae", "huber"} <= set(tasks)
+
+
+@pytest.mark.parametrize("loss", sorted(LOSS_TABLE))
+def test_targets_encoded_at_once_are_the_ones_encoded_one_by_one(loss):
+    row = LOSS_TABLE[loss]
+    y = TARGETS12[row.target]
+    model = _model(loss, "tanh")
+    kind, nout = TARGETS[row.target], (3 if row.target == "class" else 1)
+    one_by_one = np.array([kind.encode(t, "y", nout) for t in y.tolist()])
+    assert (kind.encode_many(y, nout) == one_by_one).all()
+    # a list, an array, and an array with one bad element that only the slow path names
+    assert evaluate(model, X12, y.tolist(), loss) == evaluate(model, X12, y, loss)
+    bad = y.copy() if row.target == "class" else y.astype(float)  # class indices stay whole
+    bad[3] = {"numbers": math.nan, "sign": 0.5, "probability": 1.5, "class": 7}[row.target]
+    with pytest.raises((TypeError, ValueError), match=r"y\[3\]"):
+        evaluate(model, X12, bad, loss)
