@@ -15,6 +15,7 @@ import math
 import os
 import secrets
 import stat
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -73,8 +74,8 @@ def _read_bytes(path: Path) -> bytes:
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     document = dict(pairs)
     if len(document) != len(pairs):
-        seen: set[str] = set()
-        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+        counts = Counter(key for key, _ in pairs)
+        twice = next(key for key, n in counts.items() if n > 1)
         raise ValueError(f"the key {twice!r} appears twice in one object")
     return document
 
@@ -129,8 +130,8 @@ def _write_through(target: Path, text: str) -> None:
         with open(temporary, "xb") as file:  # "x": the permissions a new file gets
             file.write(data)
             file.flush()
-            if info is not None:  # an existing model file keeps its mode (0600 stays 0600)
-                os.fchmod(file.fileno(), stat.S_IMODE(info.st_mode)) if hasattr(os, "fchmod") else None
+            if info is not None and hasattr(os, "fchmod"):  # an existing file keeps its mode: 0600 stays 0600
+                os.fchmod(file.fileno(), stat.S_IMODE(info.st_mode))
             os.fsync(file.fileno())
         os.replace(temporary, real)
     except BaseException:
