@@ -57,12 +57,13 @@ def _read_bytes(path: Path) -> bytes:
     for anything else (a FIFO, which would block, a device, a folder, an unreadable /proc file)."""
     try:  # O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except IsADirectoryError:
-        raise ValueError(f"{path} is a folder, not a saved deltagrad model") from None
+    except IsADirectoryError:  # Windows; on POSIX a folder opens and fstat tells
+        raise ValueError(f"{path} is not a regular file (a folder); not a saved deltagrad model") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise ValueError(f"{path} is not a regular file (a FIFO, device or folder); not a saved deltagrad model")
     with os.fdopen(fd, "rb") as file:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise ValueError(f"{path} is not a regular file (a FIFO, device or folder); not a saved deltagrad model")
         if info.st_size > MAX_FILE_BYTES:
             raise ValueError(f"{path} is larger than {MAX_FILE_BYTES:,} bytes (MAX_FILE_BYTES); not a saved deltagrad model")
         try:

@@ -17,6 +17,8 @@ _RECORD_SPECIAL = {c: "\\" + c for c in '\\{}|<>"'}
 _SPACE_AFTER_NON_ASCII = re.compile(r"(?<=[^\x00-\x7f]) ")
 # Control characters other than line breaks: dot drops them, and a NUL ends its input.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Unicode's own line breaks: dot would keep them raw in the source; they break the line as \n does.
+_UNICODE_BREAKS = {0x85: "\n", 0x2028: "\n", 0x2029: "\n"}
 
 
 # Everything str.splitlines breaks at: a Markdown, LaTeX or terminal reader may start a line there.
@@ -48,8 +50,10 @@ def script_json(data: Any, **dumps: Any) -> str:
 
 def _literal(text: str) -> str:
     """``text`` with what Graphviz reads in any label made literal: entities (``&amp;`` would
-    show as ``&``) and control characters (a tab becomes a space, the others U+FFFD)."""
-    return _CONTROL.sub("\ufffd", text.replace("&", "&amp;").replace("\t", " "))
+    show as ``&``) and control characters (a tab becomes a space, the others U+FFFD); Unicode's
+    line breaks (U+0085, U+2028, U+2029) become newlines, which the callers turn into ``\\n``."""
+    text = text.replace("&", "&amp;").replace("\t", " ").translate(_UNICODE_BREAKS)
+    return _CONTROL.sub("\ufffd", text)
 
 
 def record_field(text: str) -> str:

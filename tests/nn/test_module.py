@@ -352,3 +352,8 @@ def test_a_file_of_many_small_objects_is_refused_in_bounded_memory(tmp_path):
     finally:
         tracemalloc.stop()
     assert peak < 3 * nn.module.MAX_FILE_BYTES, f"peak {peak / 2**20:.0f} MiB"
+
+
+def test_a_folder_is_a_value_error_naming_it(tmp_path):
+    with pytest.raises(ValueError, match=f"{tmp_path.name}.*not a regular file"):
+        MLP.load(tmp_path)

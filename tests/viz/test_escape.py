@@ -164,3 +164,9 @@ def test_no_raw_line_break_from_a_label_in_the_dot_source(label):
     y.label = label
     y.backward()
     assert draw_graph(y).source.count("\n") == draw_graph((Value(2.0, label="x") * 3.0).tanh()).source.count("\n")
+
+
+@pytest.mark.parametrize("brk", ["\x85", "\u2028", "\u2029"])
+def test_unicode_line_breaks_become_graphviz_line_breaks(brk):
+    assert record_field(f"a{brk}b") == "a\\nb"
+    assert str(plain_label(f"a{brk}b")) == "a\\nb"
