@@ -23,7 +23,8 @@ __all__ = ["draw_graph", "draw_dot", "picture_decimals", "hand_checks", "NO_GRAD
 
 NO_GRAD_MARK = "—"  # shown for a gradient that no backward pass has computed yet
 DEFAULT_MAX_NODES = 500
-EDGES_PER_NODE = 4  # the default edge limit per node allowed: a layered net has about 2 edges a node
+EDGES_PER_NODE = 3  # edge pieces allowed per allowed node: a layered net has about 2 a node; past 2,000
+# pieces dot can take ten seconds and more (x + x + ... + x, 50 terms: 2,500 pieces, 10 s)
 _COLORINGS = ("role", "grad")
 _GROUPINGS = ("neuron", "layer", None)
 _RANKDIRS = ("LR", "TB", "RL", "BT")
@@ -425,7 +426,7 @@ def draw_graph(
         max_nodes: refuse (ValueError, saying what to do instead) beyond this many values;
             None for no limit.
         max_edges: refuse beyond this many edge pieces in the layout (an edge counts once per
-            rank it spans, see ``layout_edges``); None for 4 per allowed node (none when
+            rank it spans, see ``layout_edges``); None for 3 per allowed node (none when
             ``max_nodes`` is None).
 
     Returns:
