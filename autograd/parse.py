@@ -131,7 +131,8 @@ def _syntax_tree(expression: str) -> ast.Expression:
     except SyntaxError as error:
         line = f"line {error.lineno}, " if "\n" in expression and error.lineno else ""
         where = f" ({line}column {error.offset})" if error.offset else ""
-        raise ValueError(f"parse: invalid syntax{where} in {_shorten(expression, error)}: {error.msg}") from None
+        shown = _shorten(expression, error)
+        raise ValueError(f"parse: invalid syntax{where} in {shown}: {error.msg}") from None
     except ValueError as error:  # e.g. null bytes on Python < 3.12
         raise ValueError(f"parse: invalid expression {_shorten(expression)}: {error}") from None
     except (RecursionError, MemoryError):
@@ -168,7 +169,8 @@ class _Leaves:
             return self.made[name]
         if name not in self.values:
             given = ", ".join(sorted(self.values)) or "none"
-            raise ValueError(f"parse: name {_excerpt(name)} has no value (values given: {_excerpt(given)})")
+            raise ValueError(f"parse: name {_excerpt(name)} has no value "
+                             f"(values given: {_excerpt(given)})")
         value = self.values[name]
         if not isinstance(value, Value):
             value = Value(finite(value, name), label=name)
@@ -258,7 +260,8 @@ def _call_operands(node: ast.Call, expression: str) -> list[ast.AST]:
     name = node.func.id
     known = functions()
     if name not in known:
-        raise _refuse(node.func, expression, f"unknown function {_excerpt(name)} (known: {', '.join(known)})")
+        raise _refuse(node.func, expression,
+                      f"unknown function {_excerpt(name)} (known: {', '.join(known)})")
     if node.keywords:
         raise _refuse(node.keywords[0], expression, f"keyword arguments are not allowed ({name})")
     extra = known[name].attrs[0] if known[name].attrs else None

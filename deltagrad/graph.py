@@ -13,7 +13,8 @@ from autograd.format import format_number
 from autograd.validate import output_file
 from viz import draw_graph, explain, render, step_through, trace
 from viz.graph import DEFAULT_MAX_NODES, EDGES_PER_NODE, check_size
-from viz.rendering import DEFAULT_DOT_TIMEOUT, DOT_TIMEOUT_VARIABLE, FORMATS, dot_time_limit, output_format
+from viz.rendering import (DEFAULT_DOT_TIMEOUT, DOT_TIMEOUT_VARIABLE, FORMATS, dot_time_limit,
+                           output_format)
 from viz.step_page import DEFAULT_MAX_STEPS
 
 from .arguments import HTML, number, whole
@@ -80,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         status = 1
     written = render(draw_graph(tr, max_nodes=None), args.output, args.format, dot_timeout=limit)
     print(f"wrote {written}")
-    if written != args.output:  # no Graphviz: render wrote the .dot source and said how to install it
+    if written != args.output:  # no Graphviz: render wrote the .dot source and said how to get it
         status = 1
     if args.steps:
         page = step_through(tr, args.steps, max_nodes=None, dot_timeout=limit)
@@ -113,9 +114,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-nodes", type=whole(1), metavar="N",
                         help=f"draw graphs of up to N values (default {DEFAULT_MAX_NODES}, {DEFAULT_MAX_STEPS} for --steps)")
     parser.add_argument("--max-edges", type=whole(1), metavar="N",
-                        help=f"draw graphs whose edges span up to N ranks in all (default {EDGES_PER_NODE} "
-                             "per allowed value; x + x + ... + x spans many)")
+                        help=f"draw graphs whose edges span up to N ranks in all (default "
+                             f"{EDGES_PER_NODE} per allowed value; x + x + ... + x spans many)")
     parser.add_argument("--dot-timeout", type=number, metavar="SECONDS",
-                        help=f"stop Graphviz after this many seconds (default ${DOT_TIMEOUT_VARIABLE} "
-                             f"or {DEFAULT_DOT_TIMEOUT:g})")
+                        help=f"stop Graphviz after this many seconds (default "
+                             f"${DOT_TIMEOUT_VARIABLE} or {DEFAULT_DOT_TIMEOUT:g})")
     parser.set_defaults(run=run)

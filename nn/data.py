@@ -26,7 +26,8 @@ def _samples(n: Any, name: str) -> int:
     """A point count from 1 to ``MAX_SAMPLES`` (more would be a MemoryError from deep in NumPy)."""
     count = whole(n, name)
     if count > MAX_SAMPLES:
-        raise ValueError(f"{name} must be at most {MAX_SAMPLES:,} (nn.data.MAX_SAMPLES), got {count:,}")
+        raise ValueError(f"{name} must be at most {MAX_SAMPLES:,} (nn.data.MAX_SAMPLES), "
+                         f"got {count:,}")
     return count
 
 
@@ -88,8 +89,8 @@ def spiral(n_per_class: int = 50, classes: int = 3, noise: float = 0.2, seed: Se
     """
     n, classes = _samples(n_per_class, "n_per_class"), _samples(classes, "classes")
     if n * classes > MAX_SAMPLES:
-        raise ValueError(f"n_per_class × classes must be at most {MAX_SAMPLES:,} (nn.data.MAX_SAMPLES), "
-                         f"got {n:,} × {classes:,}")
+        raise ValueError(f"n_per_class × classes must be at most {MAX_SAMPLES:,} "
+                         f"(nn.data.MAX_SAMPLES), got {n:,} × {classes:,}")
     noise, rng = positive(noise, "noise", zero=True), make_rng(seed)
     radius = np.tile(np.linspace(0.0, 1.0, n), classes)
     y = np.repeat(np.arange(classes, dtype=np.int64), n)

@@ -58,18 +58,18 @@ def _read_bytes(path: Path) -> bytes:
     try:  # O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except IsADirectoryError:  # Windows; on POSIX a folder opens and fstat tells
-        raise ValueError(f"{path} is not a regular file (a folder); not a saved deltagrad model") from None
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode):
-        os.close(fd)
-        raise ValueError(f"{path} is not a regular file (a FIFO, device or folder); not a saved deltagrad model")
+        fd = None
+    if fd is None or not stat.S_ISREG(os.fstat(fd).st_mode):
+        if fd is not None:
+            os.close(fd)
+        raise ValueError(f"{path} is not a regular file (a FIFO, device or folder); "
+                         "not a saved deltagrad model")
     with os.fdopen(fd, "rb") as file:
-        if info.st_size > MAX_FILE_BYTES:
-            raise ValueError(f"{path} is larger than {MAX_FILE_BYTES:,} bytes (MAX_FILE_BYTES); not a saved deltagrad model")
-        try:
-            return file.read(MAX_FILE_BYTES + 1)  # /proc files say size 0: the read is capped too
-        except OSError as error:
-            raise ValueError(f"{path} cannot be read as a saved deltagrad model: {error.strerror or error}") from None
+        try:  # capped: a /proc file says size 0 and may be endless
+            return file.read(MAX_FILE_BYTES + 1)
+        except OSError as error:  # /proc/self/mem
+            reason = error.strerror or error
+            raise ValueError(f"{path} cannot be read as a saved deltagrad model: {reason}") from None
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -95,11 +95,12 @@ def _read_json(path: Path) -> Any:
     containers = raw.count(b"{") + raw.count(b"[")
     values = raw.count(b",")
     if containers > MAX_CONTAINERS or values > MAX_VALUES:
-        raise ValueError(f"{path} is not a saved deltagrad model: {containers:,} JSON objects and lists "
-                         f"(nested too deeply, or too many: a model has a few) and {values:,} values "
-                         f"(at most {MAX_VALUES:,})")
+        raise ValueError(f"{path} is not a saved deltagrad model: {containers:,} JSON objects and "
+                         f"lists (nested too deeply, or too many: a model has a few) and {values:,} "
+                         f"values (at most {MAX_VALUES:,})")
     try:
-        return json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys, parse_int=_whole_number)
+        text = raw.decode("utf-8")
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_int=_whole_number)
     except UnicodeDecodeError:
         raise ValueError(f"{path} is not a saved deltagrad model (not UTF-8 text)") from None
     except RecursionError:
@@ -131,7 +132,7 @@ def _write_through(target: Path, text: str) -> None:
         with open(temporary, "xb") as file:  # "x": the permissions a new file gets
             file.write(data)
             file.flush()
-            if info is not None and hasattr(os, "fchmod"):  # an existing file keeps its mode: 0600 stays 0600
+            if info is not None and hasattr(os, "fchmod"):  # an existing file keeps its mode (0600)
                 os.fchmod(file.fileno(), stat.S_IMODE(info.st_mode))
             os.fsync(file.fileno())
         os.replace(temporary, real)
@@ -237,8 +238,8 @@ class Module:
             TypeError: ``path`` is not a str or Path.
             OSError: the file cannot be read.
             ValueError: the file is not a saved model of this class (not a regular file, too large,
-                too many JSON objects or values, a duplicate key, an integer of more than 100 digits,
-                an entry that is wrong); the message names the file.
+                too many JSON objects or values, a duplicate key, an integer of over 100 digits, an
+                entry that is wrong); the message names the file.
         """
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"path must be a file name (str or Path), got {validate.shown(path)}")

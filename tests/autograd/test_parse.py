@@ -272,7 +272,8 @@ HUGE = 2_000_000
         "foo" * HUGE + "(x)",                    # an unknown function with a long name
         "a" * HUGE,                              # a long name without a value
     ],
-    ids=["attribute", "binary-literal", "subscript", "lambda", "syntax", "later-line", "function", "name"],
+    ids=["attribute", "binary-literal", "subscript", "lambda", "syntax", "later-line", "function",
+         "name"],
 )
 def test_refusals_of_huge_inputs_are_fast_and_short(text):
     import signal

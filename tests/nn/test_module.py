@@ -310,7 +310,7 @@ def test_a_lone_surrogate_key_gives_a_printable_error(tmp_path):
     document = json.loads(path.read_text())
     name = next(iter(document["state_dict"]))
     document["state_dict"]["\udc80"] = document["state_dict"].pop(name)
-    path.write_text(json.dumps(document))  # ASCII JSON: "\udc80" as an escape, as an attacker writes it
+    path.write_text(json.dumps(document))  # ASCII JSON: "\udc80" as an escape, as attackers write it
     with pytest.raises(ValueError, match="surrogate.json") as raised:
         Neuron.load(path)
     str(raised.value).encode("utf-8")  # strict UTF-8, as print() to a UTF-8 terminal
