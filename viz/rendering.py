@@ -143,7 +143,10 @@ def _die_with_parent(parent: int) -> None:
 def _stop(process: subprocess.Popen) -> None:
     """Kill ``process`` and its process group (anything dot started), and reap it."""
     try:
-        os.killpg(process.pid, signal.SIGKILL) if hasattr(os, "killpg") else process.kill()
+        if hasattr(os, "killpg"):  # dot leads its own group (start_new_session)
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
     except ProcessLookupError:
         pass
     process.wait()

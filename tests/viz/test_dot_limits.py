@@ -142,7 +142,7 @@ def test_the_command_stops_dot_at_dot_timeout(tmp_path, slow_dot, capsys):
     assert gone(int(slow_dot.read_text()))
 
 
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
 def test_a_killed_command_leaves_no_dot_behind(tmp_path, slow_dot, how):
     if not sys.platform.startswith("linux"):
         pytest.skip("PR_SET_PDEATHSIG is Linux's")
