@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import re
 from typing import Any, Callable
 
 from .ops import OPS, Op
@@ -130,7 +131,8 @@ def _syntax_tree(expression: str) -> ast.Expression:
     except SyntaxError as error:
         line = f"line {error.lineno}, " if "\n" in expression and error.lineno else ""
         where = f" ({line}column {error.offset})" if error.offset else ""
-        raise ValueError(f"parse: invalid syntax{where} in {_shorten(expression)}: {error.msg}") from None
+        shown = _shorten(expression, error)
+        raise ValueError(f"parse: invalid syntax{where} in {shown}: {error.msg}") from None
     except ValueError as error:  # e.g. null bytes on Python < 3.12
         raise ValueError(f"parse: invalid expression {_shorten(expression)}: {error}") from None
     except (RecursionError, MemoryError):
@@ -141,9 +143,18 @@ def _syntax_tree(expression: str) -> ast.Expression:
         ) from None
 
 
-def _shorten(expression: str, limit: int = 80) -> str:
-    text = repr(expression)
-    return text if len(text) <= limit else f"{text[: limit - 5]}...{text[-2:]}"
+def _shorten(expression: str, error: SyntaxError | None = None) -> str:
+    """The expression quoted whole when short, else about ``QUOTED`` characters around the
+    error's spot (its line and column), with ``...`` where text was left out."""
+    if len(expression) <= QUOTED:
+        return repr(expression)
+    lines = _LINE_BREAK.split(expression)
+    lineno = error.lineno if error is not None and error.lineno else 1
+    line = lines[min(lineno, len(lines)) - 1]
+    spot = max((error.offset or 1) - 1 if error is not None else 0, 0)
+    start = max(0, min(spot - QUOTED // 2, len(line) - QUOTED))
+    excerpt = repr(line[start : start + QUOTED])
+    return f"{'...' if start > 0 else ''}{excerpt}{'...' if start + QUOTED < len(line) else ''}"
 
 
 class _Leaves:
@@ -158,7 +169,8 @@ class _Leaves:
             return self.made[name]
         if name not in self.values:
             given = ", ".join(sorted(self.values)) or "none"
-            raise ValueError(f"parse: name {name!r} has no value (values given: {given})")
+            raise ValueError(f"parse: name {_excerpt(name)} has no value "
+                             f"(values given: {_excerpt(given)})")
         value = self.values[name]
         if not isinstance(value, Value):
             value = Value(finite(value, name), label=name)
@@ -166,14 +178,27 @@ class _Leaves:
         return value
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what Python's tokenizer counts as a new line
+QUOTED = 60  # at most this many characters of the source are quoted in a message
+
+
+def _excerpt(text: str, limit: int = QUOTED) -> str:
+    """``text`` quoted (repr), cut to ``limit`` characters with ``...`` when longer."""
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}..."
+
+
 def _where(node: ast.AST, expression: str) -> str:
-    """The node's source text and 1-based column (of characters, not bytes)."""
-    lines = expression.splitlines() or [""]
+    """The node's source text (at most ``QUOTED`` characters) and 1-based line and column (of
+    characters, not bytes). Linear in the expression's length, whatever the node."""
+    lines = _LINE_BREAK.split(expression)
     line = lines[node.lineno - 1] if node.lineno <= len(lines) else ""
-    column = len(line.encode()[: node.col_offset].decode(errors="ignore")) + 1
-    segment = ast.get_source_segment(expression, node) or type(node).__name__
-    place = f"line {node.lineno}, column {column}" if len(lines) > 1 else f"column {column}"
-    return f"{segment!r} ({place})"
+    encoded = line.encode()
+    column = len(encoded[: node.col_offset].decode(errors="ignore"))
+    same_line = getattr(node, "end_lineno", None) == node.lineno and node.end_col_offset is not None
+    end = len(encoded[: node.end_col_offset].decode(errors="ignore")) if same_line else len(line)
+    segment = line[column : min(end, column + QUOTED + 1)] or type(node).__name__
+    place = f"line {node.lineno}, column {column + 1}" if len(lines) > 1 else f"column {column + 1}"
+    return f"{_excerpt(segment)} ({place})"
 
 
 def _refuse(node: ast.AST, expression: str, reason: str) -> ValueError:
@@ -235,7 +260,8 @@ def _call_operands(node: ast.Call, expression: str) -> list[ast.AST]:
     name = node.func.id
     known = functions()
     if name not in known:
-        raise _refuse(node.func, expression, f"unknown function {name!r} (known: {', '.join(known)})")
+        raise _refuse(node.func, expression,
+                      f"unknown function {_excerpt(name)} (known: {', '.join(known)})")
     if node.keywords:
         raise _refuse(node.keywords[0], expression, f"keyword arguments are not allowed ({name})")
     extra = known[name].attrs[0] if known[name].attrs else None

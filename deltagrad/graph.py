@@ -11,12 +11,13 @@ import autograd
 from autograd import Value
 from autograd.format import format_number
 from autograd.validate import output_file
-from viz import GraphvizNotFound, draw_graph, explain, render, step_through, trace
-from viz.graph import DEFAULT_MAX_NODES, check_size
-from viz.rendering import FORMATS, output_format
+from viz import draw_graph, explain, render, step_through, trace
+from viz.graph import DEFAULT_MAX_NODES, EDGES_PER_NODE, check_size
+from viz.rendering import (DEFAULT_DOT_TIMEOUT, DOT_TIMEOUT_VARIABLE, FORMATS, dot_time_limit,
+                           output_format)
 from viz.step_page import DEFAULT_MAX_STEPS
 
-from .arguments import HTML, whole
+from .arguments import HTML, number, whole
 
 __all__ = ["register", "run", "parse_assignment"]
 
@@ -43,6 +44,9 @@ def run(args: argparse.Namespace) -> int:
     value or gradient is not finite (an overflow), which it says on stderr.
     """
     output_format(args.output, args.format, path_name="-o", format_name="--format ")
+    if args.dot_timeout is not None and not args.dot_timeout > 0:
+        raise ValueError(f"--dot-timeout must be a number of seconds > 0, got {args.dot_timeout:g}")
+    limit = dot_time_limit(args.dot_timeout)
     if args.steps is not None:
         output_file(args.steps, "--steps", suffixes=HTML)
     values: dict[str, Value] = {}
@@ -60,9 +64,11 @@ def run(args: argparse.Namespace) -> int:
     unused = [name for name, v in values.items() if v not in in_graph]
     if unused:  # most likely a typo; its gradient would print as a plausible-looking 0
         raise ValueError(f"--at gives {', '.join(unused)}, which the expression {args.expression!r} does not use")
-    check_size(tr, args.max_nodes or DEFAULT_MAX_NODES, "the picture", option="--max-nodes ")
+    check_size(tr, args.max_nodes or DEFAULT_MAX_NODES, "the picture", option="--max-nodes ",
+               max_edges=args.max_edges, edge_option="--max-edges ")
     if args.steps is not None:
-        check_size(tr, args.max_nodes or DEFAULT_MAX_STEPS, "the step page", option="--max-nodes ")
+        check_size(tr, args.max_nodes or DEFAULT_MAX_STEPS, "the step page", option="--max-nodes ",
+                   max_edges=args.max_edges, edge_option="--max-edges ")
     if args.explain is not None and args.explain not in tr.names:
         raise ValueError(f"--explain {args.explain!r} names no node; the nodes are: {', '.join(tr.names)}")
     autograd.backward(root, order=tr.nodes)
@@ -73,13 +79,12 @@ def run(args: argparse.Namespace) -> int:
         print("deltagrad graph: warning: a value or gradient is not finite (an overflow, or a slope of "
               "inf); see the picture for where", file=sys.stderr)
         status = 1
-    try:
-        print(f"wrote {render(draw_graph(tr, max_nodes=None), args.output, args.format)}")
-    except GraphvizNotFound as error:  # the .dot source was written; say so, and still write the page
-        print(f"deltagrad graph: {error}", file=sys.stderr)
+    written = render(draw_graph(tr, max_nodes=None), args.output, args.format, dot_timeout=limit)
+    print(f"wrote {written}")
+    if written != args.output:  # no Graphviz: render wrote the .dot source and said how to get it
         status = 1
     if args.steps:
-        page = step_through(tr, args.steps, max_nodes=None)
+        page = step_through(tr, args.steps, max_nodes=None, dot_timeout=limit)
         print(f"wrote {page.path} ({page.steps} step{'s' if page.steps != 1 else ''})")
     if args.explain is not None:
         print()
@@ -108,4 +113,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="print where the gradient of node NAME comes from (a name from --at, or as the picture names it)")
     parser.add_argument("--max-nodes", type=whole(1), metavar="N",
                         help=f"draw graphs of up to N values (default {DEFAULT_MAX_NODES}, {DEFAULT_MAX_STEPS} for --steps)")
+    parser.add_argument("--max-edges", type=whole(1), metavar="N",
+                        help=f"draw graphs whose edges span up to N ranks in all (default "
+                             f"{EDGES_PER_NODE} per allowed value; x + x + ... + x spans many)")
+    parser.add_argument("--dot-timeout", type=number, metavar="SECONDS",
+                        help=f"stop Graphviz after this many seconds (default "
+                             f"${DOT_TIMEOUT_VARIABLE} or {DEFAULT_DOT_TIMEOUT:g})")
     parser.set_defaults(run=run)

@@ -54,15 +54,14 @@ def picture(graph: Any, path: Path) -> Path:
     Returns:
         The file written: ``path``, or the ``.dot`` source beside it when ``dot`` is missing.
     """
-    from viz import GraphvizNotFound, render
+    from viz import render
     from viz.rendering import INSTALL_HINT
 
-    try:
-        written = render(graph, path)
-    except GraphvizNotFound as missing:
+    written = render(graph, path)
+    if written != path:  # no dot: render wrote the .dot source beside it
         print(f"note: skipped {path.name}: Graphviz's dot is not installed ({INSTALL_HINT}); "
-              f"wrote the source {missing.dot_path.name} instead")
-        return missing.dot_path
+              f"wrote the source {written.name} instead")
+        return written
     print(f"wrote {written}")
     return written
 

@@ -17,21 +17,33 @@ from autograd.validate import positive, whole
 
 from .init import Seed, make_rng
 
-__all__ = ["moons", "xor", "spiral", "circles", "sine", "as_values"]
+__all__ = ["moons", "xor", "spiral", "circles", "sine", "as_values", "MAX_SAMPLES"]
+
+MAX_SAMPLES = 1_000_000  # points per data set: 16 MB of X; a scalar engine trains on far fewer
+
+
+def _samples(n: Any, name: str) -> int:
+    """A point count from 1 to ``MAX_SAMPLES`` (more would be a MemoryError from deep in NumPy)."""
+    count = whole(n, name)
+    if count > MAX_SAMPLES:
+        raise ValueError(f"{name} must be at most {MAX_SAMPLES:,} (nn.data.MAX_SAMPLES), "
+                         f"got {count:,}")
+    return count
 
 
 def moons(n: int = 100, noise: float = 0.1, seed: Seed = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles, the data of micrograd's demo.
 
     Args:
-        n: number of points (the first half-circle gets the extra one when n is odd).
+        n: number of points (the first half-circle gets the extra one when n is odd), at most
+            ``MAX_SAMPLES`` (as for every data set here).
         noise: standard deviation of the Gaussian noise added to each coordinate.
         seed: int or numpy Generator.
 
     Returns:
         X of shape (n, 2) and labels y in {0, 1}, shuffled.
     """
-    n, noise, rng = whole(n, "n"), positive(noise, "noise", zero=True), make_rng(seed)
+    n, noise, rng = _samples(n, "n"), positive(noise, "noise", zero=True), make_rng(seed)
     n_outer = n - n // 2
     outer = np.linspace(0.0, math.pi, n_outer)
     inner = np.linspace(0.0, math.pi, n // 2)
@@ -54,7 +66,7 @@ def xor(n: int = 4, noise: float = 0.0, seed: Seed = 0) -> tuple[np.ndarray, np.
     Returns:
         X of shape (n, 2) and labels y in {0, 1}.
     """
-    n, noise, rng = whole(n, "n"), positive(noise, "noise", zero=True), make_rng(seed)
+    n, noise, rng = _samples(n, "n"), positive(noise, "noise", zero=True), make_rng(seed)
     corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])[np.arange(n) % 4]
     y = (corners[:, 0] != corners[:, 1]).astype(np.int64)
     return corners + rng.normal(0.0, noise, corners.shape), y
@@ -75,8 +87,11 @@ def spiral(n_per_class: int = 50, classes: int = 3, noise: float = 0.2, seed: Se
     Returns:
         X of shape (n_per_class·classes, 2) and labels y in {0, ..., classes - 1}.
     """
-    n = whole(n_per_class, "n_per_class")
-    classes, noise, rng = whole(classes, "classes"), positive(noise, "noise", zero=True), make_rng(seed)
+    n, classes = _samples(n_per_class, "n_per_class"), _samples(classes, "classes")
+    if n * classes > MAX_SAMPLES:
+        raise ValueError(f"n_per_class × classes must be at most {MAX_SAMPLES:,} "
+                         f"(nn.data.MAX_SAMPLES), got {n:,} × {classes:,}")
+    noise, rng = positive(noise, "noise", zero=True), make_rng(seed)
     radius = np.tile(np.linspace(0.0, 1.0, n), classes)
     y = np.repeat(np.arange(classes, dtype=np.int64), n)
     angle = 4.0 * y + np.tile(np.linspace(0.0, 4.0, n), classes) + rng.normal(0.0, noise, n * classes)
@@ -96,7 +111,7 @@ def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: Seed =
     Returns:
         X of shape (n, 2) and labels y: 0 on the outer circle, 1 on the inner one; shuffled.
     """
-    n, noise, rng = whole(n, "n"), positive(noise, "noise", zero=True), make_rng(seed)
+    n, noise, rng = _samples(n, "n"), positive(noise, "noise", zero=True), make_rng(seed)
     factor = positive(factor, "factor")
     if factor >= 1:
         raise ValueError(f"factor must be < 1 (the inner circle inside the outer one of radius 1), got {factor}")
@@ -122,7 +137,7 @@ def sine(n: int = 50, noise: float = 0.0, seed: Seed = 0) -> tuple[np.ndarray, n
     Returns:
         X of shape (n, 1) and float targets y of shape (n,).
     """
-    n, noise, rng = whole(n, "n"), positive(noise, "noise", zero=True), make_rng(seed)
+    n, noise, rng = _samples(n, "n"), positive(noise, "noise", zero=True), make_rng(seed)
     x = np.linspace(-math.pi, math.pi, n)
     return x[:, None], np.sin(x) + rng.normal(0.0, noise, n)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import graphviz
 
-__all__ = ["record_field", "plain_label", "script_json"]
+__all__ = ["record_field", "plain_label", "script_json", "one_line", "code_fence"]
 
 # Characters that structure a record label; a backslash makes each one literal.
 _RECORD_SPECIAL = {c: "\\" + c for c in '\\{}|<>"'}
@@ -17,6 +17,27 @@ _RECORD_SPECIAL = {c: "\\" + c for c in '\\{}|<>"'}
 _SPACE_AFTER_NON_ASCII = re.compile(r"(?<=[^\x00-\x7f]) ")
 # Control characters other than line breaks: dot drops them, and a NUL ends its input.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Unicode's own line breaks: dot would keep them raw in the source; they break the line as \n does.
+_UNICODE_BREAKS = {0x85: "\n", 0x2028: "\n", 0x2029: "\n"}
+
+
+# Everything str.splitlines breaks at: a Markdown, LaTeX or terminal reader may start a line there.
+_LINE_BREAKS = re.compile("\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+LINE_BREAK_MARK = "⏎"  # what a line break inside a label shows as in one-line text
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line break (``\\n``, ``\\r\\n``, U+2028 ...) shown as ``⏎``, so that
+    a label cannot start a line of its own in Markdown, LaTeX or a terminal (a code fence, a blank
+    line ending an ``align*``)."""
+    return _LINE_BREAKS.sub(LINE_BREAK_MARK, text)
+
+
+def code_fence(text: str) -> str:
+    """The backticks that open and close a Markdown code block holding ``text``: at least three,
+    and more than the longest run of backticks in it, so nothing inside can close the block."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def script_json(data: Any, **dumps: Any) -> str:
@@ -29,8 +50,10 @@ def script_json(data: Any, **dumps: Any) -> str:
 
 def _literal(text: str) -> str:
     """``text`` with what Graphviz reads in any label made literal: entities (``&amp;`` would
-    show as ``&``) and control characters (a tab becomes a space, the others U+FFFD)."""
-    return _CONTROL.sub("\ufffd", text.replace("&", "&amp;").replace("\t", " "))
+    show as ``&``) and control characters (a tab becomes a space, the others U+FFFD); Unicode's
+    line breaks (U+0085, U+2028, U+2029) become newlines, which the callers turn into ``\\n``."""
+    text = text.replace("&", "&amp;").replace("\t", " ").translate(_UNICODE_BREAKS)
+    return _CONTROL.sub("\ufffd", text)
 
 
 def record_field(text: str) -> str:

@@ -24,6 +24,7 @@ from autograd import validate
 from autograd.backward import gradients
 from autograd.format import Check, choose_decimals, format_fixed
 
+from .escape import code_fence, one_line
 from .tracing import Edge, Trace, factor, local_formula, trace
 
 __all__ = ["explain", "Explanation", "Term", "OneStep", "Path", "DeltaRule", "DEFAULT_MAX_PATHS"]
@@ -185,7 +186,7 @@ class Explanation:
                 lines += self._one_step_lines(step) if step.terms else [f"grad[{step.name}] = {self.num(step.total)}  (the start: ∂{step.name}/∂{step.name})"]
             out.append((f"{self.path_count} paths lead from {n} to {self.root_name}, more than max_paths={self.max_paths}: "
                         f"the one-step form at every node on the way instead, in backward's order", lines))
-        return out
+        return [(one_line(heading), [one_line(line) for line in lines]) for heading, lines in out]  # labels' breaks
 
     def _one_step_lines(self, step: OneStep) -> list[str]:
         lhs = f"grad[{step.name}]"
@@ -236,7 +237,9 @@ class Explanation:
         for heading, lines in self.blocks():
             parts.append(f"**{_markdown_escape(heading)}**")
             if lines:
-                parts.append("```text\n" + "\n".join(lines) + "\n```")
+                body = "\n".join(lines)
+                fence = code_fence(body)  # longer than any backtick run a label brings
+                parts.append(f"{fence}text\n{body}\n{fence}")
         return "\n\n".join(parts) + "\n"
 
     def _repr_markdown_(self) -> str:
@@ -287,8 +290,8 @@ class Explanation:
                 numbers = " + ".join(rf"{self.num(dl)} \times {self.num(w)}" for _, _, dl, w in d.feeds)
                 rows.append(rf"\delta_{{{v}}} &= \varphi'({v}) \textstyle\sum_l \delta_l w_{{lj}} = {phi} \, ({feeds})")
                 rows.append(rf"&= {self.num(d.phi_prime)} \times ({numbers}) = {self.num(d.delta)}")
-        body = " \\\\\n".join(rows)
-        return f"% g_u = \\partial {r} / \\partial u\n\\begin{{align*}}\n{body}\n\\end{{align*}}\n"
+        body = " \\\\\n".join(one_line(row) for row in rows)  # a label's blank line would end align*
+        return f"% g_u = \\partial {one_line(r)} / \\partial u\n\\begin{{align*}}\n{body}\n\\end{{align*}}\n"
 
 
 def _markdown_escape(text: str) -> str:

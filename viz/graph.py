@@ -18,10 +18,13 @@ from .roles import ROLES, Unit, as_parameter_set, find_units, neuron_of, node_ro
 from .style import ROLE_COLORS, add_legend, grad_color, grad_legend
 from .tracing import Edge, Trace, local_formula, trace
 
-__all__ = ["draw_graph", "draw_dot", "picture_decimals", "hand_checks", "NO_GRAD_MARK", "DEFAULT_MAX_NODES"]
+__all__ = ["draw_graph", "draw_dot", "picture_decimals", "hand_checks", "NO_GRAD_MARK", "DEFAULT_MAX_NODES",
+           "EDGES_PER_NODE", "layout_edges"]
 
 NO_GRAD_MARK = "—"  # shown for a gradient that no backward pass has computed yet
 DEFAULT_MAX_NODES = 500
+EDGES_PER_NODE = 3  # edge pieces allowed per allowed node: a layered net has about 2 a node; past 2,000
+# pieces dot can take ten seconds and more (x + x + ... + x, 50 terms: 2,500 pieces, 10 s)
 _COLORINGS = ("role", "grad")
 _GROUPINGS = ("neuron", "layer", None)
 _RANKDIRS = ("LR", "TB", "RL", "BT")
@@ -322,8 +325,33 @@ def _check_options(format: Any, color: Any, group: Any, rankdir: Any, show_local
         raise ValueError(f"draw_graph: rankdir must be one of {_RANKDIRS}, got {rankdir!r}")
 
 
-def check_size(tr: Trace, max_nodes: Any, what: str, option: str = "max_nodes=", advice: str = "") -> None:
-    """Refuse a graph of more than ``max_nodes`` values, saying what to draw instead.
+def layout_edges(tr: Trace) -> int:
+    """How many edge pieces Graphviz lays out for the picture of ``tr``: an edge that skips ranks
+    is routed through one invisible node per rank, so it counts once per rank it spans. This, not
+    the node count, is what makes ``dot`` slow: ``x + x + ... + x`` (60 terms, 60 values) has
+    about 3,600 pieces and takes dot minutes; a 500-value network about 1,200 and a second.
+
+    Ranks as ``dot`` chooses them, closely enough: a value one past its deepest operand, a leaf
+    just before its first user, and an op node (a rank of its own) between operands and result.
+    """
+    depth = [0] * len(tr.nodes)
+    for edge in tr.edges:  # in topological order of the child: operands are final when read
+        depth[edge.child] = max(depth[edge.child], depth[edge.parent] + 1)
+    first_use: dict[int, int] = {}
+    for edge in tr.edges:
+        if not tr.nodes[edge.parent].parents:
+            first_use[edge.parent] = min(first_use.get(edge.parent, depth[edge.child]), depth[edge.child])
+    for leaf, use in first_use.items():
+        depth[leaf] = use - 1
+    # value -> op node of the child spans 2 ranks per level less one; each op -> its result, one
+    into_ops = sum(2 * (depth[edge.child] - depth[edge.parent]) - 1 for edge in tr.edges)
+    return into_ops + sum(1 for node in tr.nodes if node.parents)
+
+
+def check_size(tr: Trace, max_nodes: Any, what: str, option: str = "max_nodes=", advice: str = "",
+               max_edges: Any = None, edge_option: str = "max_edges=") -> None:
+    """Refuse a graph of more than ``max_nodes`` values, or whose layout has more than
+    ``max_edges`` edge pieces (:func:`layout_edges`), saying what to draw instead.
 
     Args:
         tr: the graph.
@@ -331,15 +359,29 @@ def check_size(tr: Trace, max_nodes: Any, what: str, option: str = "max_nodes=",
         what: who refuses, first in the message (``"draw_graph"``).
         option: how the caller's user raises the limit (``"max_nodes="``, ``"--max-nodes "``).
         advice: the caller's own suggestions, put before the common ones.
+        max_edges: the limit on edge pieces (a positive int); None for ``EDGES_PER_NODE`` times
+            ``max_nodes`` (no limit when that is None too).
+        edge_option: how the caller's user raises ``max_edges``.
     """
     if max_nodes is not None and (not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1):
         raise ValueError(f"{what}: max_nodes must be a positive int or None, got {max_nodes!r}")
+    if max_edges is not None and (not isinstance(max_edges, int) or isinstance(max_edges, bool) or max_edges < 1):
+        raise ValueError(f"{what}: max_edges must be a positive int or None, got {max_edges!r}")
     n = len(tr.nodes)
+    instead = "draw a smaller part (one neuron's output, the loss of one sample)"
     if max_nodes is not None and n > max_nodes:
         raise ValueError(
             f"{what}: the graph has {n} nodes, more than {option}{max_nodes}, too many to read in "
-            f"one picture. Instead: {advice}draw a smaller part (one neuron's output, the loss of one "
-            f"sample); or pass {option}{n} to draw it anyway"
+            f"one picture. Instead: {advice}{instead}; or pass {option}{n} to draw it anyway"
+        )
+    if max_edges is None and max_nodes is not None:
+        max_edges = EDGES_PER_NODE * max_nodes
+    if max_edges is not None and (pieces := layout_edges(tr)) > max_edges:
+        raise ValueError(
+            f"{what}: the picture's edges span {pieces} ranks in all (an edge counts once per rank "
+            f"it crosses), more than {edge_option}{max_edges}, which Graphviz may take minutes to lay "
+            f"out (a value used far from where it is made, as x in x + x + ... + x, spans many). "
+            f"Instead: {instead}; or pass {edge_option}{pieces} to draw it anyway"
         )
 
 
@@ -353,6 +395,7 @@ def draw_graph(
     params: Any = None,
     group: str | None = "neuron",
     max_nodes: int | None = DEFAULT_MAX_NODES,
+    max_edges: int | None = None,
 ) -> graphviz.Digraph:
     """Draw the graph that computed ``root``: every value, every op, every local derivative.
 
@@ -382,6 +425,9 @@ def draw_graph(
             draws every node with no boxes.
         max_nodes: refuse (ValueError, saying what to do instead) beyond this many values;
             None for no limit.
+        max_edges: refuse beyond this many edge pieces in the layout (an edge counts once per
+            rank it spans, see ``layout_edges``); None for 3 per allowed node (none when
+            ``max_nodes`` is None).
 
     Returns:
         A ``graphviz.Digraph`` (it displays inline in Jupyter; write it with ``viz.render``, or
@@ -389,7 +435,7 @@ def draw_graph(
     """
     _check_options(format, color, group, rankdir, show_local_grads)
     tr = root if isinstance(root, Trace) else trace(root)
-    check_size(tr, max_nodes, "draw_graph", advice=_BIG_GRAPH_ADVICE)
+    check_size(tr, max_nodes, "draw_graph", advice=_BIG_GRAPH_ADVICE, max_edges=max_edges)
     params_set = as_parameter_set(params)
     style = Style(show_local_grads, color, None if params_set is None else frozenset(params_set), group, rankdir)
     grads = [node.grad for node in tr.nodes] if backward_has_run(tr) else None

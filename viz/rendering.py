@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import ctypes
+import functools
+import logging
+import math
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
-from typing import Any
-
-import graphviz
+from typing import Any, Callable
 
 from autograd import Value
-from autograd.validate import output_file
+from autograd.validate import output_file, real
 
 from .graph import draw_graph
 from .tracing import Trace
 
-__all__ = ["render", "output_format", "write_file", "GraphvizNotFound", "FORMATS", "INSTALL_HINT", "pipe_svg"]
+__all__ = ["render", "output_format", "write_file", "GraphvizNotFound", "FORMATS", "INSTALL_HINT", "pipe_svg",
+           "run_dot", "dot_time_limit", "DotTimeout", "DOT_TIMEOUT_VARIABLE", "DEFAULT_DOT_TIMEOUT",
+           "warn_missing_dot"]
 
 FORMATS = ("svg", "png", "pdf", "dot")
 _SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
@@ -79,23 +86,137 @@ def output_format(path: str | os.PathLike, format: str | None = None, *,  # noqa
     return format
 
 
-def _pipe(source: str, fmt: str, encoding: str | None = None, dot_path: Path | None = None) -> Any:
-    """What ``dot`` makes of ``source`` in ``fmt`` (bytes, or text with ``encoding``). Without
-    ``dot``: GraphvizNotFound, after writing the source to ``dot_path`` when one is given."""
+DOT_TIMEOUT_VARIABLE = "DELTAGRAD_DOT_TIMEOUT"  # seconds; the environment's way to raise the limit
+DEFAULT_DOT_TIMEOUT = 60.0  # seconds of wall-clock time one dot run may take
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+_log = logging.getLogger("deltagrad")  # unconfigured, a warning is one line on stderr
+_warned_missing = False
+
+
+class DotTimeout(TimeoutError):
+    """``dot`` took longer than the time limit and was stopped (no picture was made)."""
+
+
+def dot_time_limit(seconds: float | None = None) -> float:
+    """The wall-clock limit for one ``dot`` run: ``seconds`` when given, else the environment
+    variable ``DELTAGRAD_DOT_TIMEOUT``, else ``DEFAULT_DOT_TIMEOUT``. ``math.inf``: no limit.
+
+    Raises:
+        ValueError: the limit is not a number > 0 (naming ``dot_timeout`` or the variable).
+    """
+    name, value = "dot_timeout", seconds
+    if seconds is None:
+        name, value = DOT_TIMEOUT_VARIABLE, os.environ.get(DOT_TIMEOUT_VARIABLE)
+        if value is None or not value.strip():
+            return DEFAULT_DOT_TIMEOUT
+        try:
+            value = float(value)
+        except ValueError:
+            raise ValueError(f"{name} must be a number of seconds > 0, got {value[:40]!r}") from None
+    limit = real(value, name)
+    if not limit > 0:  # NaN too
+        raise ValueError(f"{name} must be a number of seconds > 0, got {value!r}")
+    return limit
+
+
+def _load_prctl() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
     try:
-        return graphviz.Source(source).pipe(format=fmt, encoding=encoding)
-    except graphviz.ExecutableNotFound:
-        if dot_path is not None:
-            write_file(dot_path, source.encode("utf-8"), "render")
-        raise GraphvizNotFound(dot_path, fmt) from None
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
 
 
-def pipe_svg(source: str) -> str:
-    """The SVG that ``dot`` makes of ``source``; raises ``GraphvizNotFound`` without ``dot``."""
-    return _pipe(source, "svg", "utf-8")
+_prctl = _load_prctl()  # looked up here: the child may only call it (see _die_with_parent)
 
 
-def render(obj: Any, path: str | os.PathLike, format: str | None = None) -> Path:  # noqa: A002
+def _die_with_parent(parent: int) -> None:
+    """In the forked child before it becomes ``dot``: die when the Python process does, even by
+    SIGKILL, which no handler sees (so no ``dot`` outlives ``deltagrad graph``)."""
+    if _prctl is not None:
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Kill ``process`` and its process group (anything dot started), and reap it."""
+    try:
+        if hasattr(os, "killpg"):  # dot leads its own group (start_new_session)
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+def run_dot(source: str, fmt: str, *, timeout: float | None = None) -> bytes:
+    """What ``dot -T{fmt}`` makes of ``source``, within a wall-clock limit.
+
+    ``dot`` runs in its own process group, killed as a group when the limit passes or Python is
+    interrupted, and (on Linux) it dies with the Python process that started it.
+
+    Args:
+        source: DOT text.
+        fmt: a Graphviz output format (``"svg"``, ``"png"``, ``"pdf"``).
+        timeout: seconds; None for ``dot_time_limit()``'s (the environment's, or the default).
+
+    Returns:
+        dot's output.
+
+    Raises:
+        GraphvizNotFound: ``dot`` is not on PATH.
+        DotTimeout: ``dot`` ran longer than the limit (the message says how to raise it).
+        RuntimeError: ``dot`` failed (its first line of error output).
+    """
+    limit = dot_time_limit(timeout)
+    options: dict[str, Any] = {"start_new_session": True} if hasattr(os, "setsid") else {}
+    if _prctl is not None:
+        options["preexec_fn"] = functools.partial(_die_with_parent, os.getpid())
+    try:
+        process = subprocess.Popen(["dot", f"-T{fmt}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, **options)
+    except FileNotFoundError:
+        raise GraphvizNotFound(None, fmt) from None
+    try:
+        out, err = process.communicate(source.encode("utf-8"), timeout=None if math.isinf(limit) else limit)
+    except subprocess.TimeoutExpired:
+        _stop(process)
+        raise DotTimeout(
+            f"dot took more than {limit:g} s to lay out the graph and was stopped; raise the limit "
+            f"with dot_timeout= (seconds), {DOT_TIMEOUT_VARIABLE}=SECONDS or --dot-timeout, or draw "
+            "a smaller graph"
+        ) from None
+    except BaseException:  # KeyboardInterrupt: no dot is left behind
+        _stop(process)
+        raise
+    if process.returncode != 0:
+        first = (err.decode("utf-8", "replace").strip().splitlines() or ["no message"])[0][:200]
+        raise RuntimeError(f"dot failed with exit status {process.returncode}: {first}")
+    return out
+
+
+def pipe_svg(source: str, *, timeout: float | None = None) -> str:
+    """The SVG that ``dot`` makes of ``source``; raises ``GraphvizNotFound`` without ``dot``
+    and ``DotTimeout`` past the time limit (see :func:`run_dot`)."""
+    return run_dot(source, "svg", timeout=timeout).decode("utf-8")
+
+
+def warn_missing_dot(written: Path | None = None) -> None:
+    """Say once per process, in one line with the install command, that ``dot`` is missing."""
+    global _warned_missing
+    if _warned_missing:
+        return
+    _warned_missing = True
+    where = f"; wrote the DOT source {written} instead" if written is not None else ""
+    _log.warning("deltagrad: Graphviz's dot was not found, so pictures are not rendered%s. %s",
+                 where, INSTALL_HINT)
+
+
+def render(obj: Any, path: str | os.PathLike, format: str | None = None, *,  # noqa: A002
+           dot_timeout: float | None = None) -> Path:
     """Write ``obj`` (a ``graphviz.Digraph`` such as ``draw_graph`` returns) to ``path``.
 
     Args:
@@ -104,17 +225,30 @@ def render(obj: Any, path: str | os.PathLike, format: str | None = None) -> Path
         path: the file to write, exactly this name (no suffix is added).
         format: ``"svg"``, ``"png"``, ``"pdf"`` or ``"dot"``; by default taken from the suffix
             of ``path`` (``.gv`` counts as dot). It must agree with a known suffix.
+        dot_timeout: seconds ``dot`` may take; None for ``DELTAGRAD_DOT_TIMEOUT`` or the default
+            (``DEFAULT_DOT_TIMEOUT``); ``math.inf`` for no limit.
 
     Returns:
-        The path written.
+        The path written: ``path``, or, when Graphviz's ``dot`` is not installed, the DOT source
+        beside it (same name, suffix ``.dot``); then a one-line warning (once per process) says
+        how to install Graphviz, and the script goes on.
 
     Raises:
-        GraphvizNotFound: ``dot`` is not installed; the DOT source was written next to ``path``
-            (same name, suffix ``.dot``) and the message says how to install Graphviz.
+        DotTimeout: ``dot`` took longer than the limit (it was stopped; nothing was written).
     """
     fmt = output_format(path, format)  # before drawing: a bad path costs no picture
+    limit = dot_time_limit(dot_timeout)  # checked before any work, like the path
     source = _source(obj)
     target = Path(path)
-    data = source.encode("utf-8") if fmt == "dot" else _pipe(source, fmt, dot_path=target.with_suffix(".dot"))
+    if fmt == "dot":
+        data = source.encode("utf-8")
+    else:
+        try:
+            data = run_dot(source, fmt, timeout=limit)
+        except GraphvizNotFound:
+            target = target.with_suffix(".dot")
+            write_file(target, source.encode("utf-8"), "render")
+            warn_missing_dot(target)
+            return target
     write_file(target, data, "render")
     return target

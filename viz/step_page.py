@@ -16,7 +16,7 @@ from autograd.validate import output_file
 from .escape import script_json
 from .explain import _count_paths, _explain, _gradients, _users
 from .graph import Style, build_graph, check_size, grad_text, op_text, picture_decimals
-from .rendering import GraphvizNotFound, pipe_svg, write_file
+from .rendering import GraphvizNotFound, dot_time_limit, pipe_svg, warn_missing_dot, write_file
 from .step_page_assets import CSS, SCRIPT
 from .steps import Step, record_steps
 from .tracing import Trace, factor, local_formula, trace
@@ -159,7 +159,7 @@ def _page_data(tr: Trace, steps: list[Step], decimals: int) -> dict:
 
 
 def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
-                 max_nodes: int | None = DEFAULT_MAX_STEPS) -> StepThrough:
+                 max_nodes: int | None = DEFAULT_MAX_STEPS, dot_timeout: float | None = None) -> StepThrough:
     """Write an offline HTML page that replays ``root``'s backward pass, one node per step.
 
     Each step highlights the node being processed (in backward's order, reverse topological),
@@ -178,11 +178,13 @@ def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
         root: the output Value (it must require grad), or its ``viz.trace``.
         path: where to write the page; None to only build it (e.g. to show it in Jupyter).
         max_nodes: refuse (ValueError) graphs with more nodes than this; None for no limit.
+        dot_timeout: seconds Graphviz may take to draw the picture (``viz.render``'s).
 
     Returns:
         A :class:`StepThrough` (its ``_repr_html_`` shows the page inline in Jupyter).
     """
     target = None if path is None else output_file(path, "path")
+    limit = dot_time_limit(dot_timeout)
     tr = root if isinstance(root, Trace) else trace(root)
     root = tr.nodes[-1]
     if not root.requires_grad:
@@ -195,8 +197,9 @@ def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
     style = Style(title=f"backward pass of {name} = {format_fixed(root.data, decimals)}")
     source = build_graph(tr, final, style).source
     try:
-        picture, with_dot = _clean_svg(pipe_svg(source)), True
+        picture, with_dot = _clean_svg(pipe_svg(source, timeout=limit)), True
     except GraphvizNotFound:
+        warn_missing_dot()
         picture, with_dot = _table_view(tr, decimals), False
     page_id = "dg" + hashlib.sha1(source.encode("utf-8")).hexdigest()[:10]
     title = f"deltagrad: backward of {name}, step by step"

@@ -252,3 +252,54 @@ def test_a_chain_longer_than_pythons_parser_takes_gets_a_true_message():
     assert "autograd.sum" in str(error.value)
     assert parse("+".join(["x"] * 1000), x=1.0).data == 1000.0  # well within the limit: fine
 
+
+
+# Issue 23, failure 3: every refusal in time linear in the input, quoting at most ~80 characters.
+# Each input below took from 12 s to minutes on the old code; the alarm turns a regression into a
+# failure instead of a hung run (generous: the fixed code answers in well under a second).
+HUGE = 2_000_000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x" + " " * HUGE + ".b",                 # refused attribute access after a long line
+        "0b1" + "0" * HUGE,                      # a literal too large for a float
+        "x + " + "y" * HUGE + "[0]",             # a subscript on a long name
+        "x +" + " " * HUGE + "lambda: 1",        # a lambda far along the line
+        "x" + " " * HUGE + "+* 2",               # a syntax error far along the line
+        "x\n" * 1000 + "x" + " " * HUGE + ".b",  # a refusal on a later line
+        "foo" * HUGE + "(x)",                    # an unknown function with a long name
+        "a" * HUGE,                              # a long name without a value
+    ],
+    ids=["attribute", "binary-literal", "subscript", "lambda", "syntax", "later-line", "function",
+         "name"],
+)
+def test_refusals_of_huge_inputs_are_fast_and_short(text):
+    import signal
+
+    def too_slow(signum, frame):
+        raise TimeoutError("parse took more than 20 s on a refused 2 MB input")
+
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(20)
+    try:
+        with pytest.raises(ValueError) as raised:
+            parse(text, x=1.0)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert len(str(raised.value)) < 300, str(raised.value)[:400]
+
+
+def test_a_syntax_error_far_along_quotes_the_spot():
+    with pytest.raises(ValueError) as raised:
+        parse("x + " * 100 + "* 2", x=1.0)
+    message = str(raised.value)
+    assert "* 2" in message and len(message) < 200, message
+
+
+def test_form_feed_is_not_a_line_break_in_the_column():
+    # Python's tokenizer breaks lines at \n, \r\n and \r only; str.splitlines also at \x0c
+    with pytest.raises(ValueError, match=r"'x\.y' \(column 7\)"):
+        parse("1 +\x0c  x.y", x=1.0)

@@ -1,6 +1,7 @@
 """Toy data sets: shapes, geometry, labels, reproducibility; and as_values."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -89,3 +90,26 @@ def test_as_values():
         data.as_values([[math.nan]])
     with pytest.raises(ValueError, match="real numbers"):
         data.as_values([["a"]])
+
+
+# Issue 23, failure 10: a huge count is a ValueError naming the argument, not a raw MemoryError.
+@pytest.mark.parametrize(
+    "make, name",
+    [
+        (lambda: data.moons(10**9), "n"),
+        (lambda: data.xor(10**12), "n"),
+        (lambda: data.circles(10**9), "n"),
+        (lambda: data.sine(10**15), "n"),
+        (lambda: data.spiral(10**9), "n_per_class"),
+        (lambda: data.spiral(50, 10**9), "classes"),
+        (lambda: data.spiral(100_000, 100), "n_per_class × classes"),
+    ],
+)
+def test_a_huge_sample_count_is_refused_naming_the_argument(make, name):
+    with pytest.raises(ValueError, match=re.escape(name) + ".*MAX_SAMPLES"):
+        make()
+
+
+def test_the_largest_allowed_count_works():
+    X, y = data.sine(data.MAX_SAMPLES)
+    assert X.shape == (data.MAX_SAMPLES, 1) and y.shape == (data.MAX_SAMPLES,)

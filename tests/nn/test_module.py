@@ -155,8 +155,8 @@ def test_what_is_read_is_capped(tmp_path, monkeypatch):
     path = model_file(tmp_path / "big.json", {"nin": 2, "nouts": [1]}, {f"k{i}": 0.5 for i in range(200)})
     with pytest.raises(ValueError, match="big.json.*larger than 1,000 bytes"):
         MLP.load(path)
-    if Path("/dev/zero").exists():  # an endless file: read() stops at the cap
-        with pytest.raises(ValueError, match="/dev/zero.*larger than"):
+    if Path("/dev/zero").exists():  # an endless device: refused before any read
+        with pytest.raises(ValueError, match="/dev/zero.*not a regular file"):
             MLP.load("/dev/zero")
 
 
@@ -232,3 +232,128 @@ def test_a_micrograd_style_subclass_has_a_repr_and_zero_grad():
     model.a.grad = 3.0
     model.zero_grad()
     assert model.a.grad == 0.0
+
+
+# Issue 23, failure 6: save keeps what the path is (mode, symlink, hard links).
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions and links")
+def test_save_keeps_the_files_mode(model, tmp_path):
+    path = tmp_path / "secret.json"
+    MLP(2, [3, 2], activation="tanh", seed=5).save(path)
+    path.chmod(0o600)
+    model.save(path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert MLP.load(path).state_dict() == model.state_dict()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX links")
+def test_save_writes_through_a_symlink(model, tmp_path):
+    target = tmp_path / "models" / "real.json"
+    target.parent.mkdir()
+    MLP(2, [3, 2], activation="tanh", seed=5).save(target)
+    link = tmp_path / "current.json"
+    link.symlink_to(target)
+    model.save(link)
+    assert link.is_symlink() and os.readlink(link) == str(target)  # still the link
+    assert MLP.load(target).state_dict() == model.state_dict()  # its target has the new weights
+    assert [p.name for p in target.parent.iterdir()] == ["real.json"]  # no temporary left
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX links")
+def test_every_hard_link_sees_the_saved_model(model, tmp_path):
+    path = tmp_path / "m.json"
+    MLP(2, [3, 2], activation="tanh", seed=5).save(path)
+    other = tmp_path / "backup.json"
+    os.link(path, other)
+    model.save(path)
+    assert MLP.load(other).state_dict() == model.state_dict()
+    assert path.stat().st_ino == other.stat().st_ino
+
+
+# Issue 23, failure 7: every bad file is a ValueError naming it, in bounded memory, never a hang.
+def _guarded(seconds=20):
+    def too_slow(signum, frame):
+        raise TimeoutError(f"load took more than {seconds} s")
+
+    signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(seconds)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGALRM"), reason="needs SIGALRM")
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    _guarded()
+    try:
+        with pytest.raises(ValueError, match="pipe.json.*not a regular file"):
+            MLP.load(fifo)
+    finally:
+        signal.alarm(0)
+
+
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="Linux /proc")
+def test_proc_self_mem_is_a_value_error_naming_it():
+    with pytest.raises(ValueError, match="/proc/self/mem"):
+        MLP.load("/proc/self/mem")
+
+
+def test_a_4299_digit_width_is_a_value_error_naming_the_file(tmp_path):
+    path = tmp_path / "digits.json"
+    path.write_text('{"format": "deltagrad-module", "class": "Layer", "config": {"nin": '
+                    + "9" * 4299 + ', "nout": 99}, "state_dict": {}}')
+    with pytest.raises(ValueError, match="digits.json"):  # the count's 4,301 digits: no str() of it
+        Layer.load(path)
+
+
+def test_a_lone_surrogate_key_gives_a_printable_error(tmp_path):
+    path = tmp_path / "surrogate.json"
+    Neuron(1, seed=0).save(path)
+    document = json.loads(path.read_text())
+    name = next(iter(document["state_dict"]))
+    document["state_dict"]["\udc80"] = document["state_dict"].pop(name)
+    path.write_text(json.dumps(document))  # ASCII JSON: "\udc80" as an escape, as attackers write it
+    with pytest.raises(ValueError, match="surrogate.json") as raised:
+        Neuron.load(path)
+    str(raised.value).encode("utf-8")  # strict UTF-8, as print() to a UTF-8 terminal
+    result = subprocess.run([sys.executable, "-c", f"""
+import sys
+sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
+from nn import Neuron
+try:
+    Neuron.load({str(path)!r})
+except ValueError as error:
+    print(error)
+"""], capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"})
+    assert result.returncode == 0 and "surrogate.json" in result.stdout, result.stderr
+
+
+def test_duplicate_keys_are_refused(tmp_path):
+    path = tmp_path / "twice.json"
+    Neuron(1, seed=0).save(path)
+    name = next(iter(json.loads(path.read_text())["state_dict"]))
+    path.write_text(path.read_text().replace('"state_dict": {', f'"state_dict": {{"{name}": 7.0, ', 1))
+    with pytest.raises(ValueError, match=rf"twice.json.*'{name}'.*twice"):
+        Neuron.load(path)
+
+
+def test_a_file_of_many_small_objects_is_refused_in_bounded_memory(tmp_path):
+    import tracemalloc
+
+    import nn.module
+
+    path = tmp_path / "objects.json"
+    count = (nn.module.MAX_FILE_BYTES - 2) // 3  # 64 MiB of [{},{},...]: 1.75 GB of dicts on the old code
+    path.write_bytes(b"[" + b"{}," * (count - 1) + b"{}]")
+    assert path.stat().st_size <= nn.module.MAX_FILE_BYTES
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="objects.json"):
+            MLP.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * nn.module.MAX_FILE_BYTES, f"peak {peak / 2**20:.0f} MiB"
+
+
+def test_a_folder_is_a_value_error_naming_it(tmp_path):
+    with pytest.raises(ValueError, match=f"{tmp_path.name}.*not a regular file"):
+        MLP.load(tmp_path)

@@ -86,3 +86,87 @@ def test_labels_graphviz_or_a_file_cannot_take_are_shortened_or_replaced(tmp_pat
     assert "…" in svg or "\ufffd" in svg
     page = step_through(y, tmp_path / "g.html")
     assert page.path.read_text(encoding="utf-8").count("<script") == page.html.count("<script")
+
+
+# Issue 23, failure 5: a label must not escape the explanation's Markdown code block or LaTeX
+# align*, nor start a line of its own in any output.
+BREAKING_LABELS = [
+    "x\n```\n<img src=x onerror=alert(1)>",  # closes a ``` fence on the old code
+    "x\n\ny",                                 # a blank line ends align*
+    "````",                                   # a run longer than the fence, no newline needed
+    "x\r\ny\rz\u2028w\x85v\x0bu\x0c",        # every other line break
+    "`` ` ```` `````",
+]
+
+
+def _explained(label: str, root_label: str = "out"):
+    from viz import explain
+
+    x = Value(2.0, label=label)
+    w = Value(-3.0, label="w")
+    y = (x * w + x).tanh()
+    y.label = root_label
+    return explain(y, x)
+
+
+def _code_blocks_close_where_they_should(markdown: str) -> bool:
+    """CommonMark's rule for backtick fences: a block opened by N backticks ends at the first line
+    that is only >= N backticks. The blocks must end exactly at the explanation's own fences."""
+    lines = markdown.split("\n")
+    i = 0
+    while i < len(lines):
+        opener = lines[i]
+        if opener.startswith("```"):
+            n = len(opener) - len(opener.lstrip("`"))
+            closes = [k for k in range(i + 1, len(lines))
+                      if lines[k].strip().startswith("`" * n) and set(lines[k].strip()) == {"`"}]
+            if not closes:
+                return False
+            if closes[0] != lines.index("", i) - 1:  # the block ends where the explanation's does
+                return False
+            i = closes[0] + 1
+            continue
+        if opener.lstrip().startswith(("```", "~~~", "<")):  # outside a block: raw HTML or a fence
+            return False
+        i += 1
+    return True
+
+
+@pytest.mark.parametrize("label", BREAKING_LABELS)
+def test_a_label_cannot_escape_the_markdown_code_block(label):
+    markdown = _explained(label, root_label=label).to_markdown()
+    plain = _explained("x").to_markdown()
+    assert _code_blocks_close_where_they_should(markdown), markdown
+    assert markdown.count("\n") == plain.count("\n")  # no line from the label
+
+
+@pytest.mark.parametrize("label", BREAKING_LABELS)
+def test_a_label_cannot_end_the_latex_align(label):
+    latex = _explained(label, root_label=label).to_latex()
+    plain = _explained("x").to_latex()
+    assert latex.count("\n") == plain.count("\n")
+    body = latex.split("\\begin{align*}")[1].split("\\end{align*}")[0]
+    assert "\n\n" not in body and latex.startswith("% ") and latex.count("\\begin{align*}") == 1
+
+
+@pytest.mark.parametrize("label", BREAKING_LABELS)
+def test_no_raw_line_break_from_a_label_in_str_or_html(label):
+    explained, plain = _explained(label, root_label=label), _explained("x")
+    assert str(explained).count("\n") == str(plain).count("\n")
+    assert explained.to_html().count("\n") == plain.to_html().count("\n")
+    assert len(str(explained).splitlines()) == len(str(plain).splitlines())
+
+
+@pytest.mark.parametrize("label", BREAKING_LABELS)
+def test_no_raw_line_break_from_a_label_in_the_dot_source(label):
+    x = Value(2.0, label=label)
+    y = (x * 3.0).tanh()
+    y.label = label
+    y.backward()
+    assert draw_graph(y).source.count("\n") == draw_graph((Value(2.0, label="x") * 3.0).tanh()).source.count("\n")
+
+
+@pytest.mark.parametrize("brk", ["\x85", "\u2028", "\u2029"])
+def test_unicode_line_breaks_become_graphviz_line_breaks(brk):
+    assert record_field(f"a{brk}b") == "a\\nb"
+    assert str(plain_label(f"a{brk}b")) == "a\\nb"
