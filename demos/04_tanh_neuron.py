@@ -63,7 +63,8 @@ def main(out_dir: Path, quick: bool = False) -> dict:
         o = build(v, **extra)
         o.backward()
         results[name] = {"o": o.data, **{k: leaf.grad for k, leaf in v.items()}, "nodes": len(autograd.topological_order(o))}
-        files[name] = picture(draw_graph(o), out_dir / f"tanh_neuron_{name}.svg")
+        params = [v["w1"], v["w2"], v["b"]]  # coloured as parameters (a dot node's are known already)
+        files[name] = picture(draw_graph(o, params=params), out_dir / f"tanh_neuron_{name}.svg")
         if name == "ops":
             page = step_through(o, out_dir / "tanh_neuron_steps.html")
             print(f"wrote {page.path} ({page.steps} steps)")
