@@ -12,7 +12,7 @@ OUT    ?= out
 # any package-dir mapping such as demos/ -> deltagrad.demos triggers); -qq prints errors only.
 QUIET  := -qq
 
-.PHONY: demo test bench wheel-check venv graphviz chromium clean
+.PHONY: demo test bench notebook wheel-check venv graphviz chromium clean
 
 demo: $(VENV)/.demo-$(SUM) graphviz
 	$(BIN)/deltagrad tour --out $(OUT)
@@ -23,6 +23,10 @@ test: $(VENV)/.test-$(SUM) graphviz chromium
 bench: $(VENV)/.test-$(SUM)
 	$(BIN)/pip install $(QUIET) '.[bench]'
 	$(BIN)/python -m benchmarks
+
+# Run demos/tutorial.ipynb top to bottom and store its outputs in it; a test checks they are current.
+notebook: $(VENV)/.test-$(SUM) graphviz
+	$(BIN)/python -m tests.demos.notebook_outputs
 
 # A wheel installed in a fresh environment outside the checkout runs every command, the tour too.
 wheel-check: $(VENV)/.test-$(SUM) graphviz

@@ -1,27 +1,46 @@
-"""demos/tutorial.ipynb runs headless (nbclient + ipykernel) and shows the picture, the page and explain."""
+"""demos/tutorial.ipynb runs headless (nbclient + ipykernel), shows the picture, the page and explain,
+and is stored with its outputs, current ones (``make notebook`` stores them)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import nbclient
 import nbformat
 import pytest
 
 from ..tools import program
+from .notebook_outputs import NOTEBOOK, execute, text_outputs
 
 DOT = program("dot", install="sudo apt-get install -y graphviz")
-NOTEBOOK = Path(__file__).resolve().parents[2] / "demos" / "tutorial.ipynb"
 
 
 @pytest.fixture(scope="module")
-def outputs() -> list[dict]:
+def executed() -> nbformat.NotebookNode:
     if DOT is None:
         pytest.skip("Graphviz's dot is needed for the notebook's pictures")
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    nbclient.NotebookClient(notebook, timeout=60, kernel_name="python3",
-                            resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
-    return [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.get("outputs", [])]
+    return execute()
+
+
+@pytest.fixture(scope="module")
+def outputs(executed) -> list[dict]:
+    return [output for cell in executed.cells if cell.cell_type == "code" for output in cell.get("outputs", [])]
+
+
+def test_the_stored_outputs_are_current(executed):
+    stored = nbformat.read(NOTEBOOK, as_version=4)
+    assert [c.source for c in stored.cells] == [c.source for c in executed.cells]
+    stale = [i for i, (old, new) in enumerate(zip(text_outputs(stored), text_outputs(executed))) if old != new]
+    assert all(text_outputs(stored)), "a code cell has no stored output: run make notebook"
+    assert not stale, f"code cells {stale} show outdated outputs: run make notebook"
+
+
+def test_the_comparison_sees_a_changed_number_but_not_an_address(executed):
+    changed = nbformat.reads(nbformat.writes(executed), as_version=4)  # a copy
+    cell = next(c for c in changed.cells if c.cell_type == "code" and any(o.get("name") == "stdout" for o in c.outputs))
+    stream = next(o for o in cell.outputs if o.get("name") == "stdout")
+    before = text_outputs(changed)
+    stream.text = stream.text + "<object at 0x7f00deadbeef>"
+    moved = text_outputs(changed)
+    stream.text = stream.text.replace("0x7f00deadbeef", "0x55aa00")
+    assert text_outputs(changed) == moved != before  # an address is noise; new text is not
 
 
 def _data(outputs: list[dict], mime: str) -> list[str]:
