@@ -3,6 +3,8 @@ and is stored with its outputs, current ones (``make notebook`` stores them)."""
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import pytest
 
@@ -71,3 +73,15 @@ def test_delta_report_and_training_run_print(outputs):
     text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
     assert "loss " in text and "accuracy" in text
     assert "δ" in text or "delta" in text.lower()
+
+
+def test_the_comparison_sees_a_picture_s_numbers_but_not_its_layout(executed):
+    changed = nbformat.reads(nbformat.writes(executed), as_version=4)
+    output = next(o for c in changed.cells if c.cell_type == "code" for o in c.outputs
+                  if "image/svg+xml" in o.get("data", {}))
+    svg = output.data["image/svg+xml"]
+    before = text_outputs(changed)
+    output.data["image/svg+xml"] = re.sub(r' x="([\d.-]+)"', ' x="0"', svg).replace("version 2.", "version 9.")
+    assert text_outputs(changed) == before  # another Graphviz: other coordinates, same picture
+    output.data["image/svg+xml"] = svg.replace(">data 2.0<", ">data 3.0<", 1)
+    assert ">data 2.0<" in svg and text_outputs(changed) != before
