@@ -8,7 +8,7 @@ from typing import Any
 
 import graphviz
 
-__all__ = ["record_field", "plain_label", "script_json"]
+__all__ = ["record_field", "plain_label", "script_json", "printable"]
 
 # Characters that structure a record label; a backslash makes each one literal.
 _RECORD_SPECIAL = {c: "\\" + c for c in '\\{}|<>"'}
@@ -27,10 +27,16 @@ def script_json(data: Any, **dumps: Any) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+def printable(text: str) -> str:
+    """``text`` without control characters: a tab as a space, the others but line breaks as
+    U+FFFD (dot drops them and a NUL ends its input; an HTML page or a terminal must not get them)."""
+    return _CONTROL.sub("\ufffd", text.replace("\t", " "))
+
+
 def _literal(text: str) -> str:
     """``text`` with what Graphviz reads in any label made literal: entities (``&amp;`` would
-    show as ``&``) and control characters (a tab becomes a space, the others U+FFFD)."""
-    return _CONTROL.sub("\ufffd", text.replace("&", "&amp;").replace("\t", " "))
+    show as ``&``) and control characters (see :func:`printable`)."""
+    return printable(text.replace("&", "&amp;"))
 
 
 def record_field(text: str) -> str:

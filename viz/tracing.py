@@ -8,6 +8,8 @@ from typing import Callable, Iterator, NamedTuple
 from autograd import OPS, Value, topological_order
 from autograd.format import format_number
 
+from .escape import printable
+
 __all__ = ["Edge", "Trace", "trace", "local_formula", "is_atomic", "neuron_prefix", "NAME_LIMIT"]
 
 NAME_LIMIT = 12  # an unlabelled node is named by its expression (x1*w1) up to this many characters
@@ -63,9 +65,9 @@ LABEL_LIMIT = 60  # characters of a label a picture shows; Graphviz refuses stri
 
 
 def shown_label(label: str) -> str:
-    """A label as pictures and pages show it: at most ``LABEL_LIMIT`` characters (then "…"), and a
-    lone surrogate, which no file can encode, as U+FFFD."""
-    label = re.sub("[\ud800-\udfff]", "\ufffd", label)
+    """A label as pictures and pages show it: at most ``LABEL_LIMIT`` characters (then "…"), a
+    lone surrogate, which no file can encode, as U+FFFD, and no control character (``printable``)."""
+    label = printable(re.sub("[\ud800-\udfff]", "\ufffd", label))
     return label if len(label) <= LABEL_LIMIT else label[: LABEL_LIMIT - 1] + "…"
 
 
