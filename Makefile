@@ -31,7 +31,10 @@ notebook: $(VENV)/.test-$(SUM) graphviz
 # A wheel installed in a fresh environment outside the checkout runs every command, the tour too.
 wheel-check: $(VENV)/.test-$(SUM) graphviz
 	@rm -rf build/wheel-check && mkdir -p build/wheel-check
-	$(BIN)/pip wheel $(QUIET) --no-deps . -w build/wheel-check/dist
+	@# -q, not -qq: the build must print no setuptools warning (a data folder left out of packages)
+	$(BIN)/pip wheel -q --no-deps . -w build/wheel-check/dist >build/wheel-check/build.log 2>&1 \
+	  || { cat build/wheel-check/build.log; exit 1; }
+	@! grep -n "BuildBackendWarning\|SetuptoolsWarning\|SetuptoolsDeprecationWarning" build/wheel-check/build.log
 	$(PYTHON) -m venv build/wheel-check/venv
 	build/wheel-check/venv/bin/pip install $(QUIET) build/wheel-check/dist/*.whl
 	cd /tmp && $(CURDIR)/build/wheel-check/venv/bin/deltagrad tour --quick --out $(CURDIR)/build/wheel-check/out
