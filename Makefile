@@ -24,7 +24,8 @@ bench: $(VENV)/.test-$(SUM)
 	$(BIN)/pip install $(QUIET) '.[bench]'
 	$(BIN)/python -m benchmarks
 
-# Run demos/tutorial.ipynb top to bottom and store its outputs in it; a test checks they are current.
+# Run demos/tutorial.ipynb top to bottom and store its outputs in it (a test checks they are
+# current).
 notebook: $(VENV)/.test-$(SUM) graphviz
 	$(BIN)/python -m tests.demos.notebook_outputs
 
@@ -34,7 +35,8 @@ wheel-check: $(VENV)/.test-$(SUM) graphviz
 	@# -q, not -qq: the build must print no setuptools warning (a data folder left out of packages)
 	$(BIN)/pip wheel -q --no-deps . -w build/wheel-check/dist >build/wheel-check/build.log 2>&1 \
 	  || { cat build/wheel-check/build.log; exit 1; }
-	@! grep -n "BuildBackendWarning\|SetuptoolsWarning\|SetuptoolsDeprecationWarning" build/wheel-check/build.log
+	@! grep -n "BuildBackendWarning\|SetuptoolsWarning\|SetuptoolsDeprecationWarning" \
+	  build/wheel-check/build.log
 	$(PYTHON) -m venv build/wheel-check/venv
 	build/wheel-check/venv/bin/pip install $(QUIET) build/wheel-check/dist/*.whl
 	cd /tmp && $(CURDIR)/build/wheel-check/venv/bin/deltagrad tour --quick --out $(CURDIR)/build/wheel-check/out

@@ -85,8 +85,9 @@ def _captions(folder: Path) -> dict[str, str]:
         found = json.loads((folder / CAPTIONS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    ok = isinstance(found, dict)
-    return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)} if ok else {}
+    if not isinstance(found, dict):
+        return {}
+    return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def _select(scripts: list[Path], only: str | None) -> list[Path]:
@@ -175,8 +176,8 @@ def _section(demo: DemoRun, out: Path) -> str:
         f"<figcaption>{caption(p)}</figcaption></figure>"
         for p in demo.files if p.suffix in PICTURES
     )
-    pages = "".join(f'<p class="page">▶ <a href="{link(p)}">an interactive page</a>: {caption(p)}</p>'
-                    for p in demo.files if p.suffix == ".html")
+    pages = "".join(f'<p class="page">▶ <a href="{link(p)}">an interactive page</a>: '
+                    f"{caption(p)}</p>" for p in demo.files if p.suffix == ".html")
     others = "".join(f'<li><a href="{link(p)}">{caption(p)}</a></li>' for p in demo.files
                      if p.suffix not in PICTURES + (".html",))
     errors = f"<pre class=failed>{html.escape(demo.errors)}</pre>" if demo.status and demo.errors else ""

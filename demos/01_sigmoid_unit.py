@@ -106,7 +106,8 @@ def main(out_dir: Path, quick: bool = False) -> dict:
         plt.title("The sigmoid and its derivative")
         plt.legend()
 
-    plot(out_dir / "sigmoid.png", draw, "σ(x) and its derivative σ'(x) = σ(x)(1 − σ(x)), largest (0.25) at x = 0")
+    plot(out_dir / "sigmoid.png", draw,
+         "σ(x) and its derivative σ'(x) = σ(x)(1 − σ(x)), largest (0.25) at x = 0")
     unit = sigmoid_unit(1.0)
     unit.backward()
     print(f"the unit σ(w·x + b) at w·x + b = 1: output {unit.data:.6f}, local derivative on the σ edge "

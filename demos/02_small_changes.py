@@ -79,7 +79,8 @@ def main(out_dir: Path, quick: bool = False) -> dict:
         plt.legend()
 
     plot(out_dir / "small_changes.png", draw,
-         "the true change of the output against the linear prediction Σ ∂output/∂p·Δp, along one direction")
+         "the true change of the output against the linear prediction Σ ∂output/∂p·Δp, "
+         "along one direction")
     out.label = "output"
     out.backward()  # the picture's gradients are the partial derivatives of the table above
     picture(draw_graph(out), out_dir / "sigmoid_neuron.svg",

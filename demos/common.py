@@ -106,6 +106,7 @@ def run(main: Callable[..., dict], description: str, argv: list[str] | None = No
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     results = main(args.out, quick=args.quick)
-    write_json(caption(args.out / "results.json", "the numbers the demo computed, as JSON"), results)
+    numbers = caption(args.out / "results.json", "the numbers the demo computed, as JSON")
+    write_json(numbers, results)
     return 0
 

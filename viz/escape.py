@@ -29,7 +29,7 @@ def script_json(data: Any, **dumps: Any) -> str:
 
 def printable(text: str) -> str:
     """``text`` without control characters: a tab as a space, the others but line breaks as
-    U+FFFD (dot drops them and a NUL ends its input; an HTML page or a terminal must not get them)."""
+    U+FFFD (dot drops them and a NUL ends its input; a page or a terminal must not get them)."""
     return _CONTROL.sub("\ufffd", text.replace("\t", " "))
 
 

@@ -11,8 +11,8 @@ from autograd import Value
 
 from .tracing import Trace, neuron_prefix
 
-__all__ = ["ROLES", "node_roles", "weights_and_biases", "looks_like_parameter", "neuron_of", "as_parameter_set",
-           "Unit", "find_units"]
+__all__ = ["ROLES", "node_roles", "weights_and_biases", "looks_like_parameter", "neuron_of",
+           "as_parameter_set", "Unit", "find_units"]
 
 ROLES = ("input", "parameter", "constant", "output", "interior")
 
@@ -53,7 +53,7 @@ def as_parameter_set(params: Any) -> set[Value] | None:
 
 def weights_and_biases(tr: Trace) -> set[Value]:
     """The leaves some ``dot`` node takes as a weight or bias: ``autograd.dot(weights, inputs,
-    bias)`` is the caller saying which operands are parameters, and every neuron of ``nn`` is one."""
+    bias)`` is the caller saying which operands are parameters (every neuron of ``nn`` is one)."""
     found = set()
     for node in tr.nodes:
         if node.op == "dot":

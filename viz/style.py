@@ -8,7 +8,8 @@ from typing import Sequence
 
 import graphviz
 
-__all__ = ["ROLE_COLORS", "ROLE_LEGEND", "GRAD_COLORS", "NO_GRAD_COLOR", "grad_color", "grad_legend", "add_legend"]
+__all__ = ["ROLE_COLORS", "ROLE_LEGEND", "GRAD_COLORS", "NO_GRAD_COLOR", "grad_color",
+           "grad_legend", "add_legend"]
 
 ROLE_COLORS = {
     "input": "#cfe2f3",

@@ -66,7 +66,7 @@ LABEL_LIMIT = 60  # characters of a label a picture shows; Graphviz refuses stri
 
 def shown_label(label: str) -> str:
     """A label as pictures and pages show it: at most ``LABEL_LIMIT`` characters (then "…"), a
-    lone surrogate, which no file can encode, as U+FFFD, and no control character (``printable``)."""
+    lone surrogate, which no file can encode, as U+FFFD, no control character (``printable``)."""
     label = printable(re.sub("[\ud800-\udfff]", "\ufffd", label))
     return label if len(label) <= LABEL_LIMIT else label[: LABEL_LIMIT - 1] + "…"
 

@@ -44,7 +44,8 @@ def test_no_negative_zero_is_printed(capsys: pytest.CaptureFixture, argv: list[s
     # step has φ' = 0 everywhere, so every δ is ±0.0: the sign of a zero product is noise.
     status, out, _ = run(capsys, *argv)
     assert status == 0
-    assert NEGATIVE_ZERO.search("v = -0, -0.0 and -0e+00") and not NEGATIVE_ZERO.search("-0.5 -0.01 x-0")
+    assert NEGATIVE_ZERO.search("v = -0, -0.0 and -0e+00")
+    assert not NEGATIVE_ZERO.search("-0.5 -0.01 x-0")
     assert not NEGATIVE_ZERO.findall(out), out
 
 

@@ -35,14 +35,16 @@ def test_quick_tour_writes_an_index_linking_existing_files(tmp_path: Path, capsy
     assert "OK: hand formula, autograd and finite differences agree within 1e-09" in printed
 
 
-def test_every_heading_is_numbered_and_every_figure_says_what_it_shows(tmp_path: Path,
-                                                                       capsys: pytest.CaptureFixture) -> None:
+def test_every_heading_is_numbered_and_every_figure_says_what_it_shows(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["tour", "--out", str(tmp_path), "--quick"]) == 0
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     headings = re.findall(r'<h2 id="(\d\d)_[^"]*">(.*?)</h2>', page)
     assert [title.split(":")[0] for _, title in headings] == [f"Demo {int(n)}" for n, _ in headings]
-    assert len(headings) == DEMO_COUNT and not any("Demo" in title.split(":", 1)[1] for _, title in headings)
-    figures = re.findall(r'<figure><a href="([^"]+)">.*?<figcaption>(.*?)</figcaption></figure>', page)
+    assert len(headings) == DEMO_COUNT
+    assert not any("Demo" in title.split(":", 1)[1] for _, title in headings)  # no "Demo 8: Demo"
+    figures = re.findall(r'<figure><a href="([^"]+)">.*?<figcaption>(.*?)</figcaption></figure>',
+                         page)
     assert len(figures) >= 10, figures
     for target, caption in figures:
         name = Path(target).name

@@ -32,7 +32,8 @@ def execute(path: Path = NOTEBOOK) -> nbformat.NotebookNode:
         The notebook with every code cell's outputs (and no timing metadata).
     """
     notebook = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(notebook, timeout=TIMEOUT, kernel_name="python3", record_timing=False,
+    client = nbclient.NotebookClient(notebook, timeout=TIMEOUT, kernel_name="python3",
+                                     record_timing=False,
                                      resources={"metadata": {"path": str(path.parent)}},
                                      extra_arguments=["--log-level=ERROR"])  # no banner about TCP
     client.execute()
@@ -55,7 +56,8 @@ def text_outputs(notebook: nbformat.NotebookNode) -> list[list[str]]:
             else:
                 data = output.get("data", {})
                 texts += [f"{kind}: {_text(data[kind])}" for kind in _TEXT_KINDS if kind in data]
-        cells.append([_ADDRESS.sub("0x…", _SVG.sub(_svg_texts, _COMMENT.sub("", text))) for text in texts])
+        texts = [_SVG.sub(_svg_texts, _COMMENT.sub("", text)) for text in texts]
+        cells.append([_ADDRESS.sub("0x…", text) for text in texts])
     return cells
 
 

@@ -1,5 +1,5 @@
-"""demos/tutorial.ipynb runs headless (nbclient + ipykernel), shows the picture, the page and explain,
-and is stored with its outputs, current ones (``make notebook`` stores them)."""
+"""demos/tutorial.ipynb runs headless (nbclient + ipykernel), shows the picture, the page and
+explain, and is stored with its outputs, current ones (``make notebook`` stores them)."""
 
 from __future__ import annotations
 
@@ -23,21 +23,23 @@ def executed() -> nbformat.NotebookNode:
 
 @pytest.fixture(scope="module")
 def outputs(executed) -> list[dict]:
-    return [output for cell in executed.cells if cell.cell_type == "code" for output in cell.get("outputs", [])]
+    return [output for cell in executed.cells if cell.cell_type == "code"
+            for output in cell.get("outputs", [])]
 
 
 def test_the_stored_outputs_are_current(executed):
     stored = nbformat.read(NOTEBOOK, as_version=4)
     assert [c.source for c in stored.cells] == [c.source for c in executed.cells]
-    stale = [i for i, (old, new) in enumerate(zip(text_outputs(stored), text_outputs(executed))) if old != new]
+    pairs = zip(text_outputs(stored), text_outputs(executed))
+    stale = [i for i, (old, new) in enumerate(pairs) if old != new]
     assert all(text_outputs(stored)), "a code cell has no stored output: run make notebook"
     assert not stale, f"code cells {stale} show outdated outputs: run make notebook"
 
 
 def test_the_comparison_sees_a_changed_number_but_not_an_address(executed):
     changed = nbformat.reads(nbformat.writes(executed), as_version=4)  # a copy
-    cell = next(c for c in changed.cells if c.cell_type == "code" and any(o.get("name") == "stdout" for o in c.outputs))
-    stream = next(o for o in cell.outputs if o.get("name") == "stdout")
+    stream = next(o for c in changed.cells if c.cell_type == "code" for o in c.outputs
+                  if o.get("name") == "stdout")
     before = text_outputs(changed)
     stream.text = stream.text + "<object at 0x7f00deadbeef>"
     moved = text_outputs(changed)
@@ -81,7 +83,8 @@ def test_the_comparison_sees_a_picture_s_numbers_but_not_its_layout(executed):
                   if "image/svg+xml" in o.get("data", {}))
     svg = output.data["image/svg+xml"]
     before = text_outputs(changed)
-    output.data["image/svg+xml"] = re.sub(r' x="([\d.-]+)"', ' x="0"', svg).replace("version 2.", "version 9.")
+    moved = re.sub(r' x="([\d.-]+)"', ' x="0"', svg)
+    output.data["image/svg+xml"] = moved.replace("version 2.", "version 9.")
     assert text_outputs(changed) == before  # another Graphviz: other coordinates, same picture
     output.data["image/svg+xml"] = svg.replace(">data 2.0<", ">data 3.0<", 1)
     assert ">data 2.0<" in svg and text_outputs(changed) != before

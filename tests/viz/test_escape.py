@@ -111,7 +111,7 @@ HOSTILE = {
     "latex": "x\n\ny \\end{align*}} $",
 }
 # Outputs that show a label's newline as a raw newline of their own syntax (until ROBUST is merged).
-RAW_NEWLINE = {"record syntax", "fence", "latex"}
+RAW_NEWLINE = frozenset({"record syntax", "fence", "latex"})
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -130,9 +130,10 @@ def hostile_root(label: str) -> tuple[Value, Value]:
     return x, root
 
 
-def kinds(exclude: set[str] = set(), xfail: set[str] = set()) -> list:
-    return [pytest.param(k, id=k, marks=[pytest.mark.xfail(reason=ROBUST, strict=False)] if k in xfail else [])
-            for k in HOSTILE if k not in exclude]
+def kinds(xfail: frozenset[str] = frozenset()) -> list:
+    """Every HOSTILE kind as a test parameter; those in ``xfail`` wait for branch robust."""
+    robust = [pytest.mark.xfail(reason=ROBUST, strict=False)]
+    return [pytest.param(k, id=k, marks=robust if k in xfail else []) for k in HOSTILE]
 
 
 @pytest.mark.parametrize("kind", kinds())
@@ -170,8 +171,9 @@ def _tags(page: str) -> tuple[dict[str, int], dict[str, str]]:
                 self.done.add(tag)
 
         def handle_data(self, data):
-            if self.inside and self.inside[-1] in ("title", "h1") and self.inside[-1] not in self.done:
-                self.text[self.inside[-1]] = self.text.get(self.inside[-1], "") + data
+            tag = self.inside[-1] if self.inside else ""
+            if tag in ("title", "h1") and tag not in self.done:
+                self.text[tag] = self.text.get(tag, "") + data
 
     reader = Reader()
     reader.feed(page)
@@ -196,8 +198,9 @@ def test_a_hostile_root_label_in_the_step_page_title_and_body(tmp_path, kind):
     expected = f"deltagrad: backward of {as_shown(label)}, step by step"
     assert text["title"] == expected and text["h1"] == expected
     assert not _CONTROL.search(page)  # no NUL or escape character in the file
-    data = re.search(r'<script type="application/json" class="data">(.*?)</script>', page, re.DOTALL)
-    assert as_shown(label) in json.loads(data[1])["names"]  # the data still parses, holding the label
+    data = re.search(r'<script type="application/json" class="data">(.*?)</script>', page,
+                     re.DOTALL)
+    assert as_shown(label) in json.loads(data[1])["names"]  # the data parses, holding the label
 
 
 def _outside_code(markdown: str) -> tuple[list[str], bool]:
@@ -230,7 +233,8 @@ def test_a_hostile_root_label_in_explain_str_markdown_and_latex(kind):
         assert not line or (line.startswith("**") and line.endswith("**")), line
     latex = explanation.to_latex()
     header, begin, *body = latex.split("\n")
-    assert header.startswith("% ") and begin == "\\begin{align*}" and body[-2:] == ["\\end{align*}", ""]
+    assert header.startswith("% ") and begin == "\\begin{align*}"
+    assert body[-2:] == ["\\end{align*}", ""]
     assert "" not in body[:-2] and not any("\\end{align*}" in row for row in body[:-2])
     unescaped = re.sub(r"\\[{}]", "", latex)
     assert unescaped.count("{") == unescaped.count("}")
@@ -247,7 +251,8 @@ def test_a_hostile_label_in_draw_mlp(kind):
     model.layers[1].neurons[0].w[1].label = label
     for edge_labels in (True, False):
         svg = svg_of(draw_mlp(model, [0.5, -1.0], 1.0, edge_labels=edge_labels).source)
-        tooltips = [a.get("{http://www.w3.org/1999/xlink}title") for a in svg.iter("{http://www.w3.org/2000/svg}a")]
+        links = svg.iter("{http://www.w3.org/2000/svg}a")
+        tooltips = [a.get("{http://www.w3.org/1999/xlink}title") for a in links]
         assert sum(t.startswith(f"{as_shown(label)} = ") for t in tooltips if t) == 2, tooltips
 
 

@@ -143,7 +143,8 @@ def test_roles_colour_inputs_parameters_constants_and_output(use_dot):
     legend = dot_nodes(source)["legend"]["label"]
     for role in ("input", "parameter", "constant", "output"):
         assert f">{html.escape(ROLE_LEGEND[role])}<" in legend
-    assert "requires grad" in ROLE_LEGEND["input"] and "requires_grad=False" in ROLE_LEGEND["constant"]
+    assert "requires grad" in ROLE_LEGEND["input"]
+    assert "requires_grad=False" in ROLE_LEGEND["constant"]
 
 
 def test_roles_never_come_from_names():
@@ -155,7 +156,8 @@ def test_roles_never_come_from_names():
     w1, bias = Value(1.0, label="w1"), Value(2.0, label="bias", requires_grad=False)
     y = w1 * a + bias
     y.label = "y"
-    for root, expected in ((out, {"a": "input", "b": "input"}), (y, {"w1": "input", "bias": "constant"})):
+    cases = ((out, {"a": "input", "b": "input"}), (y, {"w1": "input", "bias": "constant"}))
+    for root, expected in cases:
         source = draw_graph(root).source
         for label, role in expected.items():
             assert node_named(source, label)[1]["fillcolor"] == ROLE_COLORS[role], label
