@@ -11,6 +11,7 @@ import argparse
 
 import numpy as np
 
+from autograd.format import format_number
 from nn import ACTIVATIONS, MLP
 from nn.deltas import LOSSES, REDUCTIONS, check_size, compare
 
@@ -69,7 +70,8 @@ def _targets(text: str, loss: str) -> list:
 
 
 def _show(samples: list) -> str:
-    rows = ["[" + ", ".join(f"{a:.6g}" for a in s) + "]" if isinstance(s, list) else str(s) for s in samples]
+    rows = ["[" + ", ".join(format_number(a, 6) for a in s) + "]" if isinstance(s, list) else str(s)
+            for s in samples]
     return rows[0] if len(rows) == 1 else "; ".join(rows)
 
 

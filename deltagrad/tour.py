@@ -13,7 +13,9 @@ import argparse
 import ast
 import html
 import importlib.util
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,13 +26,14 @@ from pathlib import Path
 from autograd.validate import output_folder
 from viz.rendering import INSTALL_HINT
 
-__all__ = ["register", "run", "demos_folder", "DemoRun", "write_index"]
+__all__ = ["register", "run", "demos_folder", "DemoRun", "write_index", "CAPTIONS"]
 
 PACKAGES_ROOT = Path(__file__).resolve().parent.parent  # where autograd, nn and viz are
 DEMOS = "deltagrad.demos"  # the demos/ folder, mapped to this name by pyproject.toml
 PLOT_HINT = "pip install 'deltagrad[plot]'"
 TIMEOUT = 300  # seconds per demo, far above what a demo needs
 PICTURES = (".svg", ".png")
+CAPTIONS = "captions.json"  # a demo's {file name: what it shows}, written by demos/common.py
 
 
 @dataclass
@@ -45,6 +48,7 @@ class DemoRun:
     output: str = ""
     errors: str = ""
     files: list[Path] = field(default_factory=list)
+    captions: dict[str, str] = field(default_factory=dict)
 
     @property
     def notes(self) -> list[str]:
@@ -69,8 +73,21 @@ def demos_folder() -> Path:
 
 
 def _title(script: Path) -> str:
+    """``Demo N: what it shows``: N from the file name, the rest from the docstring's first line."""
     docstring = ast.get_docstring(ast.parse(script.read_text(encoding="utf-8"))) or script.stem
-    return docstring.splitlines()[0].replace("``", "")
+    first = re.sub(r"^Demo \d+:\s*", "", docstring.splitlines()[0].replace("``", ""))
+    return f"Demo {int(script.stem[:2])}: {first}"
+
+
+def _captions(folder: Path) -> dict[str, str]:
+    """The demo's captions (see ``CAPTIONS``); none when it wrote none or a broken file."""
+    try:
+        found = json.loads((folder / CAPTIONS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def _select(scripts: list[Path], only: str | None) -> list[Path]:
@@ -109,8 +126,10 @@ def run_demo(script: Path, out: Path, quick: bool) -> DemoRun:
         output = output.decode() if isinstance(output, bytes) else output
     result = DemoRun(script, folder, _title(script), status, time.perf_counter() - start, output, errors)
     (folder / "output.txt").write_text(output, encoding="utf-8")
+    result.captions = {"output.txt": "what the demo printed (shown below)", **_captions(folder)}
     # In the order the demo wrote them, which is the order it explains them in.
-    result.files = sorted((p for p in folder.iterdir() if p.is_file()), key=lambda p: (p.stat().st_mtime_ns, p.name))
+    result.files = sorted((p for p in folder.iterdir() if p.is_file() and p.name != CAPTIONS),
+                          key=lambda p: (p.stat().st_mtime_ns, p.name))
     return result
 
 
@@ -132,6 +151,8 @@ h1{margin-bottom:.2em} h2{margin-top:2em;border-bottom:1px solid #ddd}
 .pictures{display:flex;flex-wrap:wrap;gap:1em}
 .pictures figure{margin:0;border:1px solid #ddd;padding:.5em;background:#fff}
 .pictures img{max-width:520px;max-height:360px;display:block}
+.pictures figcaption{max-width:520px;font-size:.9em;color:#444;margin-top:.3em}
+.pictures figcaption code,ul.files code{font-size:.85em;color:#777}
 pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:13px;line-height:1.3}
 ul.files{columns:2} p.page{font-size:1.1em}"""
 
@@ -140,16 +161,24 @@ def _section(demo: DemoRun, out: Path) -> str:
     def link(path: Path) -> str:
         return html.escape(path.relative_to(out).as_posix(), quote=True)
 
+    def name(path: Path) -> str:
+        return f"<code>{html.escape(path.name)}</code>"
+
+    def caption(path: Path) -> str:  # what the file shows (the demo's caption), then its name
+        text = demo.captions.get(path.name)
+        return f"{html.escape(text)} ({name(path)})" if text else name(path)
+
     state = (f'<span class="ok">ran in {demo.seconds:.1f} s</span>' if demo.status == 0
              else f'<span class="failed">FAILED (exit status {demo.status})</span>')
     pictures = "".join(
-        f'<figure><a href="{link(p)}"><img src="{link(p)}" alt="{html.escape(p.name)}"></a>'
-        f"<figcaption>{html.escape(p.name)}</figcaption></figure>"
+        f'<figure><a href="{link(p)}"><img src="{link(p)}" '
+        f'alt="{html.escape(demo.captions.get(p.name, p.name), quote=True)}"></a>'
+        f"<figcaption>{caption(p)}</figcaption></figure>"
         for p in demo.files if p.suffix in PICTURES
     )
-    pages = "".join(f'<p class="page">▶ <a href="{link(p)}">{html.escape(p.name)}</a> '
-                    "(an interactive page)</p>" for p in demo.files if p.suffix == ".html")
-    others = "".join(f'<li><a href="{link(p)}">{html.escape(p.name)}</a></li>' for p in demo.files
+    pages = "".join(f'<p class="page">▶ <a href="{link(p)}">an interactive page</a>: '
+                    f"{caption(p)}</p>" for p in demo.files if p.suffix == ".html")
+    others = "".join(f'<li><a href="{link(p)}">{caption(p)}</a></li>' for p in demo.files
                      if p.suffix not in PICTURES + (".html",))
     errors = f"<pre class=failed>{html.escape(demo.errors)}</pre>" if demo.status and demo.errors else ""
     return (f'<h2 id="{html.escape(demo.script.stem)}">{html.escape(demo.title)}</h2>\n<p>{state} · '

@@ -106,12 +106,14 @@ def main(out_dir: Path, quick: bool = False) -> dict:
         plt.title("The sigmoid and its derivative")
         plt.legend()
 
-    plot(out_dir / "sigmoid.png", draw, "σ and σ'")
+    plot(out_dir / "sigmoid.png", draw,
+         "σ(x) and its derivative σ'(x) = σ(x)(1 − σ(x)), largest (0.25) at x = 0")
     unit = sigmoid_unit(1.0)
     unit.backward()
     print(f"the unit σ(w·x + b) at w·x + b = 1: output {unit.data:.6f}, local derivative on the σ edge "
           f"σ(1)(1 − σ(1)) = {unit.local_grads[0]:.6f}")
-    picture(draw_graph(unit), out_dir / "sigmoid_unit.svg")
+    picture(draw_graph(unit), out_dir / "sigmoid_unit.svg",
+            "the sigmoid unit o = σ(w·x + b) at w·x + b = 1: σ(1)(1 − σ(1)) on the σ edge")
     return {
         "exp_minus_1": e1,
         "sigmoid_1": s1,

@@ -78,10 +78,13 @@ def main(out_dir: Path, quick: bool = False) -> dict:
         plt.title("A sigmoid neuron: small changes, small predictable effects")
         plt.legend()
 
-    plot(out_dir / "small_changes.png", draw, "true vs predicted Δoutput")
+    plot(out_dir / "small_changes.png", draw,
+         "the true change of the output against the linear prediction Σ ∂output/∂p·Δp, "
+         "along one direction")
     out.label = "output"
     out.backward()  # the picture's gradients are the partial derivatives of the table above
-    picture(draw_graph(out), out_dir / "sigmoid_neuron.svg")
+    picture(draw_graph(out), out_dir / "sigmoid_neuron.svg",
+            "the sigmoid neuron: each parameter's grad is the partial derivative printed below")
     return {
         "output": out.data,
         "partials": list(partials),

@@ -101,7 +101,8 @@ def main(out_dir: Path, quick: bool = False) -> dict:
         axes.flat[0].legend()
         fig.suptitle("Activations of Lecture 24 and their derivatives")
 
-    plot(out_dir / "activations.png", draw, "the activation gallery")
+    plot(out_dir / "activations.png", draw,
+         "each activation φ (solid) and its derivative φ' (dashed) on [−3, 3]")
     return {
         "max_table_difference": worst_table,
         "max_numeric_difference": worst_numeric,

@@ -14,7 +14,7 @@ from pathlib import Path
 import autograd
 from autograd import Value
 from autograd.format import format_table
-from common import picture, run
+from common import caption, picture, run
 from viz import draw_graph, step_through
 
 INPUTS = {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.8813735870195432}
@@ -57,15 +57,24 @@ def as_dot_node(v: dict[str, Value]) -> Value:
 def main(out_dir: Path, quick: bool = False) -> dict:
     """Print the neuron's gradients against the chain rule; draw the graphs and the step-through page."""
     results, files = {}, {}
-    for name, build, extra in (("ops", spelled_out, {}), ("exp", spelled_out, {"tanh_from_exp": True}),
-                               ("dot", as_dot_node, {})):
+    for name, build, extra, what in (
+        ("ops", spelled_out, {},
+         "the neuron op by op, as micrograd's lecture draws it: 1 − o² on the tanh edge"),
+        ("exp", spelled_out, {"tanh_from_exp": True},
+         "the same neuron with tanh as (e^2n − 1)/(e^2n + 1): more nodes, the same gradients"),
+        ("dot", as_dot_node, {},
+         "the same neuron with w·x + b as one dot node, as nn.Neuron builds it"),
+    ):
         v = leaves()
         o = build(v, **extra)
         o.backward()
         results[name] = {"o": o.data, **{k: leaf.grad for k, leaf in v.items()}, "nodes": len(autograd.topological_order(o))}
-        files[name] = picture(draw_graph(o), out_dir / f"tanh_neuron_{name}.svg")
+        params = [v["w1"], v["w2"], v["b"]]  # drawn as parameters (a dot node's are known anyway)
+        path = out_dir / f"tanh_neuron_{name}.svg"
+        files[name] = picture(draw_graph(o, params=params), path, what)
         if name == "ops":
             page = step_through(o, out_dir / "tanh_neuron_steps.html")
+            caption(page.path, "backward through the op-by-op neuron, one node at a time")
             print(f"wrote {page.path} ({page.steps} steps)")
 
     o = results["ops"]["o"]

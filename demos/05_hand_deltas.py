@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from common import picture, run
+from common import caption, picture, run
 from nn import MLP, SGD
 from nn.deltas import compare, hand_step, objective
 from viz import draw_mlp
@@ -34,8 +34,11 @@ def main(out_dir: Path, quick: bool = False) -> dict:
     print(f"2-3-1 sigmoid MLP, x = {X}, target t = {TARGET}, J = ½(t − y)²\n")
     print(report)
     (report_path := out_dir / "deltas.txt").write_text(str(report) + "\n", encoding="utf-8")
+    caption(report_path,
+            "the table above: each δ and ∂J/∂w by hand, by autograd and by central differences")
     print(f"wrote {report_path}")
-    picture(draw_mlp(model, X, TARGET), out_dir / "mlp_deltas.svg")
+    picture(draw_mlp(model, X, TARGET), out_dir / "mlp_deltas.svg",
+            "the 2-3-1 network: each weight's value and ∂J/∂w, each unit's v, y and δ")
 
     batch = compare(model, BATCH, BATCH_TARGETS, reduction="mean")
     print(f"\nthe same on a batch of {len(BATCH)} samples, J = mean over samples of ½(t − y)²: "

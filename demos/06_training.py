@@ -81,7 +81,8 @@ def plot_regions(out_dir: Path, name: str, model: MLP, X: np.ndarray, y: np.ndar
         plt.scatter(X[:, 0], X[:, 1], c=y, cmap=colors, vmin=0, vmax=y.max(), edgecolors="black", s=25)
         plt.title(f"{name}: decision regions")
 
-    plot(out_dir / f"{name}_regions.png", draw, f"the {name} decision regions")
+    plot(out_dir / f"{name}_regions.png", draw,
+         f"the classes the trained MLP gives each point of the plane, with the {name} samples")
 
 
 def main(out_dir: Path, quick: bool = False) -> dict:
@@ -128,7 +129,8 @@ def main(out_dir: Path, quick: bool = False) -> dict:
         plt.legend()
         plt.title("Regression of sin(x)")
 
-    plot(out_dir / "sine_fit.png", draw, "the sin(x) fit")
+    plot(out_dir / "sine_fit.png", draw,
+         "sin(x), the trained MLP's curve and the samples it learnt from")
     return results
 
 

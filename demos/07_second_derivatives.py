@@ -67,7 +67,9 @@ def main(out_dir: Path, quick: bool = False) -> dict:
     derivative_graph.backward()  # its gradient at x is f''(0.5) = e^0.5
     print("\nthe derivative f'(x) = e^x − 2 is itself a graph, built from the rules exp' = exp and (2x)' = 2;")
     print(f"  backward through it gives x.grad = f''(0.5) = {second_at_half:.6f} = e^0.5 = {math.exp(0.5):.6f}")
-    picture(draw_graph(derivative_graph), out_dir / "derivative_graph.svg")
+    picture(draw_graph(derivative_graph), out_dir / "derivative_graph.svg",
+            "the graph of f'(x) = e^x − 2 that create_graph=True built; "
+            "its backward gives f''(0.5) = e^0.5")
     return {
         "max_second_derivative_difference": worst,
         "newton_x": [row[0] for row in iterations],

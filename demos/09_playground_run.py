@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from common import run
+from common import caption, run
 from deltagrad.playground import record
 
 
@@ -21,6 +21,8 @@ def main(out_dir: Path, quick: bool = False) -> dict:
     """Record a run on the moons and report how it ended."""
     steps = 60 if quick else 400
     recording = record(out_dir / "playground.html", steps=steps)
+    caption(recording.path, "the moons run: decision regions, loss and network at each snapshot, "
+                            "and each sample's backprop")
     print(f"wrote {recording.path}: {len(recording.steps)} snapshots from step 0 to {recording.steps[-1]} "
           f"({recording.status}), the backprop of {len(recording.samples)} samples at each")
     return {"steps": recording.steps, "samples": recording.samples, "status": recording.status}

@@ -1,4 +1,5 @@
-"""What every demo script shares: its command line, optional plots, pictures that degrade to notes.
+"""What every demo script shares: its command line, optional plots, pictures that degrade to notes,
+and the captions the tour's index shows under each file.
 
 A demo is run as a script (``python demos/01_sigmoid_unit.py --out out/01 --quick``); it imports
 this module from its own folder. Nothing in the packages imports ``demos``.
@@ -21,13 +22,31 @@ def have_matplotlib() -> bool:
     return importlib.util.find_spec("matplotlib") is not None
 
 
+def caption(path: Path, text: str) -> Path:
+    """Say what the file ``path`` shows: the tour's index writes ``text`` under it.
+
+    The captions of a folder are kept in its ``captions.json`` ({file name: caption}).
+
+    Returns:
+        ``path``.
+    """
+    from deltagrad.tour import CAPTIONS
+
+    book = path.parent / CAPTIONS
+    captions = json.loads(book.read_text(encoding="utf-8")) if book.is_file() else {}
+    captions[path.name] = text
+    book.write_text(json.dumps(captions, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
 def plot(path: Path, draw: Callable[[Any], None], what: str) -> Path | None:
     """Draw with matplotlib (``draw(pyplot)``) into ``path``, or print why it was skipped.
 
     Args:
         path: the .png to write.
         draw: makes the figure with the ``matplotlib.pyplot`` module it is given.
-        what: a few words naming the plot, for the note when matplotlib is missing.
+        what: what the plot shows: its caption on the tour's index, and the note when
+            matplotlib is missing.
 
     Returns:
         The path written, or None when matplotlib is not installed.
@@ -45,11 +64,16 @@ def plot(path: Path, draw: Callable[[Any], None], what: str) -> Path | None:
     plt.savefig(path, dpi=110)
     plt.close("all")
     print(f"wrote {path}")
-    return path
+    return caption(path, what)
 
 
-def picture(graph: Any, path: Path) -> Path:
+def picture(graph: Any, path: Path, what: str = "") -> Path:
     """Render a Graphviz graph with ``viz.render``; without ``dot``, keep the .dot source and say so.
+
+    Args:
+        graph: the picture (a ``graphviz.Digraph``, or a Value to draw with ``draw_graph``).
+        path: the file to write (its suffix is the format).
+        what: what the picture shows, its caption on the tour's index.
 
     Returns:
         The file written: ``path``, or the ``.dot`` source beside it when ``dot`` is missing.
@@ -61,9 +85,9 @@ def picture(graph: Any, path: Path) -> Path:
     if written != path:  # no dot: render wrote the .dot source beside it
         print(f"note: skipped {path.name}: Graphviz's dot is not installed ({INSTALL_HINT}); "
               f"wrote the source {written.name} instead")
-        return written
-    print(f"wrote {written}")
-    return written
+    else:
+        print(f"wrote {written}")
+    return caption(written, what) if what else written
 
 
 def write_json(path: Path, data: dict) -> None:
@@ -80,6 +104,7 @@ def run(main: Callable[..., dict], description: str, argv: list[str] | None = No
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     results = main(args.out, quick=args.quick)
-    write_json(args.out / "results.json", results)
+    numbers = caption(args.out / "results.json", "the numbers the demo computed, as JSON")
+    write_json(numbers, results)
     return 0
 

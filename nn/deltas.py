@@ -773,7 +773,7 @@ class DeltaReport:
 
 
 def _full(x: float) -> str:
-    return f"{x:.12g}"
+    return format_number(x, 12)
 
 
 def _small(x: float) -> str:

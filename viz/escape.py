@@ -8,7 +8,7 @@ from typing import Any
 
 import graphviz
 
-__all__ = ["record_field", "plain_label", "script_json", "one_line", "code_fence"]
+__all__ = ["record_field", "plain_label", "script_json", "one_line", "code_fence", "printable"]
 
 # Characters that structure a record label; a backslash makes each one literal.
 _RECORD_SPECIAL = {c: "\\" + c for c in '\\{}|<>"'}
@@ -48,12 +48,17 @@ def script_json(data: Any, **dumps: Any) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+def printable(text: str) -> str:
+    """``text`` without control characters: a tab as a space, the others but line breaks as
+    U+FFFD (dot drops them and a NUL ends its input; a page or a terminal must not get them)."""
+    return _CONTROL.sub("\ufffd", text.replace("\t", " "))
+
+
 def _literal(text: str) -> str:
     """``text`` with what Graphviz reads in any label made literal: entities (``&amp;`` would
-    show as ``&``) and control characters (a tab becomes a space, the others U+FFFD); Unicode's
-    line breaks (U+0085, U+2028, U+2029) become newlines, which the callers turn into ``\\n``."""
-    text = text.replace("&", "&amp;").replace("\t", " ").translate(_UNICODE_BREAKS)
-    return _CONTROL.sub("\ufffd", text)
+    show as ``&``) and control characters (see :func:`printable`); Unicode's line breaks
+    (U+0085, U+2028, U+2029) become newlines, which the callers turn into ``\\n``."""
+    return printable(text.replace("&", "&amp;").translate(_UNICODE_BREAKS))
 
 
 def record_field(text: str) -> str:

@@ -15,7 +15,7 @@ from autograd.format import Check, choose_decimals, format_fixed, format_number
 
 from .escape import plain_label, record_field
 from .roles import ROLES, Unit, as_parameter_set, find_units, neuron_of, node_roles
-from .style import ROLE_COLORS, add_legend, grad_color, grad_legend
+from .style import ROLE_COLORS, ROLE_LEGEND, add_legend, grad_color, grad_legend
 from .tracing import Edge, Trace, local_formula, trace
 
 __all__ = ["draw_graph", "draw_dot", "picture_decimals", "hand_checks", "NO_GRAD_MARK", "DEFAULT_MAX_NODES",
@@ -157,7 +157,7 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
     if style.color == "grad":
         entries = grad_legend()
     else:
-        entries = [(role, ROLE_COLORS[role]) for role in ROLES if role in roles]
+        entries = [(ROLE_LEGEND[role], ROLE_COLORS[role]) for role in ROLES if role in roles]
     notes = _notes(grads, style, largest, "constant" in roles, decimals, bool(units))
     _emit_nodes(graph, statements)
     if units:
@@ -417,8 +417,9 @@ def draw_graph(
         show_local_grads: False gives micrograd's plain look (no numbers on edges).
         color: ``"role"`` fills by role (input, parameter, constant, output), ``"grad"`` by the
             sign and size of each gradient (red positive, blue negative, darker when larger).
-        params: the parameters (Values, or a model with ``.parameters()``); by default a leaf is
-            a parameter when its label looks like a weight or bias (``w1``, ``b``, ``L0.N3.w2``).
+        params: the parameters (Values, or a model with ``.parameters()``); by default the
+            weights and biases of ``dot`` nodes (every neuron of ``nn``) are. Roles never come
+            from names: another leaf that requires grad is an input, one that does not a constant.
         group: ``"neuron"`` draws each neuron of ``nn`` (parameters labelled ``L{l}.N{n}.w{i}``)
             as one table (its weights in index order, bias, v, φ'(v), y), a column per layer, the
             input i entering the row of w_i; ``"layer"`` draws every node, boxed by layer; None

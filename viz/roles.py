@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -10,18 +11,25 @@ from autograd import Value
 
 from .tracing import Trace, neuron_prefix
 
-__all__ = ["ROLES", "node_roles", "looks_like_parameter", "neuron_of", "as_parameter_set", "Unit", "find_units"]
+__all__ = ["ROLES", "node_roles", "weights_and_biases", "looks_like_parameter", "neuron_of",
+           "as_parameter_set", "Unit", "find_units"]
 
 ROLES = ("input", "parameter", "constant", "output", "interior")
 
-# A parameter's name, last dotted component: w, w1, w_12, w_ji, b, b2, weight, bias ...
+# A parameter's name, last dotted component: w, w1, w_12, w_ji, b, b2, weight, bias ... (only for
+# the deprecated looks_like_parameter).
 _PARAMETER_NAME = re.compile(r"[wb]\d*|[wb]_\w+|weights?\d*|bias\d*", re.IGNORECASE)
 # nn labels its parameters "L{layer}.N{neuron}.w{input}" and "L{layer}.N{neuron}.b".
 _NEURON_PREFIX = re.compile(r"L(\d+)\.N(\d+)\.")
 
 
 def looks_like_parameter(label: str) -> bool:
-    """Whether ``label`` names a weight or bias ("w1", "b", "L0.N3.w2", "L1.N0.b", "bias")."""
+    """Whether ``label`` names a weight or bias ("w1", "b", "L0.N3.w2", "L1.N0.b", "bias").
+
+    Deprecated: pictures no longer guess roles from names (see :func:`node_roles`).
+    """
+    warnings.warn("viz.roles.looks_like_parameter is deprecated: roles come from what a node is "
+                  "(see node_roles), not from its name", DeprecationWarning, stacklevel=2)
     return bool(label) and _PARAMETER_NAME.fullmatch(label.rsplit(".", 1)[-1]) is not None
 
 
@@ -43,14 +51,26 @@ def as_parameter_set(params: Any) -> set[Value] | None:
     return found
 
 
+def weights_and_biases(tr: Trace) -> set[Value]:
+    """The leaves some ``dot`` node takes as a weight or bias: ``autograd.dot(weights, inputs,
+    bias)`` is the caller saying which operands are parameters (every neuron of ``nn`` is one)."""
+    found = set()
+    for node in tr.nodes:
+        if node.op == "dot":
+            n = len(node.parents) // 2
+            found.update(p for p in node.parents[:n] + node.parents[2 * n:] if not p.parents)
+    return found
+
+
 def node_roles(tr: Trace, params: set[Value] | None = None) -> list[str]:
-    """The role of every node of ``tr``, in node order.
+    """The role of every node of ``tr``, in node order, from what each node is (never its name).
 
     The root is the ``output``; nodes with ``requires_grad=False`` are ``constant``; other leaves
-    are ``parameter`` when in ``params`` (or, without ``params``, when their label looks like a
-    weight or bias, see :func:`looks_like_parameter`) and ``input`` otherwise; the rest are
+    are ``parameter`` when the caller says so (in ``params``; without ``params``, the weights and
+    biases of ``dot`` nodes, see :func:`weights_and_biases`) and ``input`` otherwise; the rest are
     ``interior``.
     """
+    declared = weights_and_biases(tr) if params is None else params
     root = tr.nodes[-1]
     roles = []
     for node in tr.nodes:
@@ -60,10 +80,8 @@ def node_roles(tr: Trace, params: set[Value] | None = None) -> list[str]:
             role = "constant"
         elif node.parents:
             role = "interior"
-        elif params is not None:
-            role = "parameter" if node in params else "input"
         else:
-            role = "parameter" if looks_like_parameter(node.label) else "input"
+            role = "parameter" if node in declared else "input"
         roles.append(role)
     return roles
 

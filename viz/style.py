@@ -8,7 +8,8 @@ from typing import Sequence
 
 import graphviz
 
-__all__ = ["ROLE_COLORS", "GRAD_COLORS", "NO_GRAD_COLOR", "grad_color", "grad_legend", "add_legend"]
+__all__ = ["ROLE_COLORS", "ROLE_LEGEND", "GRAD_COLORS", "NO_GRAD_COLOR", "grad_color",
+           "grad_legend", "add_legend"]
 
 ROLE_COLORS = {
     "input": "#cfe2f3",
@@ -16,6 +17,15 @@ ROLE_COLORS = {
     "constant": "#eeeeee",
     "output": "#b6d7a8",
     "interior": "#ffffff",
+}
+
+# What each role means, as the legend says it: a node's role is what it is, never its name.
+ROLE_LEGEND = {
+    "input": "input: a leaf that requires grad",
+    "parameter": "parameter: in params=, or w, b of w·x + b",
+    "constant": "constant: requires_grad=False",
+    "output": "output: the root",
+    "interior": "computed by an op",
 }
 
 # ColorBrewer RdBu: red for positive gradients, blue for negative, darker when larger.

@@ -9,6 +9,7 @@ from autograd import OPS, Value, topological_order
 from autograd.format import format_number
 
 from .formulas import fill
+from .escape import printable
 
 __all__ = ["Edge", "Trace", "trace", "local_formula", "is_atomic", "neuron_prefix", "NAME_LIMIT"]
 
@@ -65,9 +66,9 @@ LABEL_LIMIT = 60  # characters of a label a picture shows; Graphviz refuses stri
 
 
 def shown_label(label: str) -> str:
-    """A label as pictures and pages show it: at most ``LABEL_LIMIT`` characters (then "…"), and a
-    lone surrogate, which no file can encode, as U+FFFD."""
-    label = re.sub("[\ud800-\udfff]", "\ufffd", label)
+    """A label as pictures and pages show it: at most ``LABEL_LIMIT`` characters (then "…"), a
+    lone surrogate, which no file can encode, as U+FFFD, no control character (``printable``)."""
+    label = printable(re.sub("[\ud800-\udfff]", "\ufffd", label))
     return label if len(label) <= LABEL_LIMIT else label[: LABEL_LIMIT - 1] + "…"
 
 

@@ -37,7 +37,9 @@ def test_more_decimals_when_the_last_digit_would_not_add_up():
 
 @given(st.floats(allow_nan=False, allow_infinity=False), st.integers(0, 8))
 def test_never_a_negative_zero(x, decimals):
-    for text in (format_fixed(x, decimals), format_number(x), format_fixed(-abs(x) * 1e-30, decimals)):
+    texts = (format_fixed(x, decimals), format_number(x), format_number(x, 12 + decimals),
+             format_fixed(-abs(x) * 1e-30, decimals), format_number(-abs(x) * 1e-300, decimals + 1))
+    for text in texts:
         assert text.lstrip("-") == text or float(text) != 0.0, text
 
 

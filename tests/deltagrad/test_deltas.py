@@ -32,7 +32,21 @@ def test_default_2_3_1_sigmoid_agrees(capsys: pytest.CaptureFixture) -> None:
 def test_given_x_and_target_are_used(capsys: pytest.CaptureFixture) -> None:
     status, out, _ = run(capsys, "--x=-0.5,2", "--target", "0.25")
     assert status == 0
-    assert "x = [-0.5, 2], target = [0.25]" in out
+    assert "x = [-0.5, 2.0], target = [0.25]" in out
+
+
+# A number that reads as zero with a minus sign: -0, -0.0, -0.000, -0e+00 (not -0.5 or -0.01).
+NEGATIVE_ZERO = re.compile(r"(?<![\w.])-0(?:\.0*)?(?:e[+-]?\d+)?(?![\w.])")
+
+
+@pytest.mark.parametrize("argv", [["--activation", "step"], ["--x=-0,0", "--target=-0"]])
+def test_no_negative_zero_is_printed(capsys: pytest.CaptureFixture, argv: list[str]) -> None:
+    # step has φ' = 0 everywhere, so every δ is ±0.0: the sign of a zero product is noise.
+    status, out, _ = run(capsys, *argv)
+    assert status == 0
+    assert NEGATIVE_ZERO.search("v = -0, -0.0 and -0e+00")
+    assert not NEGATIVE_ZERO.search("-0.5 -0.01 x-0")
+    assert not NEGATIVE_ZERO.findall(out), out
 
 
 def test_batch_with_cross_entropy_and_mean(capsys: pytest.CaptureFixture) -> None:

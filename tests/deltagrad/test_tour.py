@@ -35,6 +35,38 @@ def test_quick_tour_writes_an_index_linking_existing_files(tmp_path: Path, capsy
     assert "OK: hand formula, autograd and finite differences agree within 1e-09" in printed
 
 
+def test_every_heading_is_numbered_and_every_figure_says_what_it_shows(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["tour", "--out", str(tmp_path), "--quick"]) == 0
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    headings = re.findall(r'<h2 id="(\d\d)_[^"]*">(.*?)</h2>', page)
+    assert [title.split(":")[0] for _, title in headings] == [f"Demo {int(n)}" for n, _ in headings]
+    assert len(headings) == DEMO_COUNT
+    assert not any("Demo" in title.split(":", 1)[1] for _, title in headings)  # no "Demo 8: Demo"
+    figures = re.findall(r'<figure><a href="([^"]+)">.*?<figcaption>(.*?)</figcaption></figure>',
+                         page)
+    assert len(figures) >= 10, figures
+    for target, caption in figures:
+        name = Path(target).name
+        words = caption.replace(f"(<code>{name}</code>)", "").strip()
+        assert len(words.split()) >= 5, (target, caption)  # a sentence, not a bare file name
+    pages = re.findall(r'<p class="page">(.*?)</p>', page)
+    assert pages and all(len(re.sub(r"<[^>]+>", "", p).split()) >= 8 for p in pages), pages
+
+
+def test_captions_come_from_the_demo_s_captions_file(tmp_path: Path) -> None:
+    folder = tmp_path / "01_x"
+    folder.mkdir()
+    (folder / "a.svg").write_text("<svg/>", encoding="utf-8")
+    (folder / deltagrad.tour.CAPTIONS).write_text('{"a.svg": "what <a> shows"}', encoding="utf-8")
+    demo = deltagrad.tour.DemoRun(folder / "01_x.py", folder, "Demo 1: x", files=[folder / "a.svg"],
+                                  captions=deltagrad.tour._captions(folder))
+    page = deltagrad.tour.write_index(tmp_path, [demo], [], quick=True).read_text(encoding="utf-8")
+    assert "<figcaption>what &lt;a&gt; shows (<code>a.svg</code>)</figcaption>" in page
+    (folder / deltagrad.tour.CAPTIONS).write_text("[not a dict", encoding="utf-8")
+    assert deltagrad.tour._captions(folder) == {}  # a broken file: bare names, no failure
+
+
 def test_without_dot_the_tour_succeeds_and_says_what_it_skipped(tmp_path: Path, capsys: pytest.CaptureFixture,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     empty = tmp_path / "bin"

@@ -1,27 +1,50 @@
-"""demos/tutorial.ipynb runs headless (nbclient + ipykernel) and shows the picture, the page and explain."""
+"""demos/tutorial.ipynb runs headless (nbclient + ipykernel), shows the picture, the page and
+explain, and is stored with its outputs, current ones (``make notebook`` stores them)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
 
-import nbclient
 import nbformat
 import pytest
 
 from ..tools import program
+from .notebook_outputs import NOTEBOOK, execute, text_outputs
 
 DOT = program("dot", install="sudo apt-get install -y graphviz")
-NOTEBOOK = Path(__file__).resolve().parents[2] / "demos" / "tutorial.ipynb"
 
 
 @pytest.fixture(scope="module")
-def outputs() -> list[dict]:
+def executed() -> nbformat.NotebookNode:
     if DOT is None:
         pytest.skip("Graphviz's dot is needed for the notebook's pictures")
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    nbclient.NotebookClient(notebook, timeout=60, kernel_name="python3",
-                            resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
-    return [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.get("outputs", [])]
+    return execute()
+
+
+@pytest.fixture(scope="module")
+def outputs(executed) -> list[dict]:
+    return [output for cell in executed.cells if cell.cell_type == "code"
+            for output in cell.get("outputs", [])]
+
+
+def test_the_stored_outputs_are_current(executed):
+    stored = nbformat.read(NOTEBOOK, as_version=4)
+    assert [c.source for c in stored.cells] == [c.source for c in executed.cells]
+    pairs = zip(text_outputs(stored), text_outputs(executed))
+    stale = [i for i, (old, new) in enumerate(pairs) if old != new]
+    assert all(text_outputs(stored)), "a code cell has no stored output: run make notebook"
+    assert not stale, f"code cells {stale} show outdated outputs: run make notebook"
+
+
+def test_the_comparison_sees_a_changed_number_but_not_an_address(executed):
+    changed = nbformat.reads(nbformat.writes(executed), as_version=4)  # a copy
+    stream = next(o for c in changed.cells if c.cell_type == "code" for o in c.outputs
+                  if o.get("name") == "stdout")
+    before = text_outputs(changed)
+    stream.text = stream.text + "<object at 0x7f00deadbeef>"
+    moved = text_outputs(changed)
+    stream.text = stream.text.replace("0x7f00deadbeef", "0x55aa00")
+    assert text_outputs(changed) == moved != before  # an address is noise; new text is not
 
 
 def _data(outputs: list[dict], mime: str) -> list[str]:
@@ -52,3 +75,16 @@ def test_delta_report_and_training_run_print(outputs):
     text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
     assert "loss " in text and "accuracy" in text
     assert "δ" in text or "delta" in text.lower()
+
+
+def test_the_comparison_sees_a_picture_s_numbers_but_not_its_layout(executed):
+    changed = nbformat.reads(nbformat.writes(executed), as_version=4)
+    output = next(o for c in changed.cells if c.cell_type == "code" for o in c.outputs
+                  if "image/svg+xml" in o.get("data", {}))
+    svg = output.data["image/svg+xml"]
+    before = text_outputs(changed)
+    moved = re.sub(r' x="([\d.-]+)"', ' x="0"', svg)
+    output.data["image/svg+xml"] = moved.replace("version 2.", "version 9.")
+    assert text_outputs(changed) == before  # another Graphviz: other coordinates, same picture
+    output.data["image/svg+xml"] = svg.replace(">data 2.0<", ">data 3.0<", 1)
+    assert ">data 2.0<" in svg and text_outputs(changed) != before

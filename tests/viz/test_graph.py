@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import subprocess
 import sys
@@ -25,7 +26,8 @@ from .viz_testing import (
 from autograd import Value
 from nn import MLP, hinge
 from viz import draw_dot, draw_graph, trace
-from viz.style import GRAD_COLORS, ROLE_COLORS
+from viz.roles import looks_like_parameter, node_roles
+from viz.style import GRAD_COLORS, ROLE_COLORS, ROLE_LEGEND
 
 
 def _edge_label(source: str, tail: str, head: str) -> str:
@@ -123,12 +125,14 @@ def test_op_attributes_are_shown():
     assert _edge_label(source, node_named(source, "x")[0], "op1") == "1 if x > 0 else 0.1 = 0.1"
 
 
-def test_roles_colour_inputs_parameters_constants_and_output():
-    n = lecture_neuron()
+@pytest.mark.parametrize("use_dot", [False, True], ids=["ops+params", "dot-node"])
+def test_roles_colour_inputs_parameters_constants_and_output(use_dot):
+    n = lecture_neuron(use_dot)
     loss = (n.o - 1.0) ** 2
     loss.label = "J"
     loss.backward()
-    source = draw_graph(loss).source
+    # Parameters are what the caller says: params=, or the weights and bias of autograd.dot.
+    source = draw_graph(loss, params=None if use_dot else [n.w1, n.w2, n.b]).source
     fill = {label: node_named(source, label)[1]["fillcolor"] for label in ("x1", "x2", "w1", "w2", "b", "J")}
     assert fill["x1"] == fill["x2"] == ROLE_COLORS["input"]
     assert fill["w1"] == fill["w2"] == fill["b"] == ROLE_COLORS["parameter"]
@@ -138,10 +142,44 @@ def test_roles_colour_inputs_parameters_constants_and_output():
     assert all(record_fields(a)[2] == "no grad" for a in constants)
     legend = dot_nodes(source)["legend"]["label"]
     for role in ("input", "parameter", "constant", "output"):
-        assert f">{role}<" in legend
+        assert f">{html.escape(ROLE_LEGEND[role])}<" in legend
+    assert "requires grad" in ROLE_LEGEND["input"]
+    assert "requires_grad=False" in ROLE_LEGEND["constant"]
 
 
-def test_explicit_params_override_the_label_heuristic():
+def test_roles_never_come_from_names():
+    # The expression: a and b are both leaves that require grad, so both are inputs.
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    out = a / b - a.log() + (-b).exp() ** 2
+    out.label = "out"
+    out.backward()
+    w1, bias = Value(1.0, label="w1"), Value(2.0, label="bias", requires_grad=False)
+    y = w1 * a + bias
+    y.label = "y"
+    cases = ((out, {"a": "input", "b": "input"}), (y, {"w1": "input", "bias": "constant"}))
+    for root, expected in cases:
+        source = draw_graph(root).source
+        for label, role in expected.items():
+            assert node_named(source, label)[1]["fillcolor"] == ROLE_COLORS[role], label
+        assert html.escape(ROLE_LEGEND["parameter"]) not in dot_nodes(source)["legend"]["label"]
+
+
+def test_nn_parameters_are_parameters_and_its_inputs_constants():
+    model = MLP(2, [2, 1], seed=0)
+    out = model([0.5, -1.0])
+    tr = trace(out)
+    roles = dict(zip(tr.nodes, node_roles(tr)))
+    assert {roles[p] for p in model.parameters()} == {"parameter"}
+    leaves = [node for node in tr.nodes if not node.parents and node not in set(model.parameters())]
+    assert leaves and {roles[x] for x in leaves} == {"constant"}  # the inputs x[0], x[1]
+    assert roles[out] == "output"
+    # An explicit params= is the whole answer: here only the first weight.
+    first = model.parameters()[0]
+    explicit = dict(zip(tr.nodes, node_roles(tr, {first})))
+    assert [p for p in model.parameters() if explicit[p] == "parameter"] == [first]
+
+
+def test_explicit_params_mark_parameters():
     a, c = Value(1.0, label="a"), Value(2.0, label="w1")
     y = a * c
     y.label = "y"
@@ -150,6 +188,11 @@ def test_explicit_params_override_the_label_heuristic():
     assert node_named(source, "w1")[1]["fillcolor"] == ROLE_COLORS["input"]
     with pytest.raises(TypeError, match=r"params\[0\]"):
         draw_graph(y, params=[1.0])
+
+
+def test_looks_like_parameter_is_deprecated():
+    with pytest.deprecated_call():
+        assert looks_like_parameter("L0.N3.w2")
 
 
 def test_colour_by_gradient_sign_and_size():
