@@ -9,12 +9,20 @@ environment if you need both.
 """
 
 from .backward import topological_order
+from .functional import grad
 from .gradcheck import gradcheck, numerical_grad
-from .mode import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
+from .mode import (
+    detect_anomaly,
+    enable_grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+)
+from .nary import dot, sum
 from .ops import OPS, Op, register_op
 from .parse import parse
 from .replay import NUMPY_RULES, CompiledGraph, compile_graph
-from .value import Value, apply, backward, dot, grad, lift, sum
+from .value import Value, apply, backward, lift
 
 __all__ = [
     "CompiledGraph",

@@ -19,9 +19,10 @@ import autograd
 from autograd import OPS, Value
 from autograd.ops import Op
 from autograd.validate import items
-from autograd.value import _apply
+from autograd.value import node
 
-__all__ = ["ACTIVATIONS", "LAYER_ACTIVATIONS", "activation", "check_activation", "softmax"]
+__all__ = ["ACTIVATIONS", "LAYER_ACTIVATIONS", "activation", "check_activation", "softmax",
+           "softmax_of_checked", "sum_of_checked"]
 
 Activation = Callable[[Value], Value]
 
@@ -78,7 +79,7 @@ def activation(name: str) -> Activation:
 
 def _unit(op: Op) -> Activation:
     """The per-unit function of a unary op row: v -> op(v), one node."""
-    return lambda v: _apply(op, (v,))
+    return lambda v: node(op, (v,))
 
 
 def softmax(values: Sequence[Value | float]) -> list[Value]:
@@ -100,17 +101,20 @@ def softmax(values: Sequence[Value | float]) -> list[Value]:
     for i, v in enumerate(vs):
         if not math.isfinite(v.data):  # else e^(inf − inf): every probability NaN, silently
             raise ValueError(f"values[{i}] must be finite, got {v.data}")
-    return _softmax(vs)
+    return softmax_of_checked(vs)
 
 
-def _sum(values: list[Value]) -> Value:
+def sum_of_checked(values: list[Value]) -> Value:
     """``autograd.sum`` of Values a public entry checked already: one ``sum`` node, no check again."""
-    return _apply(OPS["sum"], tuple(values))
+    return node(OPS["sum"], tuple(values))
 
 
-def _softmax(vs: list[Value]) -> list[Value]:
+_sum = sum_of_checked  # the name nn.losses and nn.deltas import
+
+
+def softmax_of_checked(vs: list[Value]) -> list[Value]:
     """:func:`softmax` of a layer's checked pre-activations (``Layer`` calls it directly)."""
     m = max(v.data for v in vs)
     exps = [(v - m).exp() for v in vs]
-    total = _sum(exps)
+    total = sum_of_checked(exps)
     return [e / total for e in exps]

@@ -1,5 +1,6 @@
-"""The fast paths record exactly what the general path (``_apply`` and the op table) records:
-``+`` and ``*``, a layer's dot and activation nodes (``autograd.value._layer``), and the sort."""
+"""The fast paths (``autograd.fast``) record exactly what the general path (``autograd.value.node``
+and the op table) records: ``+`` and ``*``, a layer's dot and activation nodes (``fast.layer``),
+and the sort."""
 
 import math
 
@@ -8,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import OPS, Value, apply, detect_anomaly, dot, no_grad, topological_order
-from autograd.value import _layer
+from autograd.fast import layer as _layer
 
 FINITE = st.floats(-1e3, 1e3)
 
