@@ -29,7 +29,9 @@ def topological_order(root: Any) -> list[Any]:
                 order.append(node)
             else:
                 stack += (node, _DONE)
-                stack += [parent for parent in reversed(node.parents) if parent not in seen]
+                for parent in reversed(node.parents):
+                    if parent not in seen:
+                        stack.append(parent)
     return order
 
 
@@ -37,13 +39,10 @@ def chain_rule(order: list[Any], seed: Any, local: Callable[[Any], Any] | None =
                on_step: Callable[[Any], None] | None = None) -> None:
     """The chain rule: the root (``order[-1]``) adds ``seed`` to its gradient, then, from the root
     down, each node made by an op adds ``local derivative × its gradient`` into each operand that
-    requires grad. The gradients live in ``.grad`` (a slot is faster than a dict), which the
-    caller sets to start from (0.0, or ``functional.NO_GRADIENT`` for Values).
-
-    Args:
-        local: ``local(node)`` gives the local derivatives (default: the recorded floats).
-        on_step: ``on_step(node)`` runs after each node's step.
-    """
+    requires grad. The gradients live in ``.grad`` (a slot is faster than a dict), where the
+    caller sets them to start (0.0, or ``functional.NO_GRADIENT`` for Values). ``local(node)``
+    gives the local derivatives (default: the recorded floats); ``on_step(node)`` runs after each
+    node's step."""
     order[-1].grad += seed
     for node in reversed(order):
         if node.parents:

@@ -11,20 +11,22 @@ table; ``tests/autograd/test_fast_paths.py`` checks that, node for node. Under `
 from __future__ import annotations
 
 from math import fsum
+from operator import attrgetter
 from operator import mul as _times
 from typing import Any, Sequence
 
 from .mode import MODE
 from .ops import OPS, Op
-from .value import Value, binary, node
+from .value import Value, node, operands
 
 __all__ = ["add", "mul", "layer"]
 
+_needs_grad = attrgetter("requires_grad")
 
-def _inline(a: Any, b: Any) -> bool:
-    """Whether ``a`` and ``b`` are Values whose node the inlined rules may record."""
-    return (type(a) is Value and type(b) is Value and not MODE.anomaly and MODE.grad_enabled
-            and (a.requires_grad or b.requires_grad))
+
+def _inline(a: Value, b: Value) -> bool:
+    """Whether the inlined rules may record the node of ``a`` and ``b``."""
+    return not MODE.anomaly and MODE.grad_enabled and (a.requires_grad or b.requires_grad)
 
 
 def add(a: Any, b: Any) -> Value:
@@ -36,16 +38,24 @@ def add(a: Any, b: Any) -> Value:
     Returns:
         The node, or NotImplemented when one side is not a number (as an operator must).
     """
-    if _inline(a, b):
-        return Value(a.data + b.data, "", True, "add", (a, b), (1.0, 1.0), None)
-    return binary("add", a, b)
+    pair = operands(a, b)
+    if pair is None:
+        return NotImplemented
+    a, b = pair
+    if not _inline(a, b):
+        return node(OPS["add"], pair)
+    return Value(a.data + b.data, "", True, "add", pair, (1.0, 1.0), None)
 
 
 def mul(a: Any, b: Any) -> Value:
     """``a * b``: the mul row's rule, local derivatives (b, a), inlined (see :func:`add`)."""
-    if _inline(a, b):
-        return Value(a.data * b.data, "", True, "mul", (a, b), (b.data, a.data), None)
-    return binary("mul", a, b)
+    pair = operands(a, b)
+    if pair is None:
+        return NotImplemented
+    a, b = pair
+    if not _inline(a, b):
+        return node(OPS["mul"], pair)
+    return Value(a.data * b.data, "", True, "mul", pair, (b.data, a.data), None)
 
 
 def layer(weights: Sequence[Sequence[Value]], inputs: Sequence[Value], biases: Sequence[Value],
@@ -60,7 +70,7 @@ def layer(weights: Sequence[Sequence[Value]], inputs: Sequence[Value], biases: S
     Returns:
         ``(vs, ys)``: the pre-activations and the outputs (``ys`` is ``vs`` when ``op`` is None).
     """
-    if not MODE.anomaly and MODE.grad_enabled and all(b.requires_grad for b in biases):
+    if not MODE.anomaly and MODE.grad_enabled and all(map(_needs_grad, biases)):
         try:
             return _inlined_layer(weights, inputs, biases, op)
         except (ValueError, ArithmeticError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-__all__ = ["OpMethods", "install", "remove"]
+__all__ = ["OpMethods", "install"]
 
 
 class OpMethods:
@@ -18,16 +18,14 @@ class OpMethods:
     __slots__ = ()
 
 
-def install(name: str, attrs: tuple[str, ...]) -> None:
-    """Give Value the method ``name``: ``x.name(*args, **attrs)`` is ``x.apply(name, **attrs)``,
-    positional arguments filling the op's attributes ``attrs`` in order."""
-    setattr(OpMethods, name, _method(name, attrs))
-
-
-def remove(name: str) -> None:
-    """Take the method ``name`` away (a user's unary op registered again with more operands)."""
-    if name in vars(OpMethods):
-        delattr(OpMethods, name)
+def install(op: Any) -> None:
+    """Give Value the method of ``op``, a unary row of the table: ``x.name(*args, **attrs)`` is
+    ``x.apply(name, **attrs)``, positional arguments filling the op's attributes in order. An op
+    of more operands has none (a user's unary op registered again with two loses its method)."""
+    if op.arity == 1:
+        setattr(OpMethods, op.name, _method(op.name, op.attrs))
+    elif op.name in vars(OpMethods):
+        delattr(OpMethods, op.name)
 
 
 def _method(name: str, attrs: tuple[str, ...]) -> Callable[..., Any]:
@@ -35,7 +33,9 @@ def _method(name: str, attrs: tuple[str, ...]) -> Callable[..., Any]:
         if len(args) > len(attrs):
             raise TypeError(f"{name}() takes {len(attrs)} positional argument(s), its "
                             f"attributes {attrs}, got {len(args)}")
-        return self.apply(name, **dict(zip(attrs, args)), **kwargs)
+        if args:
+            return self.apply(name, **dict(zip(attrs, args)), **kwargs)
+        return self.apply(name, **kwargs)
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"``apply({name!r}, self, ...)``: see the op table, autograd.ops."

@@ -35,11 +35,6 @@ class Op:
     activation: bool  # offered by nn as an activation
     attrs: tuple[str, ...]  # the forward rule's keyword attributes (slope, alpha)
 
-    @property
-    def defaults(self) -> dict[str, Any]:
-        """The attributes' default values, read from the forward rule (``{"slope": 0.01}``)."""
-        return {a: inspect.signature(self.forward).parameters[a].default for a in self.attrs}
-
 
 OPS: dict[str, Op] = {}
 
@@ -66,24 +61,20 @@ def register_op(name: str, forward: Callable[..., float], derivative: Callable[.
         raise TypeError(f"register_op({name!r}): forward and derivative must be callable")
     arity = None if arity is None else whole(arity, "arity")
     activation = flag(activation, "activation")
-    try:
-        parameters = inspect.signature(forward).parameters.values()
-        attrs = tuple(p.name for p in parameters if p.default is not p.empty)
+    try:  # the attributes: keywords with defaults
+        attrs = tuple(p.name for p in inspect.signature(forward).parameters.values()
+                      if p.default is not p.empty)
     except (TypeError, ValueError):  # a builtin without a signature takes no attributes
         attrs = ()
     formula = (formula,) if isinstance(formula, str) else tuple(
         text(f, "formula") for f in items(formula, "formula", "text"))
     OPS[name] = Op(name, forward, derivative, arity, text(symbol, "symbol") or name, formula,
                    activation, attrs)
-    if arity == 1:
-        methods.install(name, attrs)
-    else:
-        methods.remove(name)
+    methods.install(OPS[name])
     return OPS[name]
 
 
-def _rule(name: str) -> Callable[[Any], Any]:
-    """The op ``name`` for derivative rules: on a float a float, on a Value a node."""
+def _rule(name: str) -> Callable[[Any], Any]:  # for derivative rules: a float or a node
     return lambda x: OPS[name].forward(x) if isinstance(x, (int, float)) else x.apply(name)
 
 

@@ -4,6 +4,8 @@ the speed paths of :mod:`autograd.fast`, which record the same nodes."""
 
 from __future__ import annotations
 
+from itertools import repeat
+from operator import attrgetter
 from typing import Any, Sequence
 
 from . import validate
@@ -14,7 +16,10 @@ from .mode import MODE, check_backward, check_forward, describe
 from .ops import OPS, Op
 from .validate import finite, flag, real, shown
 
-__all__ = ["Value", "apply", "node", "lift", "backward", "binary"]
+__all__ = ["Value", "apply", "node", "lift", "backward", "binary", "operands"]
+
+_data, _needs_grad = attrgetter("data"), attrgetter("requires_grad")  # for map(): no comprehension
+
 
 class Value(OpMethods):
     """A scalar node of a graph: ``+ - * / **`` both ways round, unary ``-``, ``abs()``, and
@@ -132,28 +137,34 @@ def node(op: Op, parents: tuple[Value, ...], attrs: dict[str, float] | None = No
     """The node of ``op`` on ``parents`` (Values, as many as it takes) with its ``attrs`` (finite
     floats, or None): run the forward rule, record the parents and the local derivatives (none for
     a constant, when nothing needs a gradient). Unchecked: :func:`apply` checks, then calls it."""
-    xs = [p.data for p in parents]
+    xs = list(map(_data, parents))
     try:
         y = op.forward(*xs, **attrs) if attrs else op.forward(*xs)
     except (ValueError, ArithmeticError) as error:
         raise type(error)(f"{op.name}({', '.join(map(describe, parents))}): {error}") from None
     if MODE.anomaly:
         check_forward(op.name, parents, y)
-    needs_grad = parents[0].requires_grad or any(p.requires_grad for p in parents)
-    if not needs_grad or not MODE.grad_enabled:
+    if not (parents[0].requires_grad or any(map(_needs_grad, parents))) or not MODE.grad_enabled:
         return Value(y, "", False)  # nothing to differentiate: a constant
     local = op.derivative(y, *xs, **attrs) if attrs else op.derivative(y, *xs)
     return Value(y, "", True, op.name, parents, local, attrs)
 
 
-def binary(name: str, a: Any, b: Any) -> Value:
-    """The node of the binary operator op ``name`` on ``a`` and ``b`` (numbers made constants), or
-    NotImplemented when one is not a number, so that Python tries the other side's operator."""
+def operands(a: Any, b: Any) -> tuple[Value, Value] | None:
+    """A binary operator's operands as Values (numbers made constants), or None when one is not a
+    number (the operator returns NotImplemented: Python tries the other side's)."""
+    if type(a) is Value and type(b) is Value:
+        return a, b
     try:
-        a, b = lift(a, "operand (a constant's data)"), lift(b, "operand (a constant's data)")
+        return lift(a, "operand (a constant's data)"), lift(b, "operand (a constant's data)")
     except TypeError:
-        return NotImplemented
-    return node(OPS[name], (a, b))
+        return None
+
+
+def binary(name: str, a: Any, b: Any) -> Value:
+    """The node of the binary op ``name`` on ``a`` and ``b``, for an operator (see operands)."""
+    pair = operands(a, b)
+    return NotImplemented if pair is None else node(OPS[name], pair)
 
 
 def apply(op: str | Op, *operands: Any, **attrs: Any) -> Value:
@@ -166,16 +177,17 @@ def apply(op: str | Op, *operands: Any, **attrs: Any) -> Value:
     if (op.arity is not None and len(operands) != op.arity) or not operands:
         count = op.arity or "one or more"
         raise TypeError(f"{op.name} takes {count} operand(s), got {len(operands)}")
-    parents = tuple(lift(x, f"{op.name} operand {i}") for i, x in enumerate(operands))
+    if not all(map(isinstance, operands, repeat(Value))):  # numbers become constants
+        operands = tuple(lift(x, f"{op.name} operand {i}") for i, x in enumerate(operands))
     if attrs:
         attrs = {key: finite(value, f"{op.name} {key}") for key, value in attrs.items()}
     try:
-        out = node(op, parents, attrs or None)
+        out = node(op, operands, attrs or None)
     except TypeError as error:  # a user's rule returned a non-real, or an unknown attribute
         raise TypeError(f"{op.name}: {error}") from None
     local = out.local_grads
-    if out.parents and (type(local) is not tuple or len(local) != len(parents)):
-        raise TypeError(f"{op.name}: the derivative must be a tuple of {len(parents)} numbers, "
+    if out.parents and (type(local) is not tuple or len(local) != len(operands)):
+        raise TypeError(f"{op.name}: the derivative must be a tuple of {len(operands)} numbers, "
                         f"got {shown(local)}")
     return out
 
@@ -195,12 +207,10 @@ def backward(root: Value, gradient: float = 1.0, *, order: list[Value] | None = 
         raise TypeError(f"root must be a Value, got {shown(root)}")
     seed = finite(gradient, "gradient")
     if not root.requires_grad:
-        raise RuntimeError("the root does not require grad (a constant, or computed under "
-                           "no_grad): nothing to differentiate")
+        raise RuntimeError("root does not require grad: a constant, or made under no_grad")
     order = topological_order(root) if order is None else order
     if type(order) is not list or not order or order[-1] is not root:
-        raise ValueError(f"order must be root's topological order, a list ending with root, "
-                         f"got {shown(order)}")
+        raise ValueError(f"order must be root's topological order, ending with it: {shown(order)}")
     held = []  # leaves add this pass's gradient, summed from 0.0, to what they held
     for v in order:
         if v.grad:  # else 0.0 already (0.0 + -0.0 is 0.0: no gradient ends -0.0)
