@@ -4,6 +4,11 @@ A :class:`Value` holds one float. Every op records its parents in order and its 
 with respect to each of them, as data; ``backward()`` walks the graph in reverse topological order
 and applies the chain rule, ``parent.grad += local * node.grad``, in one loop.
 
+Every public function checks its arguments once; what a caller that checked already may use
+instead, unchecked, is public in one place each: ``autograd.value.node`` (any op's node: ``apply``
+checks, then calls it; ``sum`` and ``dot`` too) and ``autograd.fast`` (``add``, ``mul`` and
+``layer``, the speed paths of ``+``, ``*`` and nn's layers).
+
 Note: the HIPS ``autograd`` package on PyPI uses the same import name; use a separate virtual
 environment if you need both.
 """

@@ -10,9 +10,8 @@ table; ``tests/autograd/test_fast_paths.py`` checks that, node for node. Under `
 
 from __future__ import annotations
 
+import operator
 from math import fsum
-from operator import attrgetter
-from operator import mul as _times
 from typing import Any, Sequence
 
 from .mode import MODE
@@ -21,7 +20,7 @@ from .value import Value, node, operands
 
 __all__ = ["add", "mul", "layer"]
 
-_needs_grad = attrgetter("requires_grad")
+_needs_grad = operator.attrgetter("requires_grad")
 
 
 def _inline(a: Value, b: Value) -> bool:
@@ -85,7 +84,7 @@ def _inlined_layer(weights: Sequence[Sequence[Value]], inputs: Sequence[Value],
     vs, ys = [], []
     for w, b in zip(weights, biases):
         ws = [p.data for p in w]
-        v = fsum(map(_times, ws, xs)) + b.data  # the dot row's forward rule, correctly rounded
+        v = fsum(map(operator.mul, ws, xs)) + b.data  # the dot row's rule, correctly rounded
         vs.append(pre := Value(v, "", True, "dot", (*w, *inputs, b), (*xs, *ws, 1.0), None))
         if op is not None:
             y = op.forward(v)
