@@ -13,6 +13,7 @@ Note: the HIPS ``autograd`` package on PyPI uses the same import name; use a sep
 environment if you need both.
 """
 
+from . import moved
 from .backward import topological_order
 from .functional import grad
 from .gradcheck import gradcheck, numerical_grad
@@ -28,6 +29,8 @@ from .ops import OPS, Op, register_op
 from .parse import parse
 from .replay import NUMPY_RULES, CompiledGraph, compile_graph
 from .value import Value, apply, backward, lift
+
+moved.install()
 
 __all__ = [
     "CompiledGraph",

@@ -1,12 +1,15 @@
 """What one module of autograd needs from another is public (issue 19): no import line names a
-private (``_name``) name of another module."""
+private (``_name``) name of another module; the names that moved keep working, with a warning."""
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
 
 import autograd
+import autograd.value
+from autograd.moved import MOVED
 
 FOLDER = Path(autograd.__file__).parent
 
@@ -33,3 +36,21 @@ def test_the_check_sees_a_private_import():
     source = "from .value import Value, _apply\nimport a._b\n"
     assert private_imports(source) == ["value._apply", "a._b"]
     assert private_imports("from __future__ import annotations\nfrom . import fast\n") == []
+
+
+@pytest.mark.parametrize("old, new", [(f"{module}.{name}", ".".join(target))
+                                      for module, names in MOVED.items()
+                                      for name, target in names.items()])
+def test_a_moved_name_still_works_and_says_where_it_lives_now(old, new):
+    old_module, old_name = old.rsplit(".", 1)
+    new_module, new_name = new.rsplit(".", 1)
+    with pytest.warns(DeprecationWarning, match=new.replace(".", r"\.")):
+        found = getattr(importlib.import_module(old_module), old_name)
+    assert found is getattr(importlib.import_module(new_module), new_name)
+
+
+def test_a_missing_name_is_still_an_attribute_error():
+    with pytest.raises(AttributeError, match="nothing_here"):
+        _ = autograd.value.nothing_here
+    with pytest.warns(DeprecationWarning):
+        from autograd.backward import gradients  # noqa: F401
