@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 from .mode import MODE
 from .ops import OPS, Op
-from .value import Value, node, operands
+from .value import Value, node, operand_pair
 
 __all__ = ["add", "mul", "layer"]
 
@@ -37,7 +37,7 @@ def add(a: Any, b: Any) -> Value:
     Returns:
         The node, or NotImplemented when one side is not a number (as an operator must).
     """
-    pair = operands(a, b)
+    pair = operand_pair(a, b)
     if pair is None:
         return NotImplemented
     a, b = pair
@@ -48,7 +48,7 @@ def add(a: Any, b: Any) -> Value:
 
 def mul(a: Any, b: Any) -> Value:
     """``a * b``: the mul row's rule, local derivatives (b, a), inlined (see :func:`add`)."""
-    pair = operands(a, b)
+    pair = operand_pair(a, b)
     if pair is None:
         return NotImplemented
     a, b = pair

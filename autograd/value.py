@@ -16,7 +16,7 @@ from .mode import MODE, check_backward, check_forward, describe
 from .ops import OPS, Op
 from .validate import finite, flag, real, shown
 
-__all__ = ["Value", "apply", "node", "lift", "backward", "binary", "operands"]
+__all__ = ["Value", "apply", "node", "lift", "backward", "binary", "operand_pair"]
 
 _data, _needs_grad = attrgetter("data"), attrgetter("requires_grad")  # for map(): no comprehension
 
@@ -150,7 +150,7 @@ def node(op: Op, parents: tuple[Value, ...], attrs: dict[str, float] | None = No
     return Value(y, "", True, op.name, parents, local, attrs)
 
 
-def operands(a: Any, b: Any) -> tuple[Value, Value] | None:
+def operand_pair(a: Any, b: Any) -> tuple[Value, Value] | None:
     """A binary operator's operands as Values (numbers made constants), or None when one is not a
     number (the operator returns NotImplemented: Python tries the other side's)."""
     if type(a) is Value and type(b) is Value:
@@ -162,8 +162,8 @@ def operands(a: Any, b: Any) -> tuple[Value, Value] | None:
 
 
 def binary(name: str, a: Any, b: Any) -> Value:
-    """The node of the binary op ``name`` on ``a`` and ``b``, for an operator (see operands)."""
-    pair = operands(a, b)
+    """The node of the binary op ``name`` on ``a`` and ``b``, for an operator (see operand_pair)."""
+    pair = operand_pair(a, b)
     return NotImplemented if pair is None else node(OPS[name], pair)
 
 
