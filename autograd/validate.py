@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping, Set
 from pathlib import Path
 from typing import Any, Sequence
 
-__all__ = ["real", "finite", "positive", "whole", "flag", "one_of", "text", "label", "items", "output_file", "output_folder"]
+__all__ = ["real", "finite", "positive", "whole", "flag", "one_of", "text", "label", "items",
+           "output_file", "output_folder"]
 
 _short = reprlib.Repr()
 _short.maxstring = _short.maxother = 60

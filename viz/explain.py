@@ -27,7 +27,8 @@ from autograd.format import Check, choose_decimals, format_fixed
 
 from .tracing import Edge, Trace, factor, local_formula, trace
 
-__all__ = ["explain", "Explainer", "Explanation", "Term", "OneStep", "Path", "DeltaRule", "DEFAULT_MAX_PATHS"]
+__all__ = ["explain", "Explainer", "Explanation", "Term", "OneStep", "Path", "DeltaRule",
+           "DEFAULT_MAX_PATHS"]
 
 DEFAULT_MAX_PATHS = 20
 DELTA_SOURCE = "the delta rule (lecture notes on MLPs and error backpropagation)"
@@ -395,7 +396,7 @@ class Explainer:
 
     def __init__(self, tr: Trace) -> None:
         if not isinstance(tr, Trace):
-            raise TypeError(f"explain: tr must be a viz.trace of the root, got {validate.shown(tr)}")
+            raise TypeError(f"explain: tr must be a viz.trace of root, got {validate.shown(tr)}")
         if not tr.nodes[-1].requires_grad:
             raise ValueError("explain: root is a constant (requires_grad=False): it has no "
                              "gradients to explain")
@@ -481,7 +482,10 @@ def _explain(shared: Explainer, i: int, max_paths: int, lecture: bool) -> Explan
         note = f"{tr.name(i)} is a constant (requires_grad=False): no gradient flows to it"
     elif i == len(tr.nodes) - 1:
         note = "the root: the start of backward, ∂root/∂root = 1"
-    one_step = _one_step(tr, users, grads, i, formula) if node.requires_grad else OneStep(tr.name(i), (), grads[i])
+    if node.requires_grad:
+        one_step = _one_step(tr, users, grads, i, formula)
+    else:
+        one_step = OneStep(tr.name(i), (), grads[i])
     count = shared.counts[i] if node.requires_grad else 0
     paths: list[Path] = []
     chain: tuple[OneStep, ...] = ()
