@@ -7,8 +7,9 @@ import numbers
 from typing import Any, Callable, Sequence
 
 from .format import format_number, format_table
+from .functional import grad
 from .validate import finite, positive, shown
-from .value import Value, grad
+from .value import Value
 
 __all__ = ["numerical_grad", "gradcheck"]
 

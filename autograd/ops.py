@@ -1,8 +1,7 @@
-"""The op table, the one place where derivatives live: each op is a name, a forward rule (floats to a
-float; outside its domain a ValueError or ZeroDivisionError, never a complex) and a rule for its local
-derivatives (output and operands to one ∂output/∂operand each; exp' = y reuses the output), registered
-with :func:`register_op`, built-ins as a user's op. Rules use arithmetic and ``exp log sin cos sigmoid``
-below, which take floats or Values: one rule records floats and builds the graph of ``create_graph=True``."""
+"""The op table, the one place where derivatives live: each op a name, a forward rule (floats to a
+float; outside its domain a ValueError or ZeroDivisionError, never a complex) and a derivative rule
+(output and operands to one ∂output/∂operand each; exp' = y reuses the output). Rules use ``exp
+log sin cos sigmoid`` below, on floats or Values: they also build ``create_graph=True``'s graph."""
 
 from __future__ import annotations
 
@@ -12,6 +11,8 @@ from dataclasses import dataclass
 from itertools import repeat
 from operator import mul, truediv
 from typing import Any, Callable, Iterable, Sequence
+
+from . import methods
 from .validate import flag, items, text, whole
 
 __all__ = ["Op", "OPS", "register_op", "SELU_ALPHA", "SELU_LAMBDA"]
@@ -27,7 +28,7 @@ class Op:
 
     name: str  # stored on every node the op makes (Value.op)
     forward: Callable[..., float]  # (*operands, **attrs) -> float
-    derivative: Callable[..., tuple]  # (output, *operands, **attrs) -> one local derivative per operand
+    derivative: Callable[..., tuple]  # (output, *operands, **attrs) -> ∂output/∂operand_i
     arity: int | None  # the number of operands; None for any number (sum, dot)
     symbol: str  # what pictures show ("*" for mul)
     formula: tuple[str, ...]  # the local derivatives as text: x, a, b the operands, y the output
@@ -41,42 +42,55 @@ OPS: dict[str, Op] = {}
 def register_op(name: str, forward: Callable[..., float], derivative: Callable[..., tuple], *,
                 arity: int | None = 1, symbol: str = "", formula: str | tuple[str, ...] = (),
                 activation: bool = False) -> Op:
-    """Add an op to the table and return its row (a user's op registered again is replaced; a built-in op's name
-    is refused: fast paths and the replay inline their rules). ``forward`` maps operand floats (and attributes:
-    keywords with defaults) to a float, ``derivative`` ``(output, *operands, **attrs)`` to one local derivative per
-    operand; ``arity`` None takes any number; ``symbol`` is what pictures show (the name by default), ``formula`` the
-    derivatives as text; ``activation`` lists it in ``nn.ACTIVATIONS``. A unary op is also a function of ``parse``.
+    """Add an op to the table and return its row (a user's op registered again is replaced; a
+    built-in's name is refused). ``forward``: operand floats (attributes: keywords with defaults) to
+    a float; ``derivative``: ``(output, *operands, **attrs)`` to one local derivative per operand;
+    ``arity`` None: any number; ``symbol``: what pictures show (the name by default); ``formula``:
+    the derivatives as text; ``activation``: in nn.ACTIVATIONS. A unary op is also a method of
+    Value and a function of ``parse``:
 
-    Example:
         >>> from autograd import Value
         >>> _ = register_op("cube", lambda x: x ** 3, lambda y, x: (3 * x * x,), formula="3x²")
-        >>> Value(2.0).apply("cube")
+        >>> Value(2.0).cube()
         Value(data=8.0, grad=0.0)
     """
-    if not isinstance(name, str) or not name.isidentifier() or name in OPS and name in _BUILT_IN:
-        raise ValueError(f"name must be an identifier, not a built-in op's, got {name!r}")
+    if not isinstance(name, str) or not name.isidentifier() or name.startswith("__") or (
+            name in OPS and name in _BUILT_IN):
+        raise ValueError(f"name must be an identifier, not a dunder or built-in op's, got {name!r}")
     if not callable(forward) or not callable(derivative):
         raise TypeError(f"register_op({name!r}): forward and derivative must be callable")
-    arity, activation = None if arity is None else whole(arity, "arity"), flag(activation, "activation")
-    try:
-        attrs = tuple(p.name for p in inspect.signature(forward).parameters.values() if p.default is not p.empty)
+    arity = None if arity is None else whole(arity, "arity")
+    activation = flag(activation, "activation")
+    try:  # the attributes: keywords with defaults
+        attrs = tuple(p.name for p in inspect.signature(forward).parameters.values()
+                      if p.default is not p.empty)
     except (TypeError, ValueError):  # a builtin without a signature takes no attributes
         attrs = ()
-    formula = (formula,) if isinstance(formula, str) else tuple(text(f, "formula") for f in items(formula, "formula", "text"))
-    OPS[name] = Op(name, forward, derivative, arity, text(symbol, "symbol") or name, formula, activation, attrs)
+    formula = (formula,) if isinstance(formula, str) else tuple(
+        text(f, "formula") for f in items(formula, "formula", "text"))
+    OPS[name] = Op(name, forward, derivative, arity, text(symbol, "symbol") or name, formula,
+                   activation, attrs)
+    methods.install(OPS[name])
     return OPS[name]
 
 
-# For derivative rules: the op on a float gives a float, on a Value a node.
-exp, log, sin, cos, sigmoid = (lambda x, name=name: OPS[name].forward(x) if isinstance(x, (int, float)) else x.apply(name)
-                               for name in ("exp", "log", "sin", "cos", "sigmoid"))
+def _rule(name: str) -> Callable[[Any], Any]:  # for derivative rules: a float or a node
+    return lambda x: OPS[name].forward(x) if isinstance(x, (int, float)) else x.apply(name)
 
 
-# -- Arithmetic (Value's + and * record their rows' rules directly, for speed) --------------------
-register_op("add", lambda a, b: a + b, lambda y, a, b: (1.0, 1.0), arity=2, symbol="+", formula=("1", "1"))
-register_op("sub", lambda a, b: a - b, lambda y, a, b: (1.0, -1.0), arity=2, symbol="-", formula=("1", "−1"))
-register_op("mul", lambda a, b: a * b, lambda y, a, b: (b, a), arity=2, symbol="*", formula=("b", "a"))
+exp, log, sin, cos, sigmoid = map(_rule, ("exp", "log", "sin", "cos", "sigmoid"))
+
+
+# -- Arithmetic (Value's + and * inline their rows' rules: autograd.fast) -------------------------
+register_op("add", lambda a, b: a + b, lambda y, a, b: (1.0, 1.0), arity=2, symbol="+",
+            formula=("1", "1"))
+register_op("sub", lambda a, b: a - b, lambda y, a, b: (1.0, -1.0), arity=2, symbol="-",
+            formula=("1", "−1"))
+register_op("mul", lambda a, b: a * b, lambda y, a, b: (b, a), arity=2, symbol="*",
+            formula=("b", "a"))
 register_op("neg", lambda a: -a, lambda y, a: (-1.0,), symbol="−", formula="−1")
+register_op("div", truediv, lambda y, a, b: (1.0 / b, -y / b), arity=2, symbol="/",
+            formula=("1/b", "−y/b"))
 
 
 def _pow(a: float, b: float) -> float:  # 0 to a negative power: Python's ZeroDivisionError
@@ -89,8 +103,8 @@ def _pow(a: float, b: float) -> float:  # 0 to a negative power: Python's ZeroDi
 
 
 def _pow_derivative(y: Any, a: Any, b: Any) -> tuple:
-    # ∂/∂a = b·a^(b−1): infinite at a = 0 for 0 < b < 1 (sqrt's slope); b·y/a where a^(b−1) overflows
-    # a float. ∂/∂b = y·ln a: its limit 0 at a = 0, NaN for a < 0 (real powers only at integer b).
+    # ∂/∂a = b·a^(b−1): infinite at a = 0 for 0 < b < 1 (sqrt's slope); b·y/a where a^(b−1)
+    # overflows a float. ∂/∂b = y·ln a: its limit 0 at a = 0, NaN for a < 0 (integer b only).
     zero = float(a) == 0
     try:
         d_base = (0.0 if float(b) == 0 else math.inf) if zero and b < 1 else b * a ** (b - 1)
@@ -99,13 +113,13 @@ def _pow_derivative(y: Any, a: Any, b: Any) -> tuple:
     return d_base, y * log(a) if a > 0 else 0.0 if zero else math.nan
 
 
-register_op("div", truediv, lambda y, a, b: (1.0 / b, -y / b), arity=2, symbol="/", formula=("1/b", "−y/b"))
 register_op("pow", _pow, _pow_derivative, arity=2, symbol="**", formula=("b·a^(b−1)", "y·ln a"))
 # sign(x), with the subgradient 0 at 0 (PyTorch's choice).
-register_op("abs", abs, lambda y, a: (1.0,) if a > 0 else (-1.0,) if a < 0 else (0.0,), formula="sign(x)")
+register_op("abs", abs, lambda y, a: (1.0,) if a > 0 else (-1.0,) if a < 0 else (0.0,),
+            formula="sign(x)")
 
 
-# -- Elementary functions -----------------------------------------------------------------------
+# -- Elementary functions -------------------------------------------------------------------------
 def _exp(a: float) -> float:
     try:
         return math.exp(a)
@@ -143,34 +157,44 @@ def _softplus(a: float) -> float:
     return max(a, 0.0) + math.log1p(math.exp(-abs(a)))  # ln(1 + eᵃ), which never overflows
 
 
-def _tanh_derivative(y: Any, a: Any) -> tuple:
-    e = exp(-2.0 * abs(a))  # 1 − y² as 4e/(1 + e)²: no cancellation where tanh rounds to ±1
+def stable_tanh_derivative(y: Any, a: Any) -> tuple:
+    """tanh'(x) = 1 − y², computed as 4e/(1 + e)² with e = e^(−2|x|): the same number without
+    the cancellation of 1 − y² where tanh rounds to ±1 (x = 20: 1 − y² is 0.0, tanh' 1.7e-17)."""
+    e = exp(-2.0 * abs(a))
     return (4.0 * e / (1.0 + e) ** 2,)
 
 
-register_op("tanh", math.tanh, _tanh_derivative, formula="1 − y²", activation=True)
-# y(1 − y) as y·σ(−x): 1 − y would cancel where σ rounds to 1.
-register_op("sigmoid", _sigmoid, lambda y, a: (y * sigmoid(-a),), symbol="σ", formula="y(1 − y)", activation=True)
+def stable_sigmoid_derivative(y: Any, a: Any) -> tuple:
+    """σ'(x) = y(1 − y), computed as y·σ(−x) (1 − σ(x) is σ(−x)): the same number, without the
+    cancellation of 1 − y where σ rounds to 1 (x > 37: 1 − y is 0.0, σ'(40) ≈ 4.2e-18)."""
+    return (y * sigmoid(-a),)
+
+
+register_op("tanh", math.tanh, stable_tanh_derivative, formula="1 − y²", activation=True)
+register_op("sigmoid", _sigmoid, stable_sigmoid_derivative, symbol="σ", formula="y(1 − y)",
+            activation=True)
 register_op("softplus", _softplus, lambda y, a: (sigmoid(a),), formula="σ(x)", activation=True)
-# `a <= 0` rather than `a > 0` in forward rules lets a NaN through; a constant (1.0,) is one shared tuple.
+# `a <= 0` rather than `a > 0` in forward rules lets a NaN through; (1.0,) is one shared tuple.
 register_op("relu", lambda a: 0.0 if a <= 0 else a, lambda y, a: (1.0,) if a > 0 else (0.0,),
             formula="1 if x > 0 else 0", activation=True)
 register_op("leaky_relu", lambda a, slope=0.01: slope * a if a <= 0 else a,
-            lambda y, a, slope=0.01: (1.0,) if a > 0 else (slope,), formula="1 if x > 0 else slope", activation=True)
+            lambda y, a, slope=0.01: (1.0,) if a > 0 else (slope,),
+            formula="1 if x > 0 else slope", activation=True)
 # Below 0 the slope is alpha·eˣ, computed as such: y + alpha would cancel for large negative x.
 register_op("elu", lambda a, alpha=1.0: alpha * math.expm1(a) if a <= 0 else a,
-            lambda y, a, alpha=1.0: (1.0,) if a > 0 else (alpha * exp(a),), formula="1 if x > 0 else alpha·eˣ",
-            activation=True)
+            lambda y, a, alpha=1.0: (1.0,) if a > 0 else (alpha * exp(a),),
+            formula="1 if x > 0 else alpha·eˣ", activation=True)
 register_op("selu", lambda a: SELU_LAMBDA * (SELU_ALPHA * math.expm1(a) if a <= 0 else a),
             lambda y, a: (SELU_LAMBDA if a > 0 else SELU_LAMBDA * SELU_ALPHA * exp(a),),
             formula="λ if x > 0 else λα·eˣ", activation=True)
-# Heaviside: its derivative is 0 wherever it exists, so nothing trains through it (the texts' case for σ).
-register_op("step", lambda a: 0.0 if a <= 0 else 1.0 if a > 0 else a, lambda y, a: (0.0,), formula="0", activation=True)
+# Heaviside: its derivative is 0 wherever it exists, so nothing trains through it.
+register_op("step", lambda a: 0.0 if a <= 0 else 1.0 if a > 0 else a, lambda y, a: (0.0,),
+            formula="0", activation=True)
 
 
 # -- N-ary ops: one node for a whole sum or a neuron's pre-activation -----------------------------
 def _sumprod(ws: Sequence[float], xs: Iterable[float]) -> float:
-    """Σ wᵢ·xᵢ, correctly rounded (``math.fsum``); past the float range, or inf − inf, what + gives."""
+    """Σ wᵢ·xᵢ, correctly rounded (``math.fsum``); past the float range, what + gives."""
     try:
         return math.fsum(map(mul, ws, xs))
     except (OverflowError, ValueError):
@@ -180,7 +204,8 @@ def _sumprod(ws: Sequence[float], xs: Iterable[float]) -> float:
 def _dot(*operands: float) -> float:
     # The operands are w_1..w_n, x_1..x_n and, when their count is odd, the bias.
     n = len(operands) // 2
-    return _sumprod(operands[:n], operands[n : 2 * n]) + (operands[-1] if len(operands) % 2 else 0.0)
+    bias = operands[-1] if len(operands) % 2 else 0.0
+    return _sumprod(operands[:n], operands[n : 2 * n]) + bias
 
 
 def _dot_derivative(y: Any, *operands: Any) -> tuple:
@@ -188,6 +213,7 @@ def _dot_derivative(y: Any, *operands: Any) -> tuple:
     return operands[n : 2 * n] + operands[:n] + (1.0,) * (len(operands) % 2)
 
 
-register_op("sum", lambda *xs: _sumprod(xs, repeat(1.0)), lambda y, *xs: (1.0,) * len(xs), arity=None, symbol="Σ", formula="1")
+register_op("sum", lambda *xs: _sumprod(xs, repeat(1.0)), lambda y, *xs: (1.0,) * len(xs),
+            arity=None, symbol="Σ", formula="1")
 register_op("dot", _dot, _dot_derivative, arity=None, symbol="w·x+b", formula=("x_i", "w_i", "1"))
-_BUILT_IN = frozenset(OPS)  # refused by register_op, which reads it for a name in OPS only: never above, where it is unset
+_BUILT_IN = frozenset(OPS)  # read by register_op for a name in OPS only: never above, where unset

@@ -18,7 +18,8 @@ from typing import Any, Callable
 
 from .ops import OPS, Op
 from .validate import finite, text
-from .value import Value, _apply
+from .value import Value
+from .value import node as make_node
 
 __all__ = ["parse", "functions"]
 
@@ -118,7 +119,7 @@ def parse(expression: str, /, **values: Any) -> Value:
         elif isinstance(node, ast.Call):
             op = OPS[node.func.id]
             attrs = {op.attrs[0]: _number_argument(node.args[1], expression)} if len(node.args) == 2 else None
-            results.append(_apply(op, (results.pop(),), attrs))
+            results.append(make_node(op, (results.pop(),), attrs))
     (output,) = results
     return output
 

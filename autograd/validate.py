@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping, Set
 from pathlib import Path
 from typing import Any, Sequence
 
-__all__ = ["real", "finite", "positive", "whole", "flag", "one_of", "text", "items", "output_file", "output_folder"]
+__all__ = ["real", "finite", "positive", "whole", "flag", "one_of", "text", "label", "items",
+           "output_file", "output_folder"]
 
 _short = reprlib.Repr()
 _short.maxstring = _short.maxother = 60
@@ -83,6 +84,16 @@ def text(x: Any, name: str) -> str:
     if not isinstance(x, str):
         raise TypeError(f"{name} must be a str, got {shown(x)}")
     return x
+
+
+def label(x: Any) -> str:
+    """A node's label, a str. micrograd's ``Value(data, _children, _op)`` puts a tuple of children
+    where deltagrad's ``Value(data, label)`` takes the label: that gets a message of its own."""
+    if isinstance(x, (tuple, list, set, frozenset)):
+        raise TypeError(f"micrograd's Value(data, _children, _op) is not supported: the second "
+                        f"positional argument of Value is its label (a str), got {shown(x)}. "
+                        f"Build nodes with the operators (a * b, a + b) or autograd.apply(op, ...)")
+    return text(x, "label")
 
 
 def items(x: Any, name: str, what: str = "a sequence of Values or numbers") -> list[Any]:

@@ -19,7 +19,7 @@ import autograd
 from autograd import OPS, Value
 from autograd.ops import Op
 from autograd.validate import items
-from autograd.value import _apply
+from autograd.value import node
 
 from . import functional
 
@@ -80,7 +80,7 @@ def activation(name: str) -> Activation:
 
 def _unit(op: Op) -> Activation:
     """The per-unit function of a unary op row: v -> op(v), one node."""
-    return lambda v: _apply(op, (v,))
+    return lambda v: node(op, (v,))
 
 
 def softmax(values: Sequence[Value | float]) -> list[Value]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from autograd import OPS, Value
-from autograd.value import _apply
+from autograd.value import node
 
 __all__ = ["total", "mean", "softmax", "logsumexp", "l2", "huber"]
 
@@ -29,7 +29,7 @@ def total(values: Sequence[Value]) -> Value:
     Returns:
         The sum as one Value.
     """
-    return _apply(_SUM, tuple(values))
+    return node(_SUM, tuple(values))
 
 
 def mean(values: Sequence[Value]) -> Value:

@@ -15,9 +15,9 @@ import numbers
 from typing import Any, Sequence
 
 import autograd
-from autograd import Value, validate
+from autograd import Value, fast, validate
 from autograd.ops import OPS
-from autograd.value import _apply, _layer
+from autograd.value import node
 
 from . import functional
 from .activations import check_activation
@@ -32,7 +32,7 @@ _DOT = OPS["dot"]
 def _dot(w: list[Value], x: list[Value], b: Value) -> Value:
     """v = w·x + b as one node, for operands that are already Values of matching lengths:
     the checked path is ``autograd.dot``; this one trusts the public entry that called it."""
-    return _apply(_DOT, (*w, *x, b))
+    return node(_DOT, (*w, *x, b))
 
 
 def _values(x: Any, nin: int, name: str) -> list[Value]:
@@ -118,7 +118,7 @@ class Neuron(Module):
     def __call__(self, x: Sequence[Value | float]) -> Value:
         """y = φ(v) for the inputs ``x`` (nin Values or numbers)."""
         v = _dot(self.w, _values(x, self.nin, "x"), self.b)
-        return v if self._op is None else _apply(self._op, (v,))
+        return v if self._op is None else node(self._op, (v,))
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``w.0`` .. ``w.{nin-1}``, then ``b``."""
@@ -169,9 +169,9 @@ class Layer(Module):
     def _forward(self, x: list[Value]) -> tuple[list[Value], list[Value]]:
         ws, bs = [neuron.w for neuron in self.neurons], [neuron.b for neuron in self.neurons]
         if self.activation == "softmax":
-            vs = _layer(ws, x, bs)[0]
+            vs = fast.layer(ws, x, bs)[0]
             return vs, functional.softmax(vs)
-        return _layer(ws, x, bs, self._op)
+        return fast.layer(ws, x, bs, self._op)
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         """The outputs; a bare Value when ``nout == 1`` (micrograd's convention)."""

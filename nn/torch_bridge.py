@@ -13,15 +13,23 @@ Linear after a ReLU is ``"2.weight"``), and ``torch_code`` gives the module's so
 
 from __future__ import annotations
 
+import inspect
 import keyword
 from typing import Any
 
-from autograd import validate
+from autograd import OPS, validate
 
-from .deltas import ELU_ALPHA, LEAKY_RELU_SLOPE
 from .layers import MLP, Layer, Neuron
 
 __all__ = ["TORCH_MODULES", "to_torch_state_dict", "torch_code"]
+
+
+def _default(op: str, attribute: str) -> float:
+    """The default of an op's attribute, as its row's forward rule declares it (``x.elu()``'s)."""
+    return inspect.signature(OPS[op].forward).parameters[attribute].default
+
+
+_SLOPE, _ALPHA = _default("leaky_relu", "slope"), _default("elu", "alpha")
 
 # activation name -> the PyTorch module that computes it (None: the identity, no module).
 TORCH_MODULES: dict[str, str | None] = {
@@ -29,9 +37,9 @@ TORCH_MODULES: dict[str, str | None] = {
     "sigmoid": "torch.nn.Sigmoid()",
     "tanh": "torch.nn.Tanh()",
     "relu": "torch.nn.ReLU()",  # ReLU'(0) = 0 in both
-    "leaky_relu": f"torch.nn.LeakyReLU({LEAKY_RELU_SLOPE})",
-    "elu": f"torch.nn.ELU(alpha={ELU_ALPHA})",
-    "selu": "torch.nn.SELU()",  # the same λ and α
+    "leaky_relu": f"torch.nn.LeakyReLU({_SLOPE})",
+    "elu": f"torch.nn.ELU(alpha={_ALPHA})",
+    "selu": "torch.nn.SELU()",  # the same λ and α (autograd.ops.SELU_LAMBDA, SELU_ALPHA)
     "softplus": "torch.nn.Softplus()",
     "softmax": "torch.nn.Softmax(dim=-1)",
     "step": "Step()",  # PyTorch has no step module: torch_code defines this one

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
@@ -21,13 +22,14 @@ from typing import Callable
 
 from autograd import Value
 from autograd import validate
-from autograd.backward import gradients
+from autograd.functional import gradients
 from autograd.format import Check, choose_decimals, format_fixed
 
 from .escape import code_fence, one_line
 from .tracing import Edge, Trace, factor, local_formula, trace
 
-__all__ = ["explain", "Explanation", "Term", "OneStep", "Path", "DeltaRule", "DEFAULT_MAX_PATHS"]
+__all__ = ["explain", "Explainer", "Explanation", "Term", "OneStep", "Path", "DeltaRule",
+           "DEFAULT_MAX_PATHS"]
 
 DEFAULT_MAX_PATHS = 20
 DELTA_SOURCE = "the delta rule (lecture notes on MLPs and error backpropagation)"
@@ -385,6 +387,58 @@ def _delta_rule(tr: Trace, users: list[list[Edge]], grads: list[float], v: int, 
     return DeltaRule(tr.name(v), tr.name(y), phi, phi_prime, (), error, error * phi_prime, phi_edge)
 
 
+class Explainer:
+    """Explains any node of one graph, sharing what every explanation reads: the gradients (from
+    backward's own loop; ``.grad`` is left alone), each node's users, the number of paths from
+    each node to the root and each edge's formula are computed once. :func:`explain` explains one
+    node; a page that explains every node (``viz.step_through``) keeps one Explainer.
+
+    Args:
+        tr: the graph's ``viz.trace(root)``; its root must require grad.
+    """
+
+    def __init__(self, tr: Trace) -> None:
+        if not isinstance(tr, Trace):
+            raise TypeError(f"explain: tr must be a viz.trace of root, got {validate.shown(tr)}")
+        if not tr.nodes[-1].requires_grad:
+            raise ValueError("explain: root is a constant (requires_grad=False): it has no "
+                             "gradients to explain")
+        self.trace = tr
+        self.users = _users(tr)
+        self.grads = _gradients(tr)
+        self.counts = _count_paths(tr, self.users, 0)
+        self.formula = functools.cache(lambda edge: local_formula(tr, edge))
+
+    def explain(self, node: Value, *, max_paths: int = DEFAULT_MAX_PATHS,
+                lecture: bool = False) -> Explanation:
+        """:func:`explain` of ``node``, a Value of this graph (same arguments).
+
+        Returns:
+            An :class:`Explanation`.
+        """
+        tr = self.trace
+        if not isinstance(node, Value):
+            raise TypeError(f"explain: node must be a Value, got {validate.shown(node)}")
+        if node not in tr.index:
+            raise ValueError(f"explain: node ({node!r}) is not in root's graph")
+        max_paths = validate.whole(max_paths, "explain: max_paths")
+        if validate.flag(lecture, "explain: lecture") and node.op != "dot":
+            kind = "a leaf" if not node.op else f"a {node.op} node"
+            raise ValueError(f"explain: lecture=True needs a neuron's pre-activation (a dot node), "
+                             f"but node is {kind}")
+        return _explain(self, tr.index[node], max_paths, lecture)
+
+    def explain_all(self, *, max_paths: int = DEFAULT_MAX_PATHS) -> dict[int, Explanation]:
+        """Every node's explanation that requires grad, by its index in the trace.
+
+        Returns:
+            ``{index: Explanation}``, in the trace's order.
+        """
+        max_paths = validate.whole(max_paths, "explain: max_paths")
+        return {i: _explain(self, i, max_paths, False)
+                for i, node in enumerate(self.trace.nodes) if node.requires_grad}
+
+
 def explain(root: Value, node: Value, *, max_paths: int = DEFAULT_MAX_PATHS, lecture: bool = False,
             tr: Trace | None = None) -> Explanation:
     """Explain ∂root/∂node: the chain rule at ``node`` with every number, and the paths to the root.
@@ -407,26 +461,12 @@ def explain(root: Value, node: Value, *, max_paths: int = DEFAULT_MAX_PATHS, lec
     """
     if not isinstance(root, Value):
         raise TypeError(f"explain: root must be a Value, got {validate.shown(root)}")
-    if not isinstance(node, Value):
-        raise TypeError(f"explain: node must be a Value, got {validate.shown(node)}")
-    max_paths = validate.whole(max_paths, "explain: max_paths")
-    lecture = validate.flag(lecture, "explain: lecture")
-    if not root.requires_grad:
-        raise ValueError("explain: root is a constant (requires_grad=False): it has no gradients to explain")
     if tr is None:
         tr = trace(root)
-    elif not isinstance(tr, Trace):
-        raise TypeError(f"explain: tr must be root's viz.trace (a viz Trace) or None, got {validate.shown(tr)}")
-    elif not tr.nodes or tr.nodes[-1] is not root:
-        raise ValueError("explain: tr is not root's trace (its last node is not root): pass tr=viz.trace(root), or no tr")
-    if node not in tr.index:
-        raise ValueError(f"explain: node ({node!r}) is not in root's graph")
-    if lecture and node.op != "dot":
-        raise ValueError(f"explain: lecture=True needs a neuron's pre-activation (a dot node), but node is "
-                         f"{'a leaf' if not node.op else f'a {node.op} node'}")
-    i = tr.index[node]
-    users = _users(tr)
-    return _explain(tr, i, _gradients(tr), users, _count_paths(tr, users, i), max_paths, lecture)
+    elif isinstance(tr, Trace) and (not tr.nodes or tr.nodes[-1] is not root):
+        raise ValueError("explain: tr is not root's trace (its last node is not root): "
+                         "pass tr=viz.trace(root), or no tr")
+    return Explainer(tr).explain(node, max_paths=max_paths, lecture=lecture)
 
 
 def _gradients(tr: Trace) -> list[float]:
@@ -436,25 +476,20 @@ def _gradients(tr: Trace) -> list[float]:
     return [grads[node] + 0.0 for node in tr.nodes]
 
 
-def _explain(tr: Trace, i: int, grads: list[float], users: list[list[Edge]], counts: list[int],
-             max_paths: int = DEFAULT_MAX_PATHS, lecture: bool = False,
-             formula: Callable[[Edge], str] | None = None) -> Explanation:
-    """:func:`explain` of node ``i`` of a checked trace, from the pieces every node of a graph shares:
-    ``grads`` (:func:`_gradients`), ``users`` (:func:`_users`), ``counts`` (:func:`_count_paths`
-    from ``i`` or any node before it) and ``formula`` (an edge's :func:`local_formula`, which a page
-    explaining every node computes once per edge), so that such a page computes them once."""
+def _explain(shared: Explainer, i: int, max_paths: int, lecture: bool) -> Explanation:
+    """The explanation of node ``i`` of ``shared``'s checked trace."""
+    tr, users, grads, formula = shared.trace, shared.users, shared.grads, shared.formula
     root, node = tr.nodes[-1], tr.nodes[i]
-    if formula is None:
-        def formula(edge: Edge) -> str:
-            return local_formula(tr, edge)
-
     note = ""
     if not node.requires_grad:
         note = f"{tr.name(i)} is a constant (requires_grad=False): no gradient flows to it"
     elif i == len(tr.nodes) - 1:
         note = "the root: the start of backward, ∂root/∂root = 1"
-    one_step = _one_step(tr, users, grads, i, formula) if node.requires_grad else OneStep(tr.name(i), (), grads[i])
-    count = counts[i] if node.requires_grad else 0
+    if node.requires_grad:
+        one_step = _one_step(tr, users, grads, i, formula)
+    else:
+        one_step = OneStep(tr.name(i), (), grads[i])
+    count = shared.counts[i] if node.requires_grad else 0
     paths: list[Path] = []
     chain: tuple[OneStep, ...] = ()
     if 0 < count <= max_paths and i != len(tr.nodes) - 1:

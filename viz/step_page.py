@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
 import os
@@ -14,7 +13,7 @@ from autograd.format import format_fixed
 from autograd.validate import output_file
 
 from .escape import script_json
-from .explain import _count_paths, _explain, _gradients, _users
+from .explain import Explainer
 from .graph import Style, build_graph, check_size, grad_text, op_text, picture_decimals
 from .rendering import GraphvizNotFound, dot_time_limit, pipe_svg, warn_missing_dot, write_file
 from .step_page_assets import CSS, SCRIPT
@@ -128,11 +127,7 @@ def _explanations(tr: Trace) -> dict[str, str]:
     grad; the gradients, users and path counts they all read are computed once."""
     if len(tr.nodes) > EXPLAIN_MAX_NODES:
         return {}
-    users = _users(tr)
-    grads, counts = _gradients(tr), _count_paths(tr, users, 0)
-    formula = functools.cache(lambda edge: local_formula(tr, edge))
-    return {str(i): _explain(tr, i, grads, users, counts, formula=formula).to_html()
-            for i, node in enumerate(tr.nodes) if node.requires_grad}
+    return {str(i): e.to_html() for i, e in Explainer(tr).explain_all().items()}
 
 
 def _page_data(tr: Trace, steps: list[Step], decimals: int) -> dict:

@@ -1,7 +1,7 @@
 """Backward, one node at a time, as data: which gradients each step changes, and to what.
 
 The steps are recorded from the engine's own loop (``autograd.backward.chain_rule``, through
-``autograd.backward.gradients``, which leaves ``.grad`` alone), so a page shows exactly what
+``autograd.functional.gradients``, which leaves ``.grad`` alone), so a page shows exactly what
 backward does.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from autograd import Value
-from autograd.backward import gradients
+from autograd.functional import gradients
 
 from .tracing import Trace
 

@@ -1,14 +1,19 @@
-"""The fast paths record exactly what the general path (``_apply`` and the op table) records:
-``+`` and ``*``, a layer's dot and activation nodes (``autograd.value._layer``), and the sort."""
+"""The fast paths (``autograd.fast``) record exactly what the general path (``autograd.value.node``
+and the op table) records: ``+`` and ``*``, a layer's dot and activation nodes (``fast.layer``),
+and the sort."""
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import OPS, Value, apply, detect_anomaly, dot, no_grad, topological_order
-from autograd.value import _layer
+from autograd.fast import add as fast_add
+from autograd.fast import layer as _layer
+from autograd.fast import mul as fast_mul
+from autograd.value import node
 
 FINITE = st.floats(-1e3, 1e3)
 
@@ -108,3 +113,22 @@ def test_the_sort_is_the_depth_first_post_order(steps):
         else:
             nodes.append(apply(name, operands[0], operands[-1]))
     assert topological_order(nodes[-1]) == postorder(nodes[-1])
+
+
+@pytest.mark.parametrize("name, fast", [("add", fast_add), ("mul", fast_mul)])
+def test_add_and_mul_make_numbers_constants_and_refuse_what_is_not_a_number(name, fast):
+    a = Value(1.5)
+    for left, right in ((a, 2), (2.5, a), (np.float64(-0.5), a)):
+        made = fast(left, right)
+        assert same_node(made, apply(name, *made.parents))
+        assert [p.data for p in made.parents] == [float(left), float(right)]
+        assert [p.requires_grad for p in made.parents] == [p is a for p in (left, right)]
+    assert fast(a, "2") is NotImplemented and fast([1.0], a) is NotImplemented
+    with pytest.raises(TypeError):
+        _ = a + "2"
+
+
+def test_the_general_path_is_public_and_unchecked():
+    a, b = Value(2.0), Value(-3.0)
+    assert same_node(node(OPS["mul"], (a, b)), apply("mul", a, b))
+    assert same_node(node(OPS["leaky_relu"], (b,), {"slope": 0.5}), b.leaky_relu(0.5))

@@ -135,7 +135,7 @@ def test_create_graph_adds_no_node_for_a_zero_start():
 
 def test_a_failure_part_way_leaves_every_grad_as_it_was():
     from autograd import detect_anomaly
-    from autograd.backward import NO_GRADIENT, gradients
+    from autograd.functional import NO_GRADIENT, gradients
 
     x = Value(0.0)
     y = x.sqrt() + x

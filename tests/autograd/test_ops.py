@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import OPS, Value, grad, gradcheck, numerical_grad, register_op
+from autograd.methods import OpMethods
+from autograd.ops import stable_sigmoid_derivative, stable_tanh_derivative
 
 ANY = st.floats(-4.0, 4.0)  # includes 0 and negatives
 AWAY_FROM_KINK = ANY.filter(lambda x: abs(x) > 1e-2)  # the kink of relu, abs, step ... is at 0
@@ -225,6 +227,8 @@ def user_ops():
     yield register
     for name in added:
         OPS.pop(name, None)
+        if name in vars(OpMethods):
+            delattr(OpMethods, name)
 
 
 def test_user_op_verified_by_gradcheck(user_ops):
@@ -326,8 +330,76 @@ def test_register_op_checks_its_keyword_arguments(keywords, name):
     assert "test_checked" not in OPS
 
 
-def test_chain_rule_and_gradients_live_in_autograd_backward_only():
-    from autograd.backward import chain_rule, gradients  # noqa: F401
+def test_chain_rule_and_gradients_live_in_their_modules_only():
+    from autograd.backward import chain_rule  # noqa: F401
+    from autograd.functional import gradients  # noqa: F401
 
     assert not {"chain_rule", "gradients"} & set(autograd.__all__)
     assert not hasattr(autograd, "chain_rule") and not hasattr(autograd, "gradients")
+
+
+def test_a_registered_unary_op_is_a_method_at_once(user_ops):
+    def swish(x, beta=1.0):
+        return x / (1.0 + math.exp(-beta * x))
+
+    def swish_derivative(y, x, beta=1.0):
+        s = 1.0 / (1.0 + math.exp(-beta * x))
+        return (s + beta * x * s * (1.0 - s),)
+
+    user_ops("swish", swish, swish_derivative, formula="σ(βx) + βx·σ(βx)(1 − σ(βx))")
+    x = Value(1.0)
+    y = x.swish()
+    y.backward()
+    assert y.data == pytest.approx(1.0 / (1.0 + math.exp(-1.0)), rel=1e-15)
+    assert x.grad == pytest.approx(numerical_grad(lambda v: v.swish(), [1.0])[0], rel=1e-8)
+    assert Value(2.0).swish(0.5).data == pytest.approx(swish(2.0, beta=0.5), rel=1e-15)
+    with pytest.raises(TypeError, match="swish"):
+        Value(2.0).swish(0.5, 0.25)
+    assert "swish" in vars(OpMethods) and "swish" not in Value.__slots__  # on the class, no hook
+
+
+def test_a_users_op_registered_again_with_two_operands_loses_its_method(user_ops):
+    user_ops("twice", lambda x: 2 * x, lambda y, x: (2.0,))
+    assert Value(3.0).twice().data == 6.0
+    user_ops("twice", lambda a, b: 2 * a + b, lambda y, a, b: (2.0, 1.0), arity=2)
+    assert not hasattr(Value(3.0), "twice")
+    assert autograd.apply("twice", 3.0, 1.0).data == 7.0
+
+
+def test_a_users_op_cannot_shadow_what_value_defines(user_ops):
+    user_ops("backward", lambda x: x, lambda y, x: (1.0,))
+    v = Value(2.0)
+    v.backward()  # still Value's own method
+    assert v.grad == 1.0 and v.apply("backward").data == 2.0
+    with pytest.raises(ValueError, match="name"):
+        register_op("__init__", lambda x: x, lambda y, x: (1.0,))
+
+
+def test_the_stable_tanh_derivative_avoids_the_cancellation_of_one_minus_y_squared():
+    mpmath = pytest.importorskip("mpmath")
+    x = 20.0
+    y = math.tanh(x)
+    assert 1.0 - y * y == 0.0  # the formula's text, computed in floats: all digits cancel
+    with mpmath.workdps(50):
+        exact = float(1 / mpmath.cosh(mpmath.mpf(x)) ** 2)  # tanh' = sech², about 1.7e-17
+    assert stable_tanh_derivative(y, x)[0] == pytest.approx(exact, rel=1e-14)
+    v = Value(x)
+    v.tanh().backward()
+    assert v.grad == pytest.approx(exact, rel=1e-14)
+    for x in (-3.0, -0.5, 0.0, 0.25, 2.0):  # elsewhere it is the same number as 1 − y²
+        y = math.tanh(x)
+        assert stable_tanh_derivative(y, x)[0] == pytest.approx(1.0 - y * y, rel=1e-14, abs=1e-16)
+
+
+def test_the_stable_sigmoid_derivative_avoids_the_cancellation_of_one_minus_y():
+    mpmath = pytest.importorskip("mpmath")
+    x = 40.0
+    y = OPS["sigmoid"].forward(x)
+    assert y * (1.0 - y) == 0.0  # y(1 − y) in floats: 1 − y cancels to 0
+    with mpmath.workdps(50):
+        s = 1 / (1 + mpmath.exp(-mpmath.mpf(x)))
+        exact = float(s * (1 - s))  # about 4.2e-18
+    assert stable_sigmoid_derivative(y, x)[0] == pytest.approx(exact, rel=1e-14)
+    for x in (-5.0, -1.0, 0.0, 0.5, 3.0):
+        y = OPS["sigmoid"].forward(x)
+        assert stable_sigmoid_derivative(y, x)[0] == pytest.approx(y * (1.0 - y), rel=1e-14)

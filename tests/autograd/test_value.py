@@ -36,6 +36,13 @@ def test_label_must_be_a_str():
         Value(2.0, (a,), "+")
 
 
+@pytest.mark.parametrize("children", [(), [Value(1.0)], {Value(1.0), Value(2.0)}])
+def test_micrograds_children_argument_says_what_to_write_instead(children):
+    # micrograd's Value(data, _children, _op): the second positional argument here is the label
+    with pytest.raises(TypeError, match=r"_children.*label.*apply"):
+        Value(2.0, children, "+")
+
+
 def test_operators_both_ways_round_with_values():
     a, b = Value(3.0), Value(-2.0)
     assert (a + b).data == 1.0 and (a - b).data == 5.0 and (a * b).data == -6.0

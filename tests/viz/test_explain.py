@@ -10,6 +10,7 @@ from .viz_testing import LECTURE_B, lecture_neuron
 import nn
 import nn.deltas
 from autograd import Value
+from autograd.functional import gradients
 from viz import Explanation, explain, trace
 
 
@@ -195,3 +196,42 @@ def test_markdown_and_html_escape_user_labels():
     assert "<b>*x*" not in e.to_html() and "&lt;b&gt;*x*" in e.to_html()
     assert r"\*x\*" in e.to_markdown().split("\n")[0] or "```" in e.to_markdown()
     assert r"\ast" in e.to_latex()
+
+
+def test_an_explainer_explains_every_node_as_explain_does_with_one_backward(monkeypatch):
+    import sys
+
+    from viz.explain import Explainer
+
+    explain_module = sys.modules["viz.explain"]  # viz.explain, the attribute, is the function
+
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    v = x * w + x
+    y = (v * v).tanh()
+    tr = trace(y)
+    runs = []
+    counted = lambda *a, **k: runs.append(1) or gradients(*a, **k)  # noqa: E731
+    monkeypatch.setattr(explain_module, "gradients", counted)
+    everything = Explainer(tr).explain_all()
+    assert len(runs) == 1  # one backward for the whole graph
+    assert sorted(everything) == [i for i, node in enumerate(tr.nodes) if node.requires_grad]
+    y.backward()
+    for i, e in everything.items():
+        alone = explain(y, tr.nodes[i])
+        assert e.total == alone.total == tr.nodes[i].grad and str(e) == str(alone)
+    assert everything[tr.index[x]].path_count == 4  # x: two uses, each through v twice in v*v
+
+
+def test_an_explainer_checks_its_arguments_naming_them():
+    from viz.explain import Explainer
+
+    x = Value(1.0)
+    y = x * x
+    with pytest.raises(TypeError, match=r"\btr\b"):
+        Explainer(y)
+    with pytest.raises(ValueError, match="root"):
+        Explainer(trace(Value(1.0, requires_grad=False) * 2))
+    with pytest.raises(ValueError, match="node"):
+        Explainer(trace(y)).explain(Value(2.0))
+    with pytest.raises(ValueError, match="max_paths"):
+        Explainer(trace(y)).explain_all(max_paths=0)

@@ -324,3 +324,14 @@ def test_steps_show_no_gradient_until_the_loop_reaches_a_node():
     assert first.grads[names.index("mul")] == pytest.approx(1 - math.tanh(-6.0) ** 2, rel=1e-12)
     assert first.grads[names.index("x")] is None and first.grads[names.index("w")] is None
     assert second.grads[names.index("x")] == pytest.approx(-3.0 * (1 - math.tanh(-6.0) ** 2), rel=1e-12)
+
+
+def test_the_page_explains_through_the_public_explain_api():
+    import ast
+    import inspect
+    import sys
+
+    source = inspect.getsource(sys.modules["viz.step_page"])
+    imported = [a.name for s in ast.walk(ast.parse(source)) if isinstance(s, ast.ImportFrom)
+                for a in s.names]
+    assert "Explainer" in imported and not [name for name in imported if name.startswith("_")]
