@@ -30,7 +30,7 @@ from itertools import combinations
 from typing import Callable
 
 from autograd import Value
-from autograd.backward import gradients
+from autograd.functional import gradients
 from autograd.format import format_number, format_table
 from autograd.validate import finite, shown
 

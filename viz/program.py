@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from autograd import OPS, Value
-from autograd.backward import gradients
+from autograd.functional import gradients
 from autograd.format import choose_decimals, format_fixed
 from autograd.ops import SELU_ALPHA, SELU_LAMBDA
 from autograd.validate import flag, shown
