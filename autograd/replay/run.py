@@ -234,9 +234,10 @@ class CompiledGraph:
         samples = X.shape[1]
         seed = 1.0 if self.reduction == "sum" else 1.0 / samples
         total = np.zeros(count)
-        for s in range(samples):
-            self._backward(self._forward(X[:, s : s + 1]), 0, seed)
-            total += g
+        with np.errstate(all="ignore"):
+            for s in range(samples):
+                self._backward(self._forward(X[:, s : s + 1]), 0, seed)
+                total += g
         g[:] = total
         return g
 
