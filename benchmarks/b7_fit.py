@@ -95,9 +95,10 @@ def check(samples: int = 40) -> float:
 def run(quick: bool) -> Section:
     """Time fit and the hand loop alternately, each call from the same weights."""
     X, labels = data()
-    section = Section(f"B7 nn.fit vs plain batched NumPy: MLP(2, [16, 16, 1]), {SAMPLES:,} moons, full "
-                      f"batch, hinge, Adam, {STEPS} steps",
-                      ["contender", "gc on: median (min)", "vs hand", "gc off: median (min)", "vs hand"])
+    section = Section(f"B7 nn.fit vs plain batched NumPy: MLP(2, [16, 16, 1]), {SAMPLES:,} moons, "
+                      f"full batch, hinge, Adam, {STEPS} steps",
+                      ["contender", "gc on: median (min)", "vs hand", "gc off: median (min)",
+                       "vs hand"])
     worst = check()
     model = nn.MLP(2, [16, 16, 1], seed=0)
     start = weights(model)
@@ -119,10 +120,10 @@ def run(quick: bool) -> Section:
                              f"{seconds(off[name].median)} ({seconds(off[name].best)})",
                              both(off[name], off["plain batched NumPy"])])
     ratio = on["nn.fit"].median / on["plain batched NumPy"].median
-    section.target(f"nn.fit within {TARGET:g}× the hand loop (medians, default collector)", f"{ratio:.1f}×",
-                   ratio <= TARGET)
-    section.target("same weights as the hand loop to 1e-9", f"largest difference after {CHECK_STEPS} steps: "
-                   f"{worst:.1e}", worst <= 1e-9)
-    section.notes.append(f"{rounds} alternating rounds; a timing is one call of {STEPS} steps; both start "
-                         "every call from the same weights; one BLAS thread")
+    section.target(f"nn.fit within {TARGET:g}× the hand loop (medians, default collector)",
+                   f"{ratio:.1f}×", ratio <= TARGET)
+    section.target("same weights as the hand loop to 1e-9",
+                   f"largest difference after {CHECK_STEPS} steps: {worst:.1e}", worst <= 1e-9)
+    section.notes.append(f"{rounds} alternating rounds; a timing is one call of {STEPS} steps; "
+                         "both start every call from the same weights; one BLAS thread")
     return section

@@ -40,7 +40,8 @@ class Optimizer:
         if isinstance(params, Value):
             raise TypeError("params must be an iterable of Values (e.g. model.parameters()), "
                             f"got {validate.shown(params)}")
-        self.params = validate.items(params, "params", "an iterable of Values (e.g. model.parameters())")
+        self.params = validate.items(params, "params",
+                                     "an iterable of Values (e.g. model.parameters())")
         if not self.params:
             raise ValueError("params is empty: nothing to optimise")
         seen: dict[Value, int] = {}
@@ -48,7 +49,8 @@ class Optimizer:
             if not isinstance(p, Value):
                 raise TypeError(f"params[{i}] must be a Value, got {validate.shown(p)}")
             if p in seen:  # it would be stepped twice per step()
-                raise ValueError(f"params[{i}] is params[{seen[p]}] again ({p!r}); give each parameter once")
+                raise ValueError(f"params[{i}] is params[{seen[p]}] again ({p!r}); "
+                                 "give each parameter once")
             seen[p] = i
         self.steps = 0
 
@@ -136,8 +138,8 @@ class Adam(Optimizer):
 
     rule = "adam"
 
-    def __init__(self, params: Iterable[Value], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8) -> None:
+    def __init__(self, params: Iterable[Value], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
         super().__init__(params)
         checked = updates.settings("adam", lr, betas=betas, eps=eps)
         self.lr, self.betas, self.eps = checked.lr, checked.betas, checked.eps

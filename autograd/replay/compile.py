@@ -59,7 +59,8 @@ class Program:
     output: int
 
 
-def _penalties(nodes: list[Value], code: dict[Value, int], chosen: set[Value]) -> dict[Value, tuple]:
+def _penalties(nodes: list[Value], code: dict[Value, int],
+               chosen: set[Value]) -> dict[Value, tuple]:
     """The L2 penalties, found before the main pass so that it never visits their p * p nodes:
     node -> (the p's, the row of α or None), for each n-ary ``sum`` of ``p * p`` over leaves that
     are not inputs, each ``p * p`` used by that sum alone; when the sum's one use is α·Σp² (α a
@@ -86,7 +87,8 @@ def _penalties(nodes: list[Value], code: dict[Value, int], chosen: set[Value]) -
     for u in (u for u in users if u.op == "mul"):  # α·Σp²: the sum's one use, times a constant leaf
         inner, scale = u.parents if u.parents[0] in penalties else u.parents[::-1]
         if inner in penalties and uses[inner] == 1 and not scale.parents and scale not in code:
-            code[u], penalties[u] = 3 << 3 | code[inner] & 4 | CONST, (penalties.pop(inner)[0], scale)
+            code[u] = 3 << 3 | code[inner] & 4 | CONST
+            penalties[u] = (penalties.pop(inner)[0], scale)
     return penalties
 
 
@@ -124,7 +126,8 @@ class _Grouping:
             attrs = v.attrs
             groups[(d, v.op, tuple(sorted(attrs.items())) if attrs else (), codes)].append(v)
         self.code = code
-        self.groups = [members for _, members in sorted(groups.items(), key=lambda item: item[0][0])]
+        by_depth = sorted(groups.items(), key=lambda item: item[0][0])
+        self.groups = [members for _, members in by_depth]
 
     def space(self, v: Value) -> int:
         return self.code[v] & 3
@@ -168,7 +171,8 @@ class _Layout:
         rows = rows_of(operands, self.index)
         rows_or_slice = compact(rows)
         distinct = isinstance(rows_or_slice, slice) or all_distinct(rows)
-        return Ref(self.k.space(operands[0]), rows_or_slice, distinct, column, self.k.flags(operands))
+        return Ref(self.k.space(operands[0]), rows_or_slice, distinct, column,
+                   self.k.flags(operands))
 
     def step(self, members: list[Value], out: slice, n: int | None) -> Step:
         k, index = self.k, self.index

@@ -31,7 +31,8 @@ from .steps import CONST, INPUT, TABLE, Step
 
 __all__ = ["CompiledGraph", "Training", "compile_graph", "KEPT_SIZES"]
 
-KEPT_SIZES = 4  # batch sizes whose tables a graph keeps (a training batch, all the data, one sample)
+# The batch sizes whose tables a graph keeps: a training batch, all the data, one sample, a grid.
+KEPT_SIZES = 4
 
 
 def _name(v: Value) -> str:
@@ -88,8 +89,8 @@ class CompiledGraph:
         if not isinstance(output, Value):
             raise TypeError(f"compile_graph: output must be a Value, got {type(output).__name__}")
         if not output.parents:
-            raise ValueError(
-                f"compile_graph: the output ({_name(output)}) is a leaf: there is no graph to replay")
+            raise ValueError(f"compile_graph: the output ({_name(output)}) is a leaf: "
+                             "there is no graph to replay")
         self.reduction = one_of(reduction, "reduction", ("sum", "mean"))
         nodes = topological_order(output)
         in_graph = set(nodes)
@@ -137,7 +138,8 @@ class CompiledGraph:
                 isinstance(x, refused) for x in given.flat)
             array = given.astype(float, copy=False) if real else None
         except (TypeError, ValueError):
-            raise TypeError(f"batch must be an array of numbers, got {type(batch).__name__}") from None
+            raise TypeError(
+                f"batch must be an array of numbers, got {type(batch).__name__}") from None
         if array is None:
             raise TypeError("batch must be an array of numbers (not bool, str or complex), "
                             f"got {given.dtype}: {shown(batch)}")
@@ -290,9 +292,9 @@ class CompiledGraph:
             optimizer: ``"sgd"`` (u ← μ·u + g; p ← p − lr·u) or ``"adam"``, with the settings
                 below; or an optimiser over this graph's parameters, e.g. ``nn.Adam(params,
                 lr=0.01)``, whose settings are read at every step and whose state (velocity,
-                moments, step count) the session starts from and writes back at :meth:`Training.sync`
-                and at the end, so that its own ``step()`` goes on from there. Then give no other
-                argument.
+                moments, step count) the session starts from and writes back at
+                :meth:`Training.sync` and at the end, so that its own ``step()`` goes on from
+                there. Then give no other argument.
             momentum: μ in [0, 1), for SGD.
             betas: Adam's decay rates, each in [0, 1).
             eps: Adam's ε, > 0.
@@ -359,7 +361,8 @@ class Training:
 
     def __init__(self, graph: CompiledGraph, optimizer: Any) -> None:
         if graph._session is not None:
-            raise RuntimeError("training: this graph is already in a training session; close it first")
+            raise RuntimeError(
+                "training: this graph is already in a training session; close it first")
         self.graph = graph
         self.optimizer = optimizer
         self.steps = 0
@@ -369,8 +372,10 @@ class Training:
         # The optimiser's own order of the parameters (nn's), or the graph's.
         own = isinstance(optimizer, Settings)
         self._params = graph.params if own else tuple(optimizer.params)
-        row = dict(zip(graph.params, graph._param_rows.tolist()))
-        self._rows = np.array([row[p] for p in self._params], dtype=np.intp)  # its order -> vector
+        self._rows = graph._param_rows  # its order -> the vector's rows
+        if any(a is not b for a, b in zip(self._params, graph.params)):
+            row = dict(zip(graph.params, graph._param_rows.tolist()))
+            self._rows = np.array([row[p] for p in self._params], dtype=np.intp)
         self._state = [np.zeros(count) for _ in self._rule.state]  # in the vector's order
         if not own:
             for array, name in zip(self._state, self._rule.state):

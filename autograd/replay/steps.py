@@ -66,7 +66,8 @@ class Ref:
     space: int
     rows: Rows
     distinct: bool
-    column: bool  # a constant read by a per-sample step: shape (G, 1), its gradient summed over samples
+    # a constant read by a per-sample step: shape (G, 1), its gradient summed over samples
+    column: bool
     needed: tuple[bool, bool]
     views: tuple | None = None  # (value, gradient) when the rows are a slice of a vector or table
 
@@ -130,12 +131,14 @@ class Group:
         local = self.rule.derivative(y, *self.operands(arrays), **self.attrs)
         for k in self.wanted[mode]:
             d = local[k]
-            self.refs[k].add(grads, g if type(d) is float and d == 1.0 else d * g)  # add's 1: no multiply
+            # add's local derivative 1.0: no multiply
+            self.refs[k].add(grads, g if type(d) is float and d == 1.0 else d * g)
 
     @cached_property
     def wanted(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """Per mode, the operands whose gradients are wanted."""
-        return tuple(tuple(k for k, ref in enumerate(self.refs) if ref.needed[mode]) for mode in (0, 1))
+        return tuple(tuple(k for k, ref in enumerate(self.refs) if ref.needed[mode])
+                     for mode in (0, 1))
 
     def stacked(self, arrays: tuple) -> np.ndarray:
         """(operands, nodes, samples or 1): for the domain check."""

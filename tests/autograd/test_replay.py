@@ -2,6 +2,7 @@
 against the scalar op table."""
 
 import dataclasses
+import itertools
 import math
 
 import numpy as np
@@ -711,3 +712,19 @@ def test_training_refuses_an_optimiser_of_other_parameters_or_settings_beside_on
         graph.training(optimizer=object())
     with pytest.raises(TypeError, match="lr"):
         graph.training()
+
+
+def test_the_ops_checked_for_domain_errors_are_those_whose_scalar_forward_raises():
+    from autograd.replay.rules import MAY_RAISE
+
+    special = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -3.0, math.inf, -math.inf, math.nan]
+    raising = set()
+    for name in BUILT_INS - {"sum", "dot"}:
+        op = OPS[name]
+        for operands in (itertools.product(special, repeat=op.arity)):
+            try:
+                op.forward(*operands)
+            except (ValueError, ArithmeticError):
+                raising.add(name)
+                break
+    assert raising == MAY_RAISE
