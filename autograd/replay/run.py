@@ -224,14 +224,15 @@ class CompiledGraph:
         if mode:
             self._input_grad = ginputs.T.copy()
 
-    def _learn(self, arrays: tuple) -> np.ndarray:
+    def _learn(self, arrays: tuple) -> tuple[np.ndarray, bool]:
         """The parameters' gradients (a view of the vector's first rows), summed over the samples
-        as the scalar engine sums them: sample by sample where one is not finite."""
+        as the scalar engine sums them: sample by sample where one is not finite; and whether
+        they are all finite."""
         self._backward(arrays, 0)
         count = len(self.params)
         g = self._gradient[:count]  # the parameters are the vector's first rows
-        if np.isfinite(np.add.reduce(g)) or np.isfinite(g).all():
-            return g
+        if np.isfinite(np.add.reduce(g)) or np.isfinite(g).all():  # the sum first: one pass
+            return g, True
         X = arrays[INPUT]
         samples = X.shape[1]
         seed = 1.0 if self.reduction == "sum" else 1.0 / samples
@@ -241,7 +242,7 @@ class CompiledGraph:
                 self._backward(self._forward(X[:, s : s + 1]), 0, seed)
                 total += g
         g[:] = total
-        return g
+        return g, False
 
     def forward(self, batch: Any) -> np.ndarray:
         """The output for every sample; no gradients.
@@ -268,7 +269,7 @@ class CompiledGraph:
             The output per sample, shape (samples,).
         """
         arrays = self._forward(self._batch(batch).T)
-        g = self._learn(arrays)
+        g, _ = self._learn(arrays)
         self._last = arrays
         for p, grad in zip(self.params, g[self._param_rows].tolist()):
             p.grad += grad
@@ -410,8 +411,9 @@ class Training:
         if graph._session is not self:
             raise RuntimeError("training: this session is closed")
         arrays = graph._forward(graph._batch(batch).T)
-        g = graph._learn(arrays)
-        require_finite(g, lambda row: _label(self._params, int(self._names[row])), self._where)
+        g, finite = graph._learn(arrays)
+        if not finite:
+            require_finite(g, lambda row: _label(self._params, int(self._names[row])), self._where)
         self.steps += 1
         self.optimizer.steps += 1
         p = graph._vector[: len(g)]  # the parameters are the vector's first rows
