@@ -394,6 +394,21 @@ class Training:
     def lr(self, value: float) -> None:
         self.optimizer.lr = value
 
+    @property
+    def momentum(self) -> float:
+        """SGD's μ (0.0 for Adam)."""
+        return getattr(self.optimizer, "momentum", 0.0)
+
+    @property
+    def betas(self) -> tuple[float, float]:
+        """Adam's decay rates (their defaults for SGD)."""
+        return getattr(self.optimizer, "betas", (0.9, 0.999))
+
+    @property
+    def eps(self) -> float:
+        """Adam's ε (its default for SGD)."""
+        return getattr(self.optimizer, "eps", 1e-8)
+
     def step(self, batch: Any) -> np.ndarray:
         """Forward, backward and one update of the parameters, all on arrays.
 
