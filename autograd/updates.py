@@ -24,13 +24,15 @@ from . import validate
 __all__ = ["sgd", "adam", "Rule", "RULES", "Settings", "settings", "require_finite"]
 
 
-def sgd(p: np.ndarray, g: np.ndarray, velocity: np.ndarray, *, lr: float, momentum: float) -> None:
+def sgd(p: np.ndarray, g: np.ndarray, velocity: np.ndarray | None, *, lr: float,
+        momentum: float) -> None:
     """One SGD update in place: u ← μ·u + g; p ← p − lr·u.
 
     Args:
         p: the parameters (changed in place).
         g: their gradients.
-        velocity: u, one per parameter (changed in place; unused when ``momentum`` is 0).
+        velocity: u, one per parameter (changed in place); unused, and may be None, when
+            ``momentum`` is 0.
         lr: the learning rate.
         momentum: μ.
     """
@@ -88,7 +90,7 @@ RULES: dict[str, Rule] = {
 @dataclass
 class Settings:
     """An optimiser's settings without parameters or state (what ``training(lr, optimizer=...)``
-    trains with); see :func:`settings`."""
+    trains with; only ``lr`` may change between steps); see :func:`settings`."""
 
     rule: str
     lr: float

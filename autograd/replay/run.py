@@ -377,7 +377,9 @@ class Training:
         if any(a is not b for a, b in zip(self._params, graph.params)):
             row = dict(zip(graph.params, graph._param_rows.tolist()))
             self._rows = np.array([row[p] for p in self._params], dtype=np.intp)
-        self._state = [np.zeros(count) for _ in self._rule.state]  # in the vector's order
+        # The state in the vector's order; none for plain SGD of its own (momentum fixed at 0).
+        plain = own and optimizer.rule == "sgd" and not optimizer.momentum
+        self._state = [None if plain else np.zeros(count) for _ in self._rule.state]
         if not own:
             for array, name in zip(self._state, self._rule.state):
                 array[self._rows] = getattr(optimizer, name)
