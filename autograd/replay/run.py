@@ -168,8 +168,9 @@ class CompiledGraph:
         return tables
 
     # -- forward and backward --------------------------------------------------------------------
-    def _forward(self, X: np.ndarray) -> tuple:
-        """Every value for the samples ``X`` (inputs × samples): (vector, X, table)."""
+    def _forward(self, X: np.ndarray, sample: int | None = None) -> tuple:
+        """Every value for the samples ``X`` (inputs × samples): (vector, X, table); ``sample``:
+        the index of X's one sample in its batch, when it is run alone (see ``_check_domain``)."""
         program = self._program
         tables = self._tables(X.shape[1])
         vector = self._vector
@@ -182,13 +183,14 @@ class CompiledGraph:
             for step, check in zip(tables.steps, program.checks):
                 step.forward(arrays)
                 if check:
-                    self._check_domain(step, arrays)
+                    self._check_domain(step, arrays, sample)
         self._last, self._input_grad = None, None
         return arrays
 
-    def _check_domain(self, step: Step, arrays: tuple) -> None:
+    def _check_domain(self, step: Step, arrays: tuple, sample: int | None) -> None:
         """Raise the scalar engine's error (log(-1), 1/0, sin(inf) ...) where a sample leaves an
-        op's domain. Non-finite values the scalar engine gives too (a power overflowing to inf,
+        op's domain: that of the first such sample, as the scalar engine, run sample by sample,
+        would raise. Non-finite values the scalar engine gives too (a power overflowing to inf,
         inf − inf) are let through."""
         y = arrays[step.space][step.out]
         if np.isfinite(y).all():
@@ -202,10 +204,14 @@ class CompiledGraph:
             try:
                 step.op.forward(*operands, **step.attrs)
             except (ValueError, ArithmeticError) as error:
+                X = arrays[INPUT]
+                if sample is None and X.shape[1] > 1:  # an earlier sample may fail at a later op
+                    for first in range(X.shape[1]):
+                        self._forward(X[:, first : first + 1], first)
                 listed = ", ".join(format_number(x) for x in operands)
-                where = f"sample {s}" if step.space == TABLE else "a constant part"
-                raise type(error)(
-                    f"compile_graph replay, {where}: {step.op.name}({listed}): {error}") from None
+                where = f"sample {s if sample is None else sample}"
+                raise type(error)(f"compile_graph replay, {where}: {step.op.name}({listed}): "
+                                  f"{error}") from None
 
     def _backward(self, arrays: tuple, mode: int, seed: float | None = None) -> None:
         """Gradients of the summed (or averaged) output into the gradient vector and table."""

@@ -728,3 +728,21 @@ def test_the_ops_checked_for_domain_errors_are_those_whose_scalar_forward_raises
                 raising.add(name)
                 break
     assert raising == MAY_RAISE
+
+
+def test_of_two_samples_out_of_domain_the_first_is_named_as_the_scalar_engine_would():
+    # sample 2 fails at log (an early op), sample 1 at sqrt (a later one): run sample by sample,
+    # the scalar engine stops at sample 1's sqrt
+    x = Value(1.0, "x")
+    compiled = compile_graph((x.log() + 5.0).sqrt(), [x])
+    batch = [[1.0], [math.exp(-6.0)], [-1.0]]
+    with pytest.raises(ValueError, match="sample 1: sqrt"):
+        compiled.forward(batch)
+    for row in batch[:2]:
+        try:
+            (Value(row[0]).log() + 5.0).sqrt()
+        except ValueError as error:
+            assert "square root" in str(error)
+            break
+    else:
+        pytest.fail("the scalar engine did not fail at sample 1")
