@@ -481,7 +481,10 @@ def compile_graph(
 
     Args:
         output: the Value to compute per sample (e.g. one sample's loss), built from ``inputs``.
-        inputs: the leaves that change from sample to sample, e.g. ``[x0, x1, target]``.
+        inputs: the leaves that change from sample to sample, e.g. ``[x0, x1, target]``. Leave
+            them ``requires_grad=True`` (the default) when an op reads inputs only (``1 - t``):
+            an op whose operands all have ``requires_grad=False`` records a constant, not a node,
+            so its value would stay that of the recorded sample.
         params: the leaves whose gradients :meth:`CompiledGraph.backward` writes; by default every
             other leaf that requires grad. Other leaves keep their ``.data`` at each call.
         reduction: ``"sum"`` or ``"mean"`` of the per-sample gradients.
