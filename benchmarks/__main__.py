@@ -22,9 +22,10 @@ from typing import Any, Sequence  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from . import b1_moons, b2_scaling, b3_chain, b4_memory, b5_replay, b6_playground  # noqa: E402
+from . import b1_moons, b2_scaling, b3_chain, b4_memory, b5_replay, b6_playground, b7_fit  # noqa: E402
 
-BENCHMARKS = {"B1": b1_moons, "B2": b2_scaling, "B3": b3_chain, "B4": b4_memory, "B5": b5_replay, "B6": b6_playground}
+BENCHMARKS = {"B1": b1_moons, "B2": b2_scaling, "B3": b3_chain, "B4": b4_memory, "B5": b5_replay,
+              "B6": b6_playground, "B7": b7_fit}
 
 
 def _names(text: str) -> list[str]:

@@ -1,5 +1,11 @@
 """Optimisers: plain/momentum SGD and Adam, updating ``Value.data`` from ``Value.grad``.
 
+The update rules are written once, in ``autograd.updates``, on arrays: an optimiser gathers its
+parameters and their gradients into vectors, applies its rule (its state, the velocity or the
+moments, kept as arrays) and writes the parameters back. The replay's array training applies the
+same rules, and takes an optimiser of this module directly (``graph.training(optimizer=opt)``),
+starting from its state and writing it back, so either can go on where the other stopped.
+
 Both follow PyTorch's update rules, so results can be checked against hand computations:
 SGD keeps a velocity u ← μ·u + g and steps p ← p - lr·u; Adam keeps bias-corrected moving
 averages of g and g².
@@ -7,34 +13,35 @@ averages of g and g².
 
 from __future__ import annotations
 
-import math
+import warnings
 from collections.abc import Iterable
-from typing import Any
 
-from autograd import Value, validate
+import numpy as np
+
+from autograd import Value, updates, validate
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
 
-def _below_one(x: Any, name: str) -> float:
-    """A decay rate: a finite number in [0, 1)."""
-    rate = validate.positive(x, name, zero=True)
-    if rate >= 1:
-        raise ValueError(f"{name} must be < 1, got {rate}")
-    return rate
-
-
 class Optimizer:
-    """Holds the parameters; subclasses define ``update(i, p)`` for parameter i.
+    """Holds the parameters and applies an update rule of ``autograd.updates`` to them.
+
+    A subclass names its rule (``rule = "sgd"``) and holds the rule's settings and state arrays
+    as attributes (see ``autograd.updates.RULES``); or, with ``rule = None``, defines
+    ``update(i, p)`` for parameter i, called once per parameter.
 
     Args:
         params: the Values to train, each once, e.g. ``model.parameters()``.
     """
 
+    rule: str | None = None
+
     def __init__(self, params: Iterable[Value]) -> None:
         if isinstance(params, Value):
-            raise TypeError(f"params must be an iterable of Values (e.g. model.parameters()), got {validate.shown(params)}")
-        self.params = validate.items(params, "params", "an iterable of Values (e.g. model.parameters())")
+            raise TypeError("params must be an iterable of Values (e.g. model.parameters()), "
+                            f"got {validate.shown(params)}")
+        self.params = validate.items(params, "params",
+                                     "an iterable of Values (e.g. model.parameters())")
         if not self.params:
             raise ValueError("params is empty: nothing to optimise")
         seen: dict[Value, int] = {}
@@ -42,7 +49,8 @@ class Optimizer:
             if not isinstance(p, Value):
                 raise TypeError(f"params[{i}] must be a Value, got {validate.shown(p)}")
             if p in seen:  # it would be stepped twice per step()
-                raise ValueError(f"params[{i}] is params[{seen[p]}] again ({p!r}); give each parameter once")
+                raise ValueError(f"params[{i}] is params[{seen[p]}] again ({p!r}); "
+                                 "give each parameter once")
             seen[p] = i
         self.steps = 0
 
@@ -57,17 +65,40 @@ class Optimizer:
         Raises:
             FloatingPointError: a gradient is NaN or inf (nothing is updated).
         """
-        for i, p in enumerate(self.params):
-            if not math.isfinite(p.grad):
-                name = p.label or f"params[{i}]"
-                raise FloatingPointError(f"{type(self).__name__}.step: the gradient of {name} is {p.grad}")
+        g = np.array([p.grad for p in self.params])
+        updates.require_finite(g, lambda i: self.params[i].label or f"params[{i}]",
+                               f"{type(self).__name__}.step")
         self.steps += 1
-        for i, p in enumerate(self.params):
-            self.update(i, p)
+        if self.rule is None:
+            for i, p in enumerate(self.params):
+                self.update(i, p)
+            return
+        data = np.array([p.data for p in self.params])
+        self.apply(data, g)
+        for p, x in zip(self.params, data.tolist()):
+            p.data = x
+
+    def apply(self, p: np.ndarray, g: np.ndarray) -> None:
+        """This optimiser's rule on arrays, in place: ``p`` the parameters, ``g`` their gradients,
+        in the order of ``params``; ``steps`` counts this update already."""
+        rule = updates.RULES[self.rule]
+        state = [getattr(self, name) for name in rule.state]
+        rule.update(p, g, *state, **{name: getattr(self, name) for name in rule.settings})
 
     def update(self, i: int, p: Value) -> None:
-        """Change ``p.data`` using ``p.grad``; ``i`` indexes per-parameter state."""
-        raise NotImplementedError
+        """Change ``p.data`` using ``p.grad``; ``i`` indexes per-parameter state (``rule = None``).
+
+        For SGD and Adam this is deprecated: ``step()`` updates all parameters at once."""
+        if self.rule is None:
+            raise NotImplementedError
+        warnings.warn(f"{type(self).__name__}.update(i, p) is deprecated; use step()",
+                      DeprecationWarning, stacklevel=2)
+        rule = updates.RULES[self.rule]
+        data = np.array([p.data])
+        state = [getattr(self, name)[i : i + 1] for name in rule.state]  # views: updated in place
+        rule.update(data, np.array([p.grad]), *state,
+                    **{name: getattr(self, name) for name in rule.settings})
+        p.data = float(data[0])
 
 
 class SGD(Optimizer):
@@ -77,18 +108,18 @@ class SGD(Optimizer):
         params: the Values to train, e.g. ``model.parameters()``.
         lr: the learning rate, > 0.
         momentum: μ in [0, 1); 0 gives p ← p - lr·g.
+
+    Attributes:
+        velocity: u, one per parameter (an array in the order of ``params``).
     """
+
+    rule = "sgd"
 
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0) -> None:
         super().__init__(params)
-        self.lr = validate.positive(lr, "lr")
-        self.momentum = _below_one(momentum, "momentum")
-        self.velocity = [0.0] * len(self.params)
-
-    def update(self, i: int, p: Value) -> None:
-        """u ← μ·u + g; p ← p - lr·u."""
-        self.velocity[i] = self.momentum * self.velocity[i] + p.grad
-        p.data -= self.lr * self.velocity[i]
+        checked = updates.settings("sgd", lr, momentum=momentum)
+        self.lr, self.momentum = checked.lr, checked.momentum
+        self.velocity = np.zeros(len(self.params))
 
 
 class Adam(Optimizer):
@@ -99,25 +130,18 @@ class Adam(Optimizer):
         lr: the learning rate, > 0.
         betas: decay rates (β1, β2) of the moving averages of g and g², each in [0, 1).
         eps: added to √v̂ to avoid division by zero, > 0.
+
+    Attributes:
+        m, v: the moving averages of g and g², one per parameter (arrays in the order of
+            ``params``).
     """
 
-    def __init__(self, params: Iterable[Value], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8) -> None:
-        super().__init__(params)
-        self.lr = validate.positive(lr, "lr")
-        pair = validate.items(betas, "betas", "a pair (beta1, beta2)")
-        if len(pair) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {len(pair)} number(s)")
-        self.betas = (_below_one(pair[0], "betas[0]"), _below_one(pair[1], "betas[1]"))
-        self.eps = validate.positive(eps, "eps")
-        self.m = [0.0] * len(self.params)
-        self.v = [0.0] * len(self.params)
+    rule = "adam"
 
-    def update(self, i: int, p: Value) -> None:
-        """m ← β1·m + (1-β1)·g; v ← β2·v + (1-β2)·g²; p ← p - lr·m̂/(√v̂ + eps)."""
-        beta1, beta2 = self.betas
-        self.m[i] = beta1 * self.m[i] + (1 - beta1) * p.grad
-        self.v[i] = beta2 * self.v[i] + (1 - beta2) * p.grad * p.grad
-        m_hat = self.m[i] / (1 - beta1 ** self.steps)
-        v_hat = self.v[i] / (1 - beta2 ** self.steps)
-        p.data -= self.lr * m_hat / (math.sqrt(v_hat) + self.eps)
+    def __init__(self, params: Iterable[Value], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
+        super().__init__(params)
+        checked = updates.settings("adam", lr, betas=betas, eps=eps)
+        self.lr, self.betas, self.eps = checked.lr, checked.betas, checked.eps
+        self.m = np.zeros(len(self.params))
+        self.v = np.zeros(len(self.params))

@@ -2,6 +2,7 @@
 against the scalar op table."""
 
 import dataclasses
+import itertools
 import math
 
 import numpy as np
@@ -326,7 +327,7 @@ def test_an_l2_penalty_is_fused_and_matches_the_scalar_engine():
     compiled, replay_outputs, replay_grads = _replay(build, batch, 3, "mean")
     _assert_same(replay_outputs, outputs)
     _assert_same(replay_grads, grads)
-    fused = [type(s).__name__ for s in compiled._steps].count("_SumSquares")
+    fused = [type(s).__name__ for s in compiled.steps].count("SumSquares")
     assert fused == 1
 
 
@@ -346,7 +347,7 @@ def test_two_penalties_of_one_size_are_two_steps():
     np.testing.assert_allclose(replay_outputs, expected, rtol=1e-12)
     _assert_same(replay_outputs, outputs)
     _assert_same(replay_grads, grads)
-    assert [type(s).__name__ for s in compiled._steps].count("_SumSquares") == 2
+    assert [type(s).__name__ for s in compiled.steps].count("SumSquares") == 2
 
 
 def test_a_penalty_scaled_by_a_parameter_keeps_the_parameters_gradient():
@@ -361,7 +362,7 @@ def test_a_penalty_scaled_by_a_parameter_keeps_the_parameters_gradient():
     _assert_same(replay_outputs, outputs)
     _assert_same(replay_grads, grads)
     assert replay_grads[-1] == pytest.approx(5 * (0.25 + 4.0 + 2.25), rel=1e-12)  # ∂/∂α of 5 samples' α·Σp²
-    assert [type(s).__name__ for s in compiled._steps].count("_SumSquares") == 1
+    assert [type(s).__name__ for s in compiled.steps].count("SumSquares") == 1
 
 
 def test_batches_of_changing_sizes_reuse_nothing_stale():
@@ -528,7 +529,7 @@ def test_overflow_gives_inf_as_in_the_scalar_engine():
 def test_a_training_step_with_a_non_finite_gradient_is_refused():
     x, w = Value(0.0, "x"), Value(1.0, "w")
     graph = compile_graph((w * x).exp(), [x], [w])
-    with graph.training(lr=0.1) as session, pytest.raises(FloatingPointError, match="'w'"):
+    with graph.training(lr=0.1) as session, pytest.raises(FloatingPointError, match="gradient of w"):
         session.step([[1000.0]])
 
 
@@ -556,3 +557,192 @@ def test_a_batch_of_strings_bools_or_complex_numbers_is_refused(batch):
     compiled = compile_graph(x * 2.0, [x])
     with pytest.raises(TypeError, match="batch"):
         compiled.forward(batch)
+
+
+# -- one graph, any batch size ------------------------------------------------------------------
+
+
+def test_one_graph_binds_each_batch_size_once(monkeypatch):
+    """Batches of 5, 9, 5, 1, 9 samples: each size's tables are made once and kept, so going back
+    to a size binds nothing again (a rebuild per change of size once cost a compile's share)."""
+    from autograd.replay import steps
+
+    bound = []
+    for kind in (steps.Group, steps.NAry, steps.Layer, steps.SumSquares):
+        original = kind.bind
+        monkeypatch.setattr(kind, "bind", lambda self, a, g, original=original: bound.append(a[2].shape[1])
+                            or original(self, a, g))
+    model = nn.MLP(2, [5, 4, 1], seed=7)
+    x = [Value(0.0, f"x{i}") for i in range(3)]
+    loss = (model(x[:2]) - x[2]) ** 2 + nn.l2_penalty(model.parameters(), 0.01)
+    compiled = compile_graph(loss, x, model.parameters(), reduction="mean")
+    per_size = len(compiled.steps)
+    rng = np.random.default_rng(9)
+    for samples in (5, 9, 5, 1, 9, 1):
+        batch = rng.normal(size=(samples, 3))
+        expected = [((model([Value(a), Value(b)]) - t) ** 2).data + nn.l2_penalty(model.parameters(), 0.01).data
+                    for a, b, t in batch]
+        _assert_same(compiled.forward(batch), expected)
+    assert sorted(bound) == sorted([5] * per_size + [9] * per_size + [1] * per_size)
+
+
+def test_the_least_recently_used_size_is_let_go():
+    from autograd.replay import run
+
+    x, w = Value(0.0, "x"), Value(2.0, "w")
+    compiled = compile_graph((w * x).tanh(), [x])
+    for samples in range(1, run.KEPT_SIZES + 3):
+        _assert_same(compiled.forward(np.ones((samples, 1))), [math.tanh(2.0)] * samples)
+    assert len(compiled._sizes) == run.KEPT_SIZES
+
+
+# -- non-finite values: as the scalar engine (issue 23, failure 8) ------------------------------
+
+
+@pytest.mark.parametrize("name", ["sin", "cos"])
+def test_sin_and_cos_of_inf_raise_the_scalar_engines_error_naming_the_sample(name):
+    x = Value(0.0, "x")
+    with pytest.raises(ValueError) as scalar:
+        (Value(1.0) * 1000.0).exp().apply(name)
+    compiled = compile_graph((x * 1000.0).exp().apply(name), [x])
+    with pytest.raises(ValueError, match=f"sample 1: {name}\\(inf\\)") as replay:
+        compiled.forward([[0.0], [1.0]])
+    assert str(scalar.value) in str(replay.value)
+
+
+def test_a_constant_parts_infinite_slope_sums_per_sample_as_the_scalar_engine():
+    # p = -0.0 into sqrt(tanh(p)): ∂/∂p is x·inf per sample: +inf, -inf, +inf, +inf, +inf, whose
+    # sum is NaN; inf·Σx (the constant node's gradient summed first) was +inf.
+    xs = [1.0, -1.0, 1.0, 1.0, 1.0]
+
+    def build(inputs):
+        p = PARAMS[0]
+        return inputs[0] * p.tanh().sqrt(), [p]
+
+    saved = PARAMS[0].data
+    PARAMS[0].data = -0.0
+    try:
+        PARAMS[0].grad = 0.0
+        outputs, grads, _ = _scalar_run(build, np.array(xs)[:, None])
+        _, replay_outputs, replay_grads = _replay(build, np.array(xs)[:, None], 1)
+        PARAMS[0].grad = 0.0
+        _, same_sign, _ = _scalar_run(build, np.ones((3, 1)))
+        _, _, replay_same_sign = _replay(build, np.ones((3, 1)), 1)
+    finally:
+        PARAMS[0].data = saved
+    assert math.isnan(grads[0]) and math.isnan(replay_grads[0])
+    assert same_sign[0] == replay_same_sign[0] == math.inf
+    _assert_same(replay_outputs, outputs)
+
+
+def test_a_training_step_at_a_singular_point_fails_as_the_optimisers_step():
+    x, p = Value(0.0, "x"), Value(-0.0, "p")
+    batch = [[1.0], [-1.0], [1.0]]
+    graph = compile_graph(x * p.tanh().sqrt(), [x], [p])
+    with graph.training(optimizer=nn.SGD([p], lr=0.1)) as session:
+        with pytest.raises(FloatingPointError) as replay:
+            session.step(batch)
+    optimizer = nn.SGD([p], lr=0.1)
+    for (a,) in batch:
+        (Value(a) * p.tanh().sqrt()).backward()
+    with pytest.raises(FloatingPointError) as scalar:
+        optimizer.step()
+    assert str(replay.value) == str(scalar.value) == "SGD.step: the gradient of p is nan"
+    assert p.data == 0.0
+
+
+# -- nn's optimisers and the replay's training: one rule each ----------------------------------
+
+
+def _scalar_mean_backward(model, batch):
+    for row in batch:
+        x = [Value(float(a)) for a in row[:2]]
+        error = model(x) - float(row[2])
+        ((error * error + nn.l2_penalty(model.parameters(), 1e-3)) * (1.0 / len(batch))).backward()
+
+
+@pytest.mark.parametrize("make", [lambda ps: nn.Adam(ps, lr=0.05, betas=(0.8, 0.99)),
+                                  lambda ps: nn.SGD(ps, lr=0.05, momentum=0.9)])
+def test_nn_optimisers_on_values_and_the_replays_training_give_the_same_parameters(make):
+    model, graph, batch = _training_setup(5)
+    twin, _, _ = _training_setup(5)
+    on_values = make(twin.parameters())
+    with graph.training(optimizer=make(model.parameters())) as session:
+        for _ in range(5):
+            session.step(batch)
+            on_values.zero_grad()
+            _scalar_mean_backward(twin, batch)
+            on_values.step()
+    np.testing.assert_allclose([p.data for p in model.parameters()], [p.data for p in twin.parameters()],
+                               rtol=1e-12, atol=1e-15)
+
+
+def test_an_optimiser_goes_on_where_the_arrays_left_off():
+    model, graph, batch = _training_setup(3)
+    twin, _, _ = _training_setup(3)
+    adam, reference = nn.Adam(model.parameters(), lr=0.02), nn.Adam(twin.parameters(), lr=0.02)
+    with graph.training(optimizer=adam) as session:
+        for _ in range(3):
+            session.step(batch)
+        session.lr = 0.01  # the optimiser's own lr, read at every step
+    assert adam.steps == 3 and adam.lr == 0.01
+    for step in range(5):
+        if step == 3:
+            reference.lr = 0.01
+        for optimizer, net in ((reference, twin), (adam, model)) if step >= 3 else ((reference, twin),):
+            optimizer.zero_grad()
+            _scalar_mean_backward(net, batch)
+            optimizer.step()
+    assert adam.steps == reference.steps == 5
+    np.testing.assert_allclose(adam.m, reference.m, rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose([p.data for p in model.parameters()], [p.data for p in twin.parameters()],
+                               rtol=1e-12, atol=1e-15)
+
+
+def test_training_refuses_an_optimiser_of_other_parameters_or_settings_beside_one():
+    model, graph, _ = _training_setup(2)
+    other, _, _ = _training_setup(2)
+    with pytest.raises(ValueError, match="optimizer"):
+        graph.training(optimizer=nn.SGD(other.parameters(), lr=0.1))
+    with pytest.raises(ValueError, match="optimizer"):
+        graph.training(optimizer=nn.SGD(model.parameters()[:-1], lr=0.1))
+    with pytest.raises(ValueError, match="lr"):
+        graph.training(0.1, optimizer=nn.SGD(model.parameters(), lr=0.1))
+    with pytest.raises(TypeError, match="optimizer"):
+        graph.training(optimizer=object())
+    with pytest.raises(TypeError, match="lr"):
+        graph.training()
+
+
+def test_the_ops_checked_for_domain_errors_are_those_whose_scalar_forward_raises():
+    from autograd.replay.rules import MAY_RAISE
+
+    special = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -3.0, math.inf, -math.inf, math.nan]
+    raising = set()
+    for name in BUILT_INS - {"sum", "dot"}:
+        op = OPS[name]
+        for operands in (itertools.product(special, repeat=op.arity)):
+            try:
+                op.forward(*operands)
+            except (ValueError, ArithmeticError):
+                raising.add(name)
+                break
+    assert raising == MAY_RAISE
+
+
+def test_of_two_samples_out_of_domain_the_first_is_named_as_the_scalar_engine_would():
+    # sample 2 fails at log (an early op), sample 1 at sqrt (a later one): run sample by sample,
+    # the scalar engine stops at sample 1's sqrt
+    x = Value(1.0, "x")
+    compiled = compile_graph((x.log() + 5.0).sqrt(), [x])
+    batch = [[1.0], [math.exp(-6.0)], [-1.0]]
+    with pytest.raises(ValueError, match="sample 1: sqrt"):
+        compiled.forward(batch)
+    for row in batch[:2]:
+        try:
+            (Value(row[0]).log() + 5.0).sqrt()
+        except ValueError as error:
+            assert "square root" in str(error)
+            break
+    else:
+        pytest.fail("the scalar engine did not fail at sample 1")

@@ -149,3 +149,19 @@ def test_against_must_name_a_checkout(tmp_path, capsys):
     with pytest.raises(SystemExit) as stopped:
         main(["--only", "B1", "--against", str(tmp_path)])
     assert stopped.value.code == 2 and "--against" in capsys.readouterr().err
+
+
+def test_the_hand_loop_of_b7_trains_as_nn_fit():
+    """Same weights after a few Adam steps of the hinge loss: the baseline does fit's work."""
+    from benchmarks import b7_fit
+
+    assert b7_fit.check(samples=30) < 1e-9  # Adam scales a gradient near 0 up to ±lr
+
+
+def test_b7_reports_its_target(monkeypatch):
+    from benchmarks import b7_fit
+
+    monkeypatch.setattr(b7_fit, "SAMPLES", 16)
+    monkeypatch.setattr(b7_fit, "STEPS", 2)
+    text = b7_fit.run(quick=True).render()
+    assert "nn.fit within 2×" in text and "same weights as the hand loop to 1e-9" in text
