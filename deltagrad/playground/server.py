@@ -24,6 +24,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 import sys
 import threading
 import time
@@ -204,6 +205,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "deltagrad-playground"
     disable_nagle_algorithm = True  # headers and body leave at once: no 40 ms delayed-ACK stall per poll
     protocol_version = "HTTP/1.1"  # keep-alive: the page polls
+    _unread = False  # the request's body is still in the stream (set per request by _handle)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
         if self.server.verbose:
@@ -220,6 +222,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Referrer-Policy", "no-referrer")
         for key, value in (extra or {}).items():
             self.send_header(key, value)
+        if status >= 400 or self._unread:
+            # The rest of the stream cannot be trusted: a body left unread would be taken for the
+            # next request, one whose headers the sender wrote (request smuggling).
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
@@ -245,13 +252,18 @@ class _Handler(BaseHTTPRequestHandler):
         kind = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if kind != "application/json":
             raise _BadRequest(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "the request body must be JSON (Content-Type: application/json)")
-        try:
-            length = int(self.headers.get("Content-Length", ""))
-        except ValueError:
-            raise _BadRequest(HTTPStatus.LENGTH_REQUIRED, "Content-Length is missing") from None
-        if not 0 <= length <= MAX_BODY:
+        if "Transfer-Encoding" in self.headers:
+            raise _BadRequest(HTTPStatus.LENGTH_REQUIRED, "Transfer-Encoding is not accepted: send Content-Length")
+        lengths = self.headers.get_all("Content-Length") or []
+        if len(lengths) != 1 or not re.fullmatch(r"[0-9]{1,9}", lengths[0]):
+            raise _BadRequest(HTTPStatus.LENGTH_REQUIRED, "one Content-Length with a whole number of bytes is required")
+        length = int(lengths[0])
+        if length > MAX_BODY:
             raise _BadRequest(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"the request body must be at most {MAX_BODY} bytes")
         raw = self.rfile.read(length)
+        if len(raw) < length:
+            raise _BadRequest(HTTPStatus.BAD_REQUEST, "the request body ended early")
+        self._unread = False
         try:
             return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
         except (UnicodeDecodeError, ValueError) as error:
@@ -269,6 +281,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle(self._post)
 
     def _handle(self, route: Callable[[str, dict[str, list[str]]], None]) -> None:
+        # Whether the request says it has a body that is not read yet (only _body reads one).
+        length = self.headers.get("Content-Length", "").strip()
+        self._unread = "Transfer-Encoding" in self.headers or length not in ("", "0")
         try:
             self._check_host()
             url = urlsplit(self.path)
