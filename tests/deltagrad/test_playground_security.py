@@ -6,13 +6,21 @@ stream, which a client library would tidy up."""
 
 from __future__ import annotations
 
+import http.client
+import json
 import socket
+import threading
+import time
 
 import pytest
 
 from deltagrad.playground import Config, configure, start
+from deltagrad.playground.server import TOKEN_HEADER
 
 SMALL = {"samples": 40, "hidden": [3, 2], "activations": ["tanh", "sigmoid"]}
+# Diverges within a few updates (its loss becomes inf, then its numbers NaN).
+DIVERGING = {"dataset": "sine", "lr": 10, "optimizer": "sgd", "hidden": [4, 4], "activations": ["linear", "linear"],
+             "batch_size": 1, "samples": 20}
 
 
 @pytest.fixture
@@ -76,3 +84,109 @@ def test_ambiguous_framing_is_refused_and_closes(server, framing):
     answer = exchange(port, request)
     assert answer.startswith(b"HTTP/1.1 411 ") and b"connection: close" in answer.lower()
     assert server.playground.settings()["config"]["lr"] == 0.03
+
+
+# -- cross-site requests ------------------------------------------------------------------------
+
+def get(server, path: str, headers: dict[str, str] | None = None, token: bool = True):
+    """GET ``path`` as the page does (with the server's token unless ``token`` is False)."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.server.port, timeout=10)
+    sent = {TOKEN_HEADER: server.server.token} if token else {}
+    connection.request("GET", path, headers={**sent, **(headers or {})})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, body, response
+
+
+@pytest.fixture
+def counted_graph_pages(server, monkeypatch):
+    """How many step-through pages the server started drawing (each runs dot)."""
+    calls = []
+    real = server.playground.steps_page
+    monkeypatch.setattr(server.playground, "steps_page", lambda index: calls.append(index) or real(index))
+    return calls
+
+
+@pytest.mark.parametrize("path", ["/api/state", "/api/config", "/api/sample?index=0", "/steps?index=0"])
+@pytest.mark.parametrize("site, allowed", [("cross-site", False), ("same-site", False),
+                                           ("same-origin", True), ("none", True)])
+def test_a_request_a_browser_marks_as_from_another_site_is_refused(server, counted_graph_pages, path, site, allowed):
+    status, _, response = get(server, path, {"Sec-Fetch-Site": site})
+    assert status == (200 if allowed else 403)
+    if not allowed:
+        assert response.getheader("Connection") == "close" and counted_graph_pages == []
+
+
+def test_the_page_itself_may_be_opened_from_anywhere(server):
+    status, body, _ = get(server, "/", {"Sec-Fetch-Site": "cross-site"}, token=False)
+    assert status == 200 and server.server.token.encode() in body
+
+
+@pytest.mark.parametrize("path", ["/api/sample?index=0", "/steps?index=0"])
+def test_the_expensive_gets_need_the_pages_token(server, counted_graph_pages, path):
+    # what an <img src=...> sends from a browser without Sec-Fetch-Site: neither token nor Origin
+    assert get(server, path, token=False)[0] == 403
+    assert get(server, path, {TOKEN_HEADER: "x" + server.server.token[1:]}, token=False)[0] == 403
+    assert counted_graph_pages == []
+    assert get(server, f"{path}&token={server.server.token}", token=False)[0] == 200  # the page's link
+    assert get(server, path)[0] == 200  # the page's fetch
+    assert get(server, "/api/state", token=False)[0] == 200  # cheap reads need no token
+
+
+def test_every_server_has_its_own_token(server):
+    other = start(configure(Config(), SMALL), port=0, playing=False)
+    try:
+        assert other.server.token != server.server.token and len(server.server.token) >= 32
+        status, _, _ = get(other, "/api/sample?index=0", {TOKEN_HEADER: server.server.token}, token=False)
+        assert status == 403
+    finally:
+        other.stop()
+
+
+# -- the lock ---------------------------------------------------------------------------------
+
+def post(server, path: str, body: dict) -> tuple[int, dict]:
+    connection = http.client.HTTPConnection("127.0.0.1", server.server.port, timeout=60)
+    connection.request("POST", path, body=json.dumps(body), headers={"Content-Type": "application/json"})
+    response = connection.getresponse()
+    answer = json.loads(response.read())
+    connection.close()
+    return response.status, answer
+
+
+def test_a_long_step_request_lets_polls_through():
+    # about 3 ms an update: 1000 updates held the lock for seconds, and every poll waited for them
+    config = configure(Config(), {"hidden": [16, 16, 16, 16], "samples": 1000, "batch_size": 1000})
+    with start(config, port=0, playing=False) as running:
+        stepping = threading.Thread(target=post, args=(running, "/api/control", {"action": "step", "count": 1000}))
+        stepping.start()
+        try:
+            waits, first = [], running.playground.state()["step"]
+            for _ in range(10):
+                time.sleep(0.05)
+                began = time.perf_counter()
+                status, _, _ = get(running, "/api/state")
+                waits.append(time.perf_counter() - began)
+                assert status == 200
+            moved = running.playground.state()["step"]
+        finally:
+            post(running, "/api/control", {"action": "reset"})  # a new run ends the stepping
+            stepping.join(timeout=60)
+        assert max(waits) < 0.5, waits  # a bound, not a speed: the old lock held for seconds
+        assert moved > first  # and the steps went on meanwhile
+        assert not stepping.is_alive()
+
+
+def test_a_step_request_makes_all_its_updates_in_slices(server):
+    status, answer = post(server, "/api/control", {"action": "step", "count": 1000})
+    state = server.playground.state()
+    assert status == 200 and answer["status"] == "paused" and state["step"] == 1000
+    assert len(server.playground.session.losses) == 1000
+
+
+def test_stepping_stops_when_the_run_diverges():
+    config = configure(Config(), DIVERGING)
+    with start(config, port=0, playing=False) as running:
+        status, answer = post(running, "/api/control", {"action": "step", "count": 100})
+        assert status == 200 and answer["status"] == "diverged" and running.playground.state()["step"] < 100

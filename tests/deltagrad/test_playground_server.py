@@ -29,6 +29,7 @@ def main(argv):
     return deltagrad_main(["playground", *argv])
 from deltagrad.playground.config import HEADS
 from deltagrad.playground.recorder import default_steps
+from deltagrad.playground.server import TOKEN_HEADER
 from deltagrad.playground.session import LOSSES
 from nn import deltas
 
@@ -190,6 +191,7 @@ def server():
 def request(server, method, path, body=None, headers=None, raw=None):
     connection = http.client.HTTPConnection("127.0.0.1", server.server.port, timeout=10)
     sent = {"Content-Type": "application/json"} if body is not None or raw is not None else {}
+    sent[TOKEN_HEADER] = server.server.token  # what the page sends
     sent.update(headers or {})
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     connection.request(method, path, body=data, headers=sent)
@@ -202,7 +204,8 @@ def request(server, method, path, body=None, headers=None, raw=None):
 
 def test_the_page_and_its_assets(server):
     status, page, response = request(server, "GET", "/")
-    assert status == 200 and "deltagrad <span>playground</span>" in page and '<script src="/playground.js">' in page
+    assert status == 200 and "deltagrad <span>playground</span>" in page
+    assert f'<script src="/playground.js" data-token="{server.server.token}">' in page
     assert "default-src 'none'" in response.getheader("Content-Security-Policy")
     for path, kind in (("/playground.js", "javascript"), ("/playground.css", "css")):
         status, _, response = request(server, "GET", path)
