@@ -6,16 +6,18 @@ stream, which a client library would tidy up."""
 
 from __future__ import annotations
 
+import errno
 import http.client
 import json
 import socket
+import struct
 import threading
 import time
 
 import pytest
 
 from deltagrad.playground import Config, configure, start
-from deltagrad.playground.server import TOKEN_HEADER
+from deltagrad.playground.server import MAX_CONNECTIONS, TOKEN_HEADER, Playground, PlaygroundServer
 
 SMALL = {"samples": 40, "hidden": [3, 2], "activations": ["tanh", "sigmoid"]}
 # Diverges within a few updates (its loss becomes inf, then its numbers NaN).
@@ -190,3 +192,84 @@ def test_stepping_stops_when_the_run_diverges():
     with start(config, port=0, playing=False) as running:
         status, answer = post(running, "/api/control", {"action": "step", "count": 100})
         assert status == 200 and answer["status"] == "diverged" and running.playground.state()["step"] < 100
+
+
+# -- hygiene (failure 9) ----------------------------------------------------------------------
+
+def reset_after(port: int, data: bytes) -> None:
+    """Send ``data``, then reset the connection (SO_LINGER 0: an RST, not a FIN)."""
+    connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    connection.sendall(data)
+    time.sleep(0.05)
+    connection.close()
+
+
+def test_a_client_that_resets_its_connection_prints_nothing(server, capfd):
+    port = server.server.port
+    reset_after(port, b"GET /api/sta")  # in the middle of the request line
+    reset_after(port, f"GET /api/state HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode() * 20)  # unread answers
+    reset_after(port, f"POST /api/config HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+                      "Content-Length: 100\r\n\r\n{".encode())  # in the middle of the body
+    assert get(server, "/api/state")[0] == 200  # still serving (and every reset was handled by now)
+    time.sleep(0.2)
+    printed = capfd.readouterr()
+    assert printed.err == "" and printed.out == ""
+
+
+@pytest.mark.parametrize("raw", [b"[" * 8000, b'{"hidden": ' + b"[" * 8000 + b"]" * 8000 + b"}",
+                                 b"[" * 40 + b"]" * 40])
+def test_deeply_nested_json_is_a_400(server, raw):
+    connection = http.client.HTTPConnection("127.0.0.1", server.server.port, timeout=10)
+    connection.request("POST", "/api/config", body=raw, headers={"Content-Type": "application/json"})
+    response = connection.getresponse()
+    answer = json.loads(response.read())
+    connection.close()
+    assert response.status == 400 and "nest" in answer["error"]
+
+
+def test_an_idle_connection_is_closed(server):
+    server.server.idle_timeout = 0.3
+    with socket.create_connection(("127.0.0.1", server.server.port), timeout=5) as idle:
+        began = time.perf_counter()
+        assert idle.recv(100) == b""  # the server closed it (a hang would raise TimeoutError after 5 s)
+        assert time.perf_counter() - began < 4
+    with socket.create_connection(("127.0.0.1", server.server.port), timeout=5) as stalled:
+        stalled.sendall(b"GET /api/state HTTP/1.1\r\n")  # and never the end of the headers
+        assert stalled.recv(100) == b""
+
+
+def test_connections_are_capped(server):
+    port = server.server.port
+    threads = threading.active_count()
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(MAX_CONNECTIONS)]
+    try:
+        time.sleep(0.2)
+        assert threading.active_count() <= threads + MAX_CONNECTIONS
+        answer = exchange(port, f"GET /api/state HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        assert answer.startswith(b"HTTP/1.1 503 ")
+    finally:
+        for connection in idle:
+            connection.close()
+    for _ in range(100):  # the slots come back as the server notices the closed connections
+        if get(server, "/api/state")[0] == 200:
+            break
+        time.sleep(0.05)
+    assert get(server, "/api/state")[0] == 200
+
+
+def test_the_port_of_a_stopped_server_can_be_used_again_at_once():
+    first = start(configure(Config(), SMALL), port=0, playing=False)
+    port = first.server.port
+    # the server closes first (the request asks it to): its side of the connection is in TIME_WAIT
+    request = f"GET /nothing HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    assert exchange(port, request.encode()).startswith(b"HTTP/1.1 404")
+    first.stop()
+    again = PlaygroundServer(Playground(configure(Config(), SMALL), playing=False), port)
+    try:
+        assert again.port == port
+        with pytest.raises(OSError) as taken:  # still: never two playgrounds on one port
+            PlaygroundServer(Playground(configure(Config(), SMALL), playing=False), port)
+        assert taken.value.errno == errno.EADDRINUSE
+    finally:
+        again.server_close()
