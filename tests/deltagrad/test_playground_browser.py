@@ -256,3 +256,38 @@ def test_a_page_of_another_site_cannot_drive_the_playground(browser, tmp_path, w
         state = running.playground.state()
         assert state["config"]["lr"] == SMALL_LR and state["step"] == 0
         assert drawn == []  # the <img> made no step-through page
+
+
+# -- a diverged run (issue 23, failure 4) -------------------------------------------------------
+
+DIVERGING = {"dataset": "sine", "lr": 10, "optimizer": "sgd", "hidden": [4, 4], "activations": ["linear", "linear"],
+             "batch_size": 1, "samples": 20}
+
+
+OUTPUT_EDGE = "#network .edge[data-layer='2'][data-unit='0'][data-input='0']"  # into the output unit
+
+
+def shows_non_finite(text: str) -> bool:
+    return "NaN" in text or "∞" in text
+
+
+def test_a_diverged_recording_shows_nan_and_infinities(page, tmp_path):
+    done = record(tmp_path / "d.html", configure(Config(), DIVERGING), steps=100, samples=2)
+    assert done.status == "diverged"
+    page.goto(done.path.as_uri())
+    page.wait_for_selector("#sample h3")
+    assert page.inner_text("#badge") == "diverged" and "diverged at step" in page.inner_text("#message")
+    assert shows_non_finite(page.inner_text("#sample h3"))  # J = ∞ (or NaN)
+    page.click(OUTPUT_EDGE, force=True)
+    assert "∂J/∂w" in page.inner_text("#explain .formula")
+
+
+def test_a_diverged_live_run_shows_a_samples_numbers(page):
+    with serve(playing=False, **DIVERGING) as running:
+        assert running.playground.control("step", 50)["status"] == "diverged"
+        page.goto(running.url)
+        page.wait_for_selector("#badge.diverged")
+        page.click(OUTPUT_EDGE, force=True)  # selects sample 0 too
+        page.wait_for_selector("#sample h3")  # was: the server's 400, shown as an error
+        assert page.locator("#error").is_hidden()
+        assert shows_non_finite(page.inner_text("#sample h3"))  # J = ∞ (or NaN)
