@@ -78,7 +78,8 @@ def asset(path: str, token: str = "") -> tuple[bytes, str]:
 def recorded(recording: dict[str, Any]) -> str:
     """One self-contained page showing a recording (see ``recorder.record``): style, script and
     data inline, nothing fetched."""
+    data = script_json(json_ready(recording), allow_nan=False, separators=(",", ":"))
     return (_text("page.html")
             .replace("<!--STYLE-->", f"<style>\n{_text('playground.css')}</style>")
-            .replace("<!--SCRIPT-->", f'<script type="application/json" id="recording">{script_json(json_ready(recording), allow_nan=False, separators=(",", ":"))}</script>\n'
+            .replace("<!--SCRIPT-->", f'<script type="application/json" id="recording">{data}</script>\n'
                                       f"<script>\n{_text('playground.js')}</script>"))

@@ -8,7 +8,7 @@ It serves its own page, two assets and a small JSON API, nothing else:
     GET  /api/config              the settings and what the page may choose from
     POST /api/config              change settings: {"lr": 0.1} (a new run when the data or network changes)
     POST /api/control             {"action": "play" | "pause" | "step" | "reset", "count": n}
-    GET  /api/sample?index=i      sample i's v, y, φ'(v), δ and ∂J/∂w, by the scalar engine (token)
+    GET  /api/sample?index=i      sample i's v, y, φ'(v), δ and ∂J/∂w by the scalar engine (token)
     GET  /steps?index=i&token=T   sample i's graph as the step-through page (viz.step_through)
 
 Safe by default, against other local programs and against pages of other sites open in a browser:
@@ -63,8 +63,8 @@ from . import page
 from .config import RESETTING, Config, configure, options
 from .session import Session
 
-__all__ = ["Playground", "PlaygroundServer", "start", "MAX_BODY", "MAX_STEP_COUNT", "MAX_CONNECTIONS",
-           "IDLE_TIMEOUT", "TOKEN_HEADER"]
+__all__ = ["Playground", "PlaygroundServer", "start", "MAX_BODY", "MAX_STEP_COUNT",
+           "MAX_CONNECTIONS", "IDLE_TIMEOUT", "TOKEN_HEADER"]
 
 MAX_BODY = 16_384  # bytes of a POST body
 MAX_DEPTH = 32  # how deeply a POST body's JSON may nest (the settings need 2)
@@ -272,7 +272,8 @@ def _depth(data: Any) -> int:
         item, level = todo.pop()
         if isinstance(item, (list, dict)):
             deepest = max(deepest, level)
-            todo.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+            children = item.values() if isinstance(item, dict) else item
+            todo.extend((child, level + 1) for child in children)
     return deepest
 
 
@@ -284,7 +285,8 @@ class _Handler(BaseHTTPRequestHandler):
     _unread = False  # the request's body is still in the stream (set per request by _handle)
 
     def setup(self) -> None:
-        self.timeout = self.server.idle_timeout  # an idle or stalled connection is closed, its thread freed
+        # An idle or stalled connection is closed, and its thread freed.
+        self.timeout = self.server.idle_timeout
         super().setup()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
@@ -315,7 +317,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, page.to_json(data).encode("utf-8"), "application/json")
 
     def _error(self, status: int, message: str) -> None:
-        if urlsplit(self.path).path == "/steps":  # opened in a tab of its own: an error is a page too
+        if urlsplit(self.path).path == "/steps":  # opened in a tab of its own: an error is a page
             self._send(status, _error_page(message).encode("utf-8"), "text/html; charset=utf-8")
         else:
             self._json(status, {"error": message})
@@ -342,18 +344,20 @@ class _Handler(BaseHTTPRequestHandler):
         if path in NEEDS_TOKEN:
             token = self.headers.get(TOKEN_HEADER) or (query.get("token") or [""])[0]
             if not hmac.compare_digest(token.encode("utf-8", "replace"), self.server.token.encode()):
-                raise _BadRequest(HTTPStatus.FORBIDDEN, "this needs the token of the page this server "
-                                  "sent (a restarted server has a new one: reload the page)")
+                raise _BadRequest(HTTPStatus.FORBIDDEN, "this needs the token of the page this "
+                                  "server sent (a restarted server has a new one: reload the page)")
 
     def _body(self) -> Any:
         kind = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if kind != "application/json":
             raise _BadRequest(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "the request body must be JSON (Content-Type: application/json)")
         if "Transfer-Encoding" in self.headers:
-            raise _BadRequest(HTTPStatus.LENGTH_REQUIRED, "Transfer-Encoding is not accepted: send Content-Length")
+            raise _BadRequest(HTTPStatus.LENGTH_REQUIRED,
+                              "Transfer-Encoding is not accepted: send Content-Length")
         lengths = self.headers.get_all("Content-Length") or []
         if len(lengths) != 1 or not re.fullmatch(r"[0-9]{1,9}", lengths[0]):
-            raise _BadRequest(HTTPStatus.LENGTH_REQUIRED, "one Content-Length with a whole number of bytes is required")
+            raise _BadRequest(HTTPStatus.LENGTH_REQUIRED,
+                              "one Content-Length with a whole number of bytes is required")
         length = int(lengths[0])
         if length > MAX_BODY:
             raise _BadRequest(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"the request body must be at most {MAX_BODY} bytes")
@@ -371,7 +375,8 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             depth = _depth(data)
         if depth > MAX_DEPTH:
-            raise _BadRequest(HTTPStatus.BAD_REQUEST, f"the request body nests more than {MAX_DEPTH} deep")
+            raise _BadRequest(HTTPStatus.BAD_REQUEST,
+                              f"the request body nests more than {MAX_DEPTH} deep")
         return data
 
     # -- routing -----------------------------------------------------------------------------
@@ -399,7 +404,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(error.status, str(error))
         except (TypeError, ValueError) as error:  # a setting or a parameter that the checks refused
             self._error(HTTPStatus.BAD_REQUEST, str(error))
-        except (ConnectionError, TimeoutError):  # the client went away or stalled: nothing to answer
+        except (ConnectionError, TimeoutError):  # the client went away or stalled: no answer
             self.close_connection = True
         except Exception as error:  # keep serving; say what happened
             print(f"deltagrad playground: error answering {self.path[:80]}: {error!r}", file=sys.stderr)
@@ -475,7 +480,8 @@ class PlaygroundServer(ThreadingHTTPServer):
     def __init__(self, playground: Playground, port: int = 0, verbose: bool = False) -> None:
         self.playground, self.verbose = playground, verbose
         self.token = secrets.token_urlsafe(24)
-        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self._open: set[socket.socket] = set()  # the connections being served
+        self._open_lock = threading.Lock()
         super().__init__(("127.0.0.1", port), _Handler)
         self.port = self.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/"
@@ -484,7 +490,11 @@ class PlaygroundServer(ThreadingHTTPServer):
 
     def process_request(self, request: socket.socket, client_address: Any) -> None:
         """Serve a new connection in a thread of its own, unless ``MAX_CONNECTIONS`` are open."""
-        if not self._slots.acquire(blocking=False):
+        with self._open_lock:
+            full = len(self._open) >= MAX_CONNECTIONS
+            if not full:
+                self._open.add(request)
+        if full:
             try:  # a new connection's send buffer is empty: this does not block
                 request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n"
                                 b"Content-Length: 0\r\n\r\n")
@@ -494,23 +504,39 @@ class PlaygroundServer(ThreadingHTTPServer):
             return
         try:
             super().process_request(request, client_address)
-        except BaseException:  # no thread started: give the slot back
-            self._slots.release()
+        except Exception:  # no thread started
+            self._close(request)
             raise
 
     def process_request_thread(self, request: socket.socket, client_address: Any) -> None:
-        """Serve one connection, then free its slot."""
+        """Serve one connection, then count it closed."""
         try:
             super().process_request_thread(request, client_address)
         finally:
-            self._slots.release()
+            self._close(request)
+
+    def _close(self, request: socket.socket) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+
+    def server_close(self) -> None:
+        """Stop listening and end the open connections, so that their threads finish now."""
+        super().server_close()
+        with self._open_lock:
+            connections = list(self._open)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """One line for an unexpected error; nothing for a client that reset or timed out."""
         error = sys.exc_info()[1]
         if isinstance(error, (ConnectionError, TimeoutError)):
             return
-        print(f"deltagrad playground: error serving {client_address[0]}: {error!r}", file=sys.stderr)
+        print(f"deltagrad playground: error serving {client_address[0]}: {error!r}",
+              file=sys.stderr)
         if self.verbose:
             traceback.print_exc()
 

@@ -206,7 +206,8 @@ if (graph.complete) go(); else graph.onload = graph.onerror = go;
 def attack_page(port: int) -> str:
     name = f"POST /api/config HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Pad: a"
     value = 'b\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"lr": 7.5}'
-    return ATTACK.format(target=f"http://127.0.0.1:{port}/", name=json.dumps(name), value=json.dumps(value))
+    target = f"http://127.0.0.1:{port}/"
+    return ATTACK.format(target=target, name=json.dumps(name), value=json.dumps(value))
 
 
 @contextlib.contextmanager
@@ -225,7 +226,8 @@ def elsewhere(html: str):
             pass
 
     other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=other.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(target=other.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     try:
         yield other.server_address[1]
@@ -234,7 +236,8 @@ def elsewhere(html: str):
         other.server_close()
 
 
-@pytest.mark.parametrize("where", ["localhost", "127.0.0.1", "file"])  # cross-site, same-site, file://
+# another site (localhost is not 127.0.0.1), the same site on another port, a file:// page
+@pytest.mark.parametrize("where", ["localhost", "127.0.0.1", "file"])
 def test_a_page_of_another_site_cannot_drive_the_playground(browser, tmp_path, where):
     with serve(playing=False) as running, elsewhere(attack_page(running.server.port)) as port:
         drawn = []
@@ -250,7 +253,7 @@ def test_a_page_of_another_site_cannot_drive_the_playground(browser, tmp_path, w
         try:
             page.goto(url)
             page.wait_for_url(re.compile(r".*/api/control$"), timeout=10_000)  # the form was sent
-            page.wait_for_timeout(300)  # time for a smuggled request to arrive, if the server read one
+            page.wait_for_timeout(300)  # time for a smuggled request to arrive, if one was read
         finally:
             page.close()
         state = running.playground.state()
@@ -260,11 +263,12 @@ def test_a_page_of_another_site_cannot_drive_the_playground(browser, tmp_path, w
 
 # -- a diverged run (issue 23, failure 4) -------------------------------------------------------
 
-DIVERGING = {"dataset": "sine", "lr": 10, "optimizer": "sgd", "hidden": [4, 4], "activations": ["linear", "linear"],
-             "batch_size": 1, "samples": 20}
+DIVERGING = {"dataset": "sine", "lr": 10, "optimizer": "sgd", "hidden": [4, 4],
+             "activations": ["linear", "linear"], "batch_size": 1, "samples": 20}
 
 
-OUTPUT_EDGE = "#network .edge[data-layer='2'][data-unit='0'][data-input='0']"  # into the output unit
+# an edge into the output unit
+OUTPUT_EDGE = "#network .edge[data-layer='2'][data-unit='0'][data-input='0']"
 
 
 def shows_non_finite(text: str) -> bool:
@@ -276,7 +280,8 @@ def test_a_diverged_recording_shows_nan_and_infinities(page, tmp_path):
     assert done.status == "diverged"
     page.goto(done.path.as_uri())
     page.wait_for_selector("#sample h3")
-    assert page.inner_text("#badge") == "diverged" and "diverged at step" in page.inner_text("#message")
+    assert page.inner_text("#badge") == "diverged"
+    assert "diverged at step" in page.inner_text("#message")
     assert shows_non_finite(page.inner_text("#sample h3"))  # J = ∞ (or NaN)
     page.click(OUTPUT_EDGE, force=True)
     assert "∂J/∂w" in page.inner_text("#explain .formula")

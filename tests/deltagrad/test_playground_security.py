@@ -20,9 +20,10 @@ from deltagrad.playground import Config, configure, start
 from deltagrad.playground.server import MAX_CONNECTIONS, TOKEN_HEADER, Playground, PlaygroundServer
 
 SMALL = {"samples": 40, "hidden": [3, 2], "activations": ["tanh", "sigmoid"]}
+JSON = {"Content-Type": "application/json"}
 # Diverges within a few updates (its loss becomes inf, then its numbers NaN).
-DIVERGING = {"dataset": "sine", "lr": 10, "optimizer": "sgd", "hidden": [4, 4], "activations": ["linear", "linear"],
-             "batch_size": 1, "samples": 20}
+DIVERGING = {"dataset": "sine", "lr": 10, "optimizer": "sgd", "hidden": [4, 4],
+             "activations": ["linear", "linear"], "batch_size": 1, "samples": 20}
 
 
 @pytest.fixture
@@ -45,17 +46,22 @@ def exchange(port: int, data: bytes, timeout: float = 5.0) -> bytes:
     return answer
 
 
+def second_request(port: int) -> bytes:
+    """A whole request that sets lr to 7.5."""
+    return (f"POST /api/config HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            'Content-Type: application/json\r\nContent-Length: 11\r\n\r\n{"lr": 7.5}').encode()
+
+
 def smuggled(port: int, outer_headers: str) -> bytes:
-    """A POST whose body is a whole second request setting lr to 7.5 (the curl example of the issue)."""
-    inner = (f"POST /api/config HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
-             'Content-Length: 11\r\n\r\n{"lr": 7.5}').encode()
+    """A POST whose body is a whole second request setting lr to 7.5 (the issue's curl example)."""
+    inner = second_request(port)
     head = f"POST /api/control HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{outer_headers}"
     return head.encode() + f"Content-Length: {len(inner)}\r\n\r\n".encode() + inner
 
 
 @pytest.mark.parametrize("outer_headers, code", [
     ("Content-Type: text/plain\r\n", 415),  # the issue's curl example
-    ("Content-Type: application/json\r\nOrigin: http://localhost:9\r\n", 403),  # a cross-origin form
+    ("Content-Type: application/json\r\nOrigin: http://localhost:9\r\n", 403),  # another origin
     ("Content-Type: text/plain\r\nOrigin: null\r\n", 403),  # a form on a file:// page
 ])
 def test_a_refused_request_s_body_is_never_read_as_a_second_request(server, outer_headers, code):
@@ -69,20 +75,20 @@ def test_a_refused_request_s_body_is_never_read_as_a_second_request(server, oute
 
 def test_a_get_with_a_body_does_not_smuggle_either(server):
     port = server.server.port
-    inner = (f"POST /api/config HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
-             'Content-Length: 11\r\n\r\n{"lr": 7.5}').encode()
+    inner = second_request(port)
     outer = f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {len(inner)}\r\n\r\n"
     answer = exchange(port, outer.encode() + inner)
     assert answer.count(b"HTTP/1.1 ") == 1
     assert server.playground.settings()["config"]["lr"] == 0.03
 
 
-@pytest.mark.parametrize("framing", ["Transfer-Encoding: chunked\r\n", "Content-Length: 11\r\nContent-Length: 11\r\n",
+@pytest.mark.parametrize("framing", ["Transfer-Encoding: chunked\r\n",
+                                     "Content-Length: 11\r\nContent-Length: 11\r\n",
                                      "Content-Length: +11\r\n", "Content-Length: 1_1\r\n"])
 def test_ambiguous_framing_is_refused_and_closes(server, framing):
     port = server.server.port
-    request = (f"POST /api/config HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
-               f"{framing}\r\n" + '{"lr": 7.5}').encode()
+    request = (f"POST /api/config HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+               f"Content-Type: application/json\r\n{framing}\r\n" + '{"lr": 7.5}').encode()
     answer = exchange(port, request)
     assert answer.startswith(b"HTTP/1.1 411 ") and b"connection: close" in answer.lower()
     assert server.playground.settings()["config"]["lr"] == 0.03
@@ -106,14 +112,19 @@ def counted_graph_pages(server, monkeypatch):
     """How many step-through pages the server started drawing (each runs dot)."""
     calls = []
     real = server.playground.steps_page
-    monkeypatch.setattr(server.playground, "steps_page", lambda index: calls.append(index) or real(index))
+    monkeypatch.setattr(server.playground, "steps_page",
+                        lambda index: calls.append(index) or real(index))
     return calls
 
 
-@pytest.mark.parametrize("path", ["/api/state", "/api/config", "/api/sample?index=0", "/steps?index=0"])
+ROUTES = ["/api/state", "/api/config", "/api/sample?index=0", "/steps?index=0"]
+
+
+@pytest.mark.parametrize("path", ROUTES)
 @pytest.mark.parametrize("site, allowed", [("cross-site", False), ("same-site", False),
                                            ("same-origin", True), ("none", True)])
-def test_a_request_a_browser_marks_as_from_another_site_is_refused(server, counted_graph_pages, path, site, allowed):
+def test_a_request_a_browser_marks_as_from_another_site_is_refused(server, counted_graph_pages,
+                                                                   path, site, allowed):
     status, _, response = get(server, path, {"Sec-Fetch-Site": site})
     assert status == (200 if allowed else 403)
     if not allowed:
@@ -131,7 +142,8 @@ def test_the_expensive_gets_need_the_pages_token(server, counted_graph_pages, pa
     assert get(server, path, token=False)[0] == 403
     assert get(server, path, {TOKEN_HEADER: "x" + server.server.token[1:]}, token=False)[0] == 403
     assert counted_graph_pages == []
-    assert get(server, f"{path}&token={server.server.token}", token=False)[0] == 200  # the page's link
+    link = f"{path}&token={server.server.token}"
+    assert get(server, link, token=False)[0] == 200  # the page's link
     assert get(server, path)[0] == 200  # the page's fetch
     assert get(server, "/api/state", token=False)[0] == 200  # cheap reads need no token
 
@@ -140,7 +152,8 @@ def test_every_server_has_its_own_token(server):
     other = start(configure(Config(), SMALL), port=0, playing=False)
     try:
         assert other.server.token != server.server.token and len(server.server.token) >= 32
-        status, _, _ = get(other, "/api/sample?index=0", {TOKEN_HEADER: server.server.token}, token=False)
+        status, _, _ = get(other, "/api/sample?index=0", {TOKEN_HEADER: server.server.token},
+                           token=False)
         assert status == 403
     finally:
         other.stop()
@@ -150,7 +163,7 @@ def test_every_server_has_its_own_token(server):
 
 def post(server, path: str, body: dict) -> tuple[int, dict]:
     connection = http.client.HTTPConnection("127.0.0.1", server.server.port, timeout=60)
-    connection.request("POST", path, body=json.dumps(body), headers={"Content-Type": "application/json"})
+    connection.request("POST", path, body=json.dumps(body), headers=JSON)
     response = connection.getresponse()
     answer = json.loads(response.read())
     connection.close()
@@ -161,7 +174,8 @@ def test_a_long_step_request_lets_polls_through():
     # about 3 ms an update: 1000 updates held the lock for seconds, and every poll waited for them
     config = configure(Config(), {"hidden": [16, 16, 16, 16], "samples": 1000, "batch_size": 1000})
     with start(config, port=0, playing=False) as running:
-        stepping = threading.Thread(target=post, args=(running, "/api/control", {"action": "step", "count": 1000}))
+        many = {"action": "step", "count": 1000}
+        stepping = threading.Thread(target=post, args=(running, "/api/control", many))
         stepping.start()
         try:
             waits, first = [], running.playground.state()["step"]
@@ -191,10 +205,15 @@ def test_stepping_stops_when_the_run_diverges():
     config = configure(Config(), DIVERGING)
     with start(config, port=0, playing=False) as running:
         status, answer = post(running, "/api/control", {"action": "step", "count": 100})
-        assert status == 200 and answer["status"] == "diverged" and running.playground.state()["step"] < 100
+        assert status == 200 and answer["status"] == "diverged"
+        assert running.playground.state()["step"] < 100
 
 
 # -- hygiene (failure 9) ----------------------------------------------------------------------
+
+def state_request(port: int) -> bytes:
+    return f"GET /api/state HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+
 
 def reset_after(port: int, data: bytes) -> None:
     """Send ``data``, then reset the connection (SO_LINGER 0: an RST, not a FIN)."""
@@ -208,9 +227,9 @@ def reset_after(port: int, data: bytes) -> None:
 def test_a_client_that_resets_its_connection_prints_nothing(server, capfd):
     port = server.server.port
     reset_after(port, b"GET /api/sta")  # in the middle of the request line
-    reset_after(port, f"GET /api/state HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode() * 20)  # unread answers
-    reset_after(port, f"POST /api/config HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
-                      "Content-Length: 100\r\n\r\n{".encode())  # in the middle of the body
+    reset_after(port, state_request(port) * 20)  # with answers unread
+    reset_after(port, f"POST /api/config HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                      "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{".encode())  # mid-body
     assert get(server, "/api/state")[0] == 200  # still serving (and every reset was handled by now)
     time.sleep(0.2)
     printed = capfd.readouterr()
@@ -221,7 +240,7 @@ def test_a_client_that_resets_its_connection_prints_nothing(server, capfd):
                                  b"[" * 40 + b"]" * 40])
 def test_deeply_nested_json_is_a_400(server, raw):
     connection = http.client.HTTPConnection("127.0.0.1", server.server.port, timeout=10)
-    connection.request("POST", "/api/config", body=raw, headers={"Content-Type": "application/json"})
+    connection.request("POST", "/api/config", body=raw, headers=JSON)
     response = connection.getresponse()
     answer = json.loads(response.read())
     connection.close()
@@ -232,7 +251,7 @@ def test_an_idle_connection_is_closed(server):
     server.server.idle_timeout = 0.3
     with socket.create_connection(("127.0.0.1", server.server.port), timeout=5) as idle:
         began = time.perf_counter()
-        assert idle.recv(100) == b""  # the server closed it (a hang would raise TimeoutError after 5 s)
+        assert idle.recv(100) == b""  # the server closed it (a hang: TimeoutError after 5 s)
         assert time.perf_counter() - began < 4
     with socket.create_connection(("127.0.0.1", server.server.port), timeout=5) as stalled:
         stalled.sendall(b"GET /api/state HTTP/1.1\r\n")  # and never the end of the headers
@@ -242,11 +261,12 @@ def test_an_idle_connection_is_closed(server):
 def test_connections_are_capped(server):
     port = server.server.port
     threads = threading.active_count()
-    idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(MAX_CONNECTIONS)]
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=5)
+            for _ in range(MAX_CONNECTIONS)]
     try:
         time.sleep(0.2)
         assert threading.active_count() <= threads + MAX_CONNECTIONS
-        answer = exchange(port, f"GET /api/state HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        answer = exchange(port, state_request(port))
         assert answer.startswith(b"HTTP/1.1 503 ")
     finally:
         for connection in idle:
@@ -273,3 +293,14 @@ def test_the_port_of_a_stopped_server_can_be_used_again_at_once():
         assert taken.value.errno == errno.EADDRINUSE
     finally:
         again.server_close()
+
+
+def test_stopping_the_server_ends_its_open_connections():
+    running = start(configure(Config(), SMALL), port=0, playing=False)
+    port = running.server.port
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as kept:
+        kept.sendall(state_request(port))
+        assert kept.recv(15) == b"HTTP/1.1 200 OK"  # a kept-alive connection, now idle
+        running.stop()
+        while kept.recv(65536):  # the rest of the answer, then the end (a hang: TimeoutError)
+            pass

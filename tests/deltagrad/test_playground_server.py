@@ -332,8 +332,8 @@ def test_the_state_is_json_without_nan_and_draws_regions(server):
 # -- a diverged run (issue 23, failure 4) ------------------------------------------------------
 
 # Diverges within a few updates: its loss becomes inf, then its numbers inf and NaN.
-DIVERGING = {"dataset": "sine", "lr": 10, "optimizer": "sgd", "hidden": [4, 4], "activations": ["linear", "linear"],
-             "batch_size": 1, "samples": 20}
+DIVERGING = {"dataset": "sine", "lr": 10, "optimizer": "sgd", "hidden": [4, 4],
+             "activations": ["linear", "linear"], "batch_size": 1, "samples": 20}
 
 
 def strict_json(text: str):
@@ -345,7 +345,9 @@ def strict_json(text: str):
 
 def page_value(x):
     """A number as the page's script reads it back (the strings of page.NON_FINITE as numbers)."""
-    return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}.get(x, x) if isinstance(x, str) else x
+    if isinstance(x, str):
+        return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}.get(x, x)
+    return x
 
 
 def numbers(data):
@@ -359,17 +361,20 @@ def numbers(data):
 
 
 def same_numbers(shown, held) -> bool:
+    """Whether the page's data holds the same numbers (NaN where NaN) as the session's."""
     a, b = numbers(shown), numbers(held)
-    return len(a) == len(b) and all(x == y or (math.isnan(x) and math.isnan(y)) for x, y in zip(a, b))
+    same = [x == y or (math.isnan(x) and math.isnan(y)) for x, y in zip(a, b)]
+    return len(a) == len(b) and all(same)
 
 
 def test_json_ready_writes_nan_and_infinities_as_strings():
     from deltagrad.playground.page import json_ready, to_json
 
     data = {"a": [1.5, math.nan, (math.inf, -math.inf)], "b": "NaN text", "c": None, "d": 3}
-    assert json_ready(data) == {"a": [1.5, "NaN", ["Infinity", "-Infinity"]], "b": "NaN text", "c": None, "d": 3}
+    expected = {"a": [1.5, "NaN", ["Infinity", "-Infinity"]], "b": "NaN text", "c": None, "d": 3}
+    assert json_ready(data) == expected
     assert strict_json(to_json(data))["a"][2] == ["Infinity", "-Infinity"]
-    assert to_json({"x": [0.1, -2.0]}) == json.dumps({"x": [0.1, -2.0]})  # finite data as it always was
+    assert to_json({"x": [0.1, -2.0]}) == json.dumps({"x": [0.1, -2.0]})  # finite: as always
 
 
 def test_a_diverged_runs_samples_are_answered_with_their_non_finite_numbers(server):
@@ -380,7 +385,8 @@ def test_a_diverged_runs_samples_are_answered_with_their_non_finite_numbers(serv
     non_finite = 0
     for index in (0, 7, 19):
         connection = http.client.HTTPConnection("127.0.0.1", server.server.port, timeout=10)
-        connection.request("GET", f"/api/sample?index={index}", headers={TOKEN_HEADER: server.server.token})
+        connection.request("GET", f"/api/sample?index={index}",
+                           headers={TOKEN_HEADER: server.server.token})
         response = connection.getresponse()
         assert response.status == 200  # was: 400 "Out of range float values are not JSON compliant"
         detail = strict_json(response.read())
@@ -396,12 +402,14 @@ def test_a_diverged_run_is_recorded_and_its_last_snapshot_says_so(tmp_path):
     done = record(tmp_path / "d.html", configure(Config(), DIVERGING), steps=200, samples=3)
     assert done.status == "diverged" and "diverged" in done.message and done.steps[-1] < 200
     text = done.path.read_text(encoding="utf-8")
-    data = strict_json(re.search(r'<script type="application/json" id="recording">(.*?)</script>', text, re.S).group(1))
+    held = re.search(r'<script type="application/json" id="recording">(.*?)</script>', text, re.S)
+    data = strict_json(held.group(1))
     last = data["snapshots"][-1]
-    assert last["status"] == "diverged" and last["message"] == done.message and last["step"] == done.steps[-1]
+    assert last["status"] == "diverged" and last["message"] == done.message
+    assert last["step"] == done.steps[-1]
     shown = [n for i in done.samples for n in numbers(last["samples"][str(i)])]
     assert any(not math.isfinite(x) for x in shown)
-    again = Session(configure(Config(), {**DIVERGING, "max_steps": 100_000}))  # the same run, trained again
+    again = Session(configure(Config(), {**DIVERGING, "max_steps": 100_000}))  # the same run again
     again.train(done.steps[-1] + 1)
     assert again.status == "diverged"
     assert same_numbers(last["samples"][str(done.samples[0])], again.sample(done.samples[0]))
@@ -409,9 +417,9 @@ def test_a_diverged_run_is_recorded_and_its_last_snapshot_says_so(tmp_path):
 
 def test_record_of_a_diverging_run_from_the_command_line(tmp_path, capsys):
     path = tmp_path / "d.html"
-    argv = ["sine", "--record", str(path), "--lr", "10", "--optimizer", "sgd", "--hidden", "4,4", "--activation", "linear",
-            "--batch-size", "1", "--samples", "20"]
-    assert main(argv) == 0  # was: exit 2, "Out of range float values are not JSON compliant", no page
+    argv = ["sine", "--record", str(path), "--lr", "10", "--optimizer", "sgd", "--hidden", "4,4",
+            "--activation", "linear", "--batch-size", "1", "--samples", "20"]
+    assert main(argv) == 0  # was: exit 2, "Out of range float values are not JSON...", no page
     out = capsys.readouterr().out
     assert "wrote" in out and "diverged at step" in out
     assert _recording(path)["snapshots"][-1]["status"] == "diverged"

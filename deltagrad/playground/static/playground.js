@@ -15,7 +15,8 @@
   const TOKEN = (document.currentScript && document.currentScript.dataset.token) || "";
   // JSON has no NaN or infinity (a diverged run has them): they come as these strings.
   const NON_FINITE = new Map([["NaN", NaN], ["Infinity", Infinity], ["-Infinity", -Infinity]]);
-  const revive = (key, value) => (typeof value === "string" && NON_FINITE.has(value) ? NON_FINITE.get(value) : value);
+  const revive = (key, value) =>
+    (typeof value === "string" && NON_FINITE.has(value) ? NON_FINITE.get(value) : value);
 
   const recordingTag = $("recording");
   const recording = recordingTag ? JSON.parse(recordingTag.textContent, revive) : null;
@@ -63,7 +64,8 @@
   }
   const unitName = (k, j) => "L" + k + ".N" + j;
   // For widths and shades: the largest finite |x|, and |x| as a share of it (±∞ counts as all).
-  const largest = (xs) => xs.reduce((most, x) => (isFinite(x) ? Math.max(most, Math.abs(x)) : most), 1e-12);
+  const largest = (xs) =>
+    xs.reduce((most, x) => (isFinite(x) ? Math.max(most, Math.abs(x)) : most), 1e-12);
   const share = (x, biggest) => (isFinite(x) ? Math.min(1, Math.abs(x) / biggest) : 1);
 
   // -- talking to the server ---------------------------------------------------------------
@@ -403,7 +405,8 @@
       } else if (detail) {
         const u = detail.layers[k].units[j], a = share(u.delta, biggest);
         const rgb = u.delta >= 0 ? [8, 119, 189] : [245, 147, 34];
-        fill = isNaN(u.delta) ? NOT_A_NUMBER : "rgb(" + rgb.map((v) => Math.round(255 - 0.6 * a * (255 - v))).join(",") + ")";
+        const shade = rgb.map((v) => Math.round(255 - 0.6 * a * (255 - v)));
+        fill = isNaN(u.delta) ? NOT_A_NUMBER : "rgb(" + shade.join(",") + ")";
         title += ": v = " + fmt(u.v) + ", y = " + fmt(u.y) + ", δ = " + fmt(u.delta);
       }
       group.firstChild.setAttribute("fill", fill);
@@ -464,7 +467,8 @@
                              ", J = " + fmt(d.loss)));
     box.append(el("p", { class: "check" }, "The scalar engine's numbers at step " + d.step + " (J without the L2 term). " +
       "The batched replay of the same graph gives J = " + fmt(d.replay.loss) + ": they differ by " +
-      (isFinite(d.replay.difference) ? d.replay.difference.toExponential(1) : fmt(d.replay.difference)) + "."));
+      (isFinite(d.replay.difference) ? d.replay.difference.toExponential(1) : fmt(d.replay.difference)) +
+      "."));
     if (!recording) {
       const href = "/steps?index=" + d.index + "&token=" + encodeURIComponent(TOKEN);
       const link = el("a", { href: href, target: "_blank", rel: "noopener", id: "steps-link" },
