@@ -365,18 +365,15 @@ class _Handler(BaseHTTPRequestHandler):
         if len(raw) < length:
             raise _BadRequest(HTTPStatus.BAD_REQUEST, "the request body ended early")
         self._unread = False
+        too_deep = f"the request body nests more than {MAX_DEPTH} deep"
         try:
             data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
-        except RecursionError:
-            data = None  # nested beyond Python's stack: the depth check below says so
-            depth = MAX_DEPTH + 1
+        except RecursionError:  # nested beyond Python's stack
+            raise _BadRequest(HTTPStatus.BAD_REQUEST, too_deep) from None
         except (UnicodeDecodeError, ValueError) as error:
             raise _BadRequest(HTTPStatus.BAD_REQUEST, f"the request body is not valid JSON: {error}") from None
-        else:
-            depth = _depth(data)
-        if depth > MAX_DEPTH:
-            raise _BadRequest(HTTPStatus.BAD_REQUEST,
-                              f"the request body nests more than {MAX_DEPTH} deep")
+        if _depth(data) > MAX_DEPTH:
+            raise _BadRequest(HTTPStatus.BAD_REQUEST, too_deep)
         return data
 
     # -- routing -----------------------------------------------------------------------------
