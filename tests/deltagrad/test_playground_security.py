@@ -171,26 +171,26 @@ def post(server, path: str, body: dict) -> tuple[int, dict]:
 
 
 def test_a_long_step_request_lets_polls_through():
-    # about 3 ms an update: 1000 updates held the lock for seconds, and every poll waited for them
+    # About 3 ms an update: 1000 updates held the lock for seconds, and every poll waited for all
+    # of them. Now the polls are answered while the request is still stepping, and see it move.
     config = configure(Config(), {"hidden": [16, 16, 16, 16], "samples": 1000, "batch_size": 1000})
     with start(config, port=0, playing=False) as running:
         many = {"action": "step", "count": 1000}
         stepping = threading.Thread(target=post, args=(running, "/api/control", many))
         stepping.start()
         try:
-            waits, first = [], running.playground.state()["step"]
-            for _ in range(10):
-                time.sleep(0.05)
-                began = time.perf_counter()
-                status, _, _ = get(running, "/api/state")
-                waits.append(time.perf_counter() - began)
+            seen, during = [], []
+            for _ in range(8):
+                time.sleep(0.03)
+                status, body, _ = get(running, "/api/state")
+                during.append(stepping.is_alive())  # answered before the stepping ended
                 assert status == 200
-            moved = running.playground.state()["step"]
+                seen.append(json.loads(body)["step"])
         finally:
             post(running, "/api/control", {"action": "reset"})  # a new run ends the stepping
             stepping.join(timeout=60)
-        assert max(waits) < 0.5, waits  # a bound, not a speed: the old lock held for seconds
-        assert moved > first  # and the steps went on meanwhile
+        assert all(during), during
+        assert len(set(seen)) >= 3 and seen == sorted(seen)  # the polls saw the steps go on
         assert not stepping.is_alive()
 
 
