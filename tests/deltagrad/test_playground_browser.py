@@ -3,6 +3,12 @@ Playwright downloads). Every test also checks that the page logged no console er
 
 from __future__ import annotations
 
+import contextlib
+import http.server
+import json
+import re
+import threading
+
 import playwright.sync_api as playwright
 import pytest
 
@@ -18,6 +24,7 @@ pytestmark = pytest.mark.skipif(
 
 SMALL = {"samples": 40, "hidden": [3, 2], "activations": ["tanh", "sigmoid"], "seed": 3}
 UNITS = 2 + 3 + 2 + 1  # inputs, two hidden layers, the output
+SMALL_LR = Config().lr
 
 
 @pytest.fixture(scope="module")
@@ -176,3 +183,116 @@ def test_the_recorded_page_works_offline(page, tmp_path):
     snapshot = page.evaluate("JSON.parse(document.getElementById('recording').textContent).snapshots[0]")
     assert shown == snapshot["samples"][str(done.samples[0])]["layers"][0]["units"][0]["delta"]
     assert page.locator("#controls").is_hidden()
+
+
+# -- pages of other sites (issue 23, failure 1) ---------------------------------------------------
+
+# A page of another site: an <img> asks for a step-through page (dot runs for each), then a
+# text/plain form posts a body that is a whole JSON request setting lr (request smuggling).
+ATTACK = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>elsewhere</title></head><body>
+<img id="graph" src="{target}steps?index=0" alt="">
+<form id="form" method="POST" action="{target}api/control" enctype="text/plain">
+<input type="hidden" id="field"></form>
+<script>
+const field = document.getElementById("field");
+field.name = {name};
+field.value = {value};
+const graph = document.getElementById("graph");
+const go = () => document.getElementById("form").submit();
+if (graph.complete) go(); else graph.onload = graph.onerror = go;
+</script></body></html>"""
+
+
+def attack_page(port: int) -> str:
+    name = f"POST /api/config HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Pad: a"
+    value = 'b\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"lr": 7.5}'
+    target = f"http://127.0.0.1:{port}/"
+    return ATTACK.format(target=target, name=json.dumps(name), value=json.dumps(value))
+
+
+@contextlib.contextmanager
+def elsewhere(html: str):
+    """A plain server on another port of 127.0.0.1 that sends ``html`` for every GET."""
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            body = html.encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=other.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        yield other.server_address[1]
+    finally:
+        other.shutdown()
+        other.server_close()
+
+
+# another site (localhost is not 127.0.0.1), the same site on another port, a file:// page
+@pytest.mark.parametrize("where", ["localhost", "127.0.0.1", "file"])
+def test_a_page_of_another_site_cannot_drive_the_playground(browser, tmp_path, where):
+    with serve(playing=False) as running, elsewhere(attack_page(running.server.port)) as port:
+        drawn = []
+        real = running.playground.steps_page
+        running.playground.steps_page = lambda index: drawn.append(index) or real(index)
+        if where == "file":
+            path = tmp_path / "attack.html"
+            path.write_text(attack_page(running.server.port), encoding="utf-8")
+            url = path.as_uri()
+        else:
+            url = f"http://{where}:{port}/attack.html"
+        page = browser.new_page()
+        try:
+            page.goto(url)
+            page.wait_for_url(re.compile(r".*/api/control$"), timeout=10_000)  # the form was sent
+            page.wait_for_timeout(300)  # time for a smuggled request to arrive, if one was read
+        finally:
+            page.close()
+        state = running.playground.state()
+        assert state["config"]["lr"] == SMALL_LR and state["step"] == 0
+        assert drawn == []  # the <img> made no step-through page
+
+
+# -- a diverged run (issue 23, failure 4) -------------------------------------------------------
+
+DIVERGING = {"dataset": "sine", "lr": 10, "optimizer": "sgd", "hidden": [4, 4],
+             "activations": ["linear", "linear"], "batch_size": 1, "samples": 20}
+
+
+# an edge into the output unit
+OUTPUT_EDGE = "#network .edge[data-layer='2'][data-unit='0'][data-input='0']"
+
+
+def shows_non_finite(text: str) -> bool:
+    return "NaN" in text or "∞" in text
+
+
+def test_a_diverged_recording_shows_nan_and_infinities(page, tmp_path):
+    done = record(tmp_path / "d.html", configure(Config(), DIVERGING), steps=100, samples=2)
+    assert done.status == "diverged"
+    page.goto(done.path.as_uri())
+    page.wait_for_selector("#sample h3")
+    assert page.inner_text("#badge") == "diverged"
+    assert "diverged at step" in page.inner_text("#message")
+    assert shows_non_finite(page.inner_text("#sample h3"))  # J = ∞ (or NaN)
+    page.click(OUTPUT_EDGE, force=True)
+    assert "∂J/∂w" in page.inner_text("#explain .formula")
+
+
+def test_a_diverged_live_run_shows_a_samples_numbers(page):
+    with serve(playing=False, **DIVERGING) as running:
+        assert running.playground.control("step", 50)["status"] == "diverged"
+        page.goto(running.url)
+        page.wait_for_selector("#badge.diverged")
+        page.click(OUTPUT_EDGE, force=True)  # selects sample 0 too
+        page.wait_for_selector("#sample h3")  # was: the server's 400, shown as an error
+        assert page.locator("#error").is_hidden()
+        assert shows_non_finite(page.inner_text("#sample h3"))  # J = ∞ (or NaN)

@@ -29,6 +29,7 @@ def main(argv):
     return deltagrad_main(["playground", *argv])
 from deltagrad.playground.config import HEADS
 from deltagrad.playground.recorder import default_steps
+from deltagrad.playground.server import TOKEN_HEADER
 from nn import deltas
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -175,6 +176,7 @@ def server():
 def request(server, method, path, body=None, headers=None, raw=None):
     connection = http.client.HTTPConnection("127.0.0.1", server.server.port, timeout=10)
     sent = {"Content-Type": "application/json"} if body is not None or raw is not None else {}
+    sent[TOKEN_HEADER] = server.server.token  # what the page sends
     sent.update(headers or {})
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     connection.request(method, path, body=data, headers=sent)
@@ -187,7 +189,8 @@ def request(server, method, path, body=None, headers=None, raw=None):
 
 def test_the_page_and_its_assets(server):
     status, page, response = request(server, "GET", "/")
-    assert status == 200 and "deltagrad <span>playground</span>" in page and '<script src="/playground.js">' in page
+    assert status == 200 and "deltagrad <span>playground</span>" in page
+    assert f'<script src="/playground.js" data-token="{server.server.token}">' in page
     assert "default-src 'none'" in response.getheader("Content-Security-Policy")
     for path, kind in (("/playground.js", "javascript"), ("/playground.css", "css")):
         status, _, response = request(server, "GET", path)
@@ -309,6 +312,102 @@ def test_the_state_is_json_without_nan_and_draws_regions(server):
     assert len(grid["probs"]) == 2 and len(grid["probs"][0]) == grid["size"] ** 2
     assert all(0 <= p <= 1 for p in grid["probs"][1])
     assert np.allclose(np.sum(grid["probs"], axis=0), 1, atol=2e-3)
+
+
+# -- a diverged run (issue 23, failure 4) ------------------------------------------------------
+
+# Diverges within a few updates: its loss becomes inf, then its numbers inf and NaN.
+DIVERGING = {"dataset": "sine", "lr": 10, "optimizer": "sgd", "hidden": [4, 4],
+             "activations": ["linear", "linear"], "batch_size": 1, "samples": 20}
+
+
+def strict_json(text: str):
+    """Parse as a browser's JSON.parse does: NaN and Infinity are not JSON."""
+    def refuse(name):
+        raise ValueError(f"{name} in the JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+def page_value(x):
+    """A number as the page's script reads it back (the strings of page.NON_FINITE as numbers)."""
+    if isinstance(x, str):
+        return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}.get(x, x)
+    return x
+
+
+def numbers(data):
+    """Every number in nested JSON-ready data, in order (non-finite ones as the page reads them)."""
+    if isinstance(data, dict):
+        return [n for value in data.values() for n in numbers(value)]
+    if isinstance(data, (list, tuple)):
+        return [n for item in data for n in numbers(item)]
+    value = page_value(data)
+    return [value] if isinstance(value, float) else []
+
+
+def same_numbers(shown, held) -> bool:
+    """Whether the page's data holds the same numbers (NaN where NaN) as the session's."""
+    a, b = numbers(shown), numbers(held)
+    same = [x == y or (math.isnan(x) and math.isnan(y)) for x, y in zip(a, b)]
+    return len(a) == len(b) and all(same)
+
+
+def test_json_ready_writes_nan_and_infinities_as_strings():
+    from deltagrad.playground.page import json_ready, to_json
+
+    data = {"a": [1.5, math.nan, (math.inf, -math.inf)], "b": "NaN text", "c": None, "d": 3}
+    expected = {"a": [1.5, "NaN", ["Infinity", "-Infinity"]], "b": "NaN text", "c": None, "d": 3}
+    assert json_ready(data) == expected
+    assert strict_json(to_json(data))["a"][2] == ["Infinity", "-Infinity"]
+    assert to_json({"x": [0.1, -2.0]}) == json.dumps({"x": [0.1, -2.0]})  # finite: as always
+
+
+def test_a_diverged_runs_samples_are_answered_with_their_non_finite_numbers(server):
+    request(server, "POST", "/api/config", DIVERGING)
+    _, answer, _ = request(server, "POST", "/api/control", {"action": "step", "count": 50})
+    assert answer["status"] == "diverged"
+    session = server.playground.session
+    non_finite = 0
+    for index in (0, 7, 19):
+        connection = http.client.HTTPConnection("127.0.0.1", server.server.port, timeout=10)
+        connection.request("GET", f"/api/sample?index={index}",
+                           headers={TOKEN_HEADER: server.server.token})
+        response = connection.getresponse()
+        assert response.status == 200  # was: 400 "Out of range float values are not JSON compliant"
+        detail = strict_json(response.read())
+        connection.close()
+        assert same_numbers(detail, session.sample(index))
+        non_finite += sum(not math.isfinite(x) for x in numbers(detail))
+    assert non_finite > 0  # the case is the one of the issue: there were NaNs or infinities to send
+    state = strict_json(json.dumps(request(server, "GET", "/api/state")[1]))
+    assert state["status"] == "diverged" and "diverged" in state["message"]
+
+
+def test_a_diverged_run_is_recorded_and_its_last_snapshot_says_so(tmp_path):
+    done = record(tmp_path / "d.html", configure(Config(), DIVERGING), steps=200, samples=3)
+    assert done.status == "diverged" and "diverged" in done.message and done.steps[-1] < 200
+    text = done.path.read_text(encoding="utf-8")
+    held = re.search(r'<script type="application/json" id="recording">(.*?)</script>', text, re.S)
+    data = strict_json(held.group(1))
+    last = data["snapshots"][-1]
+    assert last["status"] == "diverged" and last["message"] == done.message
+    assert last["step"] == done.steps[-1]
+    shown = [n for i in done.samples for n in numbers(last["samples"][str(i)])]
+    assert any(not math.isfinite(x) for x in shown)
+    again = Session(configure(Config(), {**DIVERGING, "max_steps": 100_000}))  # the same run again
+    again.train(done.steps[-1] + 1)
+    assert again.status == "diverged"
+    assert same_numbers(last["samples"][str(done.samples[0])], again.sample(done.samples[0]))
+
+
+def test_record_of_a_diverging_run_from_the_command_line(tmp_path, capsys):
+    path = tmp_path / "d.html"
+    argv = ["sine", "--record", str(path), "--lr", "10", "--optimizer", "sgd", "--hidden", "4,4",
+            "--activation", "linear", "--batch-size", "1", "--samples", "20"]
+    assert main(argv) == 0  # was: exit 2, "Out of range float values are not JSON...", no page
+    out = capsys.readouterr().out
+    assert "wrote" in out and "diverged at step" in out
+    assert _recording(path)["snapshots"][-1]["status"] == "diverged"
 
 
 # -- the recorded page ------------------------------------------------------------------------

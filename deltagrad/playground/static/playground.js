@@ -6,13 +6,20 @@
   const $ = (id) => document.getElementById(id);
   const SVGNS = "http://www.w3.org/2000/svg";
   const CLASS_RGB = [[245, 147, 34], [8, 119, 189], [44, 160, 44]];
-  const POSITIVE = "#0877bd", NEGATIVE = "#f59322";
+  const POSITIVE = "#0877bd", NEGATIVE = "#f59322", NOT_A_NUMBER = "#98a2b3";
   const SHORT = { linear: "lin", sigmoid: "σ", tanh: "tanh", relu: "ReLU", leaky_relu: "lReLU", elu: "ELU",
                   selu: "SELU", softplus: "s+", step: "step", softmax: "soft" };
   const POLL_MS = 200, DETAIL_MS = 350;
+  // The server's token: the page it served carries it, and each request sends it back, so that a
+  // page of another site (which cannot read this one) cannot make the server do the costly work.
+  const TOKEN = (document.currentScript && document.currentScript.dataset.token) || "";
+  // JSON has no NaN or infinity (a diverged run has them): they come as these strings.
+  const NON_FINITE = new Map([["NaN", NaN], ["Infinity", Infinity], ["-Infinity", -Infinity]]);
+  const revive = (key, value) =>
+    (typeof value === "string" && NON_FINITE.has(value) ? NON_FINITE.get(value) : value);
 
   const recordingTag = $("recording");
-  const recording = recordingTag ? JSON.parse(recordingTag.textContent) : null;
+  const recording = recordingTag ? JSON.parse(recordingTag.textContent, revive) : null;
   let options = recording ? recording.options : null;
   let state = null;      // the state drawn last
   let version = null;    // its version (live)
@@ -30,7 +37,7 @@
   function fmt(x) {
     if (x === null || x === undefined) return "—";
     if (typeof x !== "number") return String(x);
-    if (!isFinite(x)) return String(x);
+    if (!isFinite(x)) return isNaN(x) ? "NaN" : x > 0 ? "∞" : "−∞";
     if (x === 0) return "0";
     const a = Math.abs(x);
     if (a >= 1e5 || a < 1e-3) return x.toExponential(3).replace("e+", "e");
@@ -56,17 +63,21 @@
     box.hidden = !text;
   }
   const unitName = (k, j) => "L" + k + ".N" + j;
+  // For widths and shades: the largest finite |x|, and |x| as a share of it (±∞ counts as all).
+  const largest = (xs) =>
+    xs.reduce((most, x) => (isFinite(x) ? Math.max(most, Math.abs(x)) : most), 1e-12);
+  const share = (x, biggest) => (isFinite(x) ? Math.min(1, Math.abs(x) / biggest) : 1);
 
   // -- talking to the server ---------------------------------------------------------------
 
   async function call(method, path, body) {
-    const init = { method: method, headers: {} };
+    const init = { method: method, headers: { "X-Deltagrad-Token": TOKEN } };
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
     const response = await fetch(path, init);
-    const data = await response.json();
+    const data = JSON.parse(await response.text(), revive);
     if (!response.ok) throw new Error(data.error || response.statusText);
     return data;
   }
@@ -369,13 +380,12 @@
 
   function drawNetwork(net) {
     if (!built || built.key !== JSON.stringify([net.sizes, net.activations])) buildNetwork(net);
-    let biggest = 1e-12;
-    net.weights.forEach((W) => W.forEach((row) => row.forEach((w) => { biggest = Math.max(biggest, Math.abs(w)); })));
+    const biggest = largest(net.weights.flat(2));
     net.weights.forEach((W, k) => W.forEach((row, j) => row.forEach((w, i) => {
-      const group = built.wires[k][j][i], wire = group.children[1];
-      wire.setAttribute("stroke", w >= 0 ? POSITIVE : NEGATIVE);
-      wire.setAttribute("stroke-width", (0.4 + 5 * Math.abs(w) / biggest).toFixed(2));
-      wire.setAttribute("stroke-opacity", (0.35 + 0.55 * Math.abs(w) / biggest).toFixed(2));
+      const group = built.wires[k][j][i], wire = group.children[1], a = share(w, biggest);
+      wire.setAttribute("stroke", isNaN(w) ? NOT_A_NUMBER : w >= 0 ? POSITIVE : NEGATIVE);
+      wire.setAttribute("stroke-width", (0.4 + 5 * a).toFixed(2));
+      wire.setAttribute("stroke-opacity", (0.35 + 0.55 * a).toFixed(2));
       const gradient = detail && detail.layers[k] ? ", ∂J/∂w = " + fmt(detail.layers[k].units[j].grad_w[i]) : "";
       group.lastChild.textContent = unitName(k, j) + ".w" + i + " = " + fmt(w) + gradient;
       group.classList.toggle("selected", !!focus && focus.kind === "edge" && focus.layer === k && focus.unit === j && focus.input === i);
@@ -385,8 +395,7 @@
 
   function paintUnits() {
     if (!built) return;
-    let biggest = 1e-12;
-    if (detail) detail.layers.forEach((L) => L.units.forEach((u) => { biggest = Math.max(biggest, Math.abs(u.delta)); }));
+    const biggest = detail ? largest(detail.layers.flatMap((L) => L.units.map((u) => u.delta))) : 1;
     built.circles.forEach((column, c) => column.forEach((group, j) => {
       const k = c - 1;
       let fill = "#fff", title = k < 0 ? "input x" + j : unitName(k, j);
@@ -394,9 +403,10 @@
         fill = "#eef2f6";
         title += " = " + fmt(detail.x[j]);
       } else if (detail) {
-        const u = detail.layers[k].units[j], a = Math.min(1, Math.abs(u.delta) / biggest);
+        const u = detail.layers[k].units[j], a = share(u.delta, biggest);
         const rgb = u.delta >= 0 ? [8, 119, 189] : [245, 147, 34];
-        fill = "rgb(" + rgb.map((v) => Math.round(255 - 0.6 * a * (255 - v))).join(",") + ")";
+        const shade = rgb.map((v) => Math.round(255 - 0.6 * a * (255 - v)));
+        fill = isNaN(u.delta) ? NOT_A_NUMBER : "rgb(" + shade.join(",") + ")";
         title += ": v = " + fmt(u.v) + ", y = " + fmt(u.y) + ", δ = " + fmt(u.delta);
       }
       group.firstChild.setAttribute("fill", fill);
@@ -457,9 +467,11 @@
                              ", J = " + fmt(d.loss)));
     box.append(el("p", { class: "check" }, "The scalar engine's numbers at step " + d.step + " (J without the L2 term). " +
       "The batched replay of the same graph gives J = " + fmt(d.replay.loss) + ": they differ by " +
-      d.replay.difference.toExponential(1) + "."));
+      (isFinite(d.replay.difference) ? d.replay.difference.toExponential(1) : fmt(d.replay.difference)) +
+      "."));
     if (!recording) {
-      const link = el("a", { href: "/steps?index=" + d.index, target: "_blank", rel: "noopener", id: "steps-link" },
+      const href = "/steps?index=" + d.index + "&token=" + encodeURIComponent(TOKEN);
+      const link = el("a", { href: href, target: "_blank", rel: "noopener", id: "steps-link" },
                       "open sample #" + d.index + "'s graph, step by step ↗");
       box.append(link);
     }
