@@ -475,7 +475,7 @@ def _grade(step: _Step, yours: float, decimals: int, given: dict[str, tuple[floa
     used = [d for d in step.deps if d in given]
     wrong_inputs = [d for d in used if verdicts[d] != "correct"]
     recomputed = step.own(own)
-    if any(_agrees(yours, decimals, r, units=1.0) for r in recomputed):
+    if used and any(_agrees(yours, decimals, r, units=1.0) for r in recomputed):
         if not wrong_inputs:
             return row("correct", f"follows from your own rounded numbers: {step.formula(own)}")
         inputs = ", ".join(f"{d} = {_shown(given[d][0])}" for d in wrong_inputs)
