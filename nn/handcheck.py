@@ -42,7 +42,8 @@ from autograd.format import format_number, format_table
 
 from .deltas import HAND_ACTIVATIONS, Sample, sample
 
-__all__ = ["VERDICTS", "CheckRow", "HandCheck", "check", "canonical_name", "answer_names"]
+__all__ = ["VERDICTS", "CheckRow", "HandCheck", "check", "canonical_name", "answer_names", "worked_steps",
+           "agrees_to_written"]
 
 VERDICTS = ("correct", "carried", "sign", "missing φ′", "φ′ at y", "missing term", "transposed",
             "factor", "wrong")
@@ -186,8 +187,22 @@ def _dphi(activation: str, v: float, y: float) -> float:
     return float(HAND_ACTIVATIONS[activation].dphi(np.float64(v), np.float64(y)))
 
 
+def _factor(x: float) -> str:
+    """A number as a factor of a product: a negative one in parentheses, ``0.5·(-1.0)``."""
+    return f"({_shown(x)})" if x < 0 else _shown(x)
+
+
 def _sum_text(pairs: Sequence[tuple[float, float]]) -> str:
-    return " + ".join(f"{_shown(a)}·{_shown(b)}" for a, b in pairs) or "0"
+    return " + ".join(f"{_factor(a)}·{_factor(b)}" for a, b in pairs) or "0"
+
+
+# φ′ written with y where the lecture does (σ′ = y(1 − y), tanh′ = 1 − y²), for the solutions.
+SLOPE_TEXT: dict[str, Callable[[float, float], str]] = {
+    "sigmoid": lambda v, y: f"y(1 − y) = {_factor(y)}·(1 − {_factor(y)})",
+    "tanh": lambda v, y: f"1 − y² = 1 − {_factor(y)}²",
+    "linear": lambda v, y: "1",
+    "relu": lambda v, y: f"{'1 (v > 0)' if v > 0 else '0 (v ≤ 0)'}",
+}
 
 
 class _Builder:
@@ -247,7 +262,7 @@ class _Builder:
 
         def formula(get: Getter) -> str:
             pairs = [(W[j][i], self.input_value(get, n, k, i)) for i in range(width)]
-            return f"v = Σ w·y + b = {_sum_text(pairs)} + {_shown(b)}"
+            return f"v = Σ w·y + b = {_sum_text(pairs)} + {_factor(b)}"
 
         def mistakes(get: Getter) -> list[Mistake]:
             if not all(i < len(W) and j < width for i in range(width)):
@@ -287,8 +302,11 @@ class _Builder:
             return [("φ′ at y", at_y, f"that is φ′ evaluated at y = {_shown(get(y))}; "
                      f"φ′ is taken at v = {_shown(get(v))}: φ′(v) = {_shown(correct)}")]
 
-        return _Step(f"{p}L{k}.N{j}.dphi", correct, (v, y), own,
-                     lambda get: f"φ′(v) = {activation}′({_shown(get(v))})", mistakes)
+        def formula(get: Getter) -> str:
+            text = SLOPE_TEXT.get(activation)
+            return f"φ′(v) = {text(get(v), get(y)) if text else f'{activation}′({_shown(get(v))})'}"
+
+        return _Step(f"{p}L{k}.N{j}.dphi", correct, (v, y), own, formula, mistakes)
 
     # the output's errors and J
     def errors(self, n: int) -> None:
@@ -299,7 +317,7 @@ class _Builder:
             t = point.t[j]
             self.add(_Step(f"{p}L{last}.N{j}.e", point.values[f"L{last}.N{j}.e"], (y,),
                            lambda get, y=y, t=t: [t - get(y)],
-                           lambda get, y=y, t=t: f"e = t − y = {_shown(t)} − {_shown(get(y))}"))
+                           lambda get, y=y, t=t: f"e = t − y = {_shown(t)} − {_factor(get(y))}"))
         ys = tuple(f"{p}L{last}.N{j}.y" for j in outputs)
         es = tuple(f"{p}L{last}.N{j}.e" for j in outputs)
         t = point.t
@@ -347,7 +365,7 @@ class _Builder:
                      f"v ({_shown(get(dphi))}): δ = {_shown(get(e))}·{_shown(get(dphi))}")]
 
         return _Step(f"{unit}.delta", correct, (e, dphi), lambda get: [get(e) * get(dphi)],
-                     lambda get: f"δ = e·φ′(v) = {_shown(get(e))}·{_shown(get(dphi))}", mistakes)
+                     lambda get: f"δ = e·φ′(v) = {_factor(get(e))}·{_factor(get(dphi))}", mistakes)
 
     def hidden_delta(self, n: int, k: int, j: int, correct: float) -> _Step:
         p, W, activation = self.prefix(n), self.W[k + 1], self.layers[k].activation
@@ -361,7 +379,7 @@ class _Builder:
 
         def formula(get: Getter) -> str:
             pairs = [(get(d), W[l][j]) for l, d in enumerate(nexts)]
-            return f"δ = φ′(v)·Σ_l δ_l·w_l{j} = {_shown(get(dphi))}·({_sum_text(pairs)})"
+            return f"δ = φ′(v)·Σ_l δ_l·w_l{j} = {_factor(get(dphi))}·({_sum_text(pairs)})"
 
         def mistakes(get: Getter) -> list[Mistake]:
             slope, total = get(dphi), fed_back(get)
@@ -390,7 +408,7 @@ class _Builder:
                 return _Step(f"dJ/d{unit}.y", correct, (), lambda get: [correct],
                              lambda get: f"∂J/∂y = {_shown(correct)} (from the {self.loss} loss)")
             return _Step(f"dJ/d{unit}.y", correct, (e,), lambda get: [-get(e)],
-                         lambda get: f"∂J/∂y = −e = −{_shown(get(e))}")
+                         lambda get: f"∂J/∂y = −e = −{_factor(get(e))}")
         W = self.W[k + 1]
         nexts = [f"{p}L{k + 1}.N{l}.delta" for l in range(len(W))]
         return _Step(f"dJ/d{unit}.y", correct, tuple(nexts),
@@ -408,21 +426,23 @@ class _Builder:
 
     def gradients(self) -> None:
         samples = range(len(self.points))
-        mean = "" if self.scale == 1.0 else f"(1/{len(self.points)})·"
+        scaled = "" if self.scale == 1.0 else f"(1/{len(self.points)})·"
+        mean = scaled + ("Σ " if self.batched else "")
         for k in range(len(self.layers) - 1, -1, -1):
             width = len(self.W[k][0])
             for j in range(len(self.W[k])):
                 deltas = [f"{self.prefix(n)}L{k}.N{j}.delta" for n in samples]
                 for i in range(width):
-                    self.add(self.weight_gradient(k, j, i, deltas, mean))
+                    self.add(self.weight_gradient(k, j, i, deltas, mean, scaled))
                 bias = f"dJ/dL{k}.N{j}.b"
                 self.add(_Step(bias, self.scale * math.fsum(p.values[bias] for p in self.points),
                                tuple(deltas),
                                lambda get, d=deltas: [-self.scale * math.fsum(map(get, d))],
-                               lambda get, d=deltas: f"∂J/∂b = −{mean}Σ δ = −{mean}(" +
-                               " + ".join(_shown(get(x)) for x in d) + ")"))
+                               lambda get, d=deltas: f"∂J/∂b = −{mean}δ = −{scaled}(" +
+                               " + ".join(_factor(get(x)) for x in d) + ")"))
 
-    def weight_gradient(self, k: int, j: int, i: int, deltas: list[str], mean: str) -> _Step:
+    def weight_gradient(self, k: int, j: int, i: int, deltas: list[str], mean: str,
+                        scaled: str) -> _Step:
         name = f"dJ/dL{k}.N{j}.w{i}"
         samples = range(len(self.points))
         correct = self.scale * math.fsum(p.values[name] for p in self.points)
@@ -434,7 +454,7 @@ class _Builder:
 
         def formula(get: Getter) -> str:
             pairs = [(get(d), self.input_value(get, n, k, i)) for n, d in zip(samples, deltas)]
-            return f"∂J/∂w = −{mean}Σ δ_{j}·y_{i} = −{mean}({_sum_text(pairs)})"
+            return f"∂J/∂w = −{mean}δ_{j}·y_{i} = −{scaled}({_sum_text(pairs)})"
 
         def mistakes(get: Getter) -> list[Mistake]:
             if i < len(self.W[k]) and j < len(self.W[k][0]):
@@ -498,6 +518,39 @@ def answer_names(model: Any, x: Any, target: Any, loss: str = "sse") -> list[str
         The names, e.g. ``["L0.N0.v", ..., "J", ..., "dJ/dL0.N0.w0", ...]``.
     """
     return [step.name for step in _build(model, x, target, loss, "sum")]
+
+
+def worked_steps(model: Any, x: Any, target: Any, loss: str = "sse",
+                 reduction: str = "sum") -> list[tuple[str, str, float]]:
+    """The worked solution: every quantity in the order of computation, with its formula and
+    numbers (the same text :func:`check` shows in its ``why``).
+
+    Args:
+        model, x, target, loss, reduction: as for :func:`check`.
+
+    Returns:
+        ``(name, formula with numbers, value)`` per quantity, e.g.
+        ``("L1.N0.delta", "δ = e·φ′(v) = 0.205124·0.240999", 0.0494347...)``.
+    """
+    steps = _build(model, x, target, loss, reduction)
+    correct = {step.name: step.correct for step in steps}
+    return [(step.name, step.formula(correct.__getitem__), step.correct) for step in steps]
+
+
+def agrees_to_written(written: str | float, value: float) -> bool:
+    """Whether rounding ``value`` to the decimals of ``written`` gives ``written`` (the rule
+    :func:`check` grades by): ``agrees_to_written("0.0432", 0.043152)`` is True, ``"0.0431"``
+    is not.
+
+    Args:
+        written: a number as someone wrote it (a str keeps trailing zeros), e.g. ``"0.298371109"``.
+        value: the number to compare.
+
+    Returns:
+        True when they agree to the digits written.
+    """
+    yours, decimals = _decimals(written, "written")
+    return _agrees(yours, decimals, validate.finite(value, "value"))
 
 
 def _build(model: Any, x: Any, target: Any, loss: str, reduction: str) -> list[_Step]:
