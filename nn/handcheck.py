@@ -196,6 +196,12 @@ def _sum_text(pairs: Sequence[tuple[float, float]]) -> str:
     return " + ".join(f"{_factor(a)}·{_factor(b)}" for a, b in pairs) or "0"
 
 
+def _total(terms: Any) -> str:
+    """``a`` for one term, ``(a + b + ...)`` for more; negative terms in parentheses."""
+    shown = [_factor(t) for t in terms]
+    return shown[0] if len(shown) == 1 else "(" + " + ".join(shown) + ")"
+
+
 # φ′ written with y where the lecture does (σ′ = y(1 − y), tanh′ = 1 − y²), for the solutions.
 SLOPE_TEXT: dict[str, Callable[[float, float], str]] = {
     "sigmoid": lambda v, y: f"y(1 − y) = {_factor(y)}·(1 − {_factor(y)})",
@@ -334,8 +340,12 @@ class _Builder:
 
         formulas = {"sse": "J = ½ Σ e²", "bce": "J = −Σ [t ln y + (1 − t) ln(1 − y)]",
                     "ce": "J = −Σ t ln y"}
-        self.add(_Step(f"{p}J", point.J, ys + es, own,
-                       lambda get: f"{formulas[self.loss]} = {_shown(own(get)[-1])}"))
+        def formula(get: Getter) -> str:
+            if self.loss == "sse":
+                return f"J = ½ Σ e² = ½·{_total(get(e) ** 2 for e in es)}"
+            return f"{formulas[self.loss]} = {_shown(own(get)[-1])}"
+
+        self.add(_Step(f"{p}J", point.J, ys + es, own, formula))
 
     # backward: δ from the output back, and ∂J/∂y
     def backward(self, n: int) -> None:
@@ -438,8 +448,7 @@ class _Builder:
                 self.add(_Step(bias, self.scale * math.fsum(p.values[bias] for p in self.points),
                                tuple(deltas),
                                lambda get, d=deltas: [-self.scale * math.fsum(map(get, d))],
-                               lambda get, d=deltas: f"∂J/∂b = −{mean}δ = −{scaled}(" +
-                               " + ".join(_factor(get(x)) for x in d) + ")"))
+                               lambda get, d=deltas: f"∂J/∂b = −{mean}δ = −{scaled}" + _total(map(get, d))))
 
     def weight_gradient(self, k: int, j: int, i: int, deltas: list[str], mean: str,
                         scaled: str) -> _Step:
