@@ -273,6 +273,23 @@ def solution_latex(ex: Exercise) -> str:
         *rows, r"\end{align*}", r"\end{document}", ""])
 
 
+def picture(ex: Exercise) -> Any:
+    """``network.svg``'s drawing: ``viz.draw_mlp`` of the weights (no v, y or gradients), with the
+    input's values in the input nodes and the target beside each output unit."""
+    dot = draw_mlp(ex.model)
+    style = 'BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" BGCOLOR="#cfe2f3"'
+    for i, a in enumerate(ex.x):  # a node stated again keeps its place and takes the new label
+        dot.node(f"x{i}", f"<<TABLE {style}><TR><TD><B>x{i} = {a:g}</B></TD></TR></TABLE>>")
+    last, nout = len(ex.widths) - 2, ex.widths[-1]
+    targets = ([f"target: class {ex.target}" if j == ex.target else "" for j in range(nout)]
+               if isinstance(ex.target, int) else [f"t{j} = {t:g}" for j, t in enumerate(ex.target)])
+    for j, text in enumerate(targets):
+        if text:
+            dot.node(f"t{j}", text, shape="note", fontname="Helvetica", fontsize="12")
+            dot.edge(f"L{last}.N{j}", f"t{j}", style="dashed", arrowhead="none")
+    return dot
+
+
 def write(ex: Exercise, folder: Path) -> list[Path]:
     """Write the worksheet's files into ``folder``; returns the paths written."""
     files = {"questions.md": questions(ex), "answers.txt": template(ex),
@@ -282,7 +299,7 @@ def write(ex: Exercise, folder: Path) -> list[Path]:
         (folder / name).write_text(text, encoding="utf-8")
         written.append(folder / name)
     try:
-        written.append(render(draw_mlp(ex.model), folder / "network.svg"))
+        written.append(render(picture(ex), folder / "network.svg"))
     except GraphvizNotFound:  # render wrote network.dot and said how to install Graphviz
         written.append(folder / "network.dot")
     return written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import re
 
@@ -26,8 +27,11 @@ def test_writes_the_worksheet(tmp_path, capsys):
     assert status == 0
     names = {"network.svg", "questions.md", "answers.txt", "solution.md", "solution.tex"}
     assert names <= {p.name for p in tmp_path.iterdir()}
-    svg = (tmp_path / "network.svg").read_text()
+    svg = html.unescape((tmp_path / "network.svg").read_text())
     assert "<svg" in svg and "0.25" in svg  # the weights are drawn
+    ex = from_header((tmp_path / "answers.txt").read_text().splitlines()[0])
+    assert f"x0 = {ex.x[0]:g}" in svg and f"t0 = {ex.target[0]:g}" in svg  # the input and target
+    assert "v = " not in svg and "δ" not in svg  # no answers given away
     template = (tmp_path / "answers.txt").read_text().splitlines()
     assert template[0].startswith("# deltagrad exercise --layers 2,2,1 --activation sigmoid --loss sse --seed 7 --x=")
     assert "L0.N1.delta = " in template and "dJ/dL0.N1.w0 = " in template
