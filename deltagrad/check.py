@@ -18,7 +18,7 @@ from pathlib import Path
 from nn.deltas import check
 from nn.handcheck import answer_names, canonical_name
 
-from .exercise import HEADER, add_network_arguments, build, from_header
+from .exercise import HEADER, add_network_arguments, from_header
 
 __all__ = ["read_answers", "register", "run"]
 
@@ -115,37 +115,34 @@ def read_answers(path: str | Path) -> tuple[Answers, str | None]:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``check`` subcommand to the ``deltagrad`` parser."""
     parser = subparsers.add_parser(
-        "check", help="grade your own backprop numbers: the first wrong step and the likely mistake",
-        description="Grade a filled answer template of 'deltagrad exercise' (or a CSV/JSON of name -> number "
-        "with the exercise's options): a table of your numbers, the correct ones and a verdict, and the "
-        "step where the error entered. Exit status 0 when everything is correct, 1 otherwise.",
-        epilog="examples:\n  deltagrad check sheet/answers.txt\n"
-        "  deltagrad check mine.csv --layers 2,2,1 --activation sigmoid --seed 7 --x=0.5,-1 --target 0.8",
+        "check", help="grade your own backprop numbers: the first wrong step, the likely mistake",
+        description="Grade a filled answer template of 'deltagrad exercise' (or a CSV/JSON of "
+        "name -> number with the exercise's options): your numbers, the correct ones, a verdict "
+        "each, and the step where the error entered. Exit status 0 when all are correct, else 1.",
+        epilog="examples:\n  deltagrad check sheet/answers.txt\n  deltagrad check mine.csv "
+        "--layers 2,2,1 --activation sigmoid --seed 7 --x=0.5,-1 --target 0.8",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("file", help="answers.txt from 'deltagrad exercise', or a .csv/.json of name -> number")
+    parser.add_argument("file", help="answers.txt of 'deltagrad exercise', or a .csv/.json of "
+                        "name -> number")
     add_network_arguments(parser, defaults=False)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Read the answers, rebuild the exercise, print the graded table; 0 when all correct, else 1."""
+    """Read the answers, rebuild the exercise, print the graded table; 0 when all are correct."""
     answers, header = read_answers(args.file)
-    options = argparse.Namespace(**{k: getattr(args, k) for k in
+    options = argparse.Namespace(**{key: getattr(args, key) for key in
                                     ("layers", "activation", "loss", "seed", "x", "target")})
-    if header is not None:
-        ex = from_header(header, options)
-    else:
-        given = {k: v for k, v in vars(options).items() if v is not None}
-        ex = build(given.get("layers", [2, 2, 1]), given.get("activation", "sigmoid"),
-                   given.get("loss", "sse"), given.get("seed", 7), given.get("x"), given.get("target"))
+    ex = from_header(header or HEADER, options)  # no header: the defaults and the options
     if not answers:
         raise ValueError(f"{args.file}: no answers to check (fill in the numbers after '=')")
-    known = set(answer_names(ex.model, ex.x, ex.target, ex.loss))
+    known = answer_names(ex.model, ex.x, ex.target, ex.loss)
     for name, (_, line) in answers.items():
         if name not in known:
-            some = ", ".join(ex.names()[:3])
-            raise ValueError(f"{args.file}:{line}: unknown name {name!r} for this network (names look like {some})")
-    result = check(ex.model, ex.x, ex.target, {name: text for name, (text, _) in answers.items()}, loss=ex.loss)
+            raise ValueError(f"{args.file}:{line}: unknown name {name!r} for this network "
+                             f"(names look like {', '.join(known[:3])})")
+    numbers = {name: text for name, (text, _) in answers.items()}
+    result = check(ex.model, ex.x, ex.target, numbers, loss=ex.loss)
     print(ex.command)
     print()
     print(result)

@@ -14,6 +14,7 @@ A published number agrees when rounding deltagrad's value to the decimals printe
 from __future__ import annotations
 
 import argparse
+import textwrap
 from dataclasses import dataclass
 from typing import Callable
 
@@ -36,7 +37,7 @@ class Replay:
 
     Attributes:
         title: the source, as it names itself.
-        notes: lines saying what was set up and which conventions the source uses.
+        notes: paragraphs saying what was set up and which conventions the source uses.
         rows: ``(quantity, the published number as printed, deltagrad's value)``.
         root: the output Value whose backward pass ``--steps`` replays.
         errata: quantities where the source's own number is off (the notes say why); their
@@ -82,8 +83,10 @@ def mazur() -> Replay:
     variant = dict(state)
     for name, (k, j, i) in MAZUR_PLACES.items():
         if k == 0:
-            delta = before[f"L0.N{j}.dphi"] * sum(before[f"L1.N{l}.delta"] * new_w[l, j] for l in range(2))
-            variant[f"layers.0.neurons.{j}.w.{i}"] = MAZUR_WEIGHTS[name] + MAZUR_LR * delta * MAZUR_X[i]
+            fed_back = sum(before[f"L1.N{l}.delta"] * new_w[l, j] for l in range(2))
+            delta = before[f"L0.N{j}.dphi"] * fed_back
+            variant[f"layers.0.neurons.{j}.w.{i}"] = (MAZUR_WEIGHTS[name]
+                                                      + MAZUR_LR * delta * MAZUR_X[i])
         else:
             variant[f"layers.1.neurons.{j}.w.{i}"] = updated[name]
     model.load_state_dict(variant)
@@ -95,21 +98,25 @@ def mazur() -> Replay:
         ("E_total (J)", "0.298371109", before.J),
         ("∂E_total/∂w5", "0.082167041", before["dJ/dL1.N0.w0"]),
         *((f"{name} after one update", text, updated[name]) for name, text in (
-            ("w5", "0.35891648"), ("w6", "0.408666186"), ("w7", "0.511301270"), ("w8", "0.561370121"),
-            ("w1", "0.149780716"), ("w2", "0.19956143"), ("w3", "0.24975114"), ("w4", "0.29950229"))),
+            ("w5", "0.35891648"), ("w6", "0.408666186"), ("w7", "0.511301270"),
+            ("w8", "0.561370121"), ("w1", "0.149780716"), ("w2", "0.19956143"),
+            ("w3", "0.24975114"), ("w4", "0.29950229"))),
         ("E_total after the update", "0.291027924", after.J),
         ("  same, hidden δ with the new w5..w8", "0.291027924", after_variant.J),
     )
     notes = (
-        "2-2-2 sigmoid network, i1 = 0.05, i2 = 0.10, targets 0.01 and 0.99, E = Σ ½(target − out)²,",
-        "learning rate 0.5; w1..w4 feed h1, h2 (w1, w2 into h1), w5..w8 feed o1, o2 (w5, w6 into o1).",
-        "Mazur's bias convention: one bias per layer, shared by its units (b1 = 0.35 for h1 and h2,",
-        "b2 = 0.60 for o1 and o2), and not updated. deltagrad gives every unit its own bias: each is set",
-        "to its layer's value and left out of the update. All gradients are taken before any weight",
-        "changes (the hidden layer's updates use the original w5..w8), as Mazur says he does.",
-        "Erratum in the source: his new w1..w4 follow from the original w5..w8, but his error after the",
-        "update, 0.291027924, follows only when the hidden δs use the updated w5..w8; with the update",
-        "as described (and as his printed w1..w4) it is 0.291027774 (deltagrad, and by hand).",
+        "2-2-2 sigmoid network, i1 = 0.05, i2 = 0.10, targets 0.01 and 0.99, "
+        "E = Σ ½(target − out)², learning rate 0.5; w1..w4 feed h1, h2 (w1, w2 into h1), "
+        "w5..w8 feed o1, o2 (w5, w6 into o1).",
+        "Mazur's bias convention: one bias per layer, shared by its units (b1 = 0.35 for h1 and "
+        "h2, b2 = 0.60 for o1 and o2), and not updated. deltagrad gives every unit its own bias: "
+        "each is set to its layer's value and left out of the update. All gradients are taken "
+        "before any weight changes (the hidden layer's updates use the original w5..w8), as "
+        "Mazur says he does.",
+        "Erratum in the source: his new w1..w4 follow from the original w5..w8, but his error "
+        "after the update, 0.291027924, follows only when the hidden δs use the updated w5..w8; "
+        "with the update as described (and as his printed w1..w4) it is 0.291027774 (deltagrad, "
+        "and by hand).",
     )
     return Replay('Matt Mazur, "A Step by Step Backpropagation Example" (2015)', notes, rows, root,
                   errata=("E_total after the update",))
@@ -130,10 +137,11 @@ def micrograd() -> Replay:
     g += 10.0 / f
     g.label = "g"
     g.backward()
-    rows = (("g.data", "24.7041", g.data), ("a.grad", "138.8338", a.grad), ("b.grad", "645.5773", b.grad))
-    notes = ("a = -4.0, b = 2.0; c = a + b; d = a * b + b**3; c += c + 1; c += 1 + c + (-a);",
-             "d += d * 2 + (b + a).relu(); d += 3 * d + (b - a).relu(); e = c - d; f = e**2;",
-             "g = f / 2.0; g += 10.0 / f; the README prints 4 decimals (%.4f).")
+    rows = (("g.data", "24.7041", g.data), ("a.grad", "138.8338", a.grad),
+            ("b.grad", "645.5773", b.grad))
+    notes = ("a = -4.0, b = 2.0; c = a + b; d = a * b + b**3; c += c + 1; c += 1 + c + (-a); "
+             "d += d * 2 + (b + a).relu(); d += 3 * d + (b - a).relu(); e = c - d; f = e**2; "
+             "g = f / 2.0; g += 10.0 / f; the README prints 4 decimals (%.4f).",)
     return Replay("micrograd README (Karpathy): the example expression", notes, rows, g)
 
 
@@ -144,12 +152,15 @@ def tanh_neuron() -> Replay:
     o = parse("tanh(x1*w1 + x2*w2 + b)", **leaves)
     o.label = "o"
     o.backward()
-    rows = (("o", "0.7071", o.data), *((f"{n}.grad", text, leaves[n].grad) for n, text in
-                                       (("x1", "-1.5"), ("w1", "1.0"), ("x2", "0.5"), ("w2", "0.0"))))
-    notes = ("o = tanh(x1·w1 + x2·w2 + b), x1 = 2, x2 = 0, w1 = -3, w2 = 1, b = 6.8813735870195432;",
-             "the lecture prints o to 4 decimals and the gradients as 1-decimal floats.")
-    return Replay('micrograd lecture, "The spelled-out intro to neural networks and backpropagation": '
-                  "the tanh neuron", notes, rows, o)
+    published = (("x1", "-1.5"), ("w1", "1.0"), ("x2", "0.5"), ("w2", "0.0"))
+    rows = (("o", "0.7071", o.data),
+            *((f"{n}.grad", text, leaves[n].grad) for n, text in published))
+    notes = ("o = tanh(x1·w1 + x2·w2 + b), x1 = 2, x2 = 0, w1 = -3, w2 = 1, "
+             "b = 6.8813735870195432; the lecture prints o to 4 decimals and the gradients as "
+             "1-decimal floats.",)
+    title = ('micrograd lecture, "The spelled-out intro to neural networks and '
+             'backpropagation": the tanh neuron')
+    return Replay(title, notes, rows, o)
 
 
 EXAMPLES: dict[str, Callable[[], Replay]] = {"mazur": mazur, "micrograd": micrograd,
@@ -177,7 +188,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Replay a published worked example (" + ", ".join(EXAMPLES) + ") and print the "
         "published numbers beside deltagrad's. Exit status 1 when one disagrees.")
     parser.add_argument("name", choices=list(EXAMPLES), help="which example")
-    parser.add_argument("--steps", metavar="FILE.html", help="also write the step-through page of its backward pass")
+    parser.add_argument("--steps", metavar="FILE.html",
+                        help="also write the step-through page of its backward pass")
     parser.set_defaults(run=run)
 
 
@@ -187,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
     replay = EXAMPLES[args.name]()
     text, ok = table(replay)
     print(replay.title)
-    print("\n".join(replay.notes))
+    print("\n".join(textwrap.fill(note, 100) for note in replay.notes))
     print()
     print(text)
     if path is not None:

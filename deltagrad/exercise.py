@@ -36,7 +36,7 @@ __all__ = ["Exercise", "add_network_arguments", "build", "from_header", "registe
 
 DECIMALS = 2  # of the weights, biases, input and target on the worksheet
 HEADER = "# deltagrad exercise"
-OUTPUT = {"bce": "sigmoid", "ce": "softmax"}  # the output layer a loss pairs with (sse: --activation)
+OUTPUT = {"bce": "sigmoid", "ce": "softmax"}  # a loss's output layer (sse: --activation's)
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ class Exercise:
     def command(self) -> str:
         """The command that rebuilds this exercise exactly (the answer template's first line)."""
         x = ",".join(f"{a:g}" for a in self.x)
-        t = str(self.target) if isinstance(self.target, int) else ",".join(f"{a:g}" for a in self.target)
+        t = (str(self.target) if isinstance(self.target, int)
+             else ",".join(f"{a:g}" for a in self.target))
         return (f"deltagrad exercise --layers {','.join(map(str, self.widths))} --activation "
                 f"{self.activation} --loss {self.loss} --seed {self.seed} --x={x} --target={t}")
 
@@ -86,19 +87,20 @@ def add_network_arguments(parser: argparse.ArgumentParser, defaults: bool = True
     parser.add_argument("--layers", type=listed(whole(1)), default=default([2, 2, 1]),
                         help="widths, inputs first (default 2,2,1)")
     parser.add_argument("--activation", choices=[a for a in ACTIVATIONS if a != "softmax"],
-                        default=default("sigmoid"), help="every layer's activation (default sigmoid; "
-                        "the output's is sigmoid for bce, softmax for ce)")
+                        default=default("sigmoid"), help="every layer's activation (default "
+                        "sigmoid; the output's is sigmoid for bce, softmax for ce)")
     parser.add_argument("--loss", choices=list(LOSSES), default=default("sse"),
                         help="sse (½Σe²), bce or ce (default sse)")
-    parser.add_argument("--seed", type=whole(0), default=default(7), help="seed of the numbers (default 7)")
-    parser.add_argument("--x", type=listed(number), help="the input 'a,b' (default: drawn from the seed); "
-                        "a list starting with a minus sign needs '=' (--x=-1,2)")
-    parser.add_argument("--target", help="the target, one number per output (for ce a class index); "
-                        "default: drawn from the seed")
+    parser.add_argument("--seed", type=whole(0), default=default(7),
+                        help="seed of the numbers (default 7)")
+    parser.add_argument("--x", type=listed(number), help="the input 'a,b' (default: drawn from "
+                        "the seed); a list starting with a minus sign needs '=' (--x=-1,2)")
+    parser.add_argument("--target", help="the target, one number per output (for ce a class "
+                        "index); default: drawn from the seed")
 
 
-def build(widths: Sequence[int], activation: str, loss: str, seed: int, x: Sequence[float] | None = None,
-          target: str | None = None) -> Exercise:
+def build(widths: Sequence[int], activation: str, loss: str, seed: int,
+          x: Sequence[float] | None = None, target: str | None = None) -> Exercise:
     """The exercise's network and sample.
 
     Args:
@@ -107,7 +109,8 @@ def build(widths: Sequence[int], activation: str, loss: str, seed: int, x: Seque
         loss: ``"sse"``, ``"bce"`` or ``"ce"``.
         seed: the seed of the weights, and of the biases, x and target.
         x: the input; None to draw it.
-        target: the target as text (``"0.8"``, ``"0.2,0.9"``, or a class index for ce); None to draw.
+        target: the target as text (``"0.8"``, ``"0.2,0.9"``, a class index for ce); None to
+            draw it.
 
     Returns:
         An :class:`Exercise`; ValueError names the option that is wrong.
@@ -116,8 +119,8 @@ def build(widths: Sequence[int], activation: str, loss: str, seed: int, x: Seque
     if len(widths) < 2:
         raise ValueError(f"--layers needs at least two widths (inputs and outputs), got {widths}")
     if sum(a * b for a, b in zip(widths, widths[1:])) > 60:
-        raise ValueError(f"--layers {','.join(map(str, widths))} has too many weights for a worksheet "
-                         "(at most 60)")
+        raise ValueError(f"--layers {','.join(map(str, widths))} has too many weights for a "
+                         "worksheet (at most 60)")
     model = MLP(widths[0], widths[1:], activation=activation,
                 output_activation=OUTPUT.get(loss, activation), seed=seed)
     rng = np.random.default_rng(seed + 1)  # not the weights' stream
@@ -131,7 +134,8 @@ def build(widths: Sequence[int], activation: str, loss: str, seed: int, x: Seque
         x = drawn_x
     elif len(x) != widths[0]:
         raise ValueError(f"--x must hold {widths[0]} number(s) (the inputs), got {len(x)}")
-    return Exercise(model, list(x), _target(target, loss, widths[-1], rng), loss, widths, activation, seed)
+    t = _target(target, loss, widths[-1], rng)
+    return Exercise(model, list(x), t, loss, widths, activation, seed)
 
 
 def _target(text: str | None, loss: str, nout: int, rng: np.random.Generator) -> list[float] | int:
@@ -183,7 +187,8 @@ def _network(ex: Exercise) -> str:
     out = OUTPUT.get(ex.loss, ex.activation)
     shape = "-".join(map(str, ex.widths))
     hidden = f"{ex.activation} hidden units, " if len(ex.widths) > 2 else ""
-    losses = {"sse": "J = ½ Σ_k (t_k − y_k)²", "bce": "J = −Σ_k [t_k ln y_k + (1 − t_k) ln(1 − y_k)]",
+    losses = {"sse": "J = ½ Σ_k (t_k − y_k)²",
+              "bce": "J = −Σ_k [t_k ln y_k + (1 − t_k) ln(1 − y_k)]",
               "ce": "J = −ln y_t (cross-entropy of the softmax output)"}
     return f"a {shape} network ({hidden}{out} output), loss {losses[ex.loss]}"
 
@@ -199,7 +204,8 @@ def _weights_table(ex: Exercise) -> list[str]:
 
 def questions(ex: Exercise) -> str:
     """``questions.md``: the network, the sample and what to compute."""
-    target = f"class {ex.target}" if isinstance(ex.target, int) else ", ".join(f"{t:g}" for t in ex.target)
+    target = (f"class {ex.target}" if isinstance(ex.target, int)
+              else ", ".join(f"{t:g}" for t in ex.target))
     return "\n".join([
         "# Backpropagation by hand",
         "",
@@ -220,16 +226,18 @@ def questions(ex: Exercise) -> str:
         "δ_j = φ′(v_j)·Σ_l δ_l·w_lj in a hidden layer);",
         "4. every gradient ∂J/∂w_ji = −δ_j·y_i and ∂J/∂b_j = −δ_j.",
         "",
-        "Then run `deltagrad check answers.txt`: it names the first wrong step and the likely mistake.",
+        "Then run `deltagrad check answers.txt`: it names the first wrong step and the likely "
+        "mistake.",
         "",
     ])
 
 
 def template(ex: Exercise) -> str:
-    """``answers.txt``: the header that rebuilds the exercise, then one ``name = `` line per answer."""
-    groups = {"v": "forward", "e": "errors and the loss", "delta": "local gradients δ, output first",
-              "dJ": "gradients ∂J/∂w"}
-    lines, seen = [f"# {ex.command}", "# Fill in the numbers after '='; leave a line empty to skip it."], set()
+    """``answers.txt``: the header that rebuilds the exercise, then ``name = `` per answer."""
+    groups = {"v": "forward", "e": "errors and the loss",
+              "delta": "local gradients δ, output first", "dJ": "gradients ∂J/∂w"}
+    lines = [f"# {ex.command}", "# Fill in the numbers after '='; leave a line empty to skip it."]
+    seen = set()
     for name in ex.names():
         group = "dJ" if name.startswith("dJ") else name.rsplit(".", 1)[-1]
         if group in groups and groups[group] not in seen:
@@ -281,8 +289,10 @@ def picture(ex: Exercise) -> Any:
     for i, a in enumerate(ex.x):  # a node stated again keeps its place and takes the new label
         dot.node(f"x{i}", f"<<TABLE {style}><TR><TD><B>x{i} = {a:g}</B></TD></TR></TABLE>>")
     last, nout = len(ex.widths) - 2, ex.widths[-1]
-    targets = ([f"target: class {ex.target}" if j == ex.target else "" for j in range(nout)]
-               if isinstance(ex.target, int) else [f"t{j} = {t:g}" for j, t in enumerate(ex.target)])
+    if isinstance(ex.target, int):
+        targets = [f"target: class {ex.target}" if j == ex.target else "" for j in range(nout)]
+    else:
+        targets = [f"t{j} = {t:g}" for j, t in enumerate(ex.target)]
     for j, text in enumerate(targets):
         if text:
             dot.node(f"t{j}", text, shape="note", fontname="Helvetica", fontsize="12")
@@ -308,13 +318,15 @@ def write(ex: Exercise, folder: Path) -> list[Path]:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``exercise`` subcommand to the ``deltagrad`` parser."""
     parser = subparsers.add_parser(
-        "exercise", help="write a backpropagation worksheet: network, questions, answer template, solution",
+        "exercise", help="write a backprop worksheet: network, questions, template, solution",
         description="Write a worksheet: network.svg, questions.md, answers.txt (the template "
         "'deltagrad check' grades), solution.md and solution.tex.",
-        epilog="example:\n  deltagrad exercise --layers 2,2,1 --activation sigmoid --loss sse --seed 7 -o sheet/",
+        epilog="example:\n  deltagrad exercise --layers 2,2,1 --activation sigmoid --loss sse "
+        "--seed 7 -o sheet/",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     add_network_arguments(parser)
-    parser.add_argument("-o", "--out", default="exercise", help="the folder to write (default exercise/)")
+    parser.add_argument("-o", "--out", default="exercise",
+                        help="the folder to write (default exercise/)")
     parser.set_defaults(run=run)
 
 

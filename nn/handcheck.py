@@ -42,8 +42,8 @@ from autograd.format import format_number, format_table
 
 from .deltas import HAND_ACTIVATIONS, Sample, sample
 
-__all__ = ["VERDICTS", "CheckRow", "HandCheck", "check", "canonical_name", "answer_names", "worked_steps",
-           "agrees_to_written"]
+__all__ = ["VERDICTS", "CheckRow", "HandCheck", "check", "canonical_name", "answer_names",
+           "worked_steps", "agrees_to_written"]
 
 VERDICTS = ("correct", "carried", "sign", "missing φ′", "φ′ at y", "missing term", "transposed",
             "factor", "wrong")
@@ -96,7 +96,8 @@ class HandCheck:
     def first_wrong(self) -> str | None:
         """The name where the error entered (None when nothing is wrong): the first answer in the
         order of computation that is neither correct nor carried."""
-        return next((row.name for row in self.rows if row.verdict not in ("correct", "carried")), None)
+        blamed = (row.name for row in self.rows if row.verdict not in ("correct", "carried"))
+        return next(blamed, None)
 
     def _table(self) -> tuple[list[str], list[list[str]]]:
         header = ["name", "yours", "correct", "verdict", "why"]
@@ -107,7 +108,7 @@ class HandCheck:
         if self.ok:
             return f"all {len(self.rows)} answers correct"
         wrong = sum(row.verdict != "correct" for row in self.rows)
-        first = next(row for row in self.rows if row.name == self.first_wrong) if self.first_wrong else None
+        first = next((row for row in self.rows if row.name == self.first_wrong), None)
         entered = f"; the error enters at {first.name}: {first.why}" if first else ""
         return f"{wrong} of {len(self.rows)} answers not correct{entered}"
 
@@ -118,7 +119,8 @@ class HandCheck:
         """The rows as a Markdown table, then one line saying where the error entered."""
         header, rows = self._table()
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
+                  for row in rows]
         return "\n".join(lines) + "\n\n" + self._summary() + "\n"
 
     def _repr_markdown_(self) -> str:
@@ -431,8 +433,10 @@ class _Builder:
         parts = tuple(f"s{n}.J" for n in range(len(self.points)))
         total = self.scale * math.fsum(point.J for point in self.points)
         how = "Σ_n J_n" if self.scale == 1.0 else f"(1/{len(parts)})·Σ_n J_n"
-        self.add(_Step("J", total, parts, lambda get: [self.scale * math.fsum(map(get, parts))],
-                       lambda get: f"J = {how} = {_shown(self.scale * math.fsum(map(get, parts)))}"))
+        def own(get: Getter) -> list[float]:
+            return [self.scale * math.fsum(map(get, parts))]
+
+        self.add(_Step("J", total, parts, own, lambda get: f"J = {how} = {_shown(own(get)[0])}"))
 
     def gradients(self) -> None:
         samples = range(len(self.points))
@@ -448,7 +452,8 @@ class _Builder:
                 self.add(_Step(bias, self.scale * math.fsum(p.values[bias] for p in self.points),
                                tuple(deltas),
                                lambda get, d=deltas: [-self.scale * math.fsum(map(get, d))],
-                               lambda get, d=deltas: f"∂J/∂b = −{mean}δ = −{scaled}" + _total(map(get, d))))
+                               lambda get, d=deltas:
+                               f"∂J/∂b = −{mean}δ = −{scaled}" + _total(map(get, d))))
 
     def weight_gradient(self, k: int, j: int, i: int, deltas: list[str], mean: str,
                         scaled: str) -> _Step:
@@ -571,7 +576,8 @@ def _build(model: Any, x: Any, target: Any, loss: str, reduction: str) -> list[_
     else:
         targets = validate.items(target, "target", "a list with one target per sample")
         if len(targets) != len(rows):
-            raise ValueError(f"target must hold one entry per sample ({len(rows)}), got {len(targets)}")
+            raise ValueError(f"target must hold one entry per sample ({len(rows)}), "
+                             f"got {len(targets)}")
         points = [sample(model, row, t, loss) for row, t in zip(rows, targets)]
     scale = 1.0 if reduction == "sum" else 1.0 / len(points)
     return _Builder(model, points, loss, scale).build()
@@ -601,7 +607,8 @@ def check(model: Any, x: Any, target: Any, answers: Mapping[str, Any], loss: str
             two spellings, or a number that is not finite.
     """
     if not isinstance(answers, Mapping):
-        raise TypeError(f"answers must be a mapping of names to numbers, got {validate.shown(answers)}")
+        raise TypeError("answers must be a mapping of names to numbers, "
+                        f"got {validate.shown(answers)}")
     steps = _build(model, x, target, loss, reduction)
     known = {step.name: step for step in steps}
     batch = len({s.name.split(".")[0] for s in steps if s.name.startswith("s")}) or 1
@@ -611,7 +618,8 @@ def check(model: Any, x: Any, target: Any, answers: Mapping[str, Any], loss: str
         if batch == 1 and name.startswith("s0."):
             name = name[3:]
         if name not in known:
-            some = ", ".join(list(known)[:3] + ["J"] + [n for n in known if n.startswith("dJ/dL")][:2])
+            gradients = [n for n in known if n.startswith("dJ/dL")]
+            some = ", ".join(list(known)[:3] + ["J"] + gradients[:2])
             raise ValueError(f"answers: unknown name {key!r}; names look like {some} "
                              "(nn.handcheck.answer_names lists them all)")
         if name in given:

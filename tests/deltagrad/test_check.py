@@ -56,14 +56,16 @@ def test_a_planted_mistake_exits_1_and_is_named(sheet, capsys):
     status, out, _ = run(capsys, "check", str(path))
     assert status == 1
     assert "the error enters at L0.N1.delta" in out
-    assert [line.split()[3] for line in out.splitlines() if line.startswith("L0.N1.delta")] == ["sign"]
+    verdicts = [line.split()[3] for line in out.splitlines() if line.startswith("L0.N1.delta")]
+    assert verdicts == ["sign"]
 
 
 def test_csv_and_json_with_the_exercise_on_the_command_line(sheet, capsys):
     _, values = filled(sheet)
     header = (sheet / "answers.txt").read_text().splitlines()[0].split()
     options = header[header.index("--layers"):]
-    (sheet / "a.csv").write_text(f"name,value\nL1.N0.e,{values['L1.N0.e']:.5g}\nJ,{2 * values['J']:.5g}\n")
+    rows = f"L1.N0.e,{values['L1.N0.e']:.5g}\nJ,{2 * values['J']:.5g}\n"  # J without the ½
+    (sheet / "a.csv").write_text("name,value\n" + rows)
     status, out, _ = run(capsys, "check", str(sheet / "a.csv"), *options)
     assert status == 1 and "factor" in out
     (sheet / "a.json").write_text(json.dumps({"L1.N0.δ": values["L1.N0.delta"]}))

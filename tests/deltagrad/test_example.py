@@ -19,7 +19,8 @@ PUBLISHED = {
               "w2 after one update": "0.19956143", "w3 after one update": "0.24975114",
               "w4 after one update": "0.29950229"},
     "micrograd": {"g.data": "24.7041", "a.grad": "138.8338", "b.grad": "645.5773"},
-    "tanh-neuron": {"o": "0.7071", "x1.grad": "-1.5", "w1.grad": "1.0", "x2.grad": "0.5", "w2.grad": "0.0"},
+    "tanh-neuron": {"o": "0.7071", "x1.grad": "-1.5", "w1.grad": "1.0", "x2.grad": "0.5",
+                    "w2.grad": "0.0"},
 }
 
 
@@ -62,7 +63,8 @@ def test_mazurs_error_after_the_update_and_his_erratum():
     assert math.isclose(value, mazur_by_hand(False), rel_tol=1e-12)
     assert f"{value:.9f}" == "0.291027774"  # as described: not his number
     assert f"{mazur_by_hand(True):.9f}" == "0.291027924"  # his number, with the new w5..w8
-    assert math.isclose(rows["  same, hidden δ with the new w5..w8"][1], mazur_by_hand(True), rel_tol=1e-12)
+    variant = rows["  same, hidden δ with the new w5..w8"][1]
+    assert math.isclose(variant, mazur_by_hand(True), rel_tol=1e-12)
 
 
 @pytest.mark.parametrize("name", list(EXAMPLES))

@@ -33,7 +33,8 @@ def test_writes_the_worksheet(tmp_path, capsys):
     assert f"x0 = {ex.x[0]:g}" in svg and f"t0 = {ex.target[0]:g}" in svg  # the input and target
     assert "v = " not in svg and "δ" not in svg  # no answers given away
     template = (tmp_path / "answers.txt").read_text().splitlines()
-    assert template[0].startswith("# deltagrad exercise --layers 2,2,1 --activation sigmoid --loss sse --seed 7 --x=")
+    assert template[0].startswith("# deltagrad exercise --layers 2,2,1 --activation sigmoid "
+                                  "--loss sse --seed 7 --x=")
     assert "L0.N1.delta = " in template and "dJ/dL0.N1.w0 = " in template
 
 
@@ -67,4 +68,5 @@ def test_weights_are_rounded_for_paper():
 ])
 def test_bad_options_exit_2_with_one_line(tmp_path, capsys, argv, match):
     status, _, err = run(capsys, *argv, "-o", str(tmp_path))
-    assert status == 2 and match in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert status == 2 and match in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1

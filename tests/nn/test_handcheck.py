@@ -17,7 +17,8 @@ def sigmoid(v):
 
 
 def net(widths, hidden="sigmoid", output=None, seed=3):
-    return MLP(widths[0], widths[1:], activation=hidden, output_activation=output or hidden, seed=seed)
+    return MLP(widths[0], widths[1:], activation=hidden, output_activation=output or hidden,
+               seed=seed)
 
 
 CONFIGS = {  # name -> (model, x, target, loss)
@@ -60,7 +61,8 @@ def test_a_batch_of_three_rounded_is_all_correct(reduction, digits):
     model = net([2, 3, 2], "tanh")
     targets = [[0.3, -0.6], [0.1, 0.2], [-0.5, 0.5]]
     answers = batch_truth(model, targets, reduction)
-    result, _ = graded(model, X_BATCH, targets, "sse", rounded(answers, digits), reduction=reduction)
+    answers = rounded(answers, digits)
+    result, _ = graded(model, X_BATCH, targets, "sse", answers, reduction=reduction)
     assert result.ok, str(result)
 
 
@@ -84,9 +86,8 @@ def test_digits_are_rounded_not_truncated():
     model, x, target, loss = CONFIGS["2-2-1 sigmoid sse"]
     answers = truth(model, x, target, loss)
     name, value = "L1.N0.delta", answers["L1.N0.delta"]
-    # the first number of significant digits at which truncating and rounding differ
-    digits = next(d for d in range(2, 12) if f"{value:.{d}g}" != str(math.trunc(value * 10 ** (d + 1)) / 10 ** (d + 1)))
-    decimals = digits - 1 - math.floor(math.log10(abs(value)))
+    # the first number of decimals at which truncating and rounding differ
+    decimals = next(d for d in range(3, 12) if round(value, d) != math.trunc(value * 10**d) / 10**d)
     truncated = math.trunc(value * 10**decimals) / 10**decimals
     assert round(value, decimals) != truncated
     rows = graded(model, x, target, loss, {name: round(value, decimals)})[1]
@@ -101,14 +102,16 @@ def test_trailing_zeros_in_a_str_count_as_digits():
     coarse = f"{value:.1f}"  # one decimal: agrees
     assert graded(model, x, target, loss, {"L0.N0.y": coarse})[1]["L0.N0.y"].verdict == "correct"
     assert abs(float(coarse) - value) > 5e-6  # so eight written decimals cannot agree
-    assert graded(model, x, target, loss, {"L0.N0.y": coarse + "0000000"})[1]["L0.N0.y"].verdict != "correct"
+    rows = graded(model, x, target, loss, {"L0.N0.y": coarse + "0000000"})[1]
+    assert rows["L0.N0.y"].verdict != "correct"
 
 
 def test_unicode_spellings():
     model, x, target, loss = CONFIGS["2-2-1 sigmoid sse"]
     a = truth(model, x, target, loss)
-    result, rows = graded(model, x, target, loss, {"L0.N1.δ": a["L0.N1.delta"], "L0.N1.φ′": a["L0.N1.dphi"],
-                                                   "∂J/∂L0.N1.w0": a["dJ/dL0.N1.w0"]})
+    answers = {"L0.N1.δ": a["L0.N1.delta"], "L0.N1.φ′": a["L0.N1.dphi"],
+               "∂J/∂L0.N1.w0": a["dJ/dL0.N1.w0"]}
+    result, rows = graded(model, x, target, loss, answers)
     assert result.ok and set(rows) == {"L0.N1.delta", "L0.N1.dphi", "dJ/dL0.N1.w0"}
     assert canonical_name("∂J / ∂L0.N1.b") == "dJ/dL0.N1.b"
 
@@ -231,20 +234,22 @@ def test_a_batch_carries_a_wrong_sample_delta_into_the_gradient():
     assert rows["s1.L0.N0.delta"].verdict == "wrong"
     assert rows["dJ/dL0.N0.w1"].verdict == rows["dJ/dL0.N0.b"].verdict == "carried"
     assert result.first_wrong == "s1.L0.N0.delta"
-    assert [r.name for r in result.rows if r.verdict not in ("correct", "carried")] == ["s1.L0.N0.delta"]
+    blamed = [r.name for r in result.rows if r.verdict not in ("correct", "carried")]
+    assert blamed == ["s1.L0.N0.delta"]
 
 
 def test_an_error_carried_forward_is_blamed_once():
     model, x, target, loss = CONFIGS["2-2-1 sigmoid sse"]
     a = truth(model, x, target, loss)
-    W = [n.w[0].data for n in model.layers[1].neurons] + [n.w[1].data for n in model.layers[1].neurons]
+    W = [w.data for w in model.layers[1].neurons[0].w]
     y0 = 0.9  # wrong
     v = W[0] * y0 + W[1] * a["L0.N1.y"] + model.layers[1].neurons[0].b.data
     y = sigmoid(v)
     e = 0.8 - y
     dphi = y * (1 - y)
-    answers = {"L0.N0.y": y0, "L0.N1.y": a["L0.N1.y"], "L1.N0.v": v, "L1.N0.y": y, "L1.N0.dphi": dphi,
-               "L1.N0.e": e, "L1.N0.delta": e * dphi, "dJ/dL1.N0.w0": -e * dphi * y0}
+    answers = {"L0.N0.y": y0, "L0.N1.y": a["L0.N1.y"], "L1.N0.v": v, "L1.N0.y": y,
+               "L1.N0.dphi": dphi, "L1.N0.e": e, "L1.N0.delta": e * dphi,
+               "dJ/dL1.N0.w0": -e * dphi * y0}
     result, rows = graded(model, x, target, loss, rounded(answers, 5))
     assert rows["L0.N0.y"].verdict == "wrong" and f"{a['L0.N0.y']:.6g}" in rows["L0.N0.y"].why
     for name in ["L1.N0.v", "L1.N0.y", "L1.N0.dphi", "L1.N0.e", "L1.N0.delta", "dJ/dL1.N0.w0"]:
