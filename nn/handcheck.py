@@ -40,7 +40,8 @@ import numpy as np
 from autograd import validate
 from autograd.format import format_number, format_table
 
-from .deltas import HAND_ACTIVATIONS, Sample, sample
+from .deltas import HAND_ACTIVATIONS, LOSSES, Sample, sample
+from .layers import MLP
 
 __all__ = ["VERDICTS", "CheckRow", "HandCheck", "check", "canonical_name", "answer_names",
            "worked_steps", "agrees_to_written"]
@@ -568,7 +569,12 @@ def agrees_to_written(written: str | float, value: float) -> bool:
 
 
 def _build(model: Any, x: Any, target: Any, loss: str, reduction: str) -> list[_Step]:
+    """The checked arguments' steps; ``sample`` checks the model, each x and each target."""
+    validate.one_of(loss, "loss", tuple(LOSSES))  # a loss function of one's own has no hand rule
     validate.one_of(reduction, "reduction", REDUCTIONS)
+    if loss == "sse" and isinstance(model, MLP) and model.layers[-1].activation == "softmax":
+        raise ValueError("loss='sse' with a softmax output has no per-unit δ = e·φ′(v) "
+                         "(its Jacobian is not diagonal); use loss='ce'")
     rows = validate.items(x, "x", "a list of numbers (one sample) or a list of samples")
     batched = bool(rows) and not isinstance(rows[0], numbers.Number)
     if not batched:

@@ -298,3 +298,18 @@ def test_answers_must_be_a_mapping():
     model, x, target, loss = CONFIGS["2-2-1 sigmoid sse"]
     with pytest.raises(TypeError, match="answers"):
         check(model, x, target, [1.0])
+
+
+@pytest.mark.parametrize("model, loss, match", [
+    (net([2, 2, 2], "tanh", "softmax"), "sse", "loss"),
+    (net([2, 2, 1]), lambda vs, ys, ts: ys[0], "loss"),
+    (net([2, 2, 1]), "mse", "loss"),
+])
+def test_losses_without_a_hand_rule_are_refused(model, loss, match):
+    with pytest.raises(ValueError, match=match):
+        check(model, X, [0.5] * model.nouts[-1], {"J": 0.1}, loss=loss)
+
+
+def test_reduction_is_checked():
+    with pytest.raises(ValueError, match="reduction"):
+        check(net([2, 2, 1]), X, [0.5], {"J": 0.1}, reduction="avg")
