@@ -183,14 +183,17 @@ def from_header(line: str, overrides: argparse.Namespace | None = None) -> Exerc
 # -- the worksheet's files ----------------------------------------------------------------------
 
 
-def _network(ex: Exercise) -> str:
+LOSS_TEXT = {"sse": "J = ½ Σ_k (t_k − y_k)²",
+             "bce": "J = −Σ_k [t_k ln y_k + (1 − t_k) ln(1 − y_k)]",
+             "ce": "J = −ln y_t"}  # y_t: the output of the target class
+
+
+def _network(ex: Exercise, latex: bool = False) -> str:
     out = OUTPUT.get(ex.loss, ex.activation)
     shape = "-".join(map(str, ex.widths))
     hidden = f"{ex.activation} hidden units, " if len(ex.widths) > 2 else ""
-    losses = {"sse": "J = ½ Σ_k (t_k − y_k)²",
-              "bce": "J = −Σ_k [t_k ln y_k + (1 − t_k) ln(1 − y_k)]",
-              "ce": "J = −ln y_t (cross-entropy of the softmax output)"}
-    return f"a {shape} network ({hidden}{out} output), loss {losses[ex.loss]}"
+    loss = f"${_latex(LOSS_TEXT[ex.loss])}$" if latex else LOSS_TEXT[ex.loss]
+    return f"a {shape} network ({hidden}{out} output), loss {loss}"
 
 
 def _weights_table(ex: Exercise) -> list[str]:
@@ -260,15 +263,17 @@ def solution_markdown(ex: Exercise) -> str:
     return "\n".join(lines) + "\n"
 
 
-LATEX = (("−", "-"), ("·", r" \cdot "), ("Σ_l", r"\sum_l "), ("Σ_k", r"\sum_k "), ("Σ", r"\sum "),
-         ("½", r"\tfrac12 "), ("δ", r"\delta "), ("φ′", r"\varphi'"), ("∂", r"\partial "),
-         ("²", "^2"), ("ln", r"\ln "), ("e^v", "e^{v}"), ("≤", r"\le "), ("′", "'"))
+# Unicode of the formulas -> LaTeX math, in this order (φ′ before ′).
+LATEX = (("−", "-"), ("·", r" \cdot "), ("Σ", r"\sum "), ("½", r"\tfrac12 "), ("δ", r"\delta "),
+         ("φ′", r"\varphi'"), ("∂", r"\partial "), ("²", "^2"), ("ln", r"\ln "), ("≤", r"\le "),
+         ("′", "'"), ("exp(", r"\exp("), ("tanh(", r"\tanh("), ("sigmoid", r"\mathrm{sigmoid}"),
+         ("softmax", r"\mathrm{softmax}"), ("linear", r"\mathrm{linear}"))
 
 
 def _latex(text: str) -> str:
     for unicode, latex in LATEX:
         text = text.replace(unicode, latex)
-    return text.replace("sigmoid", r"\mathrm{sigmoid}").replace("tanh(", r"\tanh(")
+    return text
 
 
 def solution_latex(ex: Exercise) -> str:
@@ -277,7 +282,7 @@ def solution_latex(ex: Exercise) -> str:
             for name, formula, value in _steps(ex)]
     return "\n".join([
         r"\documentclass{article}", r"\usepackage{amsmath}", r"\begin{document}",
-        r"\section*{Solution}", _latex(_network(ex)).replace("_", r"\_") + ".", r"\begin{align*}",
+        r"\section*{Solution}", f"A{_network(ex, latex=True)[1:]}.", r"\begin{align*}",
         *rows, r"\end{align*}", r"\end{document}", ""])
 
 

@@ -292,8 +292,11 @@ class _Builder:
                 e = np.exp(v - v.max())
                 return [float(e[j] / e.sum())]
 
-            return _Step(f"{p}L{k}.N{j}.y", correct, vs, own,
-                         lambda get: f"y = softmax(v)_{j} = e^v{j} / Σ e^v = {_shown(own(get)[0])}")
+            def formula(get: Getter) -> str:
+                total = " + ".join(f"exp({_shown(get(v))})" for v in vs)
+                return f"y = softmax(v)_{j} = exp({_shown(get(vs[j]))}) / ({total})"
+
+            return _Step(f"{p}L{k}.N{j}.y", correct, vs, own, formula)
         v = f"{p}L{k}.N{j}.v"
         return _Step(f"{p}L{k}.N{j}.y", correct, (v,), lambda get: [_phi(activation, get(v))],
                      lambda get: f"y = {activation}(v) = {activation}({_shown(get(v))})")
@@ -341,12 +344,16 @@ class _Builder:
                 terms += [(1 - tk) * math.log1p(-yk) for tk, yk in zip(t, y) if tk < 1 and yk < 1]
             return [-math.fsum(terms)]
 
-        formulas = {"sse": "J = ½ Σ e²", "bce": "J = −Σ [t ln y + (1 − t) ln(1 − y)]",
-                    "ce": "J = −Σ t ln y"}
         def formula(get: Getter) -> str:
             if self.loss == "sse":
                 return f"J = ½ Σ e² = ½·{_total(get(e) ** 2 for e in es)}"
-            return f"{formulas[self.loss]} = {_shown(own(get)[-1])}"
+            pairs = [(tk, get(y)) for tk, y in zip(t, ys)]
+            if self.loss == "ce":
+                terms = " + ".join(f"{_shown(tk)}·ln {_shown(yk)}" for tk, yk in pairs if tk > 0)
+                return f"J = −Σ t ln y = −({terms})"
+            terms = " + ".join(f"{_shown(tk)}·ln {_shown(yk)} + {_shown(1 - tk)}·ln(1 − {_shown(yk)})"
+                               for tk, yk in pairs)
+            return f"J = −Σ [t ln y + (1 − t) ln(1 − y)] = −({terms})"
 
         self.add(_Step(f"{p}J", point.J, ys + es, own, formula))
 
@@ -367,7 +374,7 @@ class _Builder:
         e, dphi, y = f"{unit}.e", f"{unit}.dphi", f"{unit}.y"
         if self.loss != "sse":  # sigmoid + bce, softmax + ce: φ′ cancels against the loss
             return _Step(f"{unit}.delta", correct, (e,), lambda get: [get(e)],
-                         lambda get: f"δ = e = {_shown(get(e))} ({self.loss}: φ′ cancels)")
+                         lambda get: f"δ = e (the {self.loss} loss cancels φ′)")
         activation = self.layers[last].activation
 
         def mistakes(get: Getter) -> list[Mistake]:
