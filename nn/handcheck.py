@@ -351,8 +351,8 @@ class _Builder:
             if self.loss == "ce":
                 terms = " + ".join(f"{_shown(tk)}·ln {_shown(yk)}" for tk, yk in pairs if tk > 0)
                 return f"J = −Σ t ln y = −({terms})"
-            terms = " + ".join(f"{_shown(tk)}·ln {_shown(yk)} + {_shown(1 - tk)}·ln(1 − {_shown(yk)})"
-                               for tk, yk in pairs)
+            terms = " + ".join(f"{_shown(tk)}·ln {_shown(yk)} + "
+                               f"{_shown(1 - tk)}·ln(1 − {_shown(yk)})" for tk, yk in pairs)
             return f"J = −Σ [t ln y + (1 − t) ln(1 − y)] = −({terms})"
 
         self.add(_Step(f"{p}J", point.J, ys + es, own, formula))
