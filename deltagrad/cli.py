@@ -11,10 +11,10 @@ import os
 import sys
 from typing import NoReturn, Sequence
 
-from . import deltas, graph, tour, train
+from . import check, deltas, example, exercise, graph, tour, train
 from .playground import command as playground
 
-COMMANDS = (graph, deltas, train, tour, playground)
+COMMANDS = (graph, deltas, train, tour, playground, exercise, check, example)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -2,6 +2,7 @@
 
 from . import data, deltas, functional, init
 from .activations import ACTIVATIONS, activation, softmax
+from .handcheck import HandCheck
 from .layers import MLP, Layer, Neuron
 from .losses import binary_cross_entropy, cross_entropy, hinge, huber, l2_penalty, mae, mse
 from .module import Module
@@ -12,6 +13,7 @@ from .train import History, evaluate, fit
 __all__ = [
     "ACTIVATIONS",
     "Adam",
+    "HandCheck",
     "History",
     "Layer",
     "MLP",
