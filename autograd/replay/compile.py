@@ -47,6 +47,7 @@ class Program:
         leaves: the constant leaves (neither input nor parameter), read at every call.
         leaf_rows: their rows in the vector.
         output: the output's row of the table.
+        watched: (place, row) of each node asked to be watched (``compile_graph(watch=...)``).
     """
 
     steps: list[Step]
@@ -57,6 +58,7 @@ class Program:
     leaves: list[Value]
     leaf_rows: Rows
     output: int
+    watched: list[tuple[int, int]]
 
 
 def _penalties(nodes: list[Value], code: dict[Value, int],
@@ -222,7 +224,7 @@ class _Layout:
 
 
 def compile_program(nodes: list[Value], output: Value, inputs: Sequence[Value],
-                    params: Sequence[Value]) -> Program:
+                    params: Sequence[Value], watch: Sequence[Value] = ()) -> Program:
     """Group, fuse and lay out a graph (its arguments checked by the caller).
 
     Args:
@@ -230,6 +232,8 @@ def compile_program(nodes: list[Value], output: Value, inputs: Sequence[Value],
         output: the node computed per sample.
         inputs: the leaves that change from sample to sample, in the batch's column order.
         params: the leaves whose gradients are wanted.
+        watch: nodes whose values a forward pass keeps where they can be read (checked by the
+            caller: nodes of the graph).
 
     Returns:
         The :class:`Program`.
@@ -270,5 +274,10 @@ def compile_program(nodes: list[Value], output: Value, inputs: Sequence[Value],
     # Ops whose scalar forward may raise (log(-1), 1/0, a user's rule): their outputs are checked.
     checks = [not isinstance(s, (Layer, SumSquares))
               and (s.op.name in MAY_RAISE or s.op.name not in NUMPY_RULES) for s in steps]
+    missing = [v for v in watch if v not in layout.index]  # an L2 penalty's inner p * p
+    if missing:
+        raise ValueError(f"compile_graph: watch holds a node the replay computes only inside a "
+                         f"fused step: {missing[0]!r}")
+    watched = [(k.space(v), layout.index[v]) for v in watch]
     return Program(steps, checks, len(layout.vector), table, param_rows, list(k.leaves), leaf_rows,
-                   layout.index[output])
+                   layout.index[output], watched)

@@ -60,6 +60,18 @@ def _check_leaves(values: Any, what: str, in_graph: set[Value]) -> list[Value]:
     return given
 
 
+def _check_nodes(values: Any, in_graph: set[Value]) -> list[Value]:
+    """``watch``: Values of the graph, any node (a leaf or not)."""
+    given = [values] if isinstance(values, Value) else items(
+        values, "watch", "a Value or a sequence of Values")
+    for i, v in enumerate(given):
+        if not isinstance(v, Value):
+            raise TypeError(f"compile_graph: watch[{i}] must be a Value, got {type(v).__name__}")
+        if v not in in_graph:
+            raise ValueError(f"compile_graph: watch[{i}] ({_name(v)}) is not in the graph")
+    return given
+
+
 @dataclass(frozen=True)
 class Tables:
     """One batch size's state: the tables of values and gradients (nodes × samples), kept from
@@ -85,7 +97,7 @@ class CompiledGraph:
     """
 
     def __init__(self, output: Value, inputs: Sequence[Value], params: Sequence[Value] | None,
-                 reduction: str) -> None:
+                 reduction: str, watch: Sequence[Value] = ()) -> None:
         if not isinstance(output, Value):
             raise TypeError(f"compile_graph: output must be a Value, got {type(output).__name__}")
         if not output.parents:
@@ -105,13 +117,15 @@ class CompiledGraph:
         both = given.intersection(self.params)
         if both:
             raise ValueError(f"compile_graph: {_name(both.pop())} is both an input and a parameter")
-        self._program = compile_program(nodes, output, self.inputs, self.params)
+        watched = _check_nodes(watch, in_graph)
+        self._program = compile_program(nodes, output, self.inputs, self.params, watched)
         self._param_rows = self._program.param_rows  # each parameter's row (rows 0..P-1)
         self._vector = np.zeros(self._program.vector_size)  # parameters first, then constants
         self._gradient = np.zeros(self._program.vector_size)
         self._sizes: dict[int, Tables] = {}  # samples -> tables, the most recently used last
         self._session: Training | None = None
         self._last: tuple | None = None  # the last backward's arrays, for input_grad
+        self._seen: tuple | None = None  # the last forward's arrays, for watched()
         self._input_grad: np.ndarray | None = None
 
     def __repr__(self) -> str:
@@ -184,7 +198,7 @@ class CompiledGraph:
                 step.forward(arrays)
                 if check:
                     self._check_domain(step, arrays, sample)
-        self._last, self._input_grad = None, None
+        self._last, self._input_grad, self._seen = None, None, arrays
         return arrays
 
     def _check_domain(self, step: Step, arrays: tuple, sample: int | None) -> None:
@@ -280,6 +294,21 @@ class CompiledGraph:
         for p, grad in zip(self.params, g[self._param_rows].tolist()):
             p.grad += grad
         return arrays[TABLE][self._program.output].copy()
+
+    def watched(self) -> np.ndarray:
+        """The values of the nodes given as ``compile_graph(..., watch=[...])`` for every sample
+        of the last forward pass (of :meth:`forward`, :meth:`backward` or a training step, so a
+        network's outputs come with its loss at no second pass), shape (samples, len(watch)).
+
+        Raises:
+            RuntimeError: no forward pass has run yet.
+        """
+        if self._seen is None:
+            raise RuntimeError("watched: no forward pass has run yet")
+        samples = self._seen[INPUT].shape[1]
+        rows = [np.broadcast_to(self._seen[place][row], (samples,))
+                for place, row in self._program.watched]
+        return np.stack(rows, axis=1) if rows else np.empty((samples, 0))
 
     @property
     def input_grad(self) -> np.ndarray | None:
@@ -476,6 +505,7 @@ def compile_graph(
     params: Sequence[Value] | None = None,
     *,
     reduction: str = "sum",
+    watch: Sequence[Value] = (),
 ) -> CompiledGraph:
     """Record ``output``'s graph once, to replay it over batches of inputs, of any size, with NumPy.
 
@@ -488,6 +518,8 @@ def compile_graph(
         params: the leaves whose gradients :meth:`CompiledGraph.backward` writes; by default every
             other leaf that requires grad. Other leaves keep their ``.data`` at each call.
         reduction: ``"sum"`` or ``"mean"`` of the per-sample gradients.
+        watch: nodes of the graph whose per-sample values :meth:`CompiledGraph.watched` gives
+            after each forward pass (e.g. a network's outputs, to score it while it trains).
 
     Returns:
         A :class:`CompiledGraph`. It reads the parameters' ``.data`` at every call, so an
@@ -505,4 +537,4 @@ def compile_graph(
         >>> round(w.grad, 4)  # 0 + (1 - tanh(3)²)·1
         0.0099
     """
-    return CompiledGraph(output, inputs, params, reduction)
+    return CompiledGraph(output, inputs, params, reduction, watch)

@@ -746,3 +746,33 @@ def test_of_two_samples_out_of_domain_the_first_is_named_as_the_scalar_engine_wo
             break
     else:
         pytest.fail("the scalar engine did not fail at sample 1")
+
+
+def test_watched_nodes_give_their_values_from_the_same_forward_pass():
+    """fit scores a network from the outputs its loss's forward pass computed: no second pass."""
+    x, t, w, b = Value(0.0, "x"), Value(0.0, "t"), Value(2.0, "w"), Value(-0.5, "b")
+    y = (w * x + b).tanh()
+    loss = (y - t) ** 2
+    graph = compile_graph(loss, [x, t], [w, b], reduction="mean", watch=[y, w, x])
+    batch = np.array([[1.0, 0.0], [0.5, 1.0], [-2.0, 0.3]])
+    losses = graph.forward(batch)
+    by_hand = np.tanh(2.0 * batch[:, 0] - 0.5)
+    seen = graph.watched()
+    assert seen.shape == (3, 3)
+    assert seen[:, 0] == pytest.approx(by_hand, rel=1e-15)
+    assert list(seen[:, 1]) == [2.0] * 3 and list(seen[:, 2]) == list(batch[:, 0])
+    assert losses == pytest.approx((by_hand - batch[:, 1]) ** 2, rel=1e-14)
+    with graph.training(lr=0.1) as session:  # a step's watched values are its forward's
+        session.step(batch[:2])
+        assert graph.watched()[:, 0] == pytest.approx(by_hand[:2], rel=1e-15)
+
+
+def test_watch_is_checked_naming_it():
+    x, w = Value(0.0, "x"), Value(2.0, "w")
+    out = (w * x).tanh()
+    with pytest.raises(TypeError, match=r"watch\[0\]"):
+        compile_graph(out, [x], watch=[1.0])
+    with pytest.raises(ValueError, match=r"watch\[1\]"):
+        compile_graph(out, [x], watch=[out, Value(3.0, "elsewhere")])
+    with pytest.raises(RuntimeError, match="watched"):
+        compile_graph(out, [x], watch=[out]).watched()
