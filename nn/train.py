@@ -14,7 +14,7 @@ Two engines run the same one-sample objective J (+ the L2 term):
   ``step()``: the teaching path, every number visible.
 
 Both give the same numbers (to rounding). ``engine="auto"`` takes the replay where it can (an
-``nn.SGD`` or ``nn.Adam`` that has not stepped yet) and the scalar engine otherwise.
+``nn.SGD`` or ``nn.Adam``, see ``replays``) and the scalar engine otherwise.
 """
 
 from __future__ import annotations
@@ -28,14 +28,15 @@ from typing import Any, Callable
 import numpy as np
 
 from autograd import Value, compile_graph, no_grad, topological_order, validate
+from autograd.updates import RULES
 
 from . import functional
 from .init import Seed, make_rng
 from .layers import MLP, Layer
 from .losses import LOSS_TABLE, TARGETS, Loss, Target, loss_row
-from .optim import SGD, Adam, Optimizer
+from .optim import Adam, Optimizer
 
-__all__ = ["ENGINES", "History", "MAX_STEPS", "MAX_TABLE_BYTES", "evaluate", "fit", "replay_settings"]
+__all__ = ["ENGINES", "History", "MAX_STEPS", "MAX_TABLE_BYTES", "evaluate", "fit", "replays"]
 
 ENGINES = ("auto", "replay", "scalar")
 MAX_STEPS = 100_000  # the most steps `deltagrad train` and the playground run: one shared limit
@@ -137,43 +138,35 @@ def _accuracy(row: Loss, read: np.ndarray, targets: np.ndarray) -> float | None:
 
 
 class _Replay:
-    """J (+ the L2 term on every parameter) compiled once for the replay, training ``trained``;
-    and the values J reads, for the score."""
+    """J (+ the L2 term on every parameter) compiled once for the replay, training ``trained``,
+    with the values J reads watched, for the score."""
 
     def __init__(self, model: MLP | Layer, row: Loss, width: int, trained: list[Value],
                  l2: float) -> None:
-        xs = [Value(0.0, f"x{j}", requires_grad=False) for j in range(model.nin)]
-        ts = [Value(0.0, f"t{k}", requires_grad=False) for k in range(width)]
+        # Inputs and targets as leaves that require grad, as compile_graph asks (they are not
+        # trained: only ``trained`` are the graph's parameters).
+        xs = [Value(0.0, f"x{j}") for j in range(model.nin)]
+        ts = [Value(0.0, f"t{k}") for k in range(width)]
         J, read = _sample(model, row, xs, ts)
         objective = J + functional.l2(model.parameters(), l2) if l2 else J
         self.nodes = len(topological_order(objective))
-        self.loss = compile_graph(objective, xs + ts, trained, reduction="mean")
-        self.read = [compile_graph(z, xs) for z in read] if row.score else []
-
-    def scores(self, X: np.ndarray) -> np.ndarray:
-        """The values J reads, one column per output: (samples, outputs)."""
-        return np.stack([graph.forward(X) for graph in self.read], axis=1)
+        self.scored = row.score is not None
+        self.loss = compile_graph(objective, xs + ts, trained, reduction="mean",
+                                  watch=read if self.scored else ())
 
 
-def replay_settings(optimizer: Any) -> dict[str, Any] | None:
-    """The replay's training settings (``CompiledGraph.training``'s arguments) that give the same
-    updates as ``optimizer``, or None where there are none: an optimiser other than ``nn.SGD`` or
-    ``nn.Adam``, or one that has stepped already (the replay starts its moments at 0).
+def replays(optimizer: Any) -> bool:
+    """Whether the replay can train with ``optimizer``: an ``nn`` optimiser whose update rule is
+    one of ``autograd.updates.RULES`` (``nn.SGD``, ``nn.Adam``); it takes over the optimiser's
+    settings and state, and hands the state back when it ends.
 
     Args:
         optimizer: an nn optimiser.
 
     Returns:
-        The keyword arguments for ``training``, or None.
+        True or False.
     """
-    if getattr(optimizer, "steps", None) != 0:
-        return None
-    if type(optimizer) is SGD:
-        return {"lr": optimizer.lr, "optimizer": "sgd", "momentum": optimizer.momentum}
-    if type(optimizer) is Adam:
-        return {"lr": optimizer.lr, "optimizer": "adam", "betas": optimizer.betas,
-                "eps": optimizer.eps}
-    return None
+    return getattr(optimizer, "rule", None) in RULES
 
 
 # -- fit ------------------------------------------------------------------------------------------
@@ -211,9 +204,9 @@ def fit(model: MLP, X: Any, y: Any, *, loss: str = "mse", optimizer: Optimizer |
         log_every: print a progress line every this many steps (about 10 lines by default).
         log: where progress lines go (``print``; None for silence).
         engine: ``"auto"``, ``"replay"`` (the batched replay; a ValueError where it cannot run)
-            or ``"scalar"`` (a graph of Values per sample: the teaching path). The replay takes
-            the optimiser's settings (``replay_settings``) and keeps its moments in arrays for
-            this call: they are not written back into the optimiser object.
+            or ``"scalar"`` (a graph of Values per sample: the teaching path). The replay
+            applies the optimiser's own update rule, settings and state on arrays, and writes
+            the state back when it ends, so either engine can go on where the other stopped.
 
     Returns:
         The loss and accuracy of every step.
@@ -237,19 +230,17 @@ def fit(model: MLP, X: Any, y: Any, *, loss: str = "mse", optimizer: Optimizer |
         _check_optimizer(optimizer, params)
     optimizer = optimizer or Adam(params, lr=0.01)
     trained = list(getattr(optimizer, "params", params))
-    settings = replay_settings(optimizer)
-    if engine == "replay" and settings is None:
-        raise ValueError("engine='replay' trains with an nn.SGD or nn.Adam that has not stepped "
-                         f"yet; optimizer is {validate.shown(optimizer)} (use engine='scalar' or "
-                         "'auto')")
+    if engine == "replay" and not replays(optimizer):
+        raise ValueError("engine='replay' trains with an nn.SGD or nn.Adam; optimizer is "
+                         f"{validate.shown(optimizer)} (use engine='scalar' or 'auto')")
     batches = _batches(len(X), batch_size, seed)
     report = _reporter(steps, log_every or max(1, steps // 10), log)
-    if engine != "scalar" and settings is not None:
+    if engine != "scalar" and replays(optimizer):
         replay = _compiled(model, row, T.shape[1], trained, l2, engine)
         if replay is not None:
             _check_size(replay.nodes, batch_size or len(X), _REPLAY_NODE_BYTES,
                         "the replay's tables")
-            return _fit_replay(replay, settings, row, X, T, steps, batches, report)
+            return _fit_replay(replay, optimizer, row, X, T, steps, batches, report)
     return _fit_scalar(model, row, X, T, params, optimizer, l2, steps, batches, report)
 
 
@@ -290,22 +281,22 @@ def _compiled(model: MLP | Layer, row: Loss, width: int, params: list[Value], l2
         return None
 
 
-def _fit_replay(replay: _Replay, settings: dict[str, Any], row: Loss, X: np.ndarray, T: np.ndarray,
+def _fit_replay(replay: _Replay, optimizer: Any, row: Loss, X: np.ndarray, T: np.ndarray,
                 steps: int, batches: Callable[[], Any], report: Callable) -> History:
     history, data = History(), np.column_stack([X, T])
-    with replay.loss.training(**settings) as session:
+    with replay.loss.training(optimizer=optimizer) as session:
         for step in range(1, steps + 1):
             rows = batches()
-            accuracy = None
-            if replay.read:
-                session.sync()  # the score's graphs read the parameters' Values
-                accuracy = _accuracy(row, replay.scores(X[rows]), T[rows])
             try:
                 with np.errstate(over="ignore", invalid="ignore"):  # report() names the step
                     loss = float(session.step(data[rows]).mean())
             except FloatingPointError as error:
                 raise FloatingPointError(f"fit: at step {step}, {error}; "
                                          "lower the learning rate") from None
+            # The values J read in this step's forward pass, before its update, as the scalar
+            # engine scores them.
+            scored = replay.loss.watched() if replay.scored else None
+            accuracy = None if scored is None else _accuracy(row, scored, T[rows])
             report(step, loss, accuracy)
             history.loss.append(loss)
             history.accuracy.append(accuracy)
@@ -373,8 +364,8 @@ def evaluate(model: MLP, X: Any, y: Any, loss: str = "mse", *,
     data, losses, read = np.column_stack([X, T]), [], []
     for start in range(0, len(X), chunk):
         losses.append(replay.loss.forward(data[start:start + chunk]))
-        if replay.read:
-            read.append(replay.scores(X[start:start + chunk]))
+        if replay.scored:
+            read.append(replay.loss.watched())
     accuracy = _accuracy(row, np.concatenate(read), T) if read else None
     return float(np.concatenate(losses).mean()), accuracy
 

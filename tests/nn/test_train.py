@@ -338,3 +338,30 @@ def test_targets_encoded_at_once_are_the_ones_encoded_one_by_one(loss):
     bad[3] = {"numbers": math.nan, "sign": 0.5, "probability": 1.5, "class": 7}[row.target]
     with pytest.raises((TypeError, ValueError), match=r"y\[3\]"):
         evaluate(model, X12, bad, loss)
+
+
+@pytest.mark.parametrize("optimizer", sorted(OPTIMISERS))
+def test_fit_on_the_replay_goes_on_where_the_optimiser_stopped(optimizer):
+    """Two fits with one optimiser (3 steps on the replay, then 2 on the scalar engine, then 2 on
+    the replay again) land where 7 scalar steps land: the moments travel with the optimiser."""
+    y = TARGETS12["sign"]
+    twin, model = _model("hinge", "tanh"), _model("hinge", "tanh")
+    opt_twin = OPTIMISERS[optimizer](twin.parameters())
+    fit(twin, X12, y, loss="hinge", optimizer=opt_twin, steps=7, log=None, engine="scalar")
+    opt = OPTIMISERS[optimizer](model.parameters())
+    for engine, steps in (("replay", 3), ("scalar", 2), ("replay", 2)):
+        fit(model, X12, y, loss="hinge", optimizer=opt, steps=steps, log=None, engine=engine)
+    assert opt.steps == opt_twin.steps == 7
+    assert [p.data for p in model.parameters()] == pytest.approx(
+        [p.data for p in twin.parameters()], rel=1e-12, abs=1e-12)
+
+
+def test_engine_replay_refuses_an_optimiser_without_an_array_rule():
+    class Halving(nn.Optimizer):
+        def update(self, i, p):
+            p.data -= 0.5 * p.grad
+
+    model = _model("mse", "tanh")
+    with pytest.raises(ValueError, match="engine"):
+        fit(model, X12, TARGETS12["numbers"], loss="mse", optimizer=Halving(model.parameters()),
+            steps=1, log=None, engine="replay")
