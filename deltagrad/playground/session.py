@@ -68,19 +68,19 @@ class Session:
         self.model = nn.MLP(nin, list(config.hidden) + [nout], activation=list(config.activations),
                             output_activation=self.head.output, init="auto", seed=config.seed)
         self.params = self.model.parameters()
-        # One sample's graph: inputs and targets are leaves whose values the replay sets per sample.
-        xs = [Value(0.0, f"x{j}", requires_grad=False) for j in range(nin)]
-        ts = [Value(0.0, f"t{k}", requires_grad=False) for k in range(nout)]
+        # One sample's graph: inputs and targets are leaves whose values the replay sets per sample
+        # (requiring grad, as compile_graph asks, though only the parameters get gradients).
+        xs = [Value(0.0, f"x{j}") for j in range(nin)]
+        ts = [Value(0.0, f"t{k}") for k in range(nout)]
         vs, ys = self.model.forward(xs)
         self._alpha = Value(config.l2, "alpha", requires_grad=False)  # read at every replay: live L2
         J = self.rule.objective(vs, ys, ts)
         objective = J + functional.l2(self.params, self._alpha)  # L2's gradient: from the graph
+        # Each graph compiled once: a replay serves batches of any size (the minibatch, all the
+        # data, the grid of the regions, one sample).
         self._train = compile_graph(objective, xs + ts, self.params, reduction="mean")
-        self._measure = compile_graph(objective, xs + ts, self.params, reduction="mean")
         self._single = compile_graph(J, xs + ts, self.params, reduction="sum")  # one sample, no L2
-        # A replay keeps its tables between calls, so each batch size gets its own instance.
         self._logits = [compile_graph(v, xs) for v in vs]
-        self._grid_logits = [compile_graph(v, xs) for v in vs]
         self._batch = np.column_stack([self.X, self.targets])
         self._rng = np.random.default_rng(config.seed)
         self.optimizer = self._optimizer()
@@ -149,7 +149,7 @@ class Session:
             self.optimizer.zero_grad()
             try:
                 losses = self._train.backward(self._batch[rows])
-                full = losses if isinstance(rows, slice) else self._measure.forward(self._batch)
+                full = losses if isinstance(rows, slice) else self._train.forward(self._batch)
                 loss = float(full.mean())
                 if not math.isfinite(loss):
                     raise FloatingPointError(f"the loss became {loss}")
@@ -207,13 +207,13 @@ class Session:
         try:
             if self.config.task == "regression":
                 xs = np.linspace(*frame["x0"], CURVE_POINTS)
-                out = self._logits_of(self._grid_logits, xs[:, None])[:, 0]
+                out = self._logits_of(self._logits, xs[:, None])[:, 0]
                 return {"frame": frame, "curve": {"x": finite_list(xs, 4), "y": finite_list(out, 4)}}
             (a0, b0), (a1, b1) = frame["x0"], frame["x1"]
             c0 = a0 + (np.arange(GRID) + 0.5) * (b0 - a0) / GRID
             c1 = a1 + (np.arange(GRID) + 0.5) * (b1 - a1) / GRID
             g0, g1 = np.meshgrid(c0, c1)  # row r is x1 = c1[r]: the page flips it so that x1 goes up
-            probs = self._probabilities(self._logits_of(self._grid_logits, np.column_stack([g0.ravel(), g1.ravel()])))
+            probs = self._probabilities(self._logits_of(self._logits, np.column_stack([g0.ravel(), g1.ravel()])))
             return {"frame": frame, "grid": {"size": GRID, "probs": finite_list(probs.T, 3)}}
         except (ArithmeticError, ValueError):  # weights gone to inf: no picture, the message says why
             return {"frame": frame}
