@@ -388,7 +388,9 @@ def _backprop(layers: Sequence[Any], xs: Array, ts: Array, scale: float, loss: s
     grad_w = [np.zeros_like(w) for w, _ in weights]
     grad_b = [np.zeros_like(b) for _, b in weights]
     total = 0.0
-    with np.errstate(over="ignore", invalid="ignore"):  # an overflow fails the report, which names where
+    # An overflow fails the report, which names where; "divide" too: some OpenBLAS builds raise
+    # spurious floating-point flags in a matmul (a RuntimeWarning with a source path, issue 23).
+    with np.errstate(all="ignore"):
         for n in range(len(xs)):
             for k, ((w, b), name) in enumerate(zip(weights, names)):
                 v[k][n] = w @ y[k][n] + b
