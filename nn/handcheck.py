@@ -8,11 +8,12 @@ accepted too: ``L0.N1.δ``, ``L0.N1.φ′``, ``∂J/∂L0.N1.w0``) and grades ea
 
 Choices, documented here once:
 
-- **Digits.** A number is ``correct`` when rounding the correct value to the decimals the learner
-  wrote gives their number (round half up): 0.0432 for 0.043152 is correct, 0.0431 (truncated) is
-  not. A float is read by its shortest repr (``0.0432``); pass a str (``"0.0430"``) to keep
-  trailing zeros. A number that also follows, to the digits written, from the learner's own
-  correct (rounded) earlier numbers is correct as well.
+- **Digits.** A number is ``correct`` when it agrees with the correct value to the digits the
+  learner wrote (``autograd.format.agrees_to_written``, the one rule of every grader): 0.0432 for
+  0.043152 is correct, 0.0431 (truncated) is not, and at least two significant digits count. A
+  float is read by its shortest repr (``0.0432``); pass a str (``"0.0430"``) to keep trailing
+  zeros. A number that also follows, to within one unit of its last digit, from the learner's
+  own correct (rounded) earlier numbers is correct as well.
 - **Batches.** With several samples, a sample's own quantities take a prefix ``s0.``, ``s1.``, ...
   (``s1.L0.N1.v``, ``s1.L1.N0.e``, ``s1.J``, zero-based like the layers and units) and are that
   sample's own (``s1.L0.N1.delta`` = −∂J₁/∂v, with no 1/N); ``J`` and the gradients ``dJ/d...``
@@ -32,13 +33,12 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
 from autograd import validate
-from autograd.format import format_number, format_table
+from autograd.format import agrees_to_written, format_number, format_table, written_digits
 
 from .deltas import HAND_ACTIVATIONS, LOSSES, Sample, sample
 from .layers import MLP
@@ -49,7 +49,6 @@ __all__ = ["VERDICTS", "CheckRow", "HandCheck", "check", "canonical_name", "answ
 VERDICTS = ("correct", "carried", "sign", "missing φ′", "φ′ at y", "missing term", "transposed",
             "factor", "wrong")
 REDUCTIONS = ("sum", "mean")
-RELATIVE_NOISE = 1e-9  # float rounding of a learner's 17-digit numbers computed in another order
 
 # Unicode and lecture spellings -> the names of nn.deltas.sample, applied in this order.
 SPELLINGS = (("∂", "d"), ("δ", "delta"), ("φ′", "dphi"), ("φ'", "dphi"), ("φ’", "dphi"),
@@ -144,26 +143,9 @@ def canonical_name(name: str) -> str:
 # -- reading the learner's numbers --------------------------------------------------------------
 
 
-def _decimals(value: Any, key: str) -> tuple[float, int]:
-    """The learner's number and how many decimals they wrote (negative for 1200 written 1.2e3)."""
-    if isinstance(value, str):
-        try:
-            written = Decimal(value.strip().replace("−", "-"))
-        except InvalidOperation:
-            raise ValueError(f"answers[{key!r}] must be a number, got {value!r}") from None
-        if not written.is_finite():
-            raise ValueError(f"answers[{key!r}] must be finite, got {value!r}")
-        return float(written), -written.as_tuple().exponent
-    number = validate.finite(value, f"answers[{key!r}]")
-    if isinstance(value, numbers.Integral):
-        return number, 0
-    return number, -Decimal(repr(number)).as_tuple().exponent
-
-
-def _agrees(yours: float, decimals: int, value: float, units: float = 0.5) -> bool:
-    """|yours − value| within ``units`` of the learner's last written digit (0.5: rounding)."""
-    allowed = units * 10.0 ** -decimals * (1 + 1e-9) + RELATIVE_NOISE * max(1.0, abs(value))
-    return abs(yours - value) <= allowed
+def _read(value: Any, key: str) -> tuple[float, Any]:
+    """The learner's number, and the answer as given (its written digits grade it)."""
+    return written_digits(value, f"answers[{key!r}]")[0], value
 
 
 # -- what a learner computes, step by step ------------------------------------------------------
@@ -502,7 +484,7 @@ def _generic(step: _Step, get: Getter, batch: int) -> list[Mistake]:
     return found
 
 
-def _grade(step: _Step, yours: float, decimals: int, given: dict[str, tuple[float, int]],
+def _grade(step: _Step, yours: float, written: Any, given: dict[str, tuple[float, Any]],
            verdicts: dict[str, str], correct: dict[str, float], batch: int) -> CheckRow:
     """One answer's row: correct, carried from the learner's earlier numbers, a named mistake
     (from their numbers, then from the correct ones), or wrong."""
@@ -512,12 +494,13 @@ def _grade(step: _Step, yours: float, decimals: int, given: dict[str, tuple[floa
         return given[name][0] if name in given else correct[name]
 
     row = lambda verdict, why: CheckRow(step.name, yours, c, verdict, why)  # noqa: E731
-    if _agrees(yours, decimals, c):
-        return row("correct", f"agrees with {_shown(c)} to the {max(decimals, 0)} decimals written")
+    if agrees_to_written(written, c):
+        decimals = max(-written_digits(written)[1], 0)
+        return row("correct", f"agrees with {_shown(c)} to the {decimals} decimals written")
     used = [d for d in step.deps if d in given]
     wrong_inputs = [d for d in used if verdicts[d] != "correct"]
     recomputed = step.own(own)
-    if used and any(_agrees(yours, decimals, r, units=1.0) for r in recomputed):
+    if used and any(agrees_to_written(written, r, units=1.0) for r in recomputed):
         if not wrong_inputs:
             return row("correct", f"follows from your own rounded numbers: {step.formula(own)}")
         inputs = ", ".join(f"{d} = {_shown(given[d][0])}" for d in wrong_inputs)
@@ -525,7 +508,7 @@ def _grade(step: _Step, yours: float, decimals: int, given: dict[str, tuple[floa
                    f"with the correct numbers it is {_shown(c)}")
     for get in (own, correct.__getitem__):
         for verdict, value, why in step.mistakes(get) + _generic(step, get, batch):
-            if _agrees(yours, decimals, value, units=1.0):
+            if agrees_to_written(written, value, units=1.0):
                 return row(verdict, why)
     return row("wrong", f"{step.formula(correct.__getitem__)} = {_shown(c)}")
 
@@ -557,22 +540,6 @@ def worked_steps(model: Any, x: Any, target: Any, loss: str = "sse",
     steps = _build(model, x, target, loss, reduction)
     correct = {step.name: step.correct for step in steps}
     return [(step.name, step.formula(correct.__getitem__), step.correct) for step in steps]
-
-
-def agrees_to_written(written: str | float, value: float) -> bool:
-    """Whether rounding ``value`` to the decimals of ``written`` gives ``written`` (the rule
-    :func:`check` grades by): ``agrees_to_written("0.0432", 0.043152)`` is True, ``"0.0431"``
-    is not.
-
-    Args:
-        written: a number as someone wrote it (a str keeps trailing zeros), e.g. ``"0.298371109"``.
-        value: the number to compare.
-
-    Returns:
-        True when they agree to the digits written.
-    """
-    yours, decimals = _decimals(written, "written")
-    return _agrees(yours, decimals, validate.finite(value, "value"))
 
 
 def _build(model: Any, x: Any, target: Any, loss: str, reduction: str) -> list[_Step]:
@@ -625,7 +592,7 @@ def check(model: Any, x: Any, target: Any, answers: Mapping[str, Any], loss: str
     steps = _build(model, x, target, loss, reduction)
     known = {step.name: step for step in steps}
     batch = len({s.name.split(".")[0] for s in steps if s.name.startswith("s")}) or 1
-    given: dict[str, tuple[float, int]] = {}
+    given: dict[str, tuple[float, Any]] = {}
     for key, value in answers.items():
         name = canonical_name(validate.text(key, "answers' names"))
         if batch == 1 and name.startswith("s0."):
@@ -637,7 +604,7 @@ def check(model: Any, x: Any, target: Any, answers: Mapping[str, Any], loss: str
                              "(nn.handcheck.answer_names lists them all)")
         if name in given:
             raise ValueError(f"answers: {key!r} names {name}, which is given twice")
-        given[name] = _decimals(value, key)
+        given[name] = _read(value, key)
     correct = {step.name: step.correct for step in steps}
     verdicts: dict[str, str] = {}
     rows = []

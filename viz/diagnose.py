@@ -15,8 +15,10 @@ grades each against backward's. A wrong number gets the likeliest reason, tried 
 - ``wrong``: none of these; the correct computation is shown, grad = Σ local × grad[user].
 
 Each slip is looked for both against the value the learner's own numbers give and against the
-correct one. A number is ``correct`` when it agrees to the digits written (0.0432 for 0.043152,
-not 0.0431), also when it follows from the learner's own correctly rounded numbers.
+correct one. A number is ``correct`` when it agrees to the digits written
+(``autograd.format.agrees_to_written``, the rule every grader uses: 0.0432 for 0.043152, not
+0.0431), also when it follows from the learner's own correctly rounded numbers. A number given as
+a str keeps its trailing zeros (``"0.50"``: two decimals).
 """
 
 from __future__ import annotations
@@ -25,14 +27,14 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from itertools import combinations
 from typing import Callable
 
 from autograd import Value
 from autograd.functional import gradients
-from autograd.format import format_number, format_table
-from autograd.validate import finite, shown
+from autograd.format import agrees_to_written as agrees
+from autograd.format import format_number, format_table, written_digits
+from autograd.validate import shown
 
 from .explain import explain
 from .tracing import Edge, factor, local_formula, trace
@@ -40,6 +42,7 @@ from .tracing import Edge, factor, local_formula, trace
 __all__ = ["diagnose", "Diagnosis", "Row", "VERDICTS", "SLIPS", "agrees"]
 
 VERDICTS = ("correct", "carried", "sign", "missing path", "local derivative", "factor", "wrong")
+Written = str | float  # a learner's number as given: a str keeps the digits written
 MAX_PATHS = 12  # paths of a node tried for "missing path" (every subset: 2^12 sums at most)
 
 # Likely slips in one local derivative, per op: (operand position or None for every operand, what
@@ -144,23 +147,6 @@ def _written(x: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def agrees(yours: float, value: float) -> bool:
-    """Whether ``yours`` is ``value`` to the digits written: within half a unit of the last
-    significant digit of ``yours`` (its shortest repr), counting at least two significant digits
-    of ``value`` (so 0 is not 0.3), and within 1e-9 relative (a computer's own rounding).
-
-    Example:
-        >>> agrees(0.0432, 0.043152), agrees(0.0431, 0.043152), agrees(-1.5, -1.4999999999999998)
-        (True, False, True)
-    """
-    if not math.isfinite(value):
-        return yours == value
-    unit = 10.0 ** Decimal(repr(float(yours))).normalize().as_tuple().exponent
-    if value != 0:
-        unit = min(unit, 10.0 ** (math.floor(math.log10(abs(value))) - 1))
-    return abs(yours - value) <= 0.5 * unit * (1 + 1e-9) + 1e-9 * max(abs(yours), abs(value))
-
-
 class _Graph:
     """The pieces of a graph every answer's grading reads."""
 
@@ -191,14 +177,14 @@ class _Graph:
         return {name: i for name, i in found.items() if name not in ambiguous}
 
 
-def _resolve(graph: _Graph, answers: object) -> dict[int, tuple[str, float]]:
-    """The answers checked: node index -> (name, the learner's number)."""
+def _resolve(graph: _Graph, answers: object) -> dict[int, tuple[str, float, Written]]:
+    """The answers checked: node index -> (name, the learner's number, the answer as written)."""
     if not isinstance(answers, Mapping):
         raise TypeError(f"diagnose: answers must be a mapping of node names to numbers, "
                         f"got {shown(answers)}")
     names = graph.names()
-    out: dict[int, tuple[str, float]] = {}
-    for name, number in answers.items():
+    out: dict[int, tuple[str, float, Written]] = {}
+    for name, written in answers.items():
         if not isinstance(name, str):
             raise TypeError(f"diagnose: answers' keys must be node names (str), got {shown(name)}")
         if name not in names:
@@ -210,7 +196,8 @@ def _resolve(graph: _Graph, answers: object) -> dict[int, tuple[str, float]]:
             raise ValueError(f"diagnose: answers names {name!r}, a constant: it has no gradient")
         if i in out:
             raise ValueError(f"diagnose: answers names one node twice: {out[i][0]!r} and {name!r}")
-        out[i] = (name, finite(number, f"diagnose: answers[{name!r}]"))
+        number = written_digits(written, f"diagnose: answers[{name!r}]")[0]
+        out[i] = (name, number, written)
     return out
 
 
@@ -273,7 +260,7 @@ class _Grader:
     """The slips tried on one answer against an expected value: each check returns why the
     learner's number is that slip, or None."""
 
-    def __init__(self, graph: _Graph, i: int, yours: float) -> None:
+    def __init__(self, graph: _Graph, i: int, yours: Written) -> None:
         self.graph, self.i, self.yours = graph, i, yours
 
     def gives(self, value: float, expected: float) -> bool:
@@ -350,7 +337,7 @@ def _correct_computation(graph: _Graph, i: int) -> str:
     return f"grad[{e.node_name}] = {symbols} = {numbers} = {e.num(e.total)}"
 
 
-def _grade(graph: _Graph, i: int, yours: float, answers: dict[int, tuple[str, float]],
+def _grade(graph: _Graph, i: int, yours: Written, answers: dict[int, tuple[str, float, Written]],
            verdicts: dict[int, str], computed: list[float], used: list[float]) -> tuple[str, str]:
     """The verdict and why of the answer for node ``i``, the answers closer to the root graded
     (``verdicts``); ``computed`` and ``used``: :func:`_chain_rule`'s from the learner's numbers."""
@@ -396,7 +383,7 @@ def _reach_stops(graph: _Graph, start: int, stops: set[int]) -> list[int]:
     return sorted(found, reverse=True)
 
 
-def diagnose(root: Value, answers: Mapping[str, float]) -> Diagnosis:
+def diagnose(root: Value, answers: Mapping[str, float | str]) -> Diagnosis:
     """Grade a learner's gradients ∂root/∂node: which are right, where the first error enters, and
     the likeliest slip behind each wrong one (see the module's docstring for the verdicts).
 
@@ -404,7 +391,8 @@ def diagnose(root: Value, answers: Mapping[str, float]) -> Diagnosis:
         root: the output Value (it must require grad).
         answers: node name -> the learner's ∂root/∂node, any subset of the nodes. Names are those
             pictures show (``viz.trace(root).names``: labels, ``x1*w1``, ``n5``), labels, or
-            ``n{i}`` for the node at position ``i`` of ``viz.trace(root)``.
+            ``n{i}`` for the node at position ``i`` of ``viz.trace(root)``. A number may be a str
+            to keep the digits written (``"0.50"``).
 
     Returns:
         A :class:`Diagnosis`: ``.ok``, ``.first_wrong``, ``.rows``; ``print`` it, or show it in
@@ -423,11 +411,11 @@ def diagnose(root: Value, answers: Mapping[str, float]) -> Diagnosis:
         raise ValueError("diagnose: root is a constant (requires_grad=False): it has no gradients")
     graph = _Graph(root)
     given = _resolve(graph, answers)
-    computed, used = _chain_rule(graph, {i: number for i, (_, number) in given.items()})
+    computed, used = _chain_rule(graph, {i: number for i, (_, number, _) in given.items()})
     verdicts: dict[int, str] = {}
     rows = []
     for i in sorted(given, reverse=True):  # backward's order: the root's side first
-        name, yours = given[i]
-        verdicts[i], why = _grade(graph, i, yours, given, verdicts, computed, used)
+        name, yours, written = given[i]
+        verdicts[i], why = _grade(graph, i, written, given, verdicts, computed, used)
         rows.append(Row(name, yours, graph.correct[i], verdicts[i], why))
     return Diagnosis(graph.name(len(graph.trace.nodes) - 1), rows)

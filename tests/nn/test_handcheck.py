@@ -99,7 +99,7 @@ def test_digits_are_rounded_not_truncated():
 def test_trailing_zeros_in_a_str_count_as_digits():
     model, x, target, loss = CONFIGS["2-2-1 sigmoid sse"]
     value = truth(model, x, target, loss)["L0.N0.y"]
-    coarse = f"{value:.1f}"  # one decimal: agrees
+    coarse = f"{value:.2f}"  # two decimals (two significant digits count): agrees
     assert graded(model, x, target, loss, {"L0.N0.y": coarse})[1]["L0.N0.y"].verdict == "correct"
     assert abs(float(coarse) - value) > 5e-6  # so eight written decimals cannot agree
     rows = graded(model, x, target, loss, {"L0.N0.y": coarse + "0000000"})[1]

@@ -58,6 +58,7 @@ def test_a_correct_set_rounded_is_correct(digits):
 def test_agreement_is_to_the_digits_written():
     assert agrees(0.0432, 0.043152) and not agrees(0.0431, 0.043152)
     assert agrees(1230.0, 1234.5) and not agrees(1240.0, 1234.5)  # 3 significant digits
+    assert not agrees("1230.0", 1234.5)  # a str's trailing zeros count
     assert not agrees(0.0, 0.3) and not agrees(2.0, 1.6)  # at least two significant digits count
     x = Value(5.0, label="x")
     y = x * 0.043152
@@ -216,7 +217,9 @@ def test_bad_answers_name_themselves():
     with pytest.raises(ValueError, match="'w1'"):
         diagnose(n.o, {"w1": math.nan})
     with pytest.raises(TypeError, match="'w1'"):
-        diagnose(n.o, {"w1": "1.0"})
+        diagnose(n.o, {"w1": [1.0]})
+    with pytest.raises(ValueError, match="'w1'"):
+        diagnose(n.o, {"w1": "one"})  # a str is read as written ("1.0" is fine)
     with pytest.raises(TypeError, match="answers"):
         diagnose(n.o, [("w1", 1.0)])
     with pytest.raises(TypeError, match="root"):
