@@ -32,18 +32,19 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from autograd import validate
+from autograd import Value, validate
 from autograd.format import agrees_to_written, format_number, format_table, written_digits
 
-from .deltas import HAND_ACTIVATIONS, LOSSES, Sample, sample
+from .deltas import HAND_ACTIVATIONS, LOSSES, Sample, objective, sample
 from .layers import MLP
 
-__all__ = ["VERDICTS", "CheckRow", "HandCheck", "check", "canonical_name", "answer_names",
+__all__ = ["VERDICTS", "CheckRow", "HandCheck", "GradedGraph", "check", "canonical_name",
+           "answer_names",
            "worked_steps", "agrees_to_written"]
 
 VERDICTS = ("correct", "carried", "sign", "missing φ′", "φ′ at y", "missing term", "transposed",
@@ -78,6 +79,29 @@ class CheckRow:
 
 
 @dataclass(frozen=True)
+class GradedGraph:
+    """A learner's numbers on J's graph, for the step page::
+
+        g = result.on_graph()
+        viz.step_through(g.root, "page.html", predict=True, answers=g.answers, notes=g.notes,
+                         start=g.start)
+
+    Attributes:
+        root: J as an autograd graph (``nn.deltas.objective``).
+        answers: node name -> the learner's ∂J/∂node as written: their ∂J/∂w at ``L0.N1.w0``,
+            ∂J/∂b at ``L0.N1.b``, ∂J/∂y at ``L0.N1.y`` and, for δ = −∂J/∂v, minus their δ at
+            ``L0.N1.v`` (one sample; for a batch only the parameters' gradients, shared by all).
+        notes: node name -> "verdict: why" of each answer not correct there.
+        start: the node of ``first_wrong`` (None: it has none on the graph, e.g. ``J``).
+    """
+
+    root: Value
+    answers: dict[str, Any]
+    notes: dict[str, str]
+    start: str | None
+
+
+@dataclass(frozen=True)
 class HandCheck:
     """What :func:`check` found: one :class:`CheckRow` per answer, in the order of computation.
 
@@ -86,6 +110,34 @@ class HandCheck:
     """
 
     rows: tuple[CheckRow, ...]
+    # what was checked (model, x, target, loss, reduction) and the answers as written: on_graph's
+    problem: tuple = field(default=(), repr=False, compare=False)
+    written: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def on_graph(self) -> GradedGraph:
+        """The learner's numbers placed on J's graph, for ``viz.step_through`` (its answers,
+        notes and start: the page opens at ``first_wrong``). See :class:`GradedGraph`.
+
+        Returns:
+            A :class:`GradedGraph`.
+        """
+        model, x, target, loss, reduction = self.problem
+        batched = not isinstance(validate.items(x, "x")[0], numbers.Number)
+        answers, notes = {}, {}
+        for row in self.rows:
+            placed = _node_of(row.name, model, batched)
+            if placed is None:
+                continue
+            node, sign = placed
+            written = self.written[row.name]
+            answers[node] = written if sign > 0 else _negated(written)
+            if row.verdict != "correct":
+                notes[node] = f"{row.verdict}: {row.why}"
+        start = None if self.first_wrong is None else _node_of(self.first_wrong, model, batched,
+                                                                forward=True)
+        root = objective(model, x, target, loss, reduction)
+        root.label = "J"  # a graph of its own: the label names it on the page
+        return GradedGraph(root, answers, notes, None if start is None else start[0])
 
     @property
     def ok(self) -> bool:
@@ -129,6 +181,37 @@ class HandCheck:
 
 def _shown(x: float) -> str:
     return format_number(x, 6)
+
+
+def _node_of(name: str, model: Any, batched: bool,
+             forward: bool = False) -> tuple[str, float] | None:
+    """The node of J's graph (as ``viz`` names it) where a quantity's ∂J/∂node shows, and the
+    sign that turns the learner's number into it; with ``forward``, also the node a forward
+    quantity (v, y, φ′, e) belongs to. None when it has no node there."""
+    parts = name.split(".")
+    if name.startswith("dJ/dL") and parts[-1][0] in "wb":  # a parameter: shared by the samples
+        return name[4:], 1.0
+    bare = name.removeprefix("dJ/d")
+    if batched or not bare.startswith("L"):
+        return None
+    unit, quantity = bare.rsplit(".", 1)
+    activation = model.layers[int(bare.split(".")[0][1:])].activation
+    y = f"{unit}.y" if activation not in ("linear", "softmax") else None
+    if name.startswith("dJ/d"):
+        return (f"{unit}.v", 1.0) if activation == "linear" else None if y is None else (y, 1.0)
+    if quantity == "delta":
+        return f"{unit}.v", -1.0
+    if forward:
+        return (y or f"{unit}.v") if quantity in ("y", "dphi", "e") else f"{unit}.v", 1.0
+    return None
+
+
+def _negated(written: Any) -> Any:
+    """−written, keeping the digits of a str."""
+    if not isinstance(written, str):
+        return -written
+    text = written.strip().replace("−", "-")
+    return text[1:] if text.startswith("-") else "-" + text.lstrip("+")
 
 
 def canonical_name(name: str) -> str:
@@ -613,4 +696,5 @@ def check(model: Any, x: Any, target: Any, answers: Mapping[str, Any], loss: str
             row = _grade(step, *given[step.name], given, verdicts, correct, batch)
             verdicts[step.name] = row.verdict
             rows.append(row)
-    return HandCheck(tuple(rows))
+    written = {name: as_given for name, (_, as_given) in given.items()}
+    return HandCheck(tuple(rows), (model, x, target, loss, reduction), written)

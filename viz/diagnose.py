@@ -24,11 +24,12 @@ a str keeps its trailing zeros (``"0.50"``: two decimals).
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from autograd import Value
 from autograd.functional import gradients
@@ -37,9 +38,12 @@ from autograd.format import format_number, format_table, written_digits
 from autograd.validate import shown
 
 from .explain import explain
-from .tracing import Edge, factor, local_formula, trace
+from .tracing import Edge, Trace, factor, local_formula, trace
 
-__all__ = ["diagnose", "Diagnosis", "Row", "VERDICTS", "SLIPS", "agrees"]
+if TYPE_CHECKING:
+    from .step_page import StepThrough
+
+__all__ = ["diagnose", "Diagnosis", "Row", "VERDICTS", "SLIPS", "agrees", "node_names"]
 
 VERDICTS = ("correct", "carried", "sign", "missing path", "local derivative", "factor", "wrong")
 Written = str | float  # a learner's number as given: a str keeps the digits written
@@ -100,11 +104,35 @@ class Diagnosis:
         ok: whether every answer is correct.
     """
 
-    def __init__(self, root_name: str, rows: list[Row]) -> None:
+    def __init__(self, root_name: str, rows: list[Row], root: Value | None = None,
+                 written: Mapping[str, Written] | None = None) -> None:
         self.root_name = root_name
         self.rows = rows
+        self.root = root  # the graph graded, for the step page
+        self.written = dict(written or {})  # the answers as given (a str keeps its digits)
         self.first_wrong = next((row.name for row in rows if row.verdict != "correct"), None)
         self.ok = self.first_wrong is None
+
+    def step_page(self, path: str | os.PathLike | None = None, predict: bool = True) -> StepThrough:
+        """The step-through page of the graph, opened at ``first_wrong`` with the learner's
+        numbers beside backward's and each slip's verdict at its node (``viz.step_through``).
+
+        Args:
+            path: where to write the page; None to only build it.
+            predict: open in predict mode (the learner redoes the first wrong step).
+
+        Returns:
+            The :class:`viz.StepThrough`.
+        """
+        from .step_page import step_through  # step_page reads node_names from this module
+
+        if self.root is None:
+            raise ValueError("step_page: this Diagnosis has no graph (made by diagnose(), it has)")
+        answers = {row.name: self.written.get(row.name, row.yours) for row in self.rows}
+        notes = {row.name: f"{row.verdict}: {row.why}" for row in self.rows
+                 if row.verdict != "correct"}
+        return step_through(self.root, path, predict=predict, answers=answers, notes=notes,
+                            start=self.first_wrong)
 
     def _cells(self) -> list[list[str]]:
         return [[row.name, _written(row.yours), format_number(row.correct, 6), row.verdict]
@@ -164,17 +192,29 @@ class _Graph:
         return self.trace.name(i)
 
     def names(self) -> dict[str, int]:
-        """Every name a node answers to: its picture name, its label, and ``n{i}``."""
-        found: dict[str, int] = {}
-        ambiguous = set()
-        for i, node in enumerate(self.trace.nodes):
-            for name in {self.name(i), node.label} - {""}:
-                if found.get(name, i) != i:
-                    ambiguous.add(name)
-                found.setdefault(name, i)
-        for i in range(len(self.trace.nodes)):
-            found.setdefault(f"n{i}", i)
-        return {name: i for name, i in found.items() if name not in ambiguous}
+        return node_names(self.trace)
+
+
+def node_names(tr: Trace) -> dict[str, int]:
+    """Every name a learner may give a node of ``tr``, and the node's position: its picture name,
+    its label, and ``n{i}``. A name two nodes share (two labels ``x``) is left out.
+
+    Args:
+        tr: the graph (``viz.trace(root)``).
+
+    Returns:
+        name -> index in ``tr.nodes``.
+    """
+    found: dict[str, int] = {}
+    ambiguous = set()
+    for i, node in enumerate(tr.nodes):
+        for name in {tr.name(i), node.label} - {""}:
+            if found.get(name, i) != i:
+                ambiguous.add(name)
+            found.setdefault(name, i)
+    for i in range(len(tr.nodes)):
+        found.setdefault(f"n{i}", i)
+    return {name: i for name, i in found.items() if name not in ambiguous}
 
 
 def _resolve(graph: _Graph, answers: object) -> dict[int, tuple[str, float, Written]]:
@@ -418,4 +458,5 @@ def diagnose(root: Value, answers: Mapping[str, float | str]) -> Diagnosis:
         name, yours, written = given[i]
         verdicts[i], why = _grade(graph, i, written, given, verdicts, computed, used)
         rows.append(Row(name, yours, graph.correct[i], verdicts[i], why))
-    return Diagnosis(graph.name(len(graph.trace.nodes) - 1), rows)
+    written = {name: as_given for name, _, as_given in given.values()}
+    return Diagnosis(graph.name(len(graph.trace.nodes) - 1), rows, root, written)
