@@ -125,7 +125,7 @@ class HandCheck:
         batched = not isinstance(validate.items(x, "x")[0], numbers.Number)
         answers, notes = {}, {}
         for row in self.rows:
-            placed = _node_of(row.name, model, batched)
+            placed = _node_of(row.name, model, batched, loss)
             if placed is None:
                 continue
             node, sign = placed
@@ -133,7 +133,7 @@ class HandCheck:
             answers[node] = written if sign > 0 else _negated(written)
             if row.verdict != "correct":
                 notes[node] = f"{row.verdict}: {row.why}"
-        start = None if self.first_wrong is None else _node_of(self.first_wrong, model, batched,
+        start = None if self.first_wrong is None else _node_of(self.first_wrong, model, batched, loss,
                                                                 forward=True)
         root = objective(model, x, target, loss, reduction)
         root.label = "J"  # a graph of its own: the label names it on the page
@@ -183,11 +183,12 @@ def _shown(x: float) -> str:
     return format_number(x, 6)
 
 
-def _node_of(name: str, model: Any, batched: bool,
+def _node_of(name: str, model: Any, batched: bool, loss: str,
              forward: bool = False) -> tuple[str, float] | None:
     """The node of J's graph (as ``viz`` names it) where a quantity's ∂J/∂node shows, and the
     sign that turns the learner's number into it; with ``forward``, also the node a forward
-    quantity (v, y, φ′, e) belongs to. None when it has no node there."""
+    quantity (v, y, φ′, e) belongs to. None when it has no node there (an output's ∂J/∂y under
+    bce or ce: J is computed from v, the logits)."""
     parts = name.split(".")
     if name.startswith("dJ/dL") and parts[-1][0] in "wb":  # a parameter: shared by the samples
         return name[4:], 1.0
@@ -195,8 +196,11 @@ def _node_of(name: str, model: Any, batched: bool,
     if batched or not bare.startswith("L"):
         return None
     unit, quantity = bare.rsplit(".", 1)
-    activation = model.layers[int(bare.split(".")[0][1:])].activation
+    layer = int(bare.split(".")[0][1:])
+    activation = model.layers[layer].activation
     y = f"{unit}.y" if activation not in ("linear", "softmax") else None
+    if name.startswith("dJ/d") and loss != "sse" and layer == len(model.layers) - 1:
+        return None
     if name.startswith("dJ/d"):
         return (f"{unit}.v", 1.0) if activation == "linear" else None if y is None else (y, 1.0)
     if quantity == "delta":

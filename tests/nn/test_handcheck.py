@@ -313,3 +313,27 @@ def test_losses_without_a_hand_rule_are_refused(model, loss, match):
 def test_reduction_is_checked():
     with pytest.raises(ValueError, match="reduction"):
         check(net([2, 2, 1]), X, [0.5], {"J": 0.1}, reduction="avg")
+
+
+def test_on_graph_places_the_learners_numbers_on_js_graph():
+    model, x, target, loss = CONFIGS["2-2-1 sigmoid sse"]
+    answers = rounded(truth(model, x, target, loss), 6)
+    answers["L1.N0.delta"] = -answers["L1.N0.delta"]  # planted: the sign of the output δ
+    result = check(model, x, target, answers)
+    g = result.on_graph()
+    assert result.first_wrong == "L1.N0.delta" and g.start == "L1.N0.v"
+    # δ = −∂J/∂v: the page shows minus the learner's δ at v; the weights' gradients as they are
+    assert g.answers["L1.N0.v"] == -answers["L1.N0.delta"]
+    assert g.answers["L0.N1.w0"] == answers["dJ/dL0.N1.w0"]
+    assert g.answers["L0.N1.y"] == answers["dJ/dL0.N1.y"]
+    assert list(g.notes) == ["L1.N0.v"] and g.notes["L1.N0.v"].startswith("sign: ")
+    assert g.root.data == pytest.approx(truth(model, x, target, loss)["J"])
+
+
+def test_on_graph_keeps_the_digits_written_and_a_batch_keeps_only_the_parameters():
+    model, x, target, loss = CONFIGS["2-2-1 sigmoid sse"]
+    g = check(model, x, target, {"L1.N0.delta": "0.0400", "dJ/dL1.N0.b": "−0.0400"}).on_graph()
+    assert g.answers == {"L1.N0.v": "-0.0400", "L1.N0.b": "−0.0400"}
+    batch = [[0.5, -1.0], [1.0, 2.0], [0.0, 0.3]]
+    g = check(model, batch, [0.2, 0.9, 0.4], {"s0.L1.N0.delta": 0.1, "dJ/dL0.N0.w1": 0.2}).on_graph()
+    assert g.answers == {"L0.N0.w1": 0.2}
