@@ -135,8 +135,8 @@ class Diagnosis:
                             start=self.first_wrong)
 
     def _cells(self) -> list[list[str]]:
-        return [[row.name, _written(row.yours), format_number(row.correct, 6), row.verdict]
-                for row in self.rows]
+        return [[row.name, _written(self.written.get(row.name, row.yours)),
+                 format_number(row.correct, 6), row.verdict] for row in self.rows]
 
     def _summary(self) -> str:
         if self.ok:
@@ -169,8 +169,11 @@ def _markdown_cell(text: str) -> str:
     return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
 
 
-def _written(x: float) -> str:
-    """A learner's number as written: its shortest repr, without a trailing ``.0``."""
+def _written(x: Written) -> str:
+    """A learner's number as written: a str as it is, a number by its shortest repr without a
+    trailing ``.0``."""
+    if isinstance(x, str):
+        return x.strip()
     text = repr(float(x))
     return text[:-2] if text.endswith(".0") else text
 
