@@ -11,9 +11,10 @@
   δ from the output back, every ∂J/∂w), from ``nn.handcheck.worked_steps``.
 
 ``deltagrad exercise --expr "tanh(x1*w1 + x2*w2 + b)" --at x1=2 x2=0 w1=-3 w2=1 b=6.88 -o DIR``
-writes an expression's worksheet instead: ``graph.svg`` (values, no gradients), ``questions.md``,
-``answers.txt`` (one ``name = `` line per node, ∂out/∂node, root first; ``deltagrad check`` grades
-it with ``viz.diagnose``) and ``solution.md``/``solution.tex`` (``viz.explain`` of every node).
+writes an expression's worksheet instead: ``graph.svg`` (the values; no gradients and no local
+derivatives, which are part of the work), ``questions.md``, ``answers.txt`` (one ``name = ``
+line per node, ∂out/∂node, root first; ``deltagrad check`` grades it with ``viz.diagnose``) and
+``solution.md``/``solution.tex`` (``viz.explain`` of every node).
 
 The weights are the seed's, rounded to two decimals so that the sums fit on paper; the biases,
 the input and the target are drawn from the seed too (two decimals) unless given.
@@ -431,7 +432,8 @@ def write(ex: Exercise | ExpressionExercise, folder: Path) -> list[Path]:
                  "answers.txt": expression_template(ex),
                  "solution.md": expression_solution_markdown(ex),
                  "solution.tex": expression_solution_latex(ex)}
-        return _write_texts(files, folder) + [_render(draw_graph(ex.root), folder / "graph.svg")]
+        drawing = draw_graph(ex.root, show_local_grads=False)  # the local derivatives are asked
+        return _write_texts(files, folder) + [_render(drawing, folder / "graph.svg")]
     files = {"questions.md": questions(ex), "answers.txt": template(ex),
              "solution.md": solution_markdown(ex), "solution.tex": solution_latex(ex)}
     return _write_texts(files, folder) + [_render(picture(ex), folder / "network.svg")]
