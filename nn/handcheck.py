@@ -165,7 +165,11 @@ class HandCheck:
         return f"{wrong} of {len(self.rows)} answers not correct{entered}"
 
     def __str__(self) -> str:
-        return format_table(*self._table()) + "\n\n" + self._summary()
+        header, rows = self._table()  # the why column left-aligned, after the others
+        table = format_table(header[:-1], [row[:-1] for row in rows]).splitlines()
+        whys = [header[-1], "-" * len(header[-1]), *(row[-1] for row in rows)]
+        lines = [f"{line}  {why}" for line, why in zip(table, whys)]
+        return "\n".join(lines) + "\n\n" + self._summary()
 
     def to_markdown(self) -> str:
         """The rows as a Markdown table, then one line saying where the error entered."""
@@ -561,8 +565,9 @@ class _Builder:
 
 
 def _generic(step: _Step, get: Getter, batch: int) -> list[Mistake]:
-    """The sign flipped, or off by a factor 2, ½ or the batch size N."""
-    c, formula = step.correct, step.formula(get)
+    """The sign flipped, or off by a factor 2, ½ or the batch size N, of the value ``get``'s
+    numbers give (the learner's own, then the correct ones)."""
+    c, formula = step.own(get)[0], step.formula(get)
     found = [("sign", -c, f"the sign is flipped: {formula} = {_shown(c)}")]
     factors = [2.0, 0.5] + ([float(batch), 1.0 / batch] if batch > 1 else [])
     for f in factors:

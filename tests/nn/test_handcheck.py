@@ -337,3 +337,17 @@ def test_on_graph_keeps_the_digits_written_and_a_batch_keeps_only_the_parameters
     batch = [[0.5, -1.0], [1.0, 2.0], [0.0, 0.3]]
     g = check(model, batch, [0.2, 0.9, 0.4], {"s0.L1.N0.delta": 0.1, "dJ/dL0.N0.w1": 0.2}).on_graph()
     assert g.answers == {"L0.N0.w1": 0.2}
+
+
+def test_a_sign_flipped_on_the_learners_own_carried_numbers_is_sign():
+    # the learner's output δ lacks φ′ (so everything after it is off), and one gradient also has
+    # its sign flipped: −δ·y written +δ·y from their own δ. Against the correct value it is no
+    # known mistake; against their own numbers it is the sign.
+    model, x, target, loss = CONFIGS["2-2-1 sigmoid sse"]
+    right = truth(model, x, target, loss)
+    delta = right["L1.N0.e"]  # missing φ′
+    y0 = right["L0.N0.y"]
+    answers = {"L1.N0.delta": delta, "dJ/dL1.N0.w0": delta * y0}
+    rows = graded(model, x, target, loss, answers)[1]
+    assert rows["L1.N0.delta"].verdict == "missing φ′"
+    assert rows["dJ/dL1.N0.w0"].verdict == "sign"
