@@ -57,12 +57,14 @@ def expression_root(expression: str, at: Sequence[str]) -> tuple[Value, dict[str
         values[name] = Value(value, label=name)
     root = autograd.parse(expression, **values)
     if not root.requires_grad:
-        raise ValueError(f"the expression {expression!r} has no variable: there is nothing to differentiate")
+        raise ValueError(f"the expression {expression!r} has no variable: there is nothing to "
+                         "differentiate")
     root.label = root.label or "out"
     in_graph = set(trace(root).nodes)
     unused = [name for name, v in values.items() if v not in in_graph]
     if unused:  # most likely a typo; its gradient would print as a plausible-looking 0
-        raise ValueError(f"--at gives {', '.join(unused)}, which the expression {expression!r} does not use")
+        raise ValueError(f"--at gives {', '.join(unused)}, which the expression {expression!r} "
+                         "does not use")
     return root, values
 
 

@@ -133,8 +133,9 @@ class HandCheck:
             answers[node] = written if sign > 0 else _negated(written)
             if row.verdict != "correct":
                 notes[node] = f"{row.verdict}: {row.why}"
-        start = None if self.first_wrong is None else _node_of(self.first_wrong, model, batched, loss,
-                                                                forward=True)
+        start = None
+        if self.first_wrong is not None:
+            start = _node_of(self.first_wrong, model, batched, loss, forward=True)
         root = objective(model, x, target, loss, reduction)
         root.label = "J"  # a graph of its own: the label names it on the page
         return GradedGraph(root, answers, notes, None if start is None else start[0])

@@ -32,9 +32,9 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Callable
 
 from autograd import Value
-from autograd.functional import gradients
 from autograd.format import agrees_to_written as agrees
 from autograd.format import format_number, format_table, written_digits
+from autograd.functional import gradients
 from autograd.validate import shown
 
 from .explain import explain

@@ -158,7 +158,8 @@ def _node(tr: Trace, names: dict[str, int], key: Any, what: str) -> int:
     Value of the graph); ``what`` names the argument in errors."""
     if isinstance(key, Value):
         if key not in tr.index:
-            raise ValueError(f"step_through: {what} holds a Value that is not in the graph: {key!r}")
+            raise ValueError(f"step_through: {what} holds a Value that is not in the graph: "
+                             f"{key!r}")
         return tr.index[key]
     name = text(key, f"step_through: {what}'s keys")
     if name not in names:

@@ -76,7 +76,8 @@ CSS = """
 .deltagrad-steps span.dg-yours.wrong { color: #b00020; }
 .deltagrad-steps .lines li.yours-right { color: #1c7c2c; font-weight: 600; }
 .deltagrad-steps .lines li.yours-wrong { color: #b00020; font-weight: 600; }
-.deltagrad-steps .lines li.yours-note { color: #444; font-family: system-ui, Helvetica, Arial, sans-serif; }
+.deltagrad-steps .lines li.yours-note { color: #444;
+  font-family: system-ui, Helvetica, Arial, sans-serif; }
 """
 
 # deltagradSteps(container): wire the controls of one page. The data is JSON in script.data:
@@ -246,8 +247,9 @@ function deltagradSteps(root) {
       var y = data.yours[i], name = names[i];
       if (data.final[i] !== current) { return; }
       if ("yours" in y) {
-        item(list, y.right ? "\u2713 your grad[" + name + "] = " + y.yours + " agrees with " + y.correct
-          : "\u2717 your grad[" + name + "] = " + y.yours + "; backward's is " + y.correct,
+        var yours = "your grad[" + name + "] = " + y.yours;
+        item(list, y.right ? "\u2713 " + yours + " agrees with " + y.correct
+          : "\u2717 " + yours + "; backward's is " + y.correct,
           y.right ? "yours-right" : "yours-wrong");
       }
       if ("note" in y) { item(list, name + ": " + y.note, "yours-note"); }
@@ -350,7 +352,8 @@ function deltagradSteps(root) {
   if (svg && fitScale() < 0.5) { zoom = 1; }
   predict.checked = !!data.predict;
   // a link can open a given step or node: page.html#step=5, page.html#node=w1
-  var hash = window.location.hash, byStep = hash.match(/step=(\d+)/), byNode = hash.match(/node=([^&]+)/);
+  var hash = window.location.hash;
+  var byStep = hash.match(/step=(\d+)/), byNode = hash.match(/node=([^&]+)/);
   var node = byNode ? names.indexOf(decodeURIComponent(byNode[1])) : -1;
   show(byStep ? +byStep[1] - 1 : node >= 0 ? data.final[node] : data.start);
 }

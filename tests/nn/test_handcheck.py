@@ -335,7 +335,8 @@ def test_on_graph_keeps_the_digits_written_and_a_batch_keeps_only_the_parameters
     g = check(model, x, target, {"L1.N0.delta": "0.0400", "dJ/dL1.N0.b": "−0.0400"}).on_graph()
     assert g.answers == {"L1.N0.v": "-0.0400", "L1.N0.b": "−0.0400"}
     batch = [[0.5, -1.0], [1.0, 2.0], [0.0, 0.3]]
-    g = check(model, batch, [0.2, 0.9, 0.4], {"s0.L1.N0.delta": 0.1, "dJ/dL0.N0.w1": 0.2}).on_graph()
+    answers = {"s0.L1.N0.delta": 0.1, "dJ/dL0.N0.w1": 0.2}
+    g = check(model, batch, [0.2, 0.9, 0.4], answers).on_graph()
     assert g.answers == {"L0.N0.w1": 0.2}
 
 
