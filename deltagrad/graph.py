@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     if args.steps is not None:
         output_file(args.steps, "--steps", suffixes=HTML)
     root, values = expression_root(args.expression, args.at)
-    tr = trace(root)  # once: backward, the picture, the page and the explanation all use it
+    tr = trace(root)  # backward, the picture, the page and the explanation all use this one
     check_size(tr, args.max_nodes or DEFAULT_MAX_NODES, "the picture", option="--max-nodes ",
                max_edges=args.max_edges, edge_option="--max-edges ")
     if args.steps is not None:

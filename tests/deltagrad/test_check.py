@@ -60,6 +60,18 @@ def test_a_planted_mistake_exits_1_and_is_named(sheet, capsys):
     assert verdicts == ["sign"]
 
 
+def test_steps_writes_the_page_at_the_first_wrong_step(sheet, capsys):
+    _, values = filled(sheet)
+    path, _ = filled(sheet, planted={"L0.N1.delta": f"{-values['L0.N1.delta']:.4g}"})
+    page = sheet / "mine.html"
+    status, out, _ = run(capsys, "check", str(path), "--steps", str(page))
+    assert status == 1 and f"wrote {page}" in out
+    data = json.loads(page.read_text().split('class="data">')[1].split("</script>")[0])
+    v = data["names"].index("L0.N1.v")  # δ = −∂J/∂v: the page shows ∂J/∂v = −δ there
+    assert data["predict"] is True and data["start"] == data["final"][v]
+    assert data["yours"][str(v)]["right"] is False and data["yours"][str(v)]["note"].startswith("sign")
+
+
 def test_csv_and_json_with_the_exercise_on_the_command_line(sheet, capsys):
     _, values = filled(sheet)
     header = (sheet / "answers.txt").read_text().splitlines()[0].split()

@@ -271,3 +271,16 @@ def test_a_link_opens_at_a_node_or_a_step(page, pages):
     assert counter(page) == "step 3 / 5"
     assert not page.locator(".predict").is_checked()  # explore mode unless asked for
     assert page.errors == []
+
+
+def test_without_dot_the_learners_numbers_sit_in_the_table(page, tmp_path, monkeypatch):
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))  # no Graphviz: the table view
+    n = lecture_neuron()
+    result = step_through(n.o, tmp_path / "table.html", answers={"w1": -1.0}, start="w1")
+    assert not result.rendered_with_dot
+    page.goto(result.path.as_uri())
+    assert counter(page) == "step 5 / 5"
+    assert page.locator("tr[data-node] span.dg-yours.wrong").inner_text() == "yours: -1.0 ✗"
+    assert page.errors == []
