@@ -10,14 +10,21 @@ Two styles:
   huge magnitudes switch to scientific notation.
 
 Neither ever prints a negative zero.
+
+And the reverse, for grading a number someone wrote by hand: :func:`agrees_to_written` (is it the
+value to the digits written?) and :func:`written_digits` (the number and its last written digit).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable, Sequence
 
-__all__ = ["format_number", "format_fixed", "choose_decimals", "Check", "format_table"]
+from . import validate
+
+__all__ = ["format_number", "format_fixed", "choose_decimals", "Check", "format_table",
+           "written_digits", "agrees_to_written"]
 
 # A hand check "Σ a_i·b_i = c": the terms (a_i, b_i) and the result c (a sum is terms (a_i, 1.0)).
 Check = tuple[Sequence[tuple[float, float]], float]
@@ -134,3 +141,82 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     pads = [str.ljust] + [str.rjust] * (len(widths) - 1)
     lines = [header, ["-" * w for w in widths], *rows]
     return "\n".join("  ".join(pad(c, w) for pad, c, w in zip(pads, line, widths)).rstrip() for line in lines)
+
+
+# -- reading a number someone wrote -------------------------------------------------------------
+
+FLOAT_NOISE = 1e-9  # relative: a computer's own rounding (17-digit numbers summed in another order)
+
+
+def written_digits(written: Any, name: str = "written") -> tuple[float, int]:
+    """A number as someone wrote it, and the place of its last written digit.
+
+    A str counts every digit written, trailing zeros too (``"0.0430"``: 4 decimals; ``"2.0"``: 1
+    decimal; ``"1.2e3"``: hundreds; a Unicode minus ``−`` is read as ``-``). A number (int or
+    float) cannot show trailing zeros, so its shortest repr counts without them (``0.0432``: 4
+    decimals; ``2.0`` and ``2``: units; ``1230.0``: tens): pass a str to be graded on them.
+
+    Args:
+        written: a str or a real number.
+        name: the argument's name, for the error message.
+
+    Returns:
+        ``(number, exponent)``: the exponent of the last written digit's place (``-4`` for
+        ``"0.0430"``, ``2`` for ``"1.2e3"``, ``0`` for ``7.0``).
+
+    Raises:
+        ValueError: a str that is no number, or a number that is not finite.
+        TypeError: neither a str nor a real number.
+
+    Example:
+        >>> [written_digits(w) for w in ("0.0430", 0.0432, 7.0, 1230)]
+        [(0.043, -4), (0.0432, -4), (7.0, 0), (1230.0, 1)]
+    """
+    if isinstance(written, str):
+        try:
+            number = Decimal(written.strip().replace("−", "-"))
+        except InvalidOperation:
+            raise ValueError(f"{name} must be a number, got {validate.shown(written)}") from None
+        if not number.is_finite():
+            raise ValueError(f"{name} must be finite, got {validate.shown(written)}")
+        return float(number), int(number.as_tuple().exponent)
+    number = validate.finite(written, name)
+    return number, int(Decimal(repr(number)).normalize().as_tuple().exponent)
+
+
+def agrees_to_written(written: Any, value: float, units: float = 0.5) -> bool:
+    """Whether ``value`` is the number ``written`` to the digits written: rounding ``value`` to
+    the last written digit gives ``written`` (round half up).
+
+    The rule every grader of deltagrad uses: 0.0432 for 0.043152 is correct, 0.0431 (truncated)
+    is not. Two more points: at least two significant digits of ``value`` count, so ``0`` is not
+    0.3 and ``"0.6"`` is not 0.64 (though it rounds to it: one significant digit tells little);
+    and a relative 1e-9 is allowed for a computer's own rounding. A non-finite ``value`` agrees
+    with nothing written.
+
+    Args:
+        written: the number as written (see :func:`written_digits`: a str keeps trailing zeros).
+        value: the number to compare with.
+        units: how many units of the last digit may separate them: 0.5 is rounding; 1.0 also
+            allows for rounded numbers the writer computed it from.
+
+    Returns:
+        True when they agree.
+
+    Example:
+        >>> agrees_to_written(0.0432, 0.043152), agrees_to_written("0.0431", 0.043152)
+        (True, False)
+        >>> [agrees_to_written(w, 1234.5) for w in (1230, "1230.0", 1240)]
+        [True, False, False]
+        >>> agrees_to_written(0, 0.3)
+        False
+    """
+    yours, exponent = written_digits(written)
+    value = validate.real(value, "value")
+    if not math.isfinite(value):
+        return False
+    unit = 10.0 ** exponent
+    if value != 0:
+        unit = min(unit, 10.0 ** (math.floor(math.log10(abs(value))) - 1))
+    allowed = units * unit * (1 + FLOAT_NOISE) + FLOAT_NOISE * max(abs(yours), abs(value))
+    return abs(yours - value) <= allowed

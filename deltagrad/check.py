@@ -4,8 +4,11 @@ mistake (``nn.deltas.check``).
 FILE is a filled answer template of ``deltagrad exercise`` (its first line rebuilds the exercise),
 or a CSV (``name,value`` rows) or JSON (``{"name": value}``) file with the exercise given by
 ``--layers/--activation/--loss/--seed/--x/--target``; options given also override a template's
-header. Exit status 0 when every answer is correct, 1 otherwise, 2 for a bad file or option
-(one line naming the file and its line, 1-based).
+header. An expression exercise (``--expr "..." --at x=2 ...``, in the header or on the command
+line) is graded with ``viz.diagnose``: the answers are ∂out/∂node by node name. ``--steps
+FILE.html`` also writes the step-through page, opened in predict mode at the first wrong step
+with the learner's numbers beside backward's. Exit status 0 when every answer is correct, 1
+otherwise, 2 for a bad file or option (one line naming the file and its line, 1-based).
 """
 
 from __future__ import annotations
@@ -15,10 +18,14 @@ import csv
 import json
 from pathlib import Path
 
+from autograd.validate import output_file
 from nn.deltas import check
 from nn.handcheck import answer_names, canonical_name
+from viz import diagnose, step_through, trace
+from viz.diagnose import node_names
 
-from .exercise import HEADER, add_network_arguments, from_header
+from .arguments import HTML
+from .exercise import HEADER, ExpressionExercise, add_network_arguments, from_header
 
 __all__ = ["read_answers", "register", "run"]
 
@@ -125,17 +132,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("file", help="answers.txt of 'deltagrad exercise', or a .csv/.json of "
                         "name -> number")
     add_network_arguments(parser, defaults=False)
+    parser.add_argument("--steps", metavar="FILE.html", help="also write the step-through page, "
+                        "opened at the first wrong step with your numbers beside backward's")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Read the answers, rebuild the exercise, print the graded table; 0 when all are correct."""
+    steps = None if args.steps is None else output_file(args.steps, "--steps", HTML)
     answers, header = read_answers(args.file)
     options = argparse.Namespace(**{key: getattr(args, key) for key in
-                                    ("layers", "activation", "loss", "seed", "x", "target")})
+                                    ("layers", "activation", "loss", "seed", "x", "target",
+                                     "expr", "at")})
     ex = from_header(header or HEADER, options)  # no header: the defaults and the options
     if not answers:
         raise ValueError(f"{args.file}: no answers to check (fill in the numbers after '=')")
+    if isinstance(ex, ExpressionExercise):
+        return _run_expression(args.file, ex, answers, steps)
     known = answer_names(ex.model, ex.x, ex.target, ex.loss)
     for name, (_, line) in answers.items():
         if name not in known:
@@ -146,4 +159,29 @@ def run(args: argparse.Namespace) -> int:
     print(ex.command)
     print()
     print(result)
+    if steps is not None:
+        g = result.on_graph()
+        step_through(g.root, steps, predict=True, answers=g.answers, notes=g.notes,
+                     start=g.start, max_nodes=None)
+        print(f"\nwrote {steps}")
+    return 0 if result.ok else 1
+
+
+def _run_expression(file: str, ex: ExpressionExercise, answers: Answers, steps: Path | None) -> int:
+    """Grade ∂out/∂node answers with ``viz.diagnose``; 0 when all are correct."""
+    # read_answers spelled the names as nn's (no spaces): back to the picture's names
+    names = {canonical_name(name): name for name in node_names(trace(ex.root))}
+    given = {}
+    for name, (text, line) in answers.items():
+        if name not in names:
+            raise ValueError(f"{file}:{line}: {name!r} names no node of {ex.expression!r} "
+                             f"(its nodes: {', '.join(ex.names())})")
+        given[names[name]] = text
+    result = diagnose(ex.root, given)
+    print(ex.command)
+    print()
+    print(result)
+    if steps is not None:
+        result.step_page(steps)
+        print(f"\nwrote {steps}")
     return 0 if result.ok else 1

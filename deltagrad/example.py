@@ -8,7 +8,8 @@ beside deltagrad's, to the digits the source prints.
   networks and backpropagation"), o = tanh(x1·w1 + x2·w2 + b).
 
 A published number agrees when rounding deltagrad's value to the decimals printed gives it
-(``nn.handcheck.agrees_to_written``). Exit status 0 when every number agrees, 1 otherwise.
+(``autograd.format.agrees_to_written``). Exit status 0 when every number agrees, 1 otherwise.
+``--steps FILE.html`` writes the step-through page of its backward pass, open in predict mode.
 """
 
 from __future__ import annotations
@@ -19,11 +20,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from autograd import Value, parse
-from autograd.format import format_table
+from autograd.format import agrees_to_written, format_table
 from autograd.validate import output_file
 from nn import MLP
 from nn.deltas import objective, sample
-from nn.handcheck import agrees_to_written
 from viz import step_through
 
 from .arguments import HTML
@@ -189,7 +189,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "published numbers beside deltagrad's. Exit status 1 when one disagrees.")
     parser.add_argument("name", choices=list(EXAMPLES), help="which example")
     parser.add_argument("--steps", metavar="FILE.html",
-                        help="also write the step-through page of its backward pass")
+                        help="also write the step-through page of its backward pass, open in "
+                        "predict mode")
     parser.set_defaults(run=run)
 
 
@@ -203,6 +204,6 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(text)
     if path is not None:
-        step_through(replay.root, path)
-        print(f"\nwrote {path} (tick 'predict mode' on the page to guess each gradient first)")
+        step_through(replay.root, path, predict=True)
+        print(f"\nwrote {path} (in predict mode: type each gradient before its step is shown)")
     return 0 if ok else 1

@@ -10,6 +10,12 @@
 - ``solution.md`` and ``solution.tex``: the worked steps with the numbers (forward, e and J,
   δ from the output back, every ∂J/∂w), from ``nn.handcheck.worked_steps``.
 
+``deltagrad exercise --expr "tanh(x1*w1 + x2*w2 + b)" --at x1=2 x2=0 w1=-3 w2=1 b=6.88 -o DIR``
+writes an expression's worksheet instead: ``graph.svg`` (the values; no gradients and no local
+derivatives, which are part of the work), ``questions.md``, ``answers.txt`` (one ``name = ``
+line per node, ∂out/∂node, root first; ``deltagrad check`` grades it with ``viz.diagnose``) and
+``solution.md``/``solution.tex`` (``viz.explain`` of every node).
+
 The weights are the seed's, rounded to two decimals so that the sums fit on paper; the biases,
 the input and the target are drawn from the seed too (two decimals) unless given.
 """
@@ -24,15 +30,18 @@ from typing import Any, NoReturn, Sequence
 
 import numpy as np
 
+from autograd import Value
 from autograd.validate import output_folder
 from nn import ACTIVATIONS, MLP
 from nn.deltas import LOSSES
 from nn.handcheck import answer_names, worked_steps
-from viz import GraphvizNotFound, draw_mlp, render
+from viz import GraphvizNotFound, draw_graph, draw_mlp, explain, render, trace
 
 from .arguments import listed, number, whole
+from .graph import expression_root
 
-__all__ = ["Exercise", "add_network_arguments", "build", "from_header", "register", "run"]
+__all__ = ["Exercise", "ExpressionExercise", "add_network_arguments", "build", "from_header",
+           "register", "run"]
 
 DECIMALS = 2  # of the weights, biases, input and target on the worksheet
 HEADER = "# deltagrad exercise"
@@ -74,6 +83,40 @@ class Exercise:
                 if not n.endswith(".y") or not n.startswith("dJ/d")]
 
 
+@dataclass(frozen=True)
+class ExpressionExercise:
+    """One expression worksheet: ∂out/∂node for every node of an expression's graph.
+
+    Attributes:
+        expression: the expression, e.g. ``"tanh(x1*w1 + x2*w2 + b)"``.
+        at: its values, ``name=number`` texts as given.
+        root: its graph's root (no backward run on it).
+    """
+
+    expression: str
+    at: list[str]
+    root: Value
+
+    @property
+    def command(self) -> str:
+        """The command that rebuilds this exercise (the answer template's first line)."""
+        at = " ".join(shlex.quote(a) for a in self.at)
+        return f"deltagrad exercise --expr {shlex.quote(self.expression)} --at {at}"
+
+    def names(self) -> list[str]:
+        """The nodes to answer, as the picture names them: every node that requires grad, in
+        backward's order (the root first)."""
+        tr = trace(self.root)
+        return [tr.name(i) for i in reversed(range(len(tr.nodes))) if tr.nodes[i].requires_grad]
+
+
+def expression_exercise(expression: str, at: Sequence[str]) -> ExpressionExercise:
+    """The expression worksheet of ``--expr`` and ``--at`` (ValueError names the option)."""
+    if not at:
+        raise ValueError("--expr needs the values of its variables: --at x=2 w=-3 ...")
+    return ExpressionExercise(expression, list(at), expression_root(expression, at)[0])
+
+
 def add_network_arguments(parser: argparse.ArgumentParser, defaults: bool = True) -> None:
     """The options that make an exercise (``deltagrad check`` takes them too).
 
@@ -97,6 +140,10 @@ def add_network_arguments(parser: argparse.ArgumentParser, defaults: bool = True
                         "the seed); a list starting with a minus sign needs '=' (--x=-1,2)")
     parser.add_argument("--target", help="the target, one number per output (for ce a class "
                         "index); default: drawn from the seed")
+    parser.add_argument("--expr", metavar="EXPR", help="an expression exercise instead of a "
+                        "network: ∂out/∂node of every node, e.g. \"tanh(x1*w1 + x2*w2 + b)\"")
+    parser.add_argument("--at", nargs="+", action="extend", metavar="NAME=VALUE",
+                        help="with --expr: the value of each name, e.g. --at x1=2 w1=-3")
 
 
 def build(widths: Sequence[int], activation: str, loss: str, seed: int,
@@ -157,7 +204,8 @@ class _Strict(argparse.ArgumentParser):
         raise ValueError(message)
 
 
-def from_header(line: str, overrides: argparse.Namespace | None = None) -> Exercise:
+def from_header(line: str, overrides: argparse.Namespace | None = None
+                ) -> Exercise | ExpressionExercise:
     """Rebuild the exercise an answer template's first line records.
 
     Args:
@@ -165,7 +213,8 @@ def from_header(line: str, overrides: argparse.Namespace | None = None) -> Exerc
         overrides: options given on the command line (not None) win over the header's.
 
     Returns:
-        The :class:`Exercise`; ValueError when the line is not such a header.
+        The :class:`Exercise` (an :class:`ExpressionExercise` with ``--expr``); ValueError when
+        the line is not such a header.
     """
     words = shlex.split(line.lstrip("#"))
     if words[:2] != ["deltagrad", "exercise"]:
@@ -177,6 +226,15 @@ def from_header(line: str, overrides: argparse.Namespace | None = None) -> Exerc
     for key, value in vars(overrides or argparse.Namespace()).items():
         if value is not None and hasattr(args, key):
             setattr(args, key, value)
+    return make(args)
+
+
+def make(args: argparse.Namespace) -> Exercise | ExpressionExercise:
+    """The exercise the options of :func:`add_network_arguments` describe."""
+    if args.expr is not None:
+        return expression_exercise(args.expr, args.at or [])
+    if args.at:
+        raise ValueError("--at gives the values of an --expr exercise; there is no --expr")
     return build(args.layers, args.activation, args.loss, args.seed, args.x, args.target)
 
 
@@ -305,19 +363,80 @@ def picture(ex: Exercise) -> Any:
     return dot
 
 
-def write(ex: Exercise, folder: Path) -> list[Path]:
-    """Write the worksheet's files into ``folder``; returns the paths written."""
-    files = {"questions.md": questions(ex), "answers.txt": template(ex),
-             "solution.md": solution_markdown(ex), "solution.tex": solution_latex(ex)}
-    written = []
+# -- an expression's worksheet ------------------------------------------------------------------
+
+
+def expression_questions(ex: ExpressionExercise) -> str:
+    """``questions.md`` of an expression exercise: the expression, its values, what to compute."""
+    root = ex.root.label
+    return "\n".join([
+        "# Backpropagation by hand: an expression",
+        "",
+        f"{root} = {ex.expression}, at {', '.join(ex.at)} (see `graph.svg`: every node's value, "
+        "no gradients).",
+        "",
+        f"Compute ∂{root}/∂node for every node, from {root} back (∂{root}/∂{root} = 1): at each "
+        "node, grad[node] = Σ over its users of (local derivative × grad[user]). Write each "
+        "number in `answers.txt` after its `=`.",
+        "",
+        "Then run `deltagrad check answers.txt`: it names the first wrong step and the likely "
+        "slip (a sign, a path left out, one local derivative).",
+        "",
+    ])
+
+
+def expression_template(ex: ExpressionExercise) -> str:
+    """``answers.txt`` of an expression exercise: the header, then ``name = `` per node."""
+    lines = [f"# {ex.command}", "# Fill in ∂" + ex.root.label + "/∂node after each '='; leave "
+             "a line empty to skip it.", ""]
+    return "\n".join(lines + [f"{name} = " for name in ex.names()]) + "\n"
+
+
+def _explanations(ex: ExpressionExercise) -> list[tuple[str, Any]]:
+    tr = trace(ex.root)
+    return [(name, explain(ex.root, tr.nodes[tr.names.index(name)], tr=tr)) for name in ex.names()]
+
+
+def expression_solution_markdown(ex: ExpressionExercise) -> str:
+    """``solution.md``: ``viz.explain`` of every node, from the root back."""
+    parts = ["# Solution", "", f"{ex.root.label} = {ex.expression}, at {', '.join(ex.at)}.", ""]
+    for name, e in _explanations(ex):
+        parts += [f"## ∂{ex.root.label}/∂`{name}`", "", e.to_markdown()]
+    return "\n".join(parts)
+
+
+def expression_solution_latex(ex: ExpressionExercise) -> str:
+    """``solution.tex``: the same as a LaTeX document, one ``align*`` per node."""
+    body = [e.to_latex() for _, e in _explanations(ex)]
+    return "\n".join([r"\documentclass{article}", r"\usepackage{amsmath}", r"\begin{document}",
+                       r"\section*{Solution}", *body, r"\end{document}", ""])
+
+
+def _write_texts(files: dict[str, str], folder: Path) -> list[Path]:
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
-        written.append(folder / name)
+    return [folder / name for name in files]
+
+
+def _render(dot: Any, path: Path) -> Path:
     try:
-        written.append(render(picture(ex), folder / "network.svg"))
-    except GraphvizNotFound:  # render wrote network.dot and said how to install Graphviz
-        written.append(folder / "network.dot")
-    return written
+        return render(dot, path)
+    except GraphvizNotFound:  # render wrote the .dot source and said how to install Graphviz
+        return path.with_suffix(".dot")
+
+
+def write(ex: Exercise | ExpressionExercise, folder: Path) -> list[Path]:
+    """Write the worksheet's files into ``folder``; returns the paths written."""
+    if isinstance(ex, ExpressionExercise):
+        files = {"questions.md": expression_questions(ex),
+                 "answers.txt": expression_template(ex),
+                 "solution.md": expression_solution_markdown(ex),
+                 "solution.tex": expression_solution_latex(ex)}
+        drawing = draw_graph(ex.root, show_local_grads=False)  # the local derivatives are asked
+        return _write_texts(files, folder) + [_render(drawing, folder / "graph.svg")]
+    files = {"questions.md": questions(ex), "answers.txt": template(ex),
+             "solution.md": solution_markdown(ex), "solution.tex": solution_latex(ex)}
+    return _write_texts(files, folder) + [_render(picture(ex), folder / "network.svg")]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -326,8 +445,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "exercise", help="write a backprop worksheet: network, questions, template, solution",
         description="Write a worksheet: network.svg, questions.md, answers.txt (the template "
         "'deltagrad check' grades), solution.md and solution.tex.",
-        epilog="example:\n  deltagrad exercise --layers 2,2,1 --activation sigmoid --loss sse "
-        "--seed 7 -o sheet/",
+        epilog="examples:\n  deltagrad exercise --layers 2,2,1 --activation sigmoid --loss sse "
+        "--seed 7 -o sheet/\n  deltagrad exercise --expr \"tanh(x1*w1 + x2*w2 + b)\" --at x1=2 "
+        "x2=0 w1=-3 w2=1 b=6.88 -o sheet/",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     add_network_arguments(parser)
     parser.add_argument("-o", "--out", default="exercise",
@@ -337,7 +457,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the exercise and write its files; prints what it wrote."""
-    ex = build(args.layers, args.activation, args.loss, args.seed, args.x, args.target)
+    ex = make(args)
     folder = output_folder(args.out, "--out")
     for path in write(ex, folder):
         print(path)

@@ -6,6 +6,7 @@ import argparse
 import math
 import sys
 from pathlib import Path
+from typing import Sequence
 
 import autograd
 from autograd import Value
@@ -19,7 +20,7 @@ from viz.step_page import DEFAULT_MAX_STEPS
 
 from .arguments import HTML, number, whole
 
-__all__ = ["register", "run", "parse_assignment"]
+__all__ = ["register", "run", "parse_assignment", "expression_root"]
 
 
 def parse_assignment(text: str) -> tuple[str, float]:
@@ -37,6 +38,36 @@ def parse_assignment(text: str) -> tuple[str, float]:
     return name, value
 
 
+def expression_root(expression: str, at: Sequence[str]) -> tuple[Value, dict[str, Value]]:
+    """The graph of ``expression`` with the values of ``--at`` (``["x=2", "w=-3"]``).
+
+    Args:
+        expression: e.g. ``"tanh(x1*w1 + x2*w2 + b)"``.
+        at: ``name=number`` texts, one per variable.
+
+    Returns:
+        The root (labelled ``out`` unless it has a label) and the leaves by name; ValueError
+        for a name given twice, one the expression does not use, or no variable at all.
+    """
+    values: dict[str, Value] = {}
+    for text in at:
+        name, value = parse_assignment(text)
+        if name in values:
+            raise ValueError(f"--at gives {name} twice")
+        values[name] = Value(value, label=name)
+    root = autograd.parse(expression, **values)
+    if not root.requires_grad:
+        raise ValueError(f"the expression {expression!r} has no variable: there is nothing to "
+                         "differentiate")
+    root.label = root.label or "out"
+    in_graph = set(trace(root).nodes)
+    unused = [name for name, v in values.items() if v not in in_graph]
+    if unused:  # most likely a typo; its gradient would print as a plausible-looking 0
+        raise ValueError(f"--at gives {', '.join(unused)}, which the expression {expression!r} "
+                         "does not use")
+    return root, values
+
+
 def run(args: argparse.Namespace) -> int:
     """Build the expression, run backward, write the picture (and the step-through page).
 
@@ -49,21 +80,8 @@ def run(args: argparse.Namespace) -> int:
     limit = dot_time_limit(args.dot_timeout)
     if args.steps is not None:
         output_file(args.steps, "--steps", suffixes=HTML)
-    values: dict[str, Value] = {}
-    for text in args.at:
-        name, value = parse_assignment(text)
-        if name in values:
-            raise ValueError(f"--at gives {name} twice")
-        values[name] = Value(value, label=name)
-    root = autograd.parse(args.expression, **values)
-    if not root.requires_grad:
-        raise ValueError(f"the expression {args.expression!r} has no variable: there is nothing to differentiate")
-    root.label = root.label or "out"
-    tr = trace(root)  # once: backward, the picture, the page and the explanation all use it
-    in_graph = set(tr.nodes)
-    unused = [name for name, v in values.items() if v not in in_graph]
-    if unused:  # most likely a typo; its gradient would print as a plausible-looking 0
-        raise ValueError(f"--at gives {', '.join(unused)}, which the expression {args.expression!r} does not use")
+    root, values = expression_root(args.expression, args.at)
+    tr = trace(root)  # backward, the picture, the page and the explanation all use this one
     check_size(tr, args.max_nodes or DEFAULT_MAX_NODES, "the picture", option="--max-nodes ",
                max_edges=args.max_edges, edge_option="--max-edges ")
     if args.steps is not None:

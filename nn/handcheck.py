@@ -8,11 +8,12 @@ accepted too: ``L0.N1.δ``, ``L0.N1.φ′``, ``∂J/∂L0.N1.w0``) and grades ea
 
 Choices, documented here once:
 
-- **Digits.** A number is ``correct`` when rounding the correct value to the decimals the learner
-  wrote gives their number (round half up): 0.0432 for 0.043152 is correct, 0.0431 (truncated) is
-  not. A float is read by its shortest repr (``0.0432``); pass a str (``"0.0430"``) to keep
-  trailing zeros. A number that also follows, to the digits written, from the learner's own
-  correct (rounded) earlier numbers is correct as well.
+- **Digits.** A number is ``correct`` when it agrees with the correct value to the digits the
+  learner wrote (``autograd.format.agrees_to_written``, the one rule of every grader): 0.0432 for
+  0.043152 is correct, 0.0431 (truncated) is not, and at least two significant digits count. A
+  float is read by its shortest repr (``0.0432``); pass a str (``"0.0430"``) to keep trailing
+  zeros. A number that also follows, to within one unit of its last digit, from the learner's
+  own correct (rounded) earlier numbers is correct as well.
 - **Batches.** With several samples, a sample's own quantities take a prefix ``s0.``, ``s1.``, ...
   (``s1.L0.N1.v``, ``s1.L1.N0.e``, ``s1.J``, zero-based like the layers and units) and are that
   sample's own (``s1.L0.N1.delta`` = −∂J₁/∂v, with no 1/N); ``J`` and the gradients ``dJ/d...``
@@ -31,25 +32,24 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from autograd import validate
-from autograd.format import format_number, format_table
+from autograd import Value, validate
+from autograd.format import agrees_to_written, format_number, format_table, written_digits
 
-from .deltas import HAND_ACTIVATIONS, LOSSES, Sample, sample
+from .deltas import HAND_ACTIVATIONS, LOSSES, Sample, objective, sample
 from .layers import MLP
 
-__all__ = ["VERDICTS", "CheckRow", "HandCheck", "check", "canonical_name", "answer_names",
+__all__ = ["VERDICTS", "CheckRow", "HandCheck", "GradedGraph", "check", "canonical_name",
+           "answer_names",
            "worked_steps", "agrees_to_written"]
 
 VERDICTS = ("correct", "carried", "sign", "missing φ′", "φ′ at y", "missing term", "transposed",
             "factor", "wrong")
 REDUCTIONS = ("sum", "mean")
-RELATIVE_NOISE = 1e-9  # float rounding of a learner's 17-digit numbers computed in another order
 
 # Unicode and lecture spellings -> the names of nn.deltas.sample, applied in this order.
 SPELLINGS = (("∂", "d"), ("δ", "delta"), ("φ′", "dphi"), ("φ'", "dphi"), ("φ’", "dphi"),
@@ -79,6 +79,29 @@ class CheckRow:
 
 
 @dataclass(frozen=True)
+class GradedGraph:
+    """A learner's numbers on J's graph, for the step page::
+
+        g = result.on_graph()
+        viz.step_through(g.root, "page.html", predict=True, answers=g.answers, notes=g.notes,
+                         start=g.start)
+
+    Attributes:
+        root: J as an autograd graph (``nn.deltas.objective``).
+        answers: node name -> the learner's ∂J/∂node as written: their ∂J/∂w at ``L0.N1.w0``,
+            ∂J/∂b at ``L0.N1.b``, ∂J/∂y at ``L0.N1.y`` and, for δ = −∂J/∂v, minus their δ at
+            ``L0.N1.v`` (one sample; for a batch only the parameters' gradients, shared by all).
+        notes: node name -> "verdict: why" of each answer not correct there.
+        start: the node of ``first_wrong`` (None: it has none on the graph, e.g. ``J``).
+    """
+
+    root: Value
+    answers: dict[str, Any]
+    notes: dict[str, str]
+    start: str | None
+
+
+@dataclass(frozen=True)
 class HandCheck:
     """What :func:`check` found: one :class:`CheckRow` per answer, in the order of computation.
 
@@ -87,6 +110,35 @@ class HandCheck:
     """
 
     rows: tuple[CheckRow, ...]
+    # what was checked (model, x, target, loss, reduction) and the answers as written: on_graph's
+    problem: tuple = field(default=(), repr=False, compare=False)
+    written: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def on_graph(self) -> GradedGraph:
+        """The learner's numbers placed on J's graph, for ``viz.step_through`` (its answers,
+        notes and start: the page opens at ``first_wrong``). See :class:`GradedGraph`.
+
+        Returns:
+            A :class:`GradedGraph`.
+        """
+        model, x, target, loss, reduction = self.problem
+        batched = not isinstance(validate.items(x, "x")[0], numbers.Number)
+        answers, notes = {}, {}
+        for row in self.rows:
+            placed = _node_of(row.name, model, batched, loss)
+            if placed is None:
+                continue
+            node, sign = placed
+            written = self.written[row.name]
+            answers[node] = written if sign > 0 else _negated(written)
+            if row.verdict != "correct":
+                notes[node] = f"{row.verdict}: {row.why}"
+        start = None
+        if self.first_wrong is not None:
+            start = _node_of(self.first_wrong, model, batched, loss, forward=True)
+        root = objective(model, x, target, loss, reduction)
+        root.label = "J"  # a graph of its own: the label names it on the page
+        return GradedGraph(root, answers, notes, None if start is None else start[0])
 
     @property
     def ok(self) -> bool:
@@ -114,7 +166,11 @@ class HandCheck:
         return f"{wrong} of {len(self.rows)} answers not correct{entered}"
 
     def __str__(self) -> str:
-        return format_table(*self._table()) + "\n\n" + self._summary()
+        header, rows = self._table()  # the why column left-aligned, after the others
+        table = format_table(header[:-1], [row[:-1] for row in rows]).splitlines()
+        whys = [header[-1], "-" * len(header[-1]), *(row[-1] for row in rows)]
+        lines = [f"{line}  {why}" for line, why in zip(table, whys)]
+        return "\n".join(lines) + "\n\n" + self._summary()
 
     def to_markdown(self) -> str:
         """The rows as a Markdown table, then one line saying where the error entered."""
@@ -132,6 +188,41 @@ def _shown(x: float) -> str:
     return format_number(x, 6)
 
 
+def _node_of(name: str, model: Any, batched: bool, loss: str,
+             forward: bool = False) -> tuple[str, float] | None:
+    """The node of J's graph (as ``viz`` names it) where a quantity's ∂J/∂node shows, and the
+    sign that turns the learner's number into it; with ``forward``, also the node a forward
+    quantity (v, y, φ′, e) belongs to. None when it has no node there (an output's ∂J/∂y under
+    bce or ce: J is computed from v, the logits)."""
+    parts = name.split(".")
+    if name.startswith("dJ/dL") and parts[-1][0] in "wb":  # a parameter: shared by the samples
+        return name[4:], 1.0
+    bare = name.removeprefix("dJ/d")
+    if batched or not bare.startswith("L"):
+        return None
+    unit, quantity = bare.rsplit(".", 1)
+    layer = int(bare.split(".")[0][1:])
+    activation = model.layers[layer].activation
+    y = f"{unit}.y" if activation not in ("linear", "softmax") else None
+    if name.startswith("dJ/d") and loss != "sse" and layer == len(model.layers) - 1:
+        return None
+    if name.startswith("dJ/d"):
+        return (f"{unit}.v", 1.0) if activation == "linear" else None if y is None else (y, 1.0)
+    if quantity == "delta":
+        return f"{unit}.v", -1.0
+    if forward:
+        return (y or f"{unit}.v") if quantity in ("y", "dphi", "e") else f"{unit}.v", 1.0
+    return None
+
+
+def _negated(written: Any) -> Any:
+    """−written, keeping the digits of a str."""
+    if not isinstance(written, str):
+        return -written
+    text = written.strip().replace("−", "-")
+    return text[1:] if text.startswith("-") else "-" + text.lstrip("+")
+
+
 def canonical_name(name: str) -> str:
     """A learner's name in ``nn.deltas.sample``'s spelling: ``∂J/∂L0.N1.w0`` -> ``dJ/dL0.N1.w0``,
     ``L0.N1.δ`` -> ``L0.N1.delta``, ``L0.N1.φ′`` -> ``L0.N1.dphi``; spaces are dropped."""
@@ -144,26 +235,9 @@ def canonical_name(name: str) -> str:
 # -- reading the learner's numbers --------------------------------------------------------------
 
 
-def _decimals(value: Any, key: str) -> tuple[float, int]:
-    """The learner's number and how many decimals they wrote (negative for 1200 written 1.2e3)."""
-    if isinstance(value, str):
-        try:
-            written = Decimal(value.strip().replace("−", "-"))
-        except InvalidOperation:
-            raise ValueError(f"answers[{key!r}] must be a number, got {value!r}") from None
-        if not written.is_finite():
-            raise ValueError(f"answers[{key!r}] must be finite, got {value!r}")
-        return float(written), -written.as_tuple().exponent
-    number = validate.finite(value, f"answers[{key!r}]")
-    if isinstance(value, numbers.Integral):
-        return number, 0
-    return number, -Decimal(repr(number)).as_tuple().exponent
-
-
-def _agrees(yours: float, decimals: int, value: float, units: float = 0.5) -> bool:
-    """|yours − value| within ``units`` of the learner's last written digit (0.5: rounding)."""
-    allowed = units * 10.0 ** -decimals * (1 + 1e-9) + RELATIVE_NOISE * max(1.0, abs(value))
-    return abs(yours - value) <= allowed
+def _read(value: Any, key: str) -> tuple[float, Any]:
+    """The learner's number, and the answer as given (its written digits grade it)."""
+    return written_digits(value, f"answers[{key!r}]")[0], value
 
 
 # -- what a learner computes, step by step ------------------------------------------------------
@@ -492,8 +566,9 @@ class _Builder:
 
 
 def _generic(step: _Step, get: Getter, batch: int) -> list[Mistake]:
-    """The sign flipped, or off by a factor 2, ½ or the batch size N."""
-    c, formula = step.correct, step.formula(get)
+    """The sign flipped, or off by a factor 2, ½ or the batch size N, of the value ``get``'s
+    numbers give (the learner's own, then the correct ones)."""
+    c, formula = step.own(get)[0], step.formula(get)
     found = [("sign", -c, f"the sign is flipped: {formula} = {_shown(c)}")]
     factors = [2.0, 0.5] + ([float(batch), 1.0 / batch] if batch > 1 else [])
     for f in factors:
@@ -502,7 +577,7 @@ def _generic(step: _Step, get: Getter, batch: int) -> list[Mistake]:
     return found
 
 
-def _grade(step: _Step, yours: float, decimals: int, given: dict[str, tuple[float, int]],
+def _grade(step: _Step, yours: float, written: Any, given: dict[str, tuple[float, Any]],
            verdicts: dict[str, str], correct: dict[str, float], batch: int) -> CheckRow:
     """One answer's row: correct, carried from the learner's earlier numbers, a named mistake
     (from their numbers, then from the correct ones), or wrong."""
@@ -512,12 +587,13 @@ def _grade(step: _Step, yours: float, decimals: int, given: dict[str, tuple[floa
         return given[name][0] if name in given else correct[name]
 
     row = lambda verdict, why: CheckRow(step.name, yours, c, verdict, why)  # noqa: E731
-    if _agrees(yours, decimals, c):
-        return row("correct", f"agrees with {_shown(c)} to the {max(decimals, 0)} decimals written")
+    if agrees_to_written(written, c):
+        decimals = max(-written_digits(written)[1], 0)
+        return row("correct", f"agrees with {_shown(c)} to the {decimals} decimals written")
     used = [d for d in step.deps if d in given]
     wrong_inputs = [d for d in used if verdicts[d] != "correct"]
     recomputed = step.own(own)
-    if used and any(_agrees(yours, decimals, r, units=1.0) for r in recomputed):
+    if used and any(agrees_to_written(written, r, units=1.0) for r in recomputed):
         if not wrong_inputs:
             return row("correct", f"follows from your own rounded numbers: {step.formula(own)}")
         inputs = ", ".join(f"{d} = {_shown(given[d][0])}" for d in wrong_inputs)
@@ -525,7 +601,7 @@ def _grade(step: _Step, yours: float, decimals: int, given: dict[str, tuple[floa
                    f"with the correct numbers it is {_shown(c)}")
     for get in (own, correct.__getitem__):
         for verdict, value, why in step.mistakes(get) + _generic(step, get, batch):
-            if _agrees(yours, decimals, value, units=1.0):
+            if agrees_to_written(written, value, units=1.0):
                 return row(verdict, why)
     return row("wrong", f"{step.formula(correct.__getitem__)} = {_shown(c)}")
 
@@ -557,22 +633,6 @@ def worked_steps(model: Any, x: Any, target: Any, loss: str = "sse",
     steps = _build(model, x, target, loss, reduction)
     correct = {step.name: step.correct for step in steps}
     return [(step.name, step.formula(correct.__getitem__), step.correct) for step in steps]
-
-
-def agrees_to_written(written: str | float, value: float) -> bool:
-    """Whether rounding ``value`` to the decimals of ``written`` gives ``written`` (the rule
-    :func:`check` grades by): ``agrees_to_written("0.0432", 0.043152)`` is True, ``"0.0431"``
-    is not.
-
-    Args:
-        written: a number as someone wrote it (a str keeps trailing zeros), e.g. ``"0.298371109"``.
-        value: the number to compare.
-
-    Returns:
-        True when they agree to the digits written.
-    """
-    yours, decimals = _decimals(written, "written")
-    return _agrees(yours, decimals, validate.finite(value, "value"))
 
 
 def _build(model: Any, x: Any, target: Any, loss: str, reduction: str) -> list[_Step]:
@@ -625,7 +685,7 @@ def check(model: Any, x: Any, target: Any, answers: Mapping[str, Any], loss: str
     steps = _build(model, x, target, loss, reduction)
     known = {step.name: step for step in steps}
     batch = len({s.name.split(".")[0] for s in steps if s.name.startswith("s")}) or 1
-    given: dict[str, tuple[float, int]] = {}
+    given: dict[str, tuple[float, Any]] = {}
     for key, value in answers.items():
         name = canonical_name(validate.text(key, "answers' names"))
         if batch == 1 and name.startswith("s0."):
@@ -637,7 +697,7 @@ def check(model: Any, x: Any, target: Any, answers: Mapping[str, Any], loss: str
                              "(nn.handcheck.answer_names lists them all)")
         if name in given:
             raise ValueError(f"answers: {key!r} names {name}, which is given twice")
-        given[name] = _decimals(value, key)
+        given[name] = _read(value, key)
     correct = {step.name: step.correct for step in steps}
     verdicts: dict[str, str] = {}
     rows = []
@@ -646,4 +706,5 @@ def check(model: Any, x: Any, target: Any, answers: Mapping[str, Any], loss: str
             row = _grade(step, *given[step.name], given, verdicts, correct, batch)
             verdicts[step.name] = row.verdict
             rows.append(row)
-    return HandCheck(tuple(rows))
+    written = {name: as_given for name, (_, as_given) in given.items()}
+    return HandCheck(tuple(rows), (model, x, target, loss, reduction), written)

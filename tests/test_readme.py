@@ -31,6 +31,10 @@ def test_readme_example_runs(index: int, tmp_path, monkeypatch, capsys) -> None:
         assert namespace["report"].ok and namespace["report"].max_abs_error < 1e-9
         promised = float(re.search(r"# True, about (1e-\d+)", BLOCKS[index])[1])  # within a factor of 10
         assert promised / 10 < namespace["report"].max_abs_error < promised * 10
+    if "nn.deltas.check(" in BLOCKS[index]:  # the graded table the README shows after it
+        text = README.read_text(encoding="utf-8")
+        shown = re.search(re.escape(BLOCKS[index]) + r"```\n\n```text\n(.*?)```", text, re.S)[1]
+        assert printed == shown
     if "compile_graph" in BLOCKS[index]:
         model, X = namespace["model"], namespace["X"]
         expected = [model(list(row)).data for row in X[:5]]

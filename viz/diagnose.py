@@ -15,31 +15,38 @@ grades each against backward's. A wrong number gets the likeliest reason, tried 
 - ``wrong``: none of these; the correct computation is shown, grad = Σ local × grad[user].
 
 Each slip is looked for both against the value the learner's own numbers give and against the
-correct one. A number is ``correct`` when it agrees to the digits written (0.0432 for 0.043152,
-not 0.0431), also when it follows from the learner's own correctly rounded numbers.
+correct one. A number is ``correct`` when it agrees to the digits written
+(``autograd.format.agrees_to_written``, the rule every grader uses: 0.0432 for 0.043152, not
+0.0431), also when it follows from the learner's own correctly rounded numbers. A number given as
+a str keeps its trailing zeros (``"0.50"``: two decimals).
 """
 
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from itertools import combinations
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from autograd import Value
+from autograd.format import agrees_to_written as agrees
+from autograd.format import format_number, format_table, written_digits
 from autograd.functional import gradients
-from autograd.format import format_number, format_table
-from autograd.validate import finite, shown
+from autograd.validate import shown
 
 from .explain import explain
-from .tracing import Edge, factor, local_formula, trace
+from .tracing import Edge, Trace, factor, local_formula, trace
 
-__all__ = ["diagnose", "Diagnosis", "Row", "VERDICTS", "SLIPS", "agrees"]
+if TYPE_CHECKING:
+    from .step_page import StepThrough
+
+__all__ = ["diagnose", "Diagnosis", "Row", "VERDICTS", "SLIPS", "agrees", "node_names"]
 
 VERDICTS = ("correct", "carried", "sign", "missing path", "local derivative", "factor", "wrong")
+Written = str | float  # a learner's number as given: a str keeps the digits written
 MAX_PATHS = 12  # paths of a node tried for "missing path" (every subset: 2^12 sums at most)
 
 # Likely slips in one local derivative, per op: (operand position or None for every operand, what
@@ -97,15 +104,39 @@ class Diagnosis:
         ok: whether every answer is correct.
     """
 
-    def __init__(self, root_name: str, rows: list[Row]) -> None:
+    def __init__(self, root_name: str, rows: list[Row], root: Value | None = None,
+                 written: Mapping[str, Written] | None = None) -> None:
         self.root_name = root_name
         self.rows = rows
+        self.root = root  # the graph graded, for the step page
+        self.written = dict(written or {})  # the answers as given (a str keeps its digits)
         self.first_wrong = next((row.name for row in rows if row.verdict != "correct"), None)
         self.ok = self.first_wrong is None
 
+    def step_page(self, path: str | os.PathLike | None = None, predict: bool = True) -> StepThrough:
+        """The step-through page of the graph, opened at ``first_wrong`` with the learner's
+        numbers beside backward's and each slip's verdict at its node (``viz.step_through``).
+
+        Args:
+            path: where to write the page; None to only build it.
+            predict: open in predict mode (the learner redoes the first wrong step).
+
+        Returns:
+            The :class:`viz.StepThrough`.
+        """
+        from .step_page import step_through  # step_page reads node_names from this module
+
+        if self.root is None:
+            raise ValueError("step_page: this Diagnosis has no graph (made by diagnose(), it has)")
+        answers = {row.name: self.written.get(row.name, row.yours) for row in self.rows}
+        notes = {row.name: f"{row.verdict}: {row.why}" for row in self.rows
+                 if row.verdict != "correct"}
+        return step_through(self.root, path, predict=predict, answers=answers, notes=notes,
+                            start=self.first_wrong)
+
     def _cells(self) -> list[list[str]]:
-        return [[row.name, _written(row.yours), format_number(row.correct, 6), row.verdict]
-                for row in self.rows]
+        return [[row.name, _written(self.written.get(row.name, row.yours)),
+                 format_number(row.correct, 6), row.verdict] for row in self.rows]
 
     def _summary(self) -> str:
         if self.ok:
@@ -138,27 +169,13 @@ def _markdown_cell(text: str) -> str:
     return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
 
 
-def _written(x: float) -> str:
-    """A learner's number as written: its shortest repr, without a trailing ``.0``."""
+def _written(x: Written) -> str:
+    """A learner's number as written: a str as it is, a number by its shortest repr without a
+    trailing ``.0``."""
+    if isinstance(x, str):
+        return x.strip()
     text = repr(float(x))
     return text[:-2] if text.endswith(".0") else text
-
-
-def agrees(yours: float, value: float) -> bool:
-    """Whether ``yours`` is ``value`` to the digits written: within half a unit of the last
-    significant digit of ``yours`` (its shortest repr), counting at least two significant digits
-    of ``value`` (so 0 is not 0.3), and within 1e-9 relative (a computer's own rounding).
-
-    Example:
-        >>> agrees(0.0432, 0.043152), agrees(0.0431, 0.043152), agrees(-1.5, -1.4999999999999998)
-        (True, False, True)
-    """
-    if not math.isfinite(value):
-        return yours == value
-    unit = 10.0 ** Decimal(repr(float(yours))).normalize().as_tuple().exponent
-    if value != 0:
-        unit = min(unit, 10.0 ** (math.floor(math.log10(abs(value))) - 1))
-    return abs(yours - value) <= 0.5 * unit * (1 + 1e-9) + 1e-9 * max(abs(yours), abs(value))
 
 
 class _Graph:
@@ -178,27 +195,39 @@ class _Graph:
         return self.trace.name(i)
 
     def names(self) -> dict[str, int]:
-        """Every name a node answers to: its picture name, its label, and ``n{i}``."""
-        found: dict[str, int] = {}
-        ambiguous = set()
-        for i, node in enumerate(self.trace.nodes):
-            for name in {self.name(i), node.label} - {""}:
-                if found.get(name, i) != i:
-                    ambiguous.add(name)
-                found.setdefault(name, i)
-        for i in range(len(self.trace.nodes)):
-            found.setdefault(f"n{i}", i)
-        return {name: i for name, i in found.items() if name not in ambiguous}
+        return node_names(self.trace)
 
 
-def _resolve(graph: _Graph, answers: object) -> dict[int, tuple[str, float]]:
-    """The answers checked: node index -> (name, the learner's number)."""
+def node_names(tr: Trace) -> dict[str, int]:
+    """Every name a learner may give a node of ``tr``, and the node's position: its picture name,
+    its label, and ``n{i}``. A name two nodes share (two labels ``x``) is left out.
+
+    Args:
+        tr: the graph (``viz.trace(root)``).
+
+    Returns:
+        name -> index in ``tr.nodes``.
+    """
+    found: dict[str, int] = {}
+    ambiguous = set()
+    for i, node in enumerate(tr.nodes):
+        for name in {tr.name(i), node.label} - {""}:
+            if found.get(name, i) != i:
+                ambiguous.add(name)
+            found.setdefault(name, i)
+    for i in range(len(tr.nodes)):
+        found.setdefault(f"n{i}", i)
+    return {name: i for name, i in found.items() if name not in ambiguous}
+
+
+def _resolve(graph: _Graph, answers: object) -> dict[int, tuple[str, float, Written]]:
+    """The answers checked: node index -> (name, the learner's number, the answer as written)."""
     if not isinstance(answers, Mapping):
         raise TypeError(f"diagnose: answers must be a mapping of node names to numbers, "
                         f"got {shown(answers)}")
     names = graph.names()
-    out: dict[int, tuple[str, float]] = {}
-    for name, number in answers.items():
+    out: dict[int, tuple[str, float, Written]] = {}
+    for name, written in answers.items():
         if not isinstance(name, str):
             raise TypeError(f"diagnose: answers' keys must be node names (str), got {shown(name)}")
         if name not in names:
@@ -210,7 +239,8 @@ def _resolve(graph: _Graph, answers: object) -> dict[int, tuple[str, float]]:
             raise ValueError(f"diagnose: answers names {name!r}, a constant: it has no gradient")
         if i in out:
             raise ValueError(f"diagnose: answers names one node twice: {out[i][0]!r} and {name!r}")
-        out[i] = (name, finite(number, f"diagnose: answers[{name!r}]"))
+        number = written_digits(written, f"diagnose: answers[{name!r}]")[0]
+        out[i] = (name, number, written)
     return out
 
 
@@ -273,7 +303,7 @@ class _Grader:
     """The slips tried on one answer against an expected value: each check returns why the
     learner's number is that slip, or None."""
 
-    def __init__(self, graph: _Graph, i: int, yours: float) -> None:
+    def __init__(self, graph: _Graph, i: int, yours: Written) -> None:
         self.graph, self.i, self.yours = graph, i, yours
 
     def gives(self, value: float, expected: float) -> bool:
@@ -350,7 +380,7 @@ def _correct_computation(graph: _Graph, i: int) -> str:
     return f"grad[{e.node_name}] = {symbols} = {numbers} = {e.num(e.total)}"
 
 
-def _grade(graph: _Graph, i: int, yours: float, answers: dict[int, tuple[str, float]],
+def _grade(graph: _Graph, i: int, yours: Written, answers: dict[int, tuple[str, float, Written]],
            verdicts: dict[int, str], computed: list[float], used: list[float]) -> tuple[str, str]:
     """The verdict and why of the answer for node ``i``, the answers closer to the root graded
     (``verdicts``); ``computed`` and ``used``: :func:`_chain_rule`'s from the learner's numbers."""
@@ -396,7 +426,7 @@ def _reach_stops(graph: _Graph, start: int, stops: set[int]) -> list[int]:
     return sorted(found, reverse=True)
 
 
-def diagnose(root: Value, answers: Mapping[str, float]) -> Diagnosis:
+def diagnose(root: Value, answers: Mapping[str, float | str]) -> Diagnosis:
     """Grade a learner's gradients ∂root/∂node: which are right, where the first error enters, and
     the likeliest slip behind each wrong one (see the module's docstring for the verdicts).
 
@@ -404,7 +434,8 @@ def diagnose(root: Value, answers: Mapping[str, float]) -> Diagnosis:
         root: the output Value (it must require grad).
         answers: node name -> the learner's ∂root/∂node, any subset of the nodes. Names are those
             pictures show (``viz.trace(root).names``: labels, ``x1*w1``, ``n5``), labels, or
-            ``n{i}`` for the node at position ``i`` of ``viz.trace(root)``.
+            ``n{i}`` for the node at position ``i`` of ``viz.trace(root)``. A number may be a str
+            to keep the digits written (``"0.50"``).
 
     Returns:
         A :class:`Diagnosis`: ``.ok``, ``.first_wrong``, ``.rows``; ``print`` it, or show it in
@@ -423,11 +454,12 @@ def diagnose(root: Value, answers: Mapping[str, float]) -> Diagnosis:
         raise ValueError("diagnose: root is a constant (requires_grad=False): it has no gradients")
     graph = _Graph(root)
     given = _resolve(graph, answers)
-    computed, used = _chain_rule(graph, {i: number for i, (_, number) in given.items()})
+    computed, used = _chain_rule(graph, {i: number for i, (_, number, _) in given.items()})
     verdicts: dict[int, str] = {}
     rows = []
     for i in sorted(given, reverse=True):  # backward's order: the root's side first
-        name, yours = given[i]
-        verdicts[i], why = _grade(graph, i, yours, given, verdicts, computed, used)
+        name, yours, written = given[i]
+        verdicts[i], why = _grade(graph, i, written, given, verdicts, computed, used)
         rows.append(Row(name, yours, graph.correct[i], verdicts[i], why))
-    return Diagnosis(graph.name(len(graph.trace.nodes) - 1), rows)
+    written = {name: as_given for name, _, as_given in given.values()}
+    return Diagnosis(graph.name(len(graph.trace.nodes) - 1), rows, root, written)

@@ -6,12 +6,15 @@ import hashlib
 import html
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from autograd import Value
-from autograd.format import format_fixed
-from autograd.validate import output_file
+from autograd.format import agrees_to_written, format_fixed, format_number, written_digits
+from autograd.validate import flag, output_file, shown, text
 
+from .diagnose import node_names
 from .escape import script_json
 from .explain import Explainer
 from .graph import Style, build_graph, check_size, grad_text, op_text, picture_decimals
@@ -20,7 +23,7 @@ from .step_page_assets import CSS, SCRIPT
 from .steps import Step, record_steps
 from .tracing import Trace, factor, local_formula, trace
 
-__all__ = ["StepThrough", "step_through", "DEFAULT_MAX_STEPS"]
+__all__ = ["StepThrough", "step_through", "final_steps", "DEFAULT_MAX_STEPS"]
 
 DEFAULT_MAX_STEPS = 200
 # Explanations grow with the square of the graph (a path to the root per node): past this many
@@ -130,6 +133,70 @@ def _explanations(tr: Trace) -> dict[str, str]:
     return {str(i): e.to_html() for i, e in Explainer(tr).explain_all().items()}
 
 
+def final_steps(steps: list[Step], count: int) -> list[int]:
+    """For each node, the step after which its gradient is final: its own step (an interior
+    node), or the last step that adds to it (a leaf); 0 when no step reaches it.
+
+    Args:
+        steps: :func:`viz.steps.record_steps`'s.
+        count: how many nodes the trace has.
+
+    Returns:
+        One step index (zero-based) per node.
+    """
+    final = [0] * count
+    for k, s in enumerate(steps):
+        for i in s.updated:
+            final[i] = k
+    for k, s in reversed(list(enumerate(steps))):  # an interior node's own step, the first one
+        final[s.node] = k
+    return final
+
+
+def _node(tr: Trace, names: dict[str, int], key: Any, what: str) -> int:
+    """The index of the node ``key`` names (a name from :func:`viz.diagnose.node_names`, or a
+    Value of the graph); ``what`` names the argument in errors."""
+    if isinstance(key, Value):
+        if key not in tr.index:
+            raise ValueError(f"step_through: {what} holds a Value that is not in the graph: "
+                             f"{key!r}")
+        return tr.index[key]
+    name = text(key, f"step_through: {what}'s keys")
+    if name not in names:
+        some = ", ".join(n for n in list(names)[:8])
+        raise ValueError(f"step_through: {what} names {name!r}, which is no node of the graph; "
+                         f"its names are e.g. {some}")
+    return names[name]
+
+
+def _learner(tr: Trace, steps: list[Step], answers: Any, notes: Any,
+             decimals: int) -> dict[str, dict]:
+    """The learner's numbers and notes by node index: the number as written, whether it agrees
+    with backward's to the digits written, and backward's as the picture shows it."""
+    final, names = steps[-1].grads, node_names(tr)
+    out: dict[str, dict] = {}
+    for what, given in (("answers", answers), ("notes", notes)):
+        if given is None:
+            continue
+        if not isinstance(given, Mapping):
+            raise TypeError(f"step_through: {what} must be a mapping of node names to "
+                            f"{'numbers' if what == 'answers' else 'text'}, got {shown(given)}")
+        for key, value in given.items():
+            i = _node(tr, names, key, what)
+            if not tr.nodes[i].requires_grad:
+                raise ValueError(f"step_through: {what} names {tr.name(i)!r}, a constant: "
+                                 "it has no gradient")
+            correct = final[i] or 0.0
+            entry = out.setdefault(str(i), {"correct": format_fixed(correct, decimals)})
+            if what == "notes":
+                entry["note"] = text(value, f"step_through: notes[{tr.name(i)!r}]")
+                continue
+            number = written_digits(value, f"step_through: answers[{tr.name(i)!r}]")[0]
+            entry["yours"] = value.strip() if isinstance(value, str) else format_number(number, 6)
+            entry["right"] = agrees_to_written(value, correct)
+    return out
+
+
 def _page_data(tr: Trace, steps: list[Step], decimals: int) -> dict:
     lines = _lines(tr, steps, decimals)
     return {
@@ -154,7 +221,9 @@ def _page_data(tr: Trace, steps: list[Step], decimals: int) -> dict:
 
 
 def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
-                 max_nodes: int | None = DEFAULT_MAX_STEPS, dot_timeout: float | None = None) -> StepThrough:
+                 max_nodes: int | None = DEFAULT_MAX_STEPS, dot_timeout: float | None = None,
+                 predict: bool = False, answers: Mapping[Any, float | str] | None = None,
+                 notes: Mapping[Any, str] | None = None, start: Any = None) -> StepThrough:
     """Write an offline HTML page that replays ``root``'s backward pass, one node per step.
 
     Each step highlights the node being processed (in backward's order, reverse topological),
@@ -174,6 +243,15 @@ def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
         path: where to write the page; None to only build it (e.g. to show it in Jupyter).
         max_nodes: refuse (ValueError) graphs with more nodes than this; None for no limit.
         dot_timeout: seconds Graphviz may take to draw the picture (``viz.render``'s).
+        predict: open with predict mode on.
+        answers: a learner's ∂root/∂node by node (a name as :func:`viz.diagnose` takes it, or a
+            Value of the graph): each is shown under its node, marked ✓ when it agrees with the
+            correct gradient to the digits written (``autograd.format.agrees_to_written``), ✗
+            otherwise, and beside the correct one at the step where that gradient is final.
+        notes: a sentence per node (a verdict, a hint), shown at that same step.
+        start: the node (a name or a Value) to open at: the step where its gradient is final
+            (its own step, where predict mode asks for it). A link's ``#step=N`` or
+            ``#node=NAME`` wins over it.
 
     Returns:
         A :class:`StepThrough` (its ``_repr_html_`` shows the page inline in Jupyter).
@@ -186,8 +264,12 @@ def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
         raise ValueError("step_through: root is a constant (requires_grad=False): there is no backward pass to show")
     check_size(tr, max_nodes, "step_through", advice="draw it without the page, with viz.draw_graph; or ")
     steps = record_steps(tr)
+    predict = flag(predict, "predict")
     final = list(steps[-1].grads)
     decimals = picture_decimals(tr, final)
+    learner = _learner(tr, steps, answers, notes, decimals)
+    at = final_steps(steps, len(tr.nodes))
+    first = 0 if start is None else at[_node(tr, node_names(tr), start, "start")]
     name = tr.name(len(tr.nodes) - 1)
     style = Style(title=f"backward pass of {name} = {format_fixed(root.data, decimals)}")
     source = build_graph(tr, final, style).source
@@ -196,15 +278,21 @@ def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
     except GraphvizNotFound:
         warn_missing_dot()
         picture, with_dot = _table_view(tr, decimals), False
-    page_id = "dg" + hashlib.sha1(source.encode("utf-8")).hexdigest()[:10]
+    data = _page_data(tr, steps, decimals) | {"predict": predict, "start": first, "final": at,
+                                               "yours": learner}
+    # two pages of one graph (the answers of two learners) may share a notebook
+    page_id = "dg" + hashlib.sha1((source + script_json(data)).encode("utf-8")).hexdigest()[:10]
     title = f"deltagrad: backward of {name}, step by step"
     where = "box in the picture" if with_dot else "row of the table"
+    legend = ("" if not any("yours" in entry for entry in learner.values()) else
+              "<br>Your numbers are shown under the nodes: ✓ agrees with backward's to the digits "
+              "you wrote, ✗ does not (the correct one is the node's grad).")
     fragment = f"""<div class="deltagrad-steps" id="{page_id}">
 <style>{CSS}</style>
 <h1>{html.escape(title)}</h1>
 <p class="intro">Backward visits the nodes in reverse topological order. At each node it adds
 <b>local derivative × the node's gradient</b> to each operand's gradient. Gradients not reached yet show as —.
-Keys: ← →. Click any {where} to see where its gradient comes from.</p>
+Keys: ← →. Click any {where} to see where its gradient comes from.{legend}</p>
 <div class="bar">
 <div class="controls"><button class="prev" title="previous step (←)">◀ prev</button>
 <input class="slider" type="range" min="1" max="{len(steps)}" value="1" aria-label="step">
@@ -225,7 +313,7 @@ class="zoom-in" title="zoom in">+</button> <span class="zoom-level"></span></spa
 <button class="explain-close" title="close">×</button></div><div class="explain-body"></div></aside>
 </div>
 <details class="log-box" open><summary>earlier steps (the latest first)</summary><ul class="log"></ul></details>
-<script type="application/json" class="data">{script_json(_page_data(tr, steps, decimals))}</script>
+<script type="application/json" class="data">{script_json(data)}</script>
 <script>{SCRIPT}
 deltagradSteps(document.getElementById("{page_id}"));</script>
 </div>"""

@@ -68,11 +68,24 @@ CSS = """
 .deltagrad-steps tr.dg-updated td.grad { color: #c00000; font-weight: bold; }
 .deltagrad-steps tr.dg-pending td.grad { color: #aaaaaa; }
 .deltagrad-steps tr.dg-hidden td.grad { color: #6a3fb5; font-weight: bold; }
+.deltagrad-steps text.dg-yours { font-size: 13px; font-weight: bold; fill: #6a3fb5; }
+.deltagrad-steps text.dg-yours.right { fill: #1c7c2c; }
+.deltagrad-steps text.dg-yours.wrong { fill: #b00020; }
+.deltagrad-steps span.dg-yours { display: block; font-weight: bold; color: #6a3fb5; }
+.deltagrad-steps span.dg-yours.right { color: #1c7c2c; }
+.deltagrad-steps span.dg-yours.wrong { color: #b00020; }
+.deltagrad-steps .lines li.yours-right { color: #1c7c2c; font-weight: 600; }
+.deltagrad-steps .lines li.yours-wrong { color: #b00020; font-weight: 600; }
+.deltagrad-steps .lines li.yours-note { color: #444;
+  font-family: system-ui, Helvetica, Arial, sans-serif; }
 """
 
 # deltagradSteps(container): wire the controls of one page. The data is JSON in script.data:
 # names, initial grad texts, per step the node, its arithmetic lines, the grad texts it changes
-# and the answer predict mode expects; and per node its explanation (HTML, escaped in Python).
+# and the answer predict mode expects; per node its explanation (HTML, escaped in Python) and the
+# step where its gradient is final (final); a learner's numbers and notes by node (yours: the
+# number as written, right, the correct one as shown, a note); predict (open in predict mode)
+# and start (the step to open at).
 SCRIPT = r"""
 function deltagradSteps(root) {
   "use strict";
@@ -104,6 +117,25 @@ function deltagradSteps(root) {
       tr.addEventListener("click", function () { pick(i); });
     });
   }
+  // A learner's own number under its node (SVG) or in its name cell (table).
+  var yours = {};
+  Object.keys(data.yours).forEach(function (i) {
+    if (!("yours" in data.yours[i]) || !values[i]) { return; }
+    var el;
+    if (svg) {
+      var box = values[i].getBBox();
+      el = document.createElementNS(svg.namespaceURI, "text");
+      el.setAttribute("x", box.x + box.width / 2);
+      el.setAttribute("y", box.y + box.height + 13);
+      el.setAttribute("text-anchor", "middle");
+      values[i].parentNode.appendChild(el);  // beside the node's group: its last text is the grad
+    } else {
+      el = document.createElement("span");
+      values[i].querySelector("td").appendChild(el);
+    }
+    el.classList.add("dg-yours");
+    yours[i] = el;
+  });
   var slider = $("slider"), prev = $("prev"), next = $("next"), predict = $("predict"), guess = $("guess");
   var current = 0, picked = null, answers = {}, zoom = null;  // zoom: a scale, or null to fit the window
 
@@ -209,6 +241,20 @@ function deltagradSteps(root) {
     show(k);
     next.focus({preventScroll: true});
   }
+  // At the step where a node's gradient is final: the learner's number beside it, and the note.
+  function learnerLines(list) {
+    Object.keys(data.yours).forEach(function (i) {
+      var y = data.yours[i], name = names[i];
+      if (data.final[i] !== current) { return; }
+      if ("yours" in y) {
+        var yours = "your grad[" + name + "] = " + y.yours;
+        item(list, y.right ? "\u2713 " + yours + " agrees with " + y.correct
+          : "\u2717 " + yours + "; backward's is " + y.correct,
+          y.right ? "yours-right" : "yours-wrong");
+      }
+      if ("note" in y) { item(list, name + ": " + y.note, "yours-note"); }
+    });
+  }
   function score() {
     var tried = 0, right = 0;
     for (var k in answers) { tried++; if (answers[k].right) { right++; } }
@@ -255,7 +301,16 @@ function deltagradSteps(root) {
     }
     var lines = $("lines"), log = $("log");
     lines.textContent = "";
-    if (!ask) { step.lines.forEach(function (line) { item(lines, lineText(line, upTo)); }); }
+    if (!ask) {
+      step.lines.forEach(function (line) { item(lines, lineText(line, upTo)); });
+      learnerLines(lines);
+    }
+    Object.keys(yours).forEach(function (i) {
+      var y = data.yours[i], open = upTo > data.final[i];  // its final gradient is on screen
+      yours[i].textContent = "yours: " + y.yours + (open ? (y.right ? " \u2713" : " \u2717") : "");
+      yours[i].classList.toggle("right", open && y.right);
+      yours[i].classList.toggle("wrong", open && !y.right);
+    });
     log.textContent = "";
     for (var k = current - 1; k >= 0; k--) {  // the latest first, next to the picture
       item(log, "step " + (k + 1) + ": " + names[steps[k].node], "step");
@@ -295,7 +350,11 @@ function deltagradSteps(root) {
   });
   // Big pictures start at 100%, following the current node: fitted, their text would be unreadable.
   if (svg && fitScale() < 0.5) { zoom = 1; }
-  var start = window.location.hash.match(/step=(\d+)/);  // a link can open a given step: page.html#step=5
-  show(start ? +start[1] - 1 : 0);
+  predict.checked = !!data.predict;
+  // a link can open a given step or node: page.html#step=5, page.html#node=w1
+  var hash = window.location.hash;
+  var byStep = hash.match(/step=(\d+)/), byNode = hash.match(/node=([^&]+)/);
+  var node = byNode ? names.indexOf(decodeURIComponent(byNode[1])) : -1;
+  show(byStep ? +byStep[1] - 1 : node >= 0 ? data.final[node] : data.start);
 }
 """

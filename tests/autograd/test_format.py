@@ -57,3 +57,33 @@ def test_scientific_for_tiny_and_huge():
     assert format_fixed(3e7) == "3e+07"
     assert format_fixed(0.0) == "0.0" and format_fixed(-0.0) == "0.0"
     assert format_fixed(float("inf")) == "inf"
+
+
+# -- agrees_to_written: the one rule every grader uses ----------------------------------------
+
+
+def test_agreement_is_rounding_to_the_digits_written():
+    from autograd.format import agrees_to_written, written_digits
+
+    assert agrees_to_written(0.0432, 0.043152) and not agrees_to_written(0.0431, 0.043152)
+    assert agrees_to_written("0.0432", 0.043152) and not agrees_to_written("0.04320", 0.043152)
+    assert written_digits("−0.50") == (-0.5, -2)  # a Unicode minus; the trailing zero counts
+    # at least two significant digits of the value count: 0 is not 0.3, 0.6 is not 0.64
+    assert not agrees_to_written(0, 0.3) and not agrees_to_written("0.6", 0.64)
+    assert agrees_to_written("0.64", 0.6449)
+    # one unit of the last digit where the writer computed it from rounded numbers
+    assert not agrees_to_written("0.43", 0.4391) and agrees_to_written("0.43", 0.4391, units=1.0)
+    assert not agrees_to_written(1.0, math.nan)
+
+
+def test_bad_written_numbers_name_the_argument():
+    import pytest
+
+    from autograd.format import agrees_to_written, written_digits
+
+    with pytest.raises(ValueError, match="answers"):
+        written_digits("one", "answers")
+    with pytest.raises(ValueError, match="written"):
+        agrees_to_written("inf", 1.0)
+    with pytest.raises(TypeError, match="written"):
+        agrees_to_written([1.0], 1.0)

@@ -3,7 +3,9 @@ to the digits each source prints."""
 
 from __future__ import annotations
 
+import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -85,6 +87,8 @@ def test_steps_writes_the_page(tmp_path, capsys):
     page = tmp_path / "tanh.html"
     status, out, _ = run(capsys, "tanh-neuron", "--steps", str(page))
     assert status == 0 and page.exists() and "predict mode" in page.read_text()
+    data = json.loads(re.search(r'class="data">(.*?)</script>', page.read_text(), re.S)[1])
+    assert data["predict"] is True  # it opens asking for each gradient
 
 
 @pytest.mark.parametrize("argv", [["nope"], ["mazur", "--steps", "x.png"]])

@@ -70,3 +70,29 @@ def test_bad_options_exit_2_with_one_line(tmp_path, capsys, argv, match):
     status, _, err = run(capsys, *argv, "-o", str(tmp_path))
     assert status == 2 and match in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_an_expression_worksheet(tmp_path, capsys):
+    argv = ["--expr", "tanh(x1*w1 + x2*w2 + b)", "--at", "x1=2", "x2=0", "w1=-3", "w2=1",
+            "b=6.8813735870195432"]
+    status, out, _ = run(capsys, *argv, "-o", str(tmp_path))
+    assert status == 0
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"questions.md", "answers.txt", "solution.md", "solution.tex"} <= names
+    assert names & {"graph.svg", "graph.dot"}
+    lines = (tmp_path / "answers.txt").read_text().splitlines()
+    ex = from_header(lines[0])
+    assert ex.expression == "tanh(x1*w1 + x2*w2 + b)" and ex.root.data == pytest.approx(2 ** -0.5)
+    blanks = [line[:-3] for line in lines if line.endswith(" = ")]
+    assert blanks[0] == "out" and {"x1", "w1", "x2", "w2", "b"} <= set(blanks)
+    solution = (tmp_path / "solution.md").read_text()
+    # ∂out/∂x1 = w1 × (1 − out²) = −3 × 0.5 = −1.5, worked out in the solution
+    assert "## ∂out/∂`x1`\n" in solution and "= -1.5" in solution.split("## ∂out/∂`x1`\n")[1]
+    assert "\\begin{align*}" in (tmp_path / "solution.tex").read_text()
+    if (tmp_path / "graph.svg").exists():  # no gradients on the worksheet's picture
+        assert "grad -1.5" not in (tmp_path / "graph.svg").read_text()
+
+
+def test_at_without_expr_exits_2(tmp_path, capsys):
+    status, _, err = run(capsys, "-o", str(tmp_path), "--at", "x=1")
+    assert status == 2 and "--at" in err

@@ -21,14 +21,17 @@ def test_quick_tour_writes_an_index_linking_existing_files(tmp_path: Path, capsy
     status = main(["tour", "--out", str(tmp_path), "--quick"])
     out = capsys.readouterr().out
     assert status == 0, out
-    assert DEMO_COUNT == 9  # the seven ideas of the source texts, the replayed training, a recorded playground run
+    # the seven ideas of the source texts, the replayed training, a recorded playground run, and a
+    # learner's worked answer graded
+    assert DEMO_COUNT == 10
     assert out.count(" ok ") == DEMO_COUNT
     index = tmp_path / "index.html"
     targets = links(index)
     assert targets and all((tmp_path / t).is_file() for t in targets), targets
     page = index.read_text(encoding="utf-8")
     assert page.count("<h2 ") == DEMO_COUNT
-    for needed in ("04_tanh_neuron/tanh_neuron_steps.html", "05_hand_deltas/deltas.txt", "01_sigmoid_unit/output.txt"):
+    for needed in ("04_tanh_neuron/tanh_neuron_steps.html", "05_hand_deltas/deltas.txt",
+                   "01_sigmoid_unit/output.txt", "10_check_my_work/check_my_work.html"):
         assert needed in targets
     assert "σ(1) = 1/(1 + e^-1) = 1/1.367879 = 0.731059" in page  # the demos' printed numbers are on the page
     printed = (tmp_path / "05_hand_deltas" / "output.txt").read_text(encoding="utf-8")

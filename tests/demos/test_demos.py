@@ -148,6 +148,20 @@ def test_09_playground_run(demo, tmp_path, capsys) -> None:
     assert "playground.html" in capsys.readouterr().out
 
 
+def test_10_check_my_work(demo, tmp_path, capsys) -> None:
+    r = demo("10").main(tmp_path, quick=True)
+    out = capsys.readouterr().out
+    verdicts = r["verdicts"]
+    # the two planted mistakes are named; everything computed from the wrong δ is carried
+    assert r["first_wrong"] == "L1.N0.delta" and verdicts["L1.N0.delta"] == "missing φ′"
+    assert verdicts["dJ/dL0.N1.w0"] == "sign"
+    assert {verdicts[f"L0.N{j}.delta"] for j in (0, 1)} == {"carried"}
+    assert all(v == "correct" for name, v in verdicts.items()
+               if name.rsplit(".", 1)[-1] in ("v", "y", "dphi", "e") or name == "J")
+    assert r["start"] == "L1.N0.v" and "the error enters at L1.N0.delta" in out
+    assert (tmp_path / "check_my_work.html").is_file() and (tmp_path / "graded.md").is_file()
+
+
 def test_a_demo_runs_as_a_script_and_writes_its_numbers(tmp_path) -> None:
     done = subprocess.run([sys.executable, str(DEMOS / "01_sigmoid_unit.py"), "--out", str(tmp_path), "--quick"],
                           capture_output=True, text=True, check=False)

@@ -99,7 +99,7 @@ def test_digits_are_rounded_not_truncated():
 def test_trailing_zeros_in_a_str_count_as_digits():
     model, x, target, loss = CONFIGS["2-2-1 sigmoid sse"]
     value = truth(model, x, target, loss)["L0.N0.y"]
-    coarse = f"{value:.1f}"  # one decimal: agrees
+    coarse = f"{value:.2f}"  # two decimals (two significant digits count): agrees
     assert graded(model, x, target, loss, {"L0.N0.y": coarse})[1]["L0.N0.y"].verdict == "correct"
     assert abs(float(coarse) - value) > 5e-6  # so eight written decimals cannot agree
     rows = graded(model, x, target, loss, {"L0.N0.y": coarse + "0000000"})[1]
@@ -313,3 +313,42 @@ def test_losses_without_a_hand_rule_are_refused(model, loss, match):
 def test_reduction_is_checked():
     with pytest.raises(ValueError, match="reduction"):
         check(net([2, 2, 1]), X, [0.5], {"J": 0.1}, reduction="avg")
+
+
+def test_on_graph_places_the_learners_numbers_on_js_graph():
+    model, x, target, loss = CONFIGS["2-2-1 sigmoid sse"]
+    answers = rounded(truth(model, x, target, loss), 6)
+    answers["L1.N0.delta"] = -answers["L1.N0.delta"]  # planted: the sign of the output δ
+    result = check(model, x, target, answers)
+    g = result.on_graph()
+    assert result.first_wrong == "L1.N0.delta" and g.start == "L1.N0.v"
+    # δ = −∂J/∂v: the page shows minus the learner's δ at v; the weights' gradients as they are
+    assert g.answers["L1.N0.v"] == -answers["L1.N0.delta"]
+    assert g.answers["L0.N1.w0"] == answers["dJ/dL0.N1.w0"]
+    assert g.answers["L0.N1.y"] == answers["dJ/dL0.N1.y"]
+    assert list(g.notes) == ["L1.N0.v"] and g.notes["L1.N0.v"].startswith("sign: ")
+    assert g.root.data == pytest.approx(truth(model, x, target, loss)["J"])
+
+
+def test_on_graph_keeps_the_digits_written_and_a_batch_keeps_only_the_parameters():
+    model, x, target, loss = CONFIGS["2-2-1 sigmoid sse"]
+    g = check(model, x, target, {"L1.N0.delta": "0.0400", "dJ/dL1.N0.b": "−0.0400"}).on_graph()
+    assert g.answers == {"L1.N0.v": "-0.0400", "L1.N0.b": "−0.0400"}
+    batch = [[0.5, -1.0], [1.0, 2.0], [0.0, 0.3]]
+    answers = {"s0.L1.N0.delta": 0.1, "dJ/dL0.N0.w1": 0.2}
+    g = check(model, batch, [0.2, 0.9, 0.4], answers).on_graph()
+    assert g.answers == {"L0.N0.w1": 0.2}
+
+
+def test_a_sign_flipped_on_the_learners_own_carried_numbers_is_sign():
+    # the learner's output δ lacks φ′ (so everything after it is off), and one gradient also has
+    # its sign flipped: −δ·y written +δ·y from their own δ. Against the correct value it is no
+    # known mistake; against their own numbers it is the sign.
+    model, x, target, loss = CONFIGS["2-2-1 sigmoid sse"]
+    right = truth(model, x, target, loss)
+    delta = right["L1.N0.e"]  # missing φ′
+    y0 = right["L0.N0.y"]
+    answers = {"L1.N0.delta": delta, "dJ/dL1.N0.w0": delta * y0}
+    rows = graded(model, x, target, loss, answers)[1]
+    assert rows["L1.N0.delta"].verdict == "missing φ′"
+    assert rows["dJ/dL1.N0.w0"].verdict == "sign"

@@ -58,6 +58,7 @@ def test_a_correct_set_rounded_is_correct(digits):
 def test_agreement_is_to_the_digits_written():
     assert agrees(0.0432, 0.043152) and not agrees(0.0431, 0.043152)
     assert agrees(1230.0, 1234.5) and not agrees(1240.0, 1234.5)  # 3 significant digits
+    assert not agrees("1230.0", 1234.5)  # a str's trailing zeros count
     assert not agrees(0.0, 0.3) and not agrees(2.0, 1.6)  # at least two significant digits count
     x = Value(5.0, label="x")
     y = x * 0.043152
@@ -216,7 +217,9 @@ def test_bad_answers_name_themselves():
     with pytest.raises(ValueError, match="'w1'"):
         diagnose(n.o, {"w1": math.nan})
     with pytest.raises(TypeError, match="'w1'"):
-        diagnose(n.o, {"w1": "1.0"})
+        diagnose(n.o, {"w1": [1.0]})
+    with pytest.raises(ValueError, match="'w1'"):
+        diagnose(n.o, {"w1": "one"})  # a str is read as written ("1.0" is fine)
     with pytest.raises(TypeError, match="answers"):
         diagnose(n.o, [("w1", 1.0)])
     with pytest.raises(TypeError, match="root"):
@@ -254,3 +257,21 @@ def test_random_graphs_rounded_answers_are_correct_and_a_flipped_sign_is_found(l
         report = diagnose(root, answers | {name: -answers[name]})
         assert report.first_wrong == name and _verdicts(report)[name] == "sign"
         assert sum(row.verdict != "correct" for row in report.rows) == 1
+
+
+def test_the_step_page_opens_at_the_first_wrong_answer_with_the_learners_numbers(tmp_path):
+    import json
+    import re
+
+    n = lecture_neuron()
+    report = diagnose(n.o, HAND | {"w1": -1.0, "x1": "-1.50"})
+    page = report.step_page(tmp_path / "page.html")
+    assert page.path.exists()
+    data = json.loads(re.search(r'class="data">(.*?)</script>', page.html, re.S)[1])
+    tr = trace(n.o)
+    w1, x1 = tr.names.index("w1"), tr.names.index("x1")
+    assert data["predict"] is True and data["start"] == data["final"][w1]
+    assert data["yours"][str(w1)]["right"] is False and data["yours"][str(w1)]["yours"] == "-1.0"
+    assert data["yours"][str(w1)]["note"].startswith("sign: ")
+    assert data["yours"][str(x1)]["yours"] == "-1.50" and "note" not in data["yours"][str(x1)]
+    assert len(data["yours"]) == len(HAND)

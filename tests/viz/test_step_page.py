@@ -335,3 +335,85 @@ def test_the_page_explains_through_the_public_explain_api():
     imported = [a.name for s in ast.walk(ast.parse(source)) if isinstance(s, ast.ImportFrom)
                 for a in s.names]
     assert "Explainer" in imported and not [name for name in imported if name.startswith("_")]
+
+
+# -- a learner's numbers on the page: predict=, answers=, notes=, start= -----------------------
+
+
+def _index(tr, label: str) -> int:
+    return next(i for i, node in enumerate(tr.nodes) if node.label == label)
+
+
+def test_answers_are_embedded_with_their_grade_and_the_step_they_are_final():
+    n = lecture_neuron()
+    tr = trace(n.o)
+    steps = replay(tr)
+    w1, x1, v = _index(tr, "w1"), _index(tr, "x1"), _index(tr, "v")
+    # ∂o/∂w1 = x1 × (1 − o²) = 2 × 0.5 = 1 (here the sign is flipped); ∂o/∂x1 = w1 × 0.5 = −1.5
+    page = step_through(n.o, answers={"w1": -1.0, "x1": "-1.50", n.v: 0.5},
+                        notes={"w1": "sign: the sign flipped"}, start="w1", predict=True).html
+    data = _data(page)
+    assert data["predict"] is True
+    yours = data["yours"]
+    assert yours[str(w1)] == {"yours": "-1.0", "right": False, "correct": "1.0",
+                              "note": "sign: the sign flipped"}
+    assert yours[str(x1)]["yours"] == "-1.50" and yours[str(x1)]["right"]  # the digits as written
+    assert yours[str(v)]["right"] and yours[str(v)]["correct"] == "0.5"
+    # a leaf's gradient is final at the last step that adds to it; an interior node's at its own
+    last_into_w1 = max(k for k, s in enumerate(steps) if w1 in s.updated)
+    assert tr.name(steps[last_into_w1].node) == "x1*w1"  # w1's one user
+    assert data["final"][w1] == last_into_w1 == data["start"]
+    assert data["final"][v] == next(k for k, s in enumerate(steps) if s.node == v)
+
+
+def test_without_a_learner_the_page_opens_at_step_one_in_explore_mode():
+    data = _data(step_through(lecture_neuron().o).html)
+    assert data["predict"] is False and data["start"] == 0 and data["yours"] == {}
+
+
+def test_answers_are_graded_to_the_digits_written():
+    n = lecture_neuron()  # ∂o/∂v = 1 − o² = 0.5 exactly
+    data = _data(step_through(n.o, answers={"v": "0.50", "x1": -1.4}).html)
+    tr = trace(n.o)
+    assert data["yours"][str(_index(tr, "v"))]["right"]
+    assert not data["yours"][str(_index(tr, "x1"))]["right"]  # −1.4 is not −1.5 to one decimal
+
+
+def test_bad_learner_arguments_are_refused_naming_them():
+    n = lecture_neuron()
+    with pytest.raises(ValueError, match="answers"):
+        step_through(n.o, answers={"nope": 1.0})
+    with pytest.raises(ValueError, match="answers"):
+        step_through(n.o, answers={"w1": "one"})
+    with pytest.raises(ValueError, match="answers"):
+        step_through(n.o, answers={Value(1.0): 1.0})  # not in the graph
+    with pytest.raises(TypeError, match="answers"):
+        step_through(n.o, answers=[("w1", 1.0)])
+    with pytest.raises(TypeError, match="notes"):
+        step_through(n.o, notes={"w1": 3})
+    with pytest.raises(ValueError, match="start"):
+        step_through(n.o, start="nope")
+    with pytest.raises(TypeError, match="predict"):
+        step_through(n.o, predict="yes")
+    c = Value(2.0, label="c", requires_grad=False)
+    with pytest.raises(ValueError, match="constant"):
+        step_through(n.o * c, answers={"c": 1.0})
+
+
+@pytest.mark.parametrize("layers, activation, output, loss, target", [
+    ([2, 1], "sigmoid", "sigmoid", "sse", 0.3), ([3, 2], "tanh", "linear", "sse", [0.5, -0.2]),
+    ([3, 2], "tanh", "softmax", "ce", 1), ([2, 1], "relu", "sigmoid", "bce", 1.0)])
+def test_a_hand_checks_numbers_land_on_the_nodes_of_js_page(layers, activation, output, loss,
+                                                            target):
+    from nn import MLP
+    from nn.deltas import check, sample
+    from nn.handcheck import answer_names
+
+    model = MLP(2, layers, activation=activation, output_activation=output, seed=3)
+    x = [0.7, -1.2]
+    values = sample(model, x, target, loss).values
+    answers = {name: values[name] for name in answer_names(model, x, target, loss)}
+    g = check(model, x, target, answers, loss=loss).on_graph()
+    data = _data(step_through(g.root, answers=g.answers, notes=g.notes, start=g.start).html)
+    assert len(data["yours"]) == len(g.answers) > 0
+    assert all(entry["right"] for entry in data["yours"].values())  # ∂J/∂node, rightly placed

@@ -229,3 +229,58 @@ def test_hostile_labels_leave_the_script_running(page, pages):
     assert "&amp; \"q' <b>" in page.inner_text(".explain-box")
     assert page.locator(".explain-box b").count() >= 1 and page.locator(".explain-body b:text-is('q')").count() == 0
     assert page.errors == []
+
+
+# -- a learner's numbers on the page ---------------------------------------------------------
+
+
+def yours_shown(page: Page) -> list[str]:
+    return page.locator(".picture text.dg-yours").all_text_contents()
+
+
+def test_a_learners_page_opens_in_predict_mode_at_the_first_wrong_node(page, tmp_path):
+    n = lecture_neuron()
+    # ∂o/∂w1 = 1.0, written with its sign flipped; ∂o/∂x1 = −1.5, right
+    path = step_through(n.o, tmp_path / "mine.html", predict=True, start="w1",
+                        answers={"w1": -1.0, "x1": "-1.50"},
+                        notes={"w1": "sign: the sign flipped"}).path
+    page.goto(path.as_uri())
+    assert page.locator(".predict").is_checked()
+    assert counter(page) == "step 5 / 5"  # x1*w1's step: where w1's gradient becomes final
+    assert page.locator(".question").is_visible() and "Predict" in page.inner_text(".heading")
+    # the learner's numbers are there, but no mark before the correct ones are shown
+    assert sorted(yours_shown(page)) == ["yours: -1.0", "yours: -1.50"]
+    page.fill(".guess", "0.5")
+    page.click(".check")
+    lines = page.inner_text(".now .lines")
+    assert "✗ your grad[w1] = -1.0; backward's is 1.0" in lines
+    assert "✓ your grad[x1] = -1.50 agrees with -1.5" in lines
+    assert "w1: sign: the sign flipped" in lines
+    assert sorted(yours_shown(page)) == ["yours: -1.0 ✗", "yours: -1.50 ✓"]
+    assert page.locator(".picture text.dg-yours.wrong").count() == 1
+    page.click(".prev")  # an earlier step: the leaves' gradients are not final, no mark
+    assert sorted(yours_shown(page)) == ["yours: -1.0", "yours: -1.50"]
+    assert page.errors == []
+
+
+def test_a_link_opens_at_a_node_or_a_step(page, pages):
+    page.goto(pages["tanh"] + "#node=v")
+    assert counter(page) == "step 2 / 5" and "backward processes v" in page.inner_text(".heading")
+    page.goto(pages["tanh"] + "#step=3")
+    page.reload()
+    assert counter(page) == "step 3 / 5"
+    assert not page.locator(".predict").is_checked()  # explore mode unless asked for
+    assert page.errors == []
+
+
+def test_without_dot_the_learners_numbers_sit_in_the_table(page, tmp_path, monkeypatch):
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))  # no Graphviz: the table view
+    n = lecture_neuron()
+    result = step_through(n.o, tmp_path / "table.html", answers={"w1": -1.0}, start="w1")
+    assert not result.rendered_with_dot
+    page.goto(result.path.as_uri())
+    assert counter(page) == "step 5 / 5"
+    assert page.locator("tr[data-node] span.dg-yours.wrong").inner_text() == "yours: -1.0 ✗"
+    assert page.errors == []
