@@ -44,6 +44,7 @@ class Style:
     group: str | None = None  # "neuron": one table per nn neuron; "layer": boxes per layer
     rankdir: str = "LR"
     title: str | None = None  # replaces the default title (root's value, whether backward has run)
+    decimals: int | None = None  # the view's (a page and its frames share one); None: the picture's own
 
 
 def grad_text(node: Value, grad: float | None, decimals: int | None = None) -> str:
@@ -114,7 +115,7 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
     """
     roles = node_roles(tr, style.params)
     root = tr.nodes[-1]
-    decimals = picture_decimals(tr, grads)
+    decimals = picture_decimals(tr, grads) if style.decimals is None else style.decimals
     graph = graphviz.Digraph("deltagrad")
     graph.attr(rankdir=style.rankdir, labelloc="t", fontname="Helvetica", fontsize="12")
     graph.attr("node", fontname="Helvetica", fontsize="11")

@@ -10,10 +10,11 @@ from pathlib import Path
 
 from autograd import Value
 from autograd.format import format_fixed
-from autograd.validate import output_file
+from autograd.validate import output_file, output_folder
 
 from .escape import script_json
 from .explain import Explainer
+from .frames import FRAME_FORMATS, ProgressBar, frame_sources, write_frames
 from .graph import Style, build_graph, check_size, grad_text, op_text, picture_decimals
 from .rendering import GraphvizNotFound, dot_time_limit, pipe_svg, warn_missing_dot, write_file
 from .step_page_assets import CSS, SCRIPT
@@ -42,6 +43,7 @@ class StepThrough:
         steps: how many steps it has (one per node backward visits).
         path: the file it was written to, or None.
         rendered_with_dot: False when Graphviz was missing and a table stands in for the picture.
+        frames: the frames written (``step_through(..., frames=DIR)``), else [].
     """
 
     def __init__(self, page: str, fragment: str, steps: int, path: Path | None, rendered_with_dot: bool) -> None:
@@ -50,6 +52,7 @@ class StepThrough:
         self.steps = steps
         self.path = path
         self.rendered_with_dot = rendered_with_dot
+        self.frames: list[Path] = []
 
     def _repr_html_(self) -> str:
         return self.fragment
@@ -154,7 +157,8 @@ def _page_data(tr: Trace, steps: list[Step], decimals: int) -> dict:
 
 
 def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
-                 max_nodes: int | None = DEFAULT_MAX_STEPS, dot_timeout: float | None = None) -> StepThrough:
+                 max_nodes: int | None = DEFAULT_MAX_STEPS, dot_timeout: float | None = None,
+                 frames: str | os.PathLike | None = None, frame_format: str = "png") -> StepThrough:
     """Write an offline HTML page that replays ``root``'s backward pass, one node per step.
 
     Each step highlights the node being processed (in backward's order, reverse topological),
@@ -174,11 +178,20 @@ def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
         path: where to write the page; None to only build it (e.g. to show it in Jupyter).
         max_nodes: refuse (ValueError) graphs with more nodes than this; None for no limit.
         dot_timeout: seconds Graphviz may take to draw the picture (``viz.render``'s).
+        frames: a folder to also write one picture per step into (``step-001.png``, ...), the
+            page's picture at that step, for slides and video (see ``viz.frames``); a progress
+            bar shows on a terminal.
+        frame_format: ``"png"`` or ``"svg"``.
 
     Returns:
-        A :class:`StepThrough` (its ``_repr_html_`` shows the page inline in Jupyter).
+        A :class:`StepThrough` (its ``_repr_html_`` shows the page inline in Jupyter); its
+        ``frames`` lists the frames written.
     """
     target = None if path is None else output_file(path, "path")
+    if frames is not None:
+        output_folder(frames, "frames")
+        if frame_format not in FRAME_FORMATS:
+            raise ValueError(f"step_through: frame_format must be one of {FRAME_FORMATS}, got {frame_format!r}")
     limit = dot_time_limit(dot_timeout)
     tr = root if isinstance(root, Trace) else trace(root)
     root = tr.nodes[-1]
@@ -235,4 +248,10 @@ deltagradSteps(document.getElementById("{page_id}"));</script>
     )
     if target is not None:
         write_file(target, page.encode("utf-8"), "step_through")
-    return StepThrough(page, fragment, len(steps), target, with_dot)
+    result = StepThrough(page, fragment, len(steps), target, with_dot)
+    if frames is not None:
+        texts = [[line if isinstance(line, str) else line[0] for line in step] for step in _lines(tr, steps, decimals)]
+        bar = ProgressBar(len(steps), "frames")
+        result.frames = write_frames(frame_sources(tr, steps, texts, decimals, style.title), frames, frame_format,
+                                     dot_timeout=limit, progress=bar.update)
+    return result
