@@ -11,11 +11,11 @@ from pathlib import Path
 
 import autograd
 from autograd import Value
-from autograd.format import format_number
+from autograd.format import NumberFormat
 from autograd.validate import output_file, output_folder
 from viz import draw_graph, explain, program, render, step_through, trace
 from viz.frames import FRAME_FORMATS, GIF_EXTRA, pillow_image_module, write_gif
-from viz.graph import DEFAULT_MAX_NODES, EDGES_PER_NODE, check_size
+from viz.graph import DEFAULT_MAX_NODES, EDGES_PER_NODE, check_size, picture_decimals
 from viz.rendering import (DEFAULT_DOT_TIMEOUT, DOT_TIMEOUT_VARIABLE, FORMATS, dot_time_limit,
                            output_format, write_file)
 from viz.step_page import DEFAULT_MAX_STEPS
@@ -89,8 +89,9 @@ def run(args: argparse.Namespace) -> int:
     if args.explain is not None and args.explain not in tr.names:
         raise ValueError(f"--explain {args.explain!r} names no node; the nodes are: {', '.join(tr.names)}")
     autograd.backward(root, order=tr.nodes)
-    grads = ", ".join(f"∂{root.label}/∂{name} = {format_number(v.grad)}" for name, v in values.items())
-    print(f"{root.label} = {format_number(root.data)}" + (f"; {grads}" if grads else ""))
+    numbers = NumberFormat(picture_decimals(tr, [node.grad for node in tr.nodes]))  # the picture's
+    grads = ", ".join(f"∂{root.label}/∂{name} = {numbers(v.grad)}" for name, v in values.items())
+    print(f"{root.label} = {numbers(root.data)}" + (f"; {grads}" if grads else ""))
     status = 0
     if not all(math.isfinite(x) for v in tr.nodes for x in (v.data, v.grad)):
         print("deltagrad graph: warning: a value or gradient is not finite (an overflow, or a slope of "

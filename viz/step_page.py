@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from autograd import Value
-from autograd.format import format_fixed
+from autograd.format import NumberFormat, format_fixed
 from autograd.validate import output_file, output_folder
 
 from .escape import script_json
@@ -125,12 +125,12 @@ def _lines(tr: Trace, steps: list[Step], decimals: int) -> list[list[Line]]:
     return out
 
 
-def _explanations(tr: Trace) -> dict[str, str]:
+def _explanations(tr: Trace, numbers: NumberFormat) -> dict[str, str]:
     """Every node's :func:`viz.explain` as HTML (node index -> fragment), for the nodes that require
     grad; the gradients, users and path counts they all read are computed once."""
     if len(tr.nodes) > EXPLAIN_MAX_NODES:
         return {}
-    return {str(i): e.to_html() for i, e in Explainer(tr).explain_all().items()}
+    return {str(i): e.to_html() for i, e in Explainer(tr, numbers).explain_all().items()}
 
 
 def _page_data(tr: Trace, steps: list[Step], decimals: int) -> dict:
@@ -150,7 +150,7 @@ def _page_data(tr: Trace, steps: list[Step], decimals: int) -> dict:
             for k, s in enumerate(steps)
         ],
         # where each gradient comes from, for the node the learner clicks
-        "explain": _explanations(tr),
+        "explain": _explanations(tr, NumberFormat(decimals)),  # spelled as the picture
         "explainMissing": (f"This page leaves explanations out: the graph has {len(tr.nodes)} nodes, more than "
                            f"{EXPLAIN_MAX_NODES}. In Python: print(viz.explain(root, node))."),
     }
