@@ -17,7 +17,6 @@ from typing import IO, Callable, Sequence
 
 from autograd.validate import output_file, output_folder
 
-from .escape import plain_label
 from .graph import Style, build_graph
 from .rendering import run_dot, write_file
 from .steps import Step
@@ -63,7 +62,7 @@ def _highlight(source: str, step: Step) -> str:
     A node statement repeated at the end of a DOT graph adds its attributes to the node; only
     names the picture drew are repeated (a neuron's members live inside its table).
     """
-    drawn = set(re.findall(r"^\s*((?:v|op)\d+) \[", source, re.M))
+    drawn = set(re.findall(r"^\s*((?:v|op)\d+) \[", source, re.MULTILINE))
     marks = [(f"op{step.node}", _CURRENT), (f"v{step.node}", _CURRENT)]
     marks += [(f"v{i}", _UPDATED) for i in step.updated if i != step.node]
     extra = "".join(f"\t{name} [{_attributes(attrs)}]\n" for name, attrs in marks if name in drawn)
@@ -138,7 +137,8 @@ def pillow_image_module():  # noqa: ANN201 - PIL.Image, which may not be install
     try:
         return importlib.import_module("PIL.Image")
     except ImportError:
-        raise ImportError(f"an animated GIF needs Pillow: {GIF_EXTRA} (or pip install Pillow)") from None
+        message = f"an animated GIF needs Pillow: {GIF_EXTRA} (or pip install Pillow)"
+        raise ImportError(message) from None
 
 
 def write_gif(frames: Sequence[str | os.PathLike], path: str | os.PathLike,

@@ -17,10 +17,11 @@ from viz.frames import ProgressBar, frame_sources
 from viz.step_page import step_through as page_step_through
 from viz.steps import record_steps
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="no Graphviz dot")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 LECTURE_B = 6.8813735870195432
-NEURON = ["graph", "tanh(x1*w1 + x2*w2 + b)", "--at", "x1=2", "x2=0", "w1=-3", "w2=1", f"b={LECTURE_B!r}"]
+NEURON = ["graph", "tanh(x1*w1 + x2*w2 + b)",
+          "--at", "x1=2", "x2=0", "w1=-3", "w2=1", f"b={LECTURE_B!r}"]
 
 
 def neuron() -> Value:
@@ -33,7 +34,7 @@ def neuron() -> Value:
 
 
 def page_data(page) -> dict:
-    return json.loads(re.search(r'class="data">(.*?)</script>', page.html, re.S)[1])
+    return json.loads(re.search(r'class="data">(.*?)</script>', page.html, re.DOTALL)[1])
 
 
 def grad_fields(source: str) -> dict[str, str]:
@@ -73,7 +74,8 @@ def test_the_frame_marks_the_node_being_processed_as_the_page_does():
     steps = record_steps(tr)
     sources = frame_sources(tr, steps, [[] for _ in steps], 4, "t")
     for step, source in zip(steps, sources):
-        current = re.findall(r'^\s*(v\d+) \[style="filled" fillcolor="#ffd966"', source, re.M)
+        marked = r'^\s*(v\d+) \[style="filled" fillcolor="#ffd966"'
+        current = re.findall(marked, source, re.MULTILINE)
         assert current == [f"v{step.node}"]
         assert f"step {steps.index(step) + 1} of 5: backward at {tr.name(step.node)}" in source
 
@@ -94,7 +96,8 @@ def test_a_bad_frame_format_is_refused_by_name(tmp_path):
 def test_cli_writes_frames_and_an_animated_gif(tmp_path, capsys):
     image = pytest.importorskip("PIL.Image")
     gif = tmp_path / "steps.gif"
-    assert main(NEURON + ["-o", str(tmp_path / "g.svg"), "--frames", str(tmp_path / "f"), "--gif", str(gif)]) == 0
+    frames = ["--frames", str(tmp_path / "f"), "--gif", str(gif)]
+    assert main(NEURON + ["-o", str(tmp_path / "g.svg"), *frames]) == 0
     out = capsys.readouterr().out
     assert "wrote 5 frames" in out and str(gif) in out
     assert len(list((tmp_path / "f").glob("step-*.png"))) == 5
@@ -119,7 +122,8 @@ def test_without_pillow_gif_is_one_line_naming_the_extra(tmp_path, capsys, monke
 
 @pytest.mark.parametrize("extra", [["--gif", "a.png"], ["--gif", "a.gif", "--frame-format", "svg"]])
 def test_bad_gif_options_are_refused_by_name(tmp_path, capsys, extra):
-    argv = NEURON + ["-o", str(tmp_path / "g.svg")] + [str(tmp_path / a) if "." in a else a for a in extra]
+    files = [str(tmp_path / a) if "." in a else a for a in extra]
+    argv = NEURON + ["-o", str(tmp_path / "g.svg"), *files]
     assert main(argv) == 2
     assert "--gif" in capsys.readouterr().err
 
