@@ -91,8 +91,8 @@ def _lines(tr: Trace, steps: list[Step], decimals: int) -> list[list[Line]]:
     The numbers are the steps' own (``Step.grads``; a term is the local derivative times the
     gradient of the node processed); the running totals are summed in backward's order.
     """
-    def num(x: float) -> str:
-        return format_fixed(x, decimals)
+    numbers = NumberFormat(decimals)
+    num = numbers
 
     nodes, root = tr.nodes, len(tr.nodes) - 1
     interior = {s.node for s in steps if nodes[s.node].parents}
@@ -115,8 +115,12 @@ def _lines(tr: Trace, steps: list[Step], decimals: int) -> list[list[Line]]:
             term, before = edge.local_grad * g, total[p]
             total[p] = term if before is None else before + term
             head = f"grad[{arg}] += {factor(local_formula(tr, edge))} × grad[{name}] = "
-            text = (f"{head}{num(edge.local_grad)} × {num(g)} = {num(term)}"
-                    + ("" if before is None else f"  → grad[{arg}] = {num(total[p])}"))
+            # a result its shown operands miss by rounding is marked ≈, as in the picture
+            product = numbers.result(term, numbers.shown(edge.local_grad) * numbers.shown(g))
+            text = f"{head}{num(edge.local_grad)} × {num(g)} = {product}"
+            if before is not None:
+                by_hand = numbers.shown(before) + numbers.shown(term)
+                text += f"  → grad[{arg}] = {numbers.result(total[p], by_hand)}"
             lines.append([text, p, head + "?"] if p in interior else text)
         out.append(lines)
     leaves = [i for i, node in enumerate(nodes) if not node.parents and node.requires_grad]

@@ -249,3 +249,21 @@ def test_the_playground_uses_the_same_sign_palette():
     rgb = re.search(rf"SIGN_RGB = \{{ positive: {triple}, negative: {triple} \}}", script)
     as_hex = ["#" + "".join(f"{int(c):02x}" for c in rgb.groups()[k : k + 3]) for k in (0, 3)]
     assert as_hex == [SIGN_COLORS[1], SIGN_COLORS[-1]]  # the δ shading too
+
+
+def test_the_step_pages_products_add_up_or_carry_a_mark():
+    loss = hinge_graph()
+    tr = trace(loss)
+    page = step_through(tr, max_nodes=None)
+    data = json.loads(re.search(r'class="data">(.*?)</script>', page.html, re.DOTALL)[1])
+    numbers = NumberFormat(picture_decimals(tr, [n.grad for n in tr.nodes]))
+    lines = [line if isinstance(line, str) else line[0] for s in data["steps"] for line in s["lines"]]
+    products = [m.groups() for line in lines
+                if (m := re.search(r"= (\S+) × (\S+) = (≈?)(\S+?)(?:  →|$)", line))]
+    assert len(products) > 50
+    marked = 0
+    for a, b, mark, c in products:
+        by_hand = numbers(float(a) * float(b))
+        assert (by_hand == c) == (mark == ""), (a, b, mark, c)
+        marked += bool(mark)
+    assert marked  # the 2-4-4-1 hinge graph has products that rounding makes miss
