@@ -454,7 +454,8 @@ def draw_graph(
     local derivative ∂(op result)/∂(operand), so backward's ``grad[operand] += edge × grad[result]``
     can be read off the picture. Every number has the same number of decimals (4, or more when
     needed for the sums of the picture to add up by hand to the last digit; tiny ones in scientific
-    notation). Before any backward from ``root`` the gradients show as ``—`` and the title says
+    notation); a value or gradient that its shown operands still miss by rounding is marked ``≈``
+    (the legend says so). Before any backward from ``root`` the gradients show as ``—`` and the title says
     so. A legend is drawn inside the picture.
 
     Takes micrograd's call ``draw_dot(root, format='svg', rankdir='LR')`` as it is.
