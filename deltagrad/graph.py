@@ -16,8 +16,8 @@ from autograd.validate import output_file, output_folder
 from viz import draw_graph, explain, program, render, step_through, trace
 from viz.frames import FRAME_FORMATS, GIF_EXTRA, pillow_image_module, write_gif
 from viz.graph import DEFAULT_MAX_NODES, EDGES_PER_NODE, check_size, picture_decimals
-from viz.rendering import (DEFAULT_DOT_TIMEOUT, DOT_TIMEOUT_VARIABLE, FORMATS, dot_time_limit,
-                           output_format, write_file)
+from viz.rendering import (DEFAULT_DOT_TIMEOUT, DOT_TIMEOUT_VARIABLE, FORMATS, INSTALL_HINT,
+                           GraphvizNotFound, dot_time_limit, output_format, write_file)
 from viz.step_page import DEFAULT_MAX_STEPS
 from viz.tracing import Trace
 
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     if written != args.output:  # no Graphviz: render wrote the .dot source and said how to get it
         status = 1
     if args.steps is not None or args.frames is not None or args.gif is not None:
-        _write_steps(tr, args, limit)
+        status = max(status, _write_steps(tr, args, limit))
     if args.program is not None:
         write_file(args.program, program(root).encode("utf-8"), "--program")
         print(f"wrote {args.program}")
@@ -112,12 +112,22 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
-def _write_steps(tr: Trace, args: argparse.Namespace, limit: float) -> None:
-    """The step page, its frames and the GIF made of them, as the options ask."""
+def _write_steps(tr: Trace, args: argparse.Namespace, limit: float) -> int:
+    """The step page, its frames and the GIF made of them, as the options ask.
+
+    Returns:
+        0; 1 when Graphviz is missing, so no frame could be drawn (the page is written).
+    """
     with tempfile.TemporaryDirectory() as scratch:  # frames only the GIF needs
         folder = args.frames if args.frames is not None else (Path(scratch) if args.gif else None)
-        page = step_through(tr, args.steps, max_nodes=None, dot_timeout=limit, frames=folder,
-                            frame_format=args.frame_format)
+        try:
+            page = step_through(tr, args.steps, max_nodes=None, dot_timeout=limit, frames=folder,
+                                frame_format=args.frame_format)
+        except GraphvizNotFound:  # frames are pictures: no table stands in for them
+            option = "--frames" if args.frames is not None else "--gif"
+            print(f"deltagrad graph: {option}: frames need Graphviz's dot; {INSTALL_HINT}",
+                  file=sys.stderr)
+            return 1
         plural = "s" if page.steps != 1 else ""
         if args.steps is not None:
             print(f"wrote {page.path} ({page.steps} step{plural})")
@@ -125,6 +135,7 @@ def _write_steps(tr: Trace, args: argparse.Namespace, limit: float) -> None:
             print(f"wrote {len(page.frames)} frame{plural} to {args.frames}")
         if args.gif is not None:
             print(f"wrote {write_gif(page.frames, args.gif)} ({page.steps} frame{plural})")
+    return 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -91,8 +91,7 @@ def _lines(tr: Trace, steps: list[Step], decimals: int) -> list[list[Line]]:
     The numbers are the steps' own (``Step.grads``; a term is the local derivative times the
     gradient of the node processed); the running totals are summed in backward's order.
     """
-    numbers = NumberFormat(decimals)
-    num = numbers
+    numbers = num = NumberFormat(decimals)
 
     nodes, root = tr.nodes, len(tr.nodes) - 1
     interior = {s.node for s in steps if nodes[s.node].parents}
@@ -195,7 +194,8 @@ def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
     if frames is not None:
         output_folder(frames, "frames")
         if frame_format not in FRAME_FORMATS:
-            raise ValueError(f"step_through: frame_format must be one of {FRAME_FORMATS}, got {frame_format!r}")
+            raise ValueError(f"step_through: frame_format must be one of {FRAME_FORMATS}, "
+                             f"got {frame_format!r}")
     limit = dot_time_limit(dot_timeout)
     tr = root if isinstance(root, Trace) else trace(root)
     root = tr.nodes[-1]
@@ -254,7 +254,8 @@ deltagradSteps(document.getElementById("{page_id}"));</script>
         write_file(target, page.encode("utf-8"), "step_through")
     result = StepThrough(page, fragment, len(steps), target, with_dot)
     if frames is not None:
-        texts = [[line if isinstance(line, str) else line[0] for line in step] for step in _lines(tr, steps, decimals)]
+        texts = [[line if isinstance(line, str) else line[0] for line in step]
+                 for step in _lines(tr, steps, decimals)]
         bar = ProgressBar(len(steps), "frames")
         result.frames = write_frames(frame_sources(tr, steps, texts, decimals, style.title), frames, frame_format,
                                      dot_timeout=limit, progress=bar.update)

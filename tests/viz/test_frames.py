@@ -145,3 +145,20 @@ def test_the_progress_bar_draws_on_a_terminal_only():
     assert terminal.getvalue().endswith("2/4 frames") and "#" * 15 + "-" * 15 in terminal.getvalue()
     bar.update(4)
     assert terminal.getvalue().endswith("4/4 frames\n")
+
+
+def test_without_dot_frames_are_one_line_and_exit_1_but_the_page_is_written(tmp_path, monkeypatch,
+                                                                             capsys):
+    import viz.rendering
+
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.setattr(viz.rendering, "_warned_missing", False)
+    page = tmp_path / "s.html"
+    frames = ["--frames", str(tmp_path / "f")]
+    argv = NEURON + ["-o", str(tmp_path / "n.dot"), "--steps", str(page), *frames]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "--frames" in err and "graphviz" in err.lower() and "Traceback" not in err
+    assert page.exists()
