@@ -18,13 +18,14 @@ value to the digits written?) and :func:`written_digits` (the number and its las
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Sequence
 
 from . import validate
 
-__all__ = ["format_number", "format_fixed", "choose_decimals", "Check", "format_table",
-           "written_digits", "agrees_to_written"]
+__all__ = ["format_number", "format_fixed", "choose_decimals", "Check", "format_table", "NumberFormat",
+           "APPROX_MARK", "written_digits", "agrees_to_written"]
 
 # A hand check "Σ a_i·b_i = c": the terms (a_i, b_i) and the result c (a sum is terms (a_i, 1.0)).
 Check = tuple[Sequence[tuple[float, float]], float]
@@ -125,6 +126,58 @@ def choose_decimals(checks: Iterable[Check] = (), least: int = 4, most: int = 6)
         if fewest is None or failed < fewest:
             best, fewest = decimals, failed
     return best
+
+
+APPROX_MARK = "≈"  # before a shown result that its shown operands, redone by hand, do not give
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """One view's way of writing numbers: the picture of a root, its step page's panels, its
+    ``explain`` and the command line's lines about it all take the same one, so the same number
+    is spelled the same everywhere.
+
+    Attributes:
+        decimals: every number's decimals (from :func:`choose_decimals` over the view's checks).
+
+    Example:
+        >>> numbers = NumberFormat(4)
+        >>> numbers(-0.16184108), numbers.result(0.04289, 0.14644 - 0.10355)
+        ('-0.1618', '0.0429')
+        >>> numbers.result(0.04289, numbers.shown(0.14644) - numbers.shown(0.10355))
+        '≈0.0429'
+    """
+
+    decimals: int
+
+    @classmethod
+    def for_checks(cls, checks: Iterable[Check]) -> NumberFormat:
+        """The format whose decimals make the most of the view's hand ``checks`` add up."""
+        return cls(choose_decimals(checks))
+
+    def __call__(self, x: float) -> str:
+        """``x`` as this view writes it (:func:`format_fixed`)."""
+        return format_fixed(x, self.decimals)
+
+    def shown(self, x: float) -> float:
+        """The number a reader sees for ``x``, read back: what a hand computation starts from."""
+        return shown(x, self.decimals)
+
+    def result(self, x: float, by_hand: float) -> str:
+        """``x``, a result the reader can redo, marked ``≈`` when ``by_hand`` (the same sum or
+        product computed from the shown operands, :meth:`shown`) is written differently.
+
+        Args:
+            x: the exact result.
+            by_hand: the result from the displayed operands.
+
+        Returns:
+            The text, ``0.0429`` or ``≈0.0429``.
+        """
+        text = self(x)
+        if math.isfinite(by_hand) and math.isfinite(x) and self(by_hand) != text:
+            return APPROX_MARK + text
+        return text
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -23,9 +23,10 @@ from typing import Callable
 from autograd import Value
 from autograd import validate
 from autograd.functional import gradients
-from autograd.format import Check, choose_decimals, format_fixed
+from autograd.format import NumberFormat
 
 from .escape import code_fence, one_line
+from .graph import picture_decimals
 from .tracing import Edge, Trace, factor, local_formula, trace
 
 __all__ = ["explain", "Explainer", "Explanation", "Term", "OneStep", "Path", "DeltaRule",
@@ -128,12 +129,14 @@ class Explanation:
         chain: when the paths are not listed, the one-step form at every node from the root down
             to the node, in backward's order; else ().
         delta_rule: the :class:`DeltaRule` form when asked for (``lecture=True``), else None.
-        decimals: the decimals numbers are shown with (chosen so the sums add up by hand).
+        numbers: how numbers are written: the view's (the picture's of the same root, so a node's
+            gradient is spelled here as in the picture); a result its shown operands do not
+            give to the last digit is marked ≈. ``decimals`` is ``numbers.decimals``.
     """
 
     def __init__(self, root: Value, node: Value, tr: Trace, total: float, one_step: OneStep, paths: list[Path],
                  path_count: int, max_paths: int, chain: tuple[OneStep, ...], delta_rule: DeltaRule | None,
-                 note: str) -> None:
+                 note: str, numbers: NumberFormat) -> None:
         self.root, self.node = root, node
         self.trace = tr
         self.root_name, self.node_name = tr.name(len(tr.nodes) - 1), tr.name(tr.index[node])
@@ -145,26 +148,20 @@ class Explanation:
         self.chain = chain
         self.delta_rule = delta_rule
         self.note = note
-        # at least three significant digits for the gradient explained (0.00991, not 0.0099)
-        least = 4 if total == 0 or not math.isfinite(total) else min(12, max(4, 2 - math.floor(math.log10(abs(total)))))
-        self.decimals = choose_decimals(self._checks(), least=least, most=least + 2)
-
-    def _checks(self) -> list[Check]:
-        steps = [self.one_step, *self.chain]
-        checks: list[Check] = [([(t.local, t.user_grad) for t in s.terms], s.total) for s in steps if s.terms]
-        checks += [([(t.local, t.user_grad)], t.product) for s in steps for t in s.terms]
-        if self.paths:
-            checks.append(([(p.product, 1.0) for p in self.paths], self.total))
-        r = self.delta_rule
-        if r is not None:
-            inner = math.fsum(d * w for _, _, d, w in r.feeds) if r.feeds else r.error
-            checks += [([(d, w) for _, _, d, w in r.feeds], inner)] if r.feeds else []
-            checks.append(([(r.phi_prime, inner)], r.delta))
-        return checks
+        self.numbers = numbers
+        self.decimals = numbers.decimals
 
     def num(self, x: float) -> str:
         """``x`` as this explanation shows it."""
-        return format_fixed(x, self.decimals)
+        return self.numbers(x)
+
+    def _sum(self, total: float, parts: list[float]) -> str:
+        """A shown sum of shown ``parts``, marked ≈ when they do not add up to it as shown."""
+        return self.numbers.result(total, math.fsum(self.numbers.shown(x) for x in parts))
+
+    def _product(self, product: float, factors: list[float]) -> str:
+        """A shown product of shown ``factors``, marked ≈ when they do not give it as shown."""
+        return self.numbers.result(product, math.prod(self.numbers.shown(x) for x in factors))
 
     # -- the text, as (heading, lines) blocks shared by str, Markdown and HTML -----------------
     def blocks(self) -> list[tuple[str, list[str]]]:
@@ -180,7 +177,8 @@ class Explanation:
             count = f"{len(self.paths)} path" + ("s" if len(self.paths) != 1 else "")
             lines = [self._path_line(p) for p in self.paths]
             if len(self.paths) > 1:
-                lines.append(f"sum over the paths: {' + '.join(self.num(p.product) for p in self.paths)} = {self.num(self.total)}")
+                total = self._sum(self.total, [p.product for p in self.paths])
+                lines.append(f"sum over the paths: {' + '.join(self.num(p.product) for p in self.paths)} = {total}")
             out.append((f"All {count} from {n} to {self.root_name}: the product of the local derivatives along each", lines))
         elif self.chain:
             lines = []
@@ -196,8 +194,12 @@ class Explanation:
         numbers = " + ".join(f"{self.num(t.local)} × {self.num(t.user_grad)}" for t in step.terms)
         lines = [f"{lhs} = {symbols}", f"{' ' * len(lhs)} = {numbers}"]
         if len(step.terms) > 1:
-            lines.append(f"{' ' * len(lhs)} = {' + '.join(self.num(t.product) for t in step.terms)}")
-        lines.append(f"{' ' * len(lhs)} = {self.num(step.total)}")
+            products = [self._product(t.product, [t.local, t.user_grad]) for t in step.terms]
+            lines.append(f"{' ' * len(lhs)} = {' + '.join(products)}")
+            total = self._sum(step.total, [t.product for t in step.terms])
+        else:
+            total = self._product(step.total, [step.terms[0].local, step.terms[0].user_grad])
+        lines.append(f"{' ' * len(lhs)} = {total}")
         return lines
 
     def _path_line(self, p: Path) -> str:
@@ -206,7 +208,7 @@ class Explanation:
         numbers = " × ".join(self.num(g) for g in p.local_grads)
         if len(p.local_grads) == 1:
             return f"{route}: {symbols} = {numbers}"
-        return f"{route}: {symbols} = {numbers} = {self.num(p.product)}"
+        return f"{route}: {symbols} = {numbers} = {self._product(p.product, list(p.local_grads))}"
 
     def _delta_block(self) -> tuple[str, list[str]]:
         r = self.delta_rule
@@ -395,9 +397,11 @@ class Explainer:
 
     Args:
         tr: the graph's ``viz.trace(root)``; its root must require grad.
+        numbers: the view's number format; None for the picture's of ``tr`` after backward
+            (``draw_graph``'s), so that every number reads as in the picture.
     """
 
-    def __init__(self, tr: Trace) -> None:
+    def __init__(self, tr: Trace, numbers: NumberFormat | None = None) -> None:
         if not isinstance(tr, Trace):
             raise TypeError(f"explain: tr must be a viz.trace of root, got {validate.shown(tr)}")
         if not tr.nodes[-1].requires_grad:
@@ -408,6 +412,9 @@ class Explainer:
         self.grads = _gradients(tr)
         self.counts = _count_paths(tr, self.users, 0)
         self.formula = functools.cache(lambda edge: local_formula(tr, edge))
+        if numbers is not None and not isinstance(numbers, NumberFormat):
+            raise TypeError(f"explain: numbers must be an autograd.format.NumberFormat, got {validate.shown(numbers)}")
+        self.numbers = NumberFormat(picture_decimals(tr, self.grads)) if numbers is None else numbers
 
     def explain(self, node: Value, *, max_paths: int = DEFAULT_MAX_PATHS,
                 lecture: bool = False) -> Explanation:
@@ -501,4 +508,5 @@ def _explain(shared: Explainer, i: int, max_paths: int, lecture: bool) -> Explan
             reach[k] = any(reach[tr.index[p]] for p in tr.nodes[k].parents)
         chain = tuple(_one_step(tr, users, grads, k, formula) for k in range(len(tr.nodes) - 1, i, -1) if reach[k])
     delta_rule = _delta_rule(tr, users, grads, i, formula) if lecture else None
-    return Explanation(root, node, tr, grads[i], one_step, paths, count, max_paths, chain, delta_rule, note)
+    return Explanation(root, node, tr, grads[i], one_step, paths, count, max_paths, chain, delta_rule, note,
+                       shared.numbers)

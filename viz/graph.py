@@ -11,7 +11,8 @@ from typing import Any, Callable, Sequence
 import graphviz
 
 from autograd import OPS, Value
-from autograd.format import Check, choose_decimals, format_fixed, format_number
+from autograd.format import (APPROX_MARK, Check, NumberFormat, choose_decimals, format_fixed,
+                             format_number)
 
 from .escape import plain_label, record_field
 from .roles import ROLES, Unit, as_parameter_set, find_units, neuron_of, node_roles
@@ -19,15 +20,18 @@ from .style import ROLE_COLORS, ROLE_LEGEND, add_legend, grad_color, grad_legend
 from .tracing import Edge, Trace, local_formula, trace
 
 __all__ = ["draw_graph", "draw_dot", "picture_decimals", "hand_checks", "NO_GRAD_MARK", "DEFAULT_MAX_NODES",
+           "approximate", "LEGEND_WIDTH",
            "EDGES_PER_NODE", "layout_edges"]
 
 NO_GRAD_MARK = "—"  # shown for a gradient that no backward pass has computed yet
 DEFAULT_MAX_NODES = 500
+LEGEND_WIDTH = 30  # characters a network's legend wraps at: its column no wider than the root's
 EDGES_PER_NODE = 3  # edge pieces allowed per allowed node: a layered net has about 2 a node; past 2,000
 # pieces dot can take ten seconds and more (x + x + ... + x, 50 terms: 2,500 pieces, 10 s)
 _COLORINGS = ("role", "grad")
 _GROUPINGS = ("neuron", "layer", None)
 _RANKDIRS = ("LR", "TB", "RL", "BT")
+_SIDE = {"LR": "n", "RL": "n", "TB": "w", "BT": "w"}  # an op's side that no operand flows along
 _BIG_GRAPH_ADVICE = (
     "draw the network with viz.draw_mlp(model, x) (one edge per weight); or keep nn's neurons "
     "as one table each (group='neuron', the default) when you raise max_nodes; or "
@@ -44,6 +48,7 @@ class Style:
     group: str | None = None  # "neuron": one table per nn neuron; "layer": boxes per layer
     rankdir: str = "LR"
     title: str | None = None  # replaces the default title (root's value, whether backward has run)
+    decimals: int | None = None  # the view's (a page and its frames share one); None: the picture's own
 
 
 def grad_text(node: Value, grad: float | None, decimals: int | None = None) -> str:
@@ -100,6 +105,28 @@ def hand_checks(tr: Trace, grads: Sequence[float | None] | None) -> list[Check]:
     return checks
 
 
+def approximate(tr: Trace, grads: Sequence[float | None] | None,
+                numbers: NumberFormat) -> tuple[set[int], set[int]]:
+    """The nodes whose shown value, and those whose shown gradient, the picture's shown operands
+    do not give by hand to the last digit (:func:`hand_checks`' sums): they are marked ≈.
+    Gradients are checked only when backward started at the drawn root with 1 (else the picture
+    shows another pass's gradients, which no sum over this graph gives)."""
+    def missed(terms: list[tuple[float, float]], result: float) -> bool:
+        by_hand = math.fsum(numbers.shown(a) * numbers.shown(b) for a, b in terms)
+        return numbers.result(result, by_hand).startswith(APPROX_MARK)
+
+    data = {i for i, node in enumerate(tr.nodes) if node.op in _BY_HAND
+            and missed(_BY_HAND[node.op]([p.data for p in node.parents]), node.data)}
+    if grads is None or grads[-1] != 1.0:
+        return data, set()
+    terms: list[list[tuple[float, float]]] = [[] for _ in tr.nodes]
+    for edge in tr.edges:
+        if tr.nodes[edge.parent].requires_grad and grads[edge.child] is not None:
+            terms[edge.parent].append((edge.local_grad, grads[edge.child]))
+    grad = {i for i, t in enumerate(terms) if t and grads[i] is not None and missed(t, grads[i])}
+    return data, grad
+
+
 def picture_decimals(tr: Trace, grads: Sequence[float | None] | None) -> int:
     """The decimals every number of the picture of ``tr`` is shown with (see ``choose_decimals``)."""
     return choose_decimals(hand_checks(tr, grads))
@@ -114,7 +141,8 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
     """
     roles = node_roles(tr, style.params)
     root = tr.nodes[-1]
-    decimals = picture_decimals(tr, grads)
+    decimals = picture_decimals(tr, grads) if style.decimals is None else style.decimals
+    marks = approximate(tr, grads, NumberFormat(decimals))
     graph = graphviz.Digraph("deltagrad")
     graph.attr(rankdir=style.rankdir, labelloc="t", fontname="Helvetica", fontsize="12")
     graph.attr("node", fontname="Helvetica", fontsize="11")
@@ -137,7 +165,9 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
     for i, node in enumerate(tr.nodes):
         if i in unit_of:
             continue
-        fields = (record_field(tr.name(i)), f"data {record_field(format_fixed(node.data, decimals))}", grad_text(node, shown[i], decimals))
+        data_text = _mark(i, marks[0]) + format_fixed(node.data, decimals)
+        grad_field = grad_text(node, shown[i], decimals).replace("grad ", "grad " + _mark(i, marks[1]))
+        fields = (record_field(tr.name(i)), f"data {record_field(data_text)}", grad_field)
         attrs = {"label": "{ " + " | ".join(fields) + " }", "shape": "record", "style": "filled", "fillcolor": fill(i)}
         if roles[i] == "constant":
             attrs["fontcolor"] = "#666666"
@@ -158,10 +188,10 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
         entries = grad_legend()
     else:
         entries = [(ROLE_LEGEND[role], ROLE_COLORS[role]) for role in ROLES if role in roles]
-    notes = _notes(grads, style, largest, "constant" in roles, decimals, bool(units))
+    notes = _notes(grads, style, largest, "constant" in roles, decimals, bool(units), any(marks))
     _emit_nodes(graph, statements)
     if units:
-        _emit_units(graph, tr, units, shown, decimals, fill, (entries, notes))
+        _emit_units(graph, tr, units, shown, decimals, fill, (entries, notes), marks)
     else:
         add_legend(graph, entries, notes)
     for edge in _drawing_order(tr):
@@ -178,12 +208,14 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
             head = f"op{edge.child}"
         if not parent.requires_grad:  # no gradient flows: its derivative is moot
             attrs.update(style="dashed", color="#999999")
+            if unit is None:  # from the side, apart from the labelled edges into the same op
+                attrs["headport"] = _SIDE[style.rankdir]
         elif style.show_local_grads and unit is None:
-            # A label mid-edge costs a rank of its own in dot's layout; networks keep theirs at
-            # the head, next to the op it feeds, where bundled edges can still be told apart.
+            # Mid-edge: dot reserves the label's room on its own edge (a head label is placed
+            # after layout and may land on a box or a neighbouring edge).
             number = format_fixed(edge.local_grad, decimals)
             if units:
-                attrs.update(headlabel=number, labeldistance="2.2", labelangle="-35")
+                attrs["label"] = number
             else:  # a function's edge also says which rule gave the number: 1 − o² = 0.5
                 attrs["label"] = plain_label(f"{local_formula(tr, edge)} = {number}" if _shows_formula(child) else number)
         graph.edge(tail, head, **attrs)
@@ -219,7 +251,7 @@ def _title(tr: Trace, grads: Sequence[float] | None, decimals: int) -> str:
 
 
 def _notes(grads: Sequence[float] | None, style: Style, largest: float, has_constants: bool, decimals: int,
-           has_units: bool) -> list[str]:
+           has_units: bool, has_marks: bool = False) -> list[str]:
     notes = ["box: name | data | grad"]
     if has_units:
         notes += ["table: one neuron (L0.N1: layer 0, neuron 1),",
@@ -236,6 +268,8 @@ def _notes(grads: Sequence[float] | None, style: Style, largest: float, has_cons
     elif style.color == "grad":
         notes.append(f"max |grad| = {format_fixed(largest, decimals)}")
     notes.append(f"numbers rounded to {decimals} decimals (tiny: 1.2e-05)")
+    if has_marks:
+        notes.append(f"{APPROX_MARK}: by hand, the shown operands miss it by rounding")
     return notes
 
 
@@ -251,9 +285,12 @@ def _emit_nodes(graph: graphviz.Digraph, statements: dict[tuple[int, int] | None
 
 
 def _emit_units(graph: graphviz.Digraph, tr: Trace, units: list[Unit], shown: list[float | None], decimals: int,
-                fill: Callable[[int], str], legend: tuple[list[tuple[str, str]], list[str]]) -> None:
+                fill: Callable[[int], str], legend: tuple[list[tuple[str, str]], list[str]],
+                marks: tuple[set[int], set[int]] = (set(), set())) -> None:
     """Each neuron as one table (rows w_i, b, v, φ'(v), y), the neurons of a layer in one column,
     in index order (invisible edges in a rank=same group keep the order)."""
+    root = len(tr.nodes) - 1
+    root_in_table = any(root in unit.members for unit in units)
     for layer, members in itertools.groupby(units, key=lambda u: u.layer):
         members = list(members)
         with graph.subgraph() as column:
@@ -264,23 +301,31 @@ def _emit_units(graph: graphviz.Digraph, tr: Trace, units: list[Unit], shown: li
                         fontsize="11", fontcolor="#555555")
             chain = [head]
             for unit in members:
-                column.node(f"u{unit.dot}", label=_unit_table(tr, unit, shown, decimals, fill), shape="plain", fontsize="10")
+                table = _unit_table(tr, unit, shown, decimals, fill, marks)
+                column.node(f"u{unit.dot}", label=table, shape="plain", fontsize="10")
                 chain.append(f"u{unit.dot}")
-            if layer == units[-1].layer:  # the legend under the last layer: its column is the shortest
+            if root_in_table and layer == units[-1].layer:  # under the last layer: shortest column
                 add_legend(column, *legend)
                 chain.append("legend")
             for above, below in zip(chain, chain[1:]):
                 column.edge(above, below, style="invis")
+    if not root_in_table:  # beside the root (a loss): its rank is short, the layers' are tall
+        with graph.subgraph() as column:
+            column.attr(rank="same")
+            column.node(f"v{root}")
+            add_legend(column, *legend, width=LEGEND_WIDTH)
 
 
-def _unit_table(tr: Trace, unit: Unit, shown: list[float | None], decimals: int, fill: Callable[[int], str]) -> str:
+def _unit_table(tr: Trace, unit: Unit, shown: list[float | None], decimals: int,
+                fill: Callable[[int], str],
+                marks: tuple[set[int], set[int]] = (set(), set())) -> str:
     def short(name: str) -> str:
         return name[len(unit.prefix):] if unit.prefix and name.startswith(unit.prefix) else name
 
     def row(i: int, name: str) -> str:
         node = tr.nodes[i]
-        grad = grad_text(node, shown[i], decimals).removeprefix("grad ")
-        cells = (name, format_fixed(node.data, decimals), grad)
+        grad = _mark(i, marks[1]) + grad_text(node, shown[i], decimals).removeprefix("grad ")
+        cells = (name, _mark(i, marks[0]) + format_fixed(node.data, decimals), grad)
         bg = f' BGCOLOR="{fill(i)}"'
         return (f'<TR><TD PORT="i{i}" ALIGN="LEFT"{bg}>{html.escape(cells[0])}</TD><TD{bg}>{html.escape(cells[1])}</TD>'
                 f'<TD PORT="o{i}"{bg}>{html.escape(cells[2])}</TD></TR>')
@@ -303,6 +348,10 @@ def _unit_table(tr: Trace, unit: Unit, shown: list[float | None], decimals: int,
         rows.append(row(unit.activation, f"{short(tr.name(unit.activation))} = {symbol}({short(tr.name(unit.dot))})"))
     border = "2" if len(tr.nodes) - 1 in unit.members else "0"  # the root's table, as the root's box
     return f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2">{"".join(rows)}</TABLE>>'
+
+
+def _mark(i: int, marked: set[int]) -> str:
+    return APPROX_MARK if i in marked else ""
 
 
 def _shows_formula(node: Value) -> bool:
@@ -405,7 +454,8 @@ def draw_graph(
     local derivative ∂(op result)/∂(operand), so backward's ``grad[operand] += edge × grad[result]``
     can be read off the picture. Every number has the same number of decimals (4, or more when
     needed for the sums of the picture to add up by hand to the last digit; tiny ones in scientific
-    notation). Before any backward from ``root`` the gradients show as ``—`` and the title says
+    notation); a value or gradient that its shown operands still miss by rounding is marked ``≈``
+    (the legend says so). Before any backward from ``root`` the gradients show as ``—`` and the title says
     so. A legend is drawn inside the picture.
 
     Takes micrograd's call ``draw_dot(root, format='svg', rankdir='LR')`` as it is.

@@ -14,13 +14,12 @@ from nn import MLP, deltas
 
 from .escape import plain_label
 from .formulas import derivative_text
-from .style import ROLE_COLORS, add_legend
+from .style import ROLE_COLORS, SIGN_COLORS, SIGN_LEGEND, add_legend
 from .tracing import shown_label
 
 __all__ = ["draw_mlp", "EDGE_LABEL_LIMIT"]
 
 EDGE_LABEL_LIMIT = 40  # more weights than this: values go to hover tooltips, not edge labels
-_POSITIVE, _NEGATIVE = "#c0392b", "#2e6fb5"
 _FADED = "a0"  # alpha for edges of big nets, so that crossings stay legible
 
 
@@ -192,7 +191,7 @@ def draw_mlp(model: Any, x: Any = None, target: Any = None, *, edge_labels: bool
             for i, w in enumerate(neuron.w):
                 g = None if grads is None else grads[w]
                 text = f"{shown_label(w.label) or f'{names[n]}.w{i}'} = {num(w.data)}, g = {'—' if g is None else num(g)}"
-                color = _POSITIVE if w.data >= 0 else _NEGATIVE
+                color = SIGN_COLORS[1 if w.data >= 0 else -1]
                 attrs = {
                     "color": color if labelled else color + _FADED,
                     "penwidth": f"{0.4 + (2.6 if labelled else 1.4) * abs(w.data) / largest:.2f}",
@@ -207,7 +206,7 @@ def draw_mlp(model: Any, x: Any = None, target: Any = None, *, edge_labels: bool
     notes = [
         "unit: name (activation); weights w_i ← input i and bias b, with value and gradient g"
         + ("; v = w·input + b, φ'(v), y = φ(v)" if xs is not None else ""),
-        "edge: one weight; red w > 0, blue w < 0, thicker = larger |w|",
+        f"edge: one weight; {SIGN_LEGEND}, thicker = larger |w|",
         "an edge enters the row of its weight" if labelled else "hover an edge (SVG) for its weight and gradient",
         source,
     ]

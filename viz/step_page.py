@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value
-from autograd.format import agrees_to_written, format_fixed, format_number, written_digits
-from autograd.validate import flag, output_file, shown, text
+from autograd.format import NumberFormat, agrees_to_written, format_fixed, format_number, written_digits
+from autograd.validate import flag, output_file, output_folder, shown, text
 
 from .diagnose import node_names
 from .escape import script_json
 from .explain import Explainer
+from .frames import FRAME_FORMATS, ProgressBar, frame_sources, write_frames
 from .graph import Style, build_graph, check_size, grad_text, op_text, picture_decimals
 from .rendering import GraphvizNotFound, dot_time_limit, pipe_svg, warn_missing_dot, write_file
 from .step_page_assets import CSS, SCRIPT
@@ -45,6 +46,7 @@ class StepThrough:
         steps: how many steps it has (one per node backward visits).
         path: the file it was written to, or None.
         rendered_with_dot: False when Graphviz was missing and a table stands in for the picture.
+        frames: the frames written (``step_through(..., frames=DIR)``), else [].
     """
 
     def __init__(self, page: str, fragment: str, steps: int, path: Path | None, rendered_with_dot: bool) -> None:
@@ -53,6 +55,7 @@ class StepThrough:
         self.steps = steps
         self.path = path
         self.rendered_with_dot = rendered_with_dot
+        self.frames: list[Path] = []
 
     def _repr_html_(self) -> str:
         return self.fragment
@@ -91,8 +94,7 @@ def _lines(tr: Trace, steps: list[Step], decimals: int) -> list[list[Line]]:
     The numbers are the steps' own (``Step.grads``; a term is the local derivative times the
     gradient of the node processed); the running totals are summed in backward's order.
     """
-    def num(x: float) -> str:
-        return format_fixed(x, decimals)
+    numbers = num = NumberFormat(decimals)
 
     nodes, root = tr.nodes, len(tr.nodes) - 1
     interior = {s.node for s in steps if nodes[s.node].parents}
@@ -115,8 +117,12 @@ def _lines(tr: Trace, steps: list[Step], decimals: int) -> list[list[Line]]:
             term, before = edge.local_grad * g, total[p]
             total[p] = term if before is None else before + term
             head = f"grad[{arg}] += {factor(local_formula(tr, edge))} × grad[{name}] = "
-            text = (f"{head}{num(edge.local_grad)} × {num(g)} = {num(term)}"
-                    + ("" if before is None else f"  → grad[{arg}] = {num(total[p])}"))
+            # a result its shown operands miss by rounding is marked ≈, as in the picture
+            product = numbers.result(term, numbers.shown(edge.local_grad) * numbers.shown(g))
+            text = f"{head}{num(edge.local_grad)} × {num(g)} = {product}"
+            if before is not None:
+                by_hand = numbers.shown(before) + numbers.shown(term)
+                text += f"  → grad[{arg}] = {numbers.result(total[p], by_hand)}"
             lines.append([text, p, head + "?"] if p in interior else text)
         out.append(lines)
     leaves = [i for i, node in enumerate(nodes) if not node.parents and node.requires_grad]
@@ -125,12 +131,12 @@ def _lines(tr: Trace, steps: list[Step], decimals: int) -> list[list[Line]]:
     return out
 
 
-def _explanations(tr: Trace) -> dict[str, str]:
+def _explanations(tr: Trace, numbers: NumberFormat) -> dict[str, str]:
     """Every node's :func:`viz.explain` as HTML (node index -> fragment), for the nodes that require
     grad; the gradients, users and path counts they all read are computed once."""
     if len(tr.nodes) > EXPLAIN_MAX_NODES:
         return {}
-    return {str(i): e.to_html() for i, e in Explainer(tr).explain_all().items()}
+    return {str(i): e.to_html() for i, e in Explainer(tr, numbers).explain_all().items()}
 
 
 def final_steps(steps: list[Step], count: int) -> list[int]:
@@ -214,7 +220,7 @@ def _page_data(tr: Trace, steps: list[Step], decimals: int) -> dict:
             for k, s in enumerate(steps)
         ],
         # where each gradient comes from, for the node the learner clicks
-        "explain": _explanations(tr),
+        "explain": _explanations(tr, NumberFormat(decimals)),  # spelled as the picture
         "explainMissing": (f"This page leaves explanations out: the graph has {len(tr.nodes)} nodes, more than "
                            f"{EXPLAIN_MAX_NODES}. In Python: print(viz.explain(root, node))."),
     }
@@ -223,7 +229,8 @@ def _page_data(tr: Trace, steps: list[Step], decimals: int) -> dict:
 def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
                  max_nodes: int | None = DEFAULT_MAX_STEPS, dot_timeout: float | None = None,
                  predict: bool = False, answers: Mapping[Any, float | str] | None = None,
-                 notes: Mapping[Any, str] | None = None, start: Any = None) -> StepThrough:
+                 notes: Mapping[Any, str] | None = None, start: Any = None,
+                 frames: str | os.PathLike | None = None, frame_format: str = "png") -> StepThrough:
     """Write an offline HTML page that replays ``root``'s backward pass, one node per step.
 
     Each step highlights the node being processed (in backward's order, reverse topological),
@@ -252,11 +259,21 @@ def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
         start: the node (a name or a Value) to open at: the step where its gradient is final
             (its own step, where predict mode asks for it). A link's ``#step=N`` or
             ``#node=NAME`` wins over it.
+        frames: a folder to also write one picture per step into (``step-001.png``, ...), the
+            page's picture at that step, for slides and video (see ``viz.frames``); a progress
+            bar shows on a terminal.
+        frame_format: ``"png"`` or ``"svg"``.
 
     Returns:
-        A :class:`StepThrough` (its ``_repr_html_`` shows the page inline in Jupyter).
+        A :class:`StepThrough` (its ``_repr_html_`` shows the page inline in Jupyter); its
+        ``frames`` lists the frames written.
     """
     target = None if path is None else output_file(path, "path")
+    if frames is not None:
+        output_folder(frames, "frames")
+        if frame_format not in FRAME_FORMATS:
+            raise ValueError(f"step_through: frame_format must be one of {FRAME_FORMATS}, "
+                             f"got {frame_format!r}")
     limit = dot_time_limit(dot_timeout)
     tr = root if isinstance(root, Trace) else trace(root)
     root = tr.nodes[-1]
@@ -323,4 +340,11 @@ deltagradSteps(document.getElementById("{page_id}"));</script>
     )
     if target is not None:
         write_file(target, page.encode("utf-8"), "step_through")
-    return StepThrough(page, fragment, len(steps), target, with_dot)
+    result = StepThrough(page, fragment, len(steps), target, with_dot)
+    if frames is not None:
+        texts = [[line if isinstance(line, str) else line[0] for line in step]
+                 for step in _lines(tr, steps, decimals)]
+        bar = ProgressBar(len(steps), "frames")
+        result.frames = write_frames(frame_sources(tr, steps, texts, decimals, style.title), frames, frame_format,
+                                     dot_timeout=limit, progress=bar.update)
+    return result

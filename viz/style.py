@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 from typing import Sequence
 
 import graphviz
 
-__all__ = ["ROLE_COLORS", "ROLE_LEGEND", "GRAD_COLORS", "NO_GRAD_COLOR", "grad_color",
-           "grad_legend", "add_legend"]
+__all__ = ["ROLE_COLORS", "ROLE_LEGEND", "GRAD_COLORS", "NO_GRAD_COLOR", "SIGN_COLORS",
+           "SIGN_LEGEND", "grad_color", "grad_legend", "add_legend"]
 
 ROLE_COLORS = {
     "input": "#cfe2f3",
@@ -34,6 +35,12 @@ GRAD_COLORS = {
     -1: ("#d1e5f0", "#92c5de", "#4393c3"),
 }
 NO_GRAD_COLOR = "#eeeeee"
+
+# The sign of a weight (or a δ) in every view: red positive, blue negative, as GRAD_COLORS. The
+# playground's script (deltagrad/playground/static/playground.js) repeats the two values; a test
+# compares them.
+SIGN_COLORS = {1: "#c0392b", -1: "#2e6fb5"}
+SIGN_LEGEND = "red w > 0, blue w < 0"
 _GRAD_LEVELS = (0.1, 0.5)  # |grad| / max |grad| above which a node gets the middle, dark shade
 
 
@@ -57,18 +64,25 @@ def grad_legend() -> list[tuple[str, str]]:
     return positive[::-1] + [("grad = 0", ROLE_COLORS["interior"])] + negative + [("no gradient", NO_GRAD_COLOR)]
 
 
-def add_legend(graph: graphviz.Digraph, entries: Sequence[tuple[str, str]], notes: Sequence[str] = ()) -> None:
+def add_legend(graph: graphviz.Digraph, entries: Sequence[tuple[str, str]],
+               notes: Sequence[str] = (), width: int | None = None) -> None:
     """Draw a legend box inside ``graph``: one swatch per (text, colour) entry, then ``notes``.
 
     Args:
         graph: the picture to draw into.
         entries: (text, fill colour) pairs.
         notes: lines of explanation under the swatches.
+        width: wrap every line at this many characters (a legend beside a narrow box stays as
+            narrow); None to keep each line whole.
     """
+    if width is not None:
+        entries = [(line, color if k == 0 else "")
+                   for text, color in entries for k, line in enumerate(_wrap(text, width))]
+        notes = [line for note in notes for line in _wrap(note, width)]
     # Notes sit in the text column (not spanning both) so the swatch column stays narrow.
     rows = "".join(
-        f'<TR><TD BGCOLOR="{color}" BORDER="1" WIDTH="16" HEIGHT="12" FIXEDSIZE="TRUE"></TD>'
-        f'<TD ALIGN="LEFT">{html.escape(text)}</TD></TR>'
+        (_swatch(color) if color else "<TR><TD></TD>")
+        + f'<TD ALIGN="LEFT">{html.escape(text)}</TD></TR>'
         for text, color in entries
     )
     rows += "".join(f'<TR><TD></TD><TD ALIGN="LEFT">{html.escape(note)}</TD></TR>' for note in notes)
@@ -76,3 +90,15 @@ def add_legend(graph: graphviz.Digraph, entries: Sequence[tuple[str, str]], note
     graph.node("legend", label=table, shape="plain", fontsize="10")
 
 
+
+
+def _swatch(color: str) -> str:
+    return f'<TR><TD BGCOLOR="{color}" BORDER="1" WIDTH="16" HEIGHT="12" FIXEDSIZE="TRUE"></TD>'
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, the leading indent kept and the lines
+    after the first indented two more (they continue it)."""
+    indent = text[: len(text) - len(text.lstrip())]
+    return textwrap.wrap(text, width, initial_indent="", subsequent_indent=indent + "  ",
+                         break_on_hyphens=False) or [text]

@@ -83,15 +83,27 @@ def _names(nodes: list[Value], index: dict[Value, int]) -> list[str]:
     strength: list[int] = []  # binding strength of each name (_ATOM for a plain name)
     readable: list[bool] = []  # a label, an nn name, a constant, or an expression of such
     neuron_v: list[bool] = []  # named P.v as a neuron's pre-activation
+    input_slot: dict[int, int] = {}  # an unlabelled leaf fed to a neuron as its input j: x{j}
+    for node in nodes:
+        if node.op == "dot":
+            n = len(node.parents) // 2
+            for j, x in enumerate(node.parents[n : 2 * n]):
+                if not x.label and not x.parents:
+                    input_slot.setdefault(index[x], j)
     for i, node in enumerate(nodes):
         name, level, ok, is_v = f"n{i}", _ATOM, False, False
         parents = [index[p] for p in node.parents]
         if node.label:
             name, ok = shown_label(node.label), True
         elif not parents:
-            if not node.requires_grad:  # a constant is its value; constants get no gradient, may share it
+            if i in input_slot and f"x{input_slot[i]}" not in taken:  # a network's input
+                name, ok = f"x{input_slot[i]}", True
+                taken.add(name)
+            elif not node.requires_grad and _number(node.data) not in taken:
+                # a constant is its value, once: a second constant of that value is n{i}
                 name, ok = _number(node.data), True
                 level = _ATOM if node.data >= 0 else _PRODUCT
+                taken.add(name)
         else:
             prefix = neuron_prefix(node)
             if prefix is not None:

@@ -137,3 +137,28 @@ def test_an_overflow_is_drawn_but_warned_about_with_exit_1(tmp_path, capsys):
     assert main(["graph", "exp(x)", "--at", "x=1000", "-o", str(tmp_path / "e.svg")]) == 1
     captured = capsys.readouterr()
     assert "out = inf" in captured.out and "not finite" in captured.err and (tmp_path / "e.svg").is_file()
+
+
+def test_program_writes_python_that_reproduces_the_gradients(tmp_path, capsys):
+    import math
+    import runpy
+
+    script = tmp_path / "sub" / "neuron.py"
+    assert main(NEURON + ["-o", str(tmp_path / "g.dot"), "--program", str(script)]) == 0
+    assert f"wrote {script}" in capsys.readouterr().out
+    ran = runpy.run_path(str(script))
+    # closed form: o = tanh(n), ∂o/∂w1 = (1 − o²)·x1, ∂o/∂x1 = (1 − o²)·w1, ∂o/∂b = 1 − o²
+    o = math.tanh(2 * -3 + 0 * 1 + LECTURE_B)
+    assert ran["g_w1"] == pytest.approx((1 - o * o) * 2, abs=1e-12)
+    assert ran["g_x1"] == pytest.approx((1 - o * o) * -3, abs=1e-12)
+    assert ran["g_b"] == pytest.approx(1 - o * o, abs=1e-12)
+    assert ran["g_x2"] == pytest.approx((1 - o * o) * 1, abs=1e-12)
+
+
+@pytest.mark.parametrize("name", ["prog.txt", "prog"])
+def test_program_must_be_a_python_file_name(tmp_path, capsys, name):
+    argv = ["graph", "x*2", "--at", "x=1", "-o", str(tmp_path / "g.svg"), "--program", str(tmp_path / name)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--program" in err and ".py" in err
+    assert not (tmp_path / "g.svg").exists()  # refused before any work

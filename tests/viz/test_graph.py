@@ -246,7 +246,8 @@ def test_dot_operands_are_drawn_weight_next_to_its_input():
     tr = trace(out)
     into_dot = [(t, h) for t, h, _ in dot_edges(source) if h == f"op{len(tr.nodes) - 2}" or h == f"op{len(tr.nodes) - 1}"]
     names = [record_fields(dot_nodes(source)[t])[0] for t, h in into_dot if h.startswith("op") and tr.nodes[int(h[2:])].op == "dot"]
-    assert names == ["L0.N0.w0", "1", "L0.N0.w1", "2", "L0.N0.w2", "3", "L0.N0.b"]
+    # unlabelled inputs of a network are named x0, x1, .. (issue 21)
+    assert names == ["L0.N0.w0", "x0", "L0.N0.w1", "x1", "L0.N0.w2", "x2", "L0.N0.b"]
     assert 'ordering=in' in source
 
 

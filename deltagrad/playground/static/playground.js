@@ -6,7 +6,11 @@
   const $ = (id) => document.getElementById(id);
   const SVGNS = "http://www.w3.org/2000/svg";
   const CLASS_RGB = [[245, 147, 34], [8, 119, 189], [44, 160, 44]];
-  const POSITIVE = "#0877bd", NEGATIVE = "#f59322", NOT_A_NUMBER = "#98a2b3";
+  // The sign of a weight or a δ: red positive, blue negative, as in every picture (viz.style's
+  // SIGN_COLORS; a test compares). The loss curve and a regression's fit keep their own colours.
+  const POSITIVE = "#c0392b", NEGATIVE = "#2e6fb5", NOT_A_NUMBER = "#98a2b3";
+  const SIGN_RGB = { positive: [192, 57, 43], negative: [46, 111, 181] };
+  const LOSS = "#0877bd", FIT = "#f59322";
   const SHORT = { linear: "lin", sigmoid: "σ", tanh: "tanh", relu: "ReLU", leaky_relu: "lReLU", elu: "ELU",
                   selu: "SELU", softplus: "s+", step: "step", softmax: "soft" };
   const POLL_MS = 200, DETAIL_MS = 350;
@@ -209,7 +213,7 @@
       const py = (y) => H - ((y - lo) / (hi - lo)) * H;
       axes(g, px(0), py(0), W, H);
       if (s.view.curve) {
-        g.strokeStyle = NEGATIVE; g.lineWidth = 3; g.beginPath();
+        g.strokeStyle = FIT; g.lineWidth = 3; g.beginPath();
         s.view.curve.x.forEach((x, i) => { const y = s.view.curve.y[i]; if (y !== null) g.lineTo(px(x), py(y)); });
         g.stroke();
       }
@@ -310,7 +314,7 @@
       g.textAlign = "right";
       g.fillText(short(10 ** hi), left - 4, top + 9);
       g.fillText(short(10 ** lo), left - 4, top + h);
-      g.strokeStyle = POSITIVE; g.lineWidth = 1.6; g.beginPath();
+      g.strokeStyle = LOSS; g.lineWidth = 1.6; g.beginPath();
       steps.forEach((step, i) => { const v = losses[i]; if (v !== null && v > 0) g.lineTo(sx(step), sy(v)); });
       g.stroke();
     }
@@ -404,7 +408,7 @@
         title += " = " + fmt(detail.x[j]);
       } else if (detail) {
         const u = detail.layers[k].units[j], a = share(u.delta, biggest);
-        const rgb = u.delta >= 0 ? [8, 119, 189] : [245, 147, 34];
+        const rgb = u.delta >= 0 ? SIGN_RGB.positive : SIGN_RGB.negative;
         const shade = rgb.map((v) => Math.round(255 - 0.6 * a * (255 - v)));
         fill = isNaN(u.delta) ? NOT_A_NUMBER : "rgb(" + shade.join(",") + ")";
         title += ": v = " + fmt(u.v) + ", y = " + fmt(u.y) + ", δ = " + fmt(u.delta);
