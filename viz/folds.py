@@ -94,6 +94,7 @@ def gradient_parts(tr: Trace, grads: Sequence[float | None], batch: Batch) -> di
     part from each sample, Σ local × grad[user] over that sample's users (the parts add up to
     the gradient, as backward adds them)."""
     parts: dict[int, list[float]] = {}
+    users: dict[int, set[int]] = {}
     for edge in tr.edges:
         p, k = edge.parent, batch.samples[edge.child]
         if batch.samples[p] != SHARED or k == SHARED or grads[edge.child] is None:
@@ -101,7 +102,8 @@ def gradient_parts(tr: Trace, grads: Sequence[float | None], batch: Batch) -> di
         if tr.nodes[p].requires_grad:
             row = parts.setdefault(p, [0.0] * batch.count)
             row[k] += edge.local_grad * grads[edge.child]
-    return {p: row for p, row in parts.items() if sum(x != 0.0 for x in row) > 1}
+            users.setdefault(p, set()).add(k)
+    return {p: row for p, row in parts.items() if len(users[p]) > 1}
 
 
 def parts_text(row: Sequence[float], decimals: int) -> str:
@@ -165,7 +167,7 @@ def _layer_table(tr: Trace, grads: Sequence[float | None] | None, batch: Batch, 
     width = len({tr.nodes[i].label.rsplit(".", 1)[0] for i in weights + biases})
     after = {tr.nodes[i].op for i in mine if tr.nodes[i].parents and tr.nodes[i].op != "dot"}
     activation = ", ".join(sorted(after)) or "linear"
-    rows = [f"<B>layer {name[1:]}</B>: {width} neurons, {html.escape(activation)}",
+    rows = [f"<B>layer {name[1:]}</B>: {width} neuron{'s' if width != 1 else ''}, {html.escape(activation)}",
             f"{len(weights)} weights, {len(biases)} biases"]
     if grads is None:
         rows.append("no backward yet")
