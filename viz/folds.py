@@ -109,6 +109,8 @@ def gradient_parts(tr: Trace, grads: Sequence[float | None], batch: Batch) -> di
 def parts_text(row: Sequence[float], decimals: int) -> str:
     """``Σ 100 samples, largest s17 0.0123``: how a gradient sums per-sample parts (s1 is the first)."""
     largest = max(range(len(row)), key=lambda k: abs(row[k]))
+    if row[largest] == 0.0:
+        return f"Σ {len(row)} samples, all 0"
     return f"Σ {len(row)} samples, largest s{largest + 1} {format_fixed(row[largest], decimals)}"
 
 

@@ -51,6 +51,7 @@ class Style:
     clusters: bool = False  # every node, boxed by layer (the deprecated group="layer")
     unfold: frozenset[str] = frozenset()  # neurons (L0.N1) drawn as scalars in a folded view
     cell_ids: bool = False  # table cells get SVG ids (r3, g3: node 3's row and grad), for pages
+    legend: str = "inside"  # "inside" the picture, "none", or "only" (a picture of the legend alone)
 
 
 def grad_text(node: Value, grad: float | None, decimals: int | None = None) -> str:
@@ -184,10 +185,15 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
     if hidden:
         notes += [f"samples 2..{batch.count} are computed as sample 1 is (not drawn)",
                   "a parameter's grad is the sum of its parts from every", "  sample; the largest is named (s1: sample 1)"]
+    if style.legend == "only":
+        legend = graphviz.Digraph("legend")
+        add_legend(legend, entries, notes)
+        return legend
     _emit_nodes(graph, statements)
+    inside = (entries, notes) if style.legend == "inside" else None
     if units:
-        _emit_units(graph, tr, units, shown, decimals, fill, (entries, notes), parts if parts else None, style.cell_ids)
-    else:
+        _emit_units(graph, tr, units, shown, decimals, fill, inside, parts if parts else None, style.cell_ids)
+    elif inside:
         add_legend(graph, entries, notes)
     for edge in _drawing_order(tr):
         if edge.parent in hidden or edge.child in hidden:
@@ -285,7 +291,7 @@ def _emit_nodes(graph: graphviz.Digraph, statements: dict[tuple[int, int] | None
 
 
 def _emit_units(graph: graphviz.Digraph, tr: Trace, units: list[Unit], shown: list[float | None], decimals: int,
-                fill: Callable[[int], str], legend: tuple[list[tuple[str, str]], list[str]],
+                fill: Callable[[int], str], legend: tuple[list[tuple[str, str]], list[str]] | None,
                 parts: dict[int, list[float]] | None = None, cell_ids: bool = False) -> None:
     """Each neuron as one table (rows w_i, b, v, φ'(v), y), the neurons of a layer in one column,
     in index order (invisible edges in a rank=same group keep the order)."""
@@ -302,7 +308,7 @@ def _emit_units(graph: graphviz.Digraph, tr: Trace, units: list[Unit], shown: li
                 label = _unit_table(tr, unit, shown, decimals, fill, parts or {}, cell_ids)
                 column.node(f"u{unit.dot}", label=label, shape="plain", fontsize="10")
                 chain.append(f"u{unit.dot}")
-            if layer == units[-1].layer:  # the legend under the last layer: its column is the shortest
+            if legend and layer == units[-1].layer:  # the legend under the last layer: its column is the shortest
                 add_legend(column, *legend)
                 chain.append("legend")
             for above, below in zip(chain, chain[1:]):
@@ -327,7 +333,8 @@ def _unit_table(tr: Trace, unit: Unit, shown: list[float | None], decimals: int,
                 f'<TD PORT="o{i}"{bg}{ids[2]}>{html.escape(cells[2])}{more}</TD></TR>')
 
     kind = "linear" if unit.activation is None else op_text(tr.nodes[unit.activation], ", ")
-    rows = [f'<TR><TD ALIGN="LEFT" BGCOLOR="#f3f3f3"><B>{html.escape(unit.prefix.rstrip(".") or "neuron")}</B> '
+    head = f' ID="h{unit.dot}" HREF="#h{unit.dot}" TITLE="click: unfold"' if cell_ids else ""
+    rows = [f'<TR><TD ALIGN="LEFT" BGCOLOR="#f3f3f3"{head}><B>{html.escape(unit.prefix.rstrip(".") or "neuron")}</B> '
             f'{html.escape(kind)}</TD><TD BGCOLOR="#f3f3f3"><FONT COLOR="#555555">data</FONT></TD>'
             f'<TD BGCOLOR="#f3f3f3"><FONT COLOR="#555555">grad</FONT></TD></TR>']
     rows += [row(w, short(tr.name(w))) for w in unit.weights]
