@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import graphviz
 
@@ -19,8 +19,19 @@ from .escape import plain_label
 from .roles import SHARED, Unit, neuron_of, node_roles
 from .tracing import Trace
 
-__all__ = ["FOLDS", "FOLD_TITLES", "SCREEN_ROWS", "SCREEN_BOXES", "choose_fold", "tallest_column",
-           "Batch", "batch_of", "gradient_parts", "parts_text", "draw_layers"]
+__all__ = [
+    "FOLDS",
+    "FOLD_TITLES",
+    "SCREEN_BOXES",
+    "SCREEN_ROWS",
+    "Batch",
+    "batch_of",
+    "choose_fold",
+    "draw_layers",
+    "gradient_parts",
+    "parts_text",
+    "tallest_column",
+]
 
 FOLDS = ("neuron", "layer", "sample", None)
 # What the title says of each fold ("auto" picks one of them, see choose_fold).

@@ -15,7 +15,8 @@ from autograd import OPS, Value
 from autograd.format import Check, choose_decimals, format_fixed, format_number
 
 from .escape import plain_label, record_field
-from .folds import FOLD_TITLES, FOLDS, Batch, batch_of, choose_fold, draw_layers, gradient_parts, parts_text
+from .folds import (FOLD_TITLES, FOLDS, Batch, batch_of, choose_fold, draw_layers, gradient_parts,
+                    parts_text)
 from .roles import ROLES, Unit, as_parameter_set, find_units, neuron_of, node_roles, samples_of
 from .style import ROLE_COLORS, ROLE_LEGEND, add_legend, grad_color, grad_legend
 from .tracing import Edge, Trace, local_formula, trace
@@ -51,7 +52,7 @@ class Style:
     clusters: bool = False  # every node, boxed by layer (the deprecated group="layer")
     unfold: frozenset[str] = frozenset()  # neurons (L0.N1) drawn as scalars in a folded view
     cell_ids: bool = False  # table cells get SVG ids (r3, g3: node 3's row and grad), for pages
-    legend: str = "inside"  # "inside" the picture, "none", or "only" (a picture of the legend alone)
+    legend: str = "inside"  # "inside" the picture, "none", or "only" (a picture of the legend)
 
 
 def grad_text(node: Value, grad: float | None, decimals: int | None = None) -> str:
@@ -133,7 +134,9 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
     if style.fold == "layer":
         draw_layers(graph, tr, grads, batch, decimals)
         return graph
-    units = [u for u in find_units(tr) if u.prefix.rstrip(".") not in style.unfold] if style.fold in ("neuron", "sample") else []
+    units = []
+    if style.fold in ("neuron", "sample"):
+        units = [u for u in find_units(tr) if u.prefix.rstrip(".") not in style.unfold]
     hidden = batch.hidden if style.fold == "sample" else set()
     parts = gradient_parts(tr, grads, batch) if hidden and grads is not None else {}
     if units:  # compact, so that a 2-4-4-1 network and its loss fit a 1920x1080 screen
@@ -156,8 +159,11 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
     for i, node in enumerate(tr.nodes):
         if i in unit_of or i in hidden:
             continue
-        grad = grad_text(node, shown[i], decimals) + (f"\n{parts_text(parts[i], decimals)}" if i in parts else "")
-        fields = (record_field(tr.name(i)), f"data {record_field(format_fixed(node.data, decimals))}", record_field(grad))
+        grad = grad_text(node, shown[i], decimals)
+        if i in parts:
+            grad += f"\n{parts_text(parts[i], decimals)}"
+        data = f"data {record_field(format_fixed(node.data, decimals))}"
+        fields = (record_field(tr.name(i)), data, record_field(grad))
         attrs = {"label": "{ " + " | ".join(fields) + " }", "shape": "record", "style": "filled", "fillcolor": fill(i)}
         if roles[i] == "constant":
             attrs["fontcolor"] = "#666666"
@@ -170,7 +176,8 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
             text = op_text(node, "\n")
             if i in hidden_operands:  # the sum over a batch: the other samples' operands are folded
                 text += f"\n+ {hidden_operands[i]} from samples 2..{batch.count}"
-            op_attrs = {"label": plain_label(text), "shape": "ellipse", "style": "filled", "fillcolor": "#f3f3f3"}
+            op_attrs = {"label": plain_label(text), "shape": "ellipse", "style": "filled",
+                        "fillcolor": "#f3f3f3"}
             if node.op == "dot":  # operands top to bottom as drawn: w_1, x_1, w_2, x_2, ..., b
                 op_attrs["ordering"] = "in"
             if units:
@@ -184,7 +191,8 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
     notes = _notes(grads, style, largest, "constant" in roles, decimals, bool(units))
     if hidden:
         notes += [f"samples 2..{batch.count} are computed as sample 1 is (not drawn)",
-                  "a parameter's grad is the sum of its parts from every", "  sample; the largest is named (s1: sample 1)"]
+                  "a parameter's grad is the sum of its parts from every",
+                  "  sample; the largest is named (s1: sample 1)"]
     if style.legend == "only":
         legend = graphviz.Digraph("legend")
         add_legend(legend, entries, notes)
@@ -192,7 +200,7 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
     _emit_nodes(graph, statements)
     inside = (entries, notes) if style.legend == "inside" else None
     if units:
-        _emit_units(graph, tr, units, shown, decimals, fill, inside, parts if parts else None, style.cell_ids)
+        _emit_units(graph, tr, units, shown, decimals, fill, inside, parts, style.cell_ids)
     elif inside:
         add_legend(graph, entries, notes)
     for edge in _drawing_order(tr):
@@ -292,7 +300,7 @@ def _emit_nodes(graph: graphviz.Digraph, statements: dict[tuple[int, int] | None
 
 def _emit_units(graph: graphviz.Digraph, tr: Trace, units: list[Unit], shown: list[float | None], decimals: int,
                 fill: Callable[[int], str], legend: tuple[list[tuple[str, str]], list[str]] | None,
-                parts: dict[int, list[float]] | None = None, cell_ids: bool = False) -> None:
+                parts: dict[int, list[float]], cell_ids: bool) -> None:
     """Each neuron as one table (rows w_i, b, v, φ'(v), y), the neurons of a layer in one column,
     in index order (invisible edges in a rank=same group keep the order)."""
     for layer, members in itertools.groupby(units, key=lambda u: u.layer):
@@ -305,18 +313,18 @@ def _emit_units(graph: graphviz.Digraph, tr: Trace, units: list[Unit], shown: li
                         fontsize="11", fontcolor="#555555")
             chain = [head]
             for unit in members:
-                label = _unit_table(tr, unit, shown, decimals, fill, parts or {}, cell_ids)
+                label = _unit_table(tr, unit, shown, decimals, fill, parts, cell_ids)
                 column.node(f"u{unit.dot}", label=label, shape="plain", fontsize="10")
                 chain.append(f"u{unit.dot}")
-            if legend and layer == units[-1].layer:  # the legend under the last layer: its column is the shortest
+            if legend and layer == units[-1].layer:  # under the last layer: the shortest column
                 add_legend(column, *legend)
                 chain.append("legend")
             for above, below in zip(chain, chain[1:]):
                 column.edge(above, below, style="invis")
 
 
-def _unit_table(tr: Trace, unit: Unit, shown: list[float | None], decimals: int, fill: Callable[[int], str],
-                parts: dict[int, list[float]], cell_ids: bool) -> str:
+def _unit_table(tr: Trace, unit: Unit, shown: list[float | None], decimals: int,
+                fill: Callable[[int], str], parts: dict[int, list[float]], cell_ids: bool) -> str:
     def short(name: str) -> str:
         return name[len(unit.prefix):] if unit.prefix and name.startswith(unit.prefix) else name
 
@@ -501,8 +509,8 @@ def draw_graph(
     if fold in (None, "neuron"):
         check_size(tr, max_nodes, "draw_graph", advice=_BIG_GRAPH_ADVICE, max_edges=max_edges)
     params_set = as_parameter_set(params)
-    style = Style(show_local_grads, color, None if params_set is None else frozenset(params_set), fold, rankdir,
-                  clusters=clusters, unfold=unfolded)
+    chosen = None if params_set is None else frozenset(params_set)
+    style = Style(show_local_grads, color, chosen, fold, rankdir, clusters=clusters, unfold=unfolded)
     grads = [node.grad for node in tr.nodes] if backward_has_run(tr) else None
     graph = build_graph(tr, grads, style)
     graph.format = format
@@ -514,8 +522,9 @@ def _fold_option(fold: Any, group: Any) -> tuple[str | None, bool]:
     if group is not _UNSET:
         if group not in _GROUPINGS:
             raise ValueError(f"draw_graph: group must be one of {_GROUPINGS}, got {group!r}")
-        warnings.warn("draw_graph: group= is deprecated: use fold='neuron' or fold=None (group='layer' "
-                      "boxes every node by layer; fold='layer' draws a layer as one box)",
+        warnings.warn("draw_graph: group= is deprecated: use fold='neuron' or fold=None "
+                      "(group='layer' boxes every node by layer; fold='layer' draws a layer as "
+                      "one box)",
                       DeprecationWarning, stacklevel=3)
         return ("neuron" if group == "neuron" else None), group == "layer"
     if fold != "auto" and fold not in FOLDS:
@@ -526,12 +535,14 @@ def _fold_option(fold: Any, group: Any) -> tuple[str | None, bool]:
 def _unfold_option(unfold: Any, units: Sequence[Unit]) -> frozenset[str]:
     """``unfold`` checked against the graph's neurons: a frozenset of names like ``L0.N1``."""
     if isinstance(unfold, str) or not isinstance(unfold, (list, tuple, set, frozenset)):
-        raise TypeError(f"draw_graph: unfold must be a list of neuron names such as ['L0.N1'], got {unfold!r}")
+        raise TypeError("draw_graph: unfold must be a list of neuron names such as ['L0.N1'], "
+                        f"got {unfold!r}")
     known = {u.prefix.rstrip(".") for u in units}
     for name in unfold:
         if name not in known:
-            raise ValueError(f"draw_graph: unfold names {name!r}, which is not a neuron of this graph "
-                             f"(its neurons: {', '.join(sorted(known)[:6]) or 'none'}{', ...' if len(known) > 6 else ''})")
+            some = ", ".join(sorted(known)[:6]) + (", ..." if len(known) > 6 else "")
+            raise ValueError(f"draw_graph: unfold names {name!r}, which is not a neuron of this "
+                             f"graph (its neurons: {some or 'none'})")
     return frozenset(unfold)
 
 

@@ -125,8 +125,9 @@ def _lines(tr: Trace, steps: list[Step], decimals: int) -> list[list[Line]]:
     return out
 
 
-def _unfolded_view(tr: Trace, grads: list[float | None], style: Style, unit: Unit, limit: float | None) -> str:
-    """The picture with neuron ``unit`` drawn as scalars, as a template the page swaps in on a click."""
+def _unfolded_view(tr: Trace, grads: list[float | None], style: Style, unit: Unit,
+                   limit: float | None) -> str:
+    """The picture with neuron ``unit`` drawn as scalars: a template a click swaps in."""
     unfolded = replace(style, unfold=frozenset({unit.prefix.rstrip(".")}))
     svg = _clean_svg(pipe_svg(build_graph(tr, grads, unfolded).source, timeout=limit))
     return f'<template class="view" data-unit="{unit.dot}">{svg}</template>'
@@ -182,6 +183,13 @@ def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
     missing): no network, no server, no external file. The replay starts from zero gradients and
     does not touch ``.grad``.
 
+    A graph of ``nn`` neurons is drawn with one table per neuron (``draw_graph(fold="neuron")``),
+    and a folded neuron is one step, its inner steps (y, then v) listed; clicking a neuron's name
+    unfolds it into scalars and its steps (the "fold back" button folds it again; up to
+    ``UNFOLD_MAX_NEURONS`` neurons). The legend sits beside the picture, the step's arithmetic
+    scrolls within a fixed height, and the page follows ``#step=N`` in its address, also when
+    it changes while the page is open.
+
     Args:
         root: the output Value (it must require grad), or its ``viz.trace``.
         path: where to write the page; None to only build it (e.g. to show it in Jupyter).
@@ -211,7 +219,8 @@ def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
         picture, with_dot = _clean_svg(pipe_svg(source, timeout=limit)), True
         # the legend beside the picture, not in it: the picture fits the window at a readable size
         key = build_graph(tr, final, replace(style, legend="only")).source
-        legend = f'<details class="legend-box"><summary>legend</summary>{_clean_svg(pipe_svg(key, timeout=limit))}</details>'
+        key = _clean_svg(pipe_svg(key, timeout=limit))
+        legend = f'<details class="legend-box"><summary>legend</summary>{key}</details>'
 
         if len(units) <= UNFOLD_MAX_NEURONS:
             views = "".join(_unfolded_view(tr, final, style, unit, limit) for unit in units)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -22,7 +22,7 @@ from .viz_testing import dot_nodes, lecture_neuron, svg_node_texts, svg_of
 SIZES = (1, 10, 100)
 
 
-@lru_cache(maxsize=None)
+@cache
 def batch(n: int, widths: tuple[int, ...] = (16, 16, 1)):
     """J = (1/n) Σ mse(model(x_k), t_k) over n moons, after backward; and the model and data."""
     X, y = nn.data.moons(n, seed=0)
@@ -79,8 +79,8 @@ def test_layer_fold_is_one_box_per_layer_with_the_norms_of_its_gradients(n):
         norm = math.sqrt(sum(w.grad ** 2 for w in weights))  # by hand, from the model's own .grad
         assert f"‖∂J/∂w‖ = {format_fixed(norm, decimals)}<" in label
         assert f"{len(weights)} weights, {len(layer.neurons)} biases" in label
-    assert 'L0 -> L1 [label="%d values"]' % (16 * n) in source  # each sample's 16 outputs of layer 0
-    assert 'inputs -> L0 [label="%d values"]' % (2 * n) in source
+    assert f'L0 -> L1 [label="{16 * n} values"]' in source  # each sample's 16 outputs of layer 0
+    assert f'inputs -> L0 [label="{2 * n} values"]' in source
     assert "fold=layer: a box per layer" in title(source)
     assert (f"{n} samples" in title(source)) == (n > 1)
 
@@ -147,7 +147,7 @@ def test_default_draws_a_hundred_sample_batch_that_max_nodes_would_refuse_unfold
 
 
 def test_unfold_draws_named_neurons_as_scalars():
-    J, model, _, _ = batch(1, (4, 4, 1))
+    J = batch(1, (4, 4, 1))[0]
     tr = trace(J)
     source = draw_graph(J, fold="neuron", unfold=["L1.N2"]).source
     assert len(tables(source)) == 4 + 4 + 1 - 1
