@@ -130,7 +130,9 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
     graph.attr("edge", fontname="Helvetica", fontsize="10")
     batch = batch_of(samples_of(tr)) if style.fold in ("layer", "sample") else Batch([], 1)
     title = style.title or _title(tr, grads, decimals)
-    graph.attr(label=plain_label(f"{title}   [{_fold_title(style.fold, batch)}]"))
+    if style.fold is not None or find_units(tr):  # a graph with nothing to fold does not say so
+        title = f"{title}   [{_fold_title(style.fold, batch)}]"
+    graph.attr(label=plain_label(title))
     if style.fold == "layer":
         draw_layers(graph, tr, grads, batch, decimals)
         return graph
