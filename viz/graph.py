@@ -522,6 +522,9 @@ def draw_graph(
 def _fold_option(fold: Any, group: Any) -> tuple[str | None, bool]:
     """``fold`` checked, with the deprecated ``group`` turned into it: (fold, boxes by layer)."""
     if group is not _UNSET:
+        if fold != "auto":
+            raise ValueError(f"draw_graph: pass fold= or the deprecated group=, not both (fold={fold!r}, "
+                             f"group={group!r})")
         if group not in _GROUPINGS:
             raise ValueError(f"draw_graph: group must be one of {_GROUPINGS}, got {group!r}")
         warnings.warn("draw_graph: group= is deprecated: use fold='neuron' or fold=None "

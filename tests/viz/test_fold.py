@@ -168,6 +168,8 @@ def test_group_is_deprecated_for_fold():
     with pytest.deprecated_call():
         old = draw_graph(J, group="neuron").source
     assert old == draw_graph(J, fold="neuron").source
+    with pytest.raises(ValueError, match="group"):
+        draw_graph(J, fold="layer", group="neuron")
 
 
 @pytest.mark.parametrize("n, fold", [(1, "neuron"), (10, "sample"), (100, "layer")])
