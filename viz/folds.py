@@ -100,7 +100,9 @@ def choose_fold(tr: Trace, units: Sequence[Unit], batch: Batch) -> str | None:
     return "sample" if fits and others <= SCREEN_BOXES else "layer"
 
 
-def gradient_parts(tr: Trace, grads: Sequence[float | None], batch: Batch) -> dict[int, list[float]]:
+def gradient_parts(
+    tr: Trace, grads: Sequence[float | None], batch: Batch
+) -> dict[int, list[float]]:
     """For each shared node that requires grad and is used by several samples: its gradient's
     part from each sample, Σ local × grad[user] over that sample's users (the parts add up to
     the gradient, as backward adds them)."""
@@ -118,7 +120,8 @@ def gradient_parts(tr: Trace, grads: Sequence[float | None], batch: Batch) -> di
 
 
 def parts_text(row: Sequence[float], decimals: int) -> str:
-    """``Σ 100 samples, largest s17 0.0123``: how a gradient sums per-sample parts (s1 is the first)."""
+    """``Σ 100 samples, largest s17 0.0123``: a gradient as the sum of its per-sample parts
+    (s1 is the first sample)."""
     largest = max(range(len(row)), key=lambda k: abs(row[k]))
     if row[largest] == 0.0:
         return f"Σ {len(row)} samples, all 0"
@@ -129,8 +132,13 @@ def _norm(xs: Sequence[float]) -> float:
     return math.sqrt(math.fsum(x * x for x in xs))
 
 
-def draw_layers(graph: graphviz.Digraph, tr: Trace, grads: Sequence[float | None] | None, batch: Batch,
-                decimals: int) -> None:
+def draw_layers(
+    graph: graphviz.Digraph,
+    tr: Trace,
+    grads: Sequence[float | None] | None,
+    batch: Batch,
+    decimals: int,
+) -> None:
     """Draw ``tr`` into ``graph`` with each layer of nn as one box (its width, activation,
     parameter counts and the norms of its gradients over all samples), the inputs as one box
     and the rest (the loss) as one box; an edge says how many values flow between boxes."""
@@ -152,16 +160,29 @@ def draw_layers(graph: graphviz.Digraph, tr: Trace, grads: Sequence[float | None
             block[i] = "rest"
     layers = sorted({b for b in block if b.startswith("L")}, key=lambda b: int(b[1:]))
     for name in layers:
-        graph.node(name, label=_layer_table(tr, grads, batch, decimals, name, block, roles), shape="plain")
+        graph.node(
+            name, label=_layer_table(tr, grads, batch, decimals, name, block, roles), shape="plain"
+        )
     members = {b: [i for i, x in enumerate(block) if x == b] for b in ("inputs", "rest")}
     if members["inputs"]:
-        graph.node("inputs", label=plain_label(f"inputs\n{len(members['inputs'])} values"), shape="box",
-                   style="filled", fillcolor="#cfe2f3")
+        graph.node(
+            "inputs",
+            label=plain_label(f"inputs\n{len(members['inputs'])} values"),
+            shape="box",
+            style="filled",
+            fillcolor="#cfe2f3",
+        )
     root = len(tr.nodes) - 1
     if members["rest"]:
         value = f"{tr.name(root)} = {format_fixed(tr.nodes[root].data, decimals)}"
-        graph.node("rest", label=plain_label(f"loss and the rest\n{len(members['rest'])} nodes\n{value}"),
-                   shape="box", style="filled", fillcolor="#b6d7a8", penwidth="2")
+        graph.node(
+            "rest",
+            label=plain_label(f"loss and the rest\n{len(members['rest'])} nodes\n{value}"),
+            shape="box",
+            style="filled",
+            fillcolor="#b6d7a8",
+            penwidth="2",
+        )
     flows: dict[tuple[str, str], set[int]] = {}
     for edge in tr.edges:
         a, b = block[edge.parent], block[edge.child]
@@ -171,26 +192,47 @@ def draw_layers(graph: graphviz.Digraph, tr: Trace, grads: Sequence[float | None
         graph.edge(a, b, label=plain_label(f"{len(sources)} values"))
 
 
-def _layer_table(tr: Trace, grads: Sequence[float | None] | None, batch: Batch, decimals: int, name: str,
-                 block: list[str], roles: list[str]) -> str:
+def _layer_table(
+    tr: Trace,
+    grads: Sequence[float | None] | None,
+    batch: Batch,
+    decimals: int,
+    name: str,
+    block: list[str],
+    roles: list[str],
+) -> str:
     mine = [i for i, b in enumerate(block) if b == name]
     dots = [i for i in mine if tr.nodes[i].op == "dot"]
-    weights = [i for i in mine if roles[i] == "parameter" and tr.nodes[i].label.rsplit(".", 1)[-1].startswith("w")]
+    weights = [
+        i
+        for i in mine
+        if roles[i] == "parameter" and tr.nodes[i].label.rsplit(".", 1)[-1].startswith("w")
+    ]
     biases = [i for i in mine if roles[i] == "parameter" and i not in weights]
     width = len({tr.nodes[i].label.rsplit(".", 1)[0] for i in weights + biases})
     after = {tr.nodes[i].op for i in mine if tr.nodes[i].parents and tr.nodes[i].op != "dot"}
     activation = ", ".join(sorted(after)) or "linear"
-    rows = [f"<B>layer {name[1:]}</B>: {width} neuron{'s' if width != 1 else ''}, {html.escape(activation)}",
-            f"{len(weights)} weights, {len(biases)} biases"]
+    neurons = f"{width} neuron{'s' if width != 1 else ''}"
+    rows = [
+        f"<B>layer {name[1:]}</B>: {neurons}, {html.escape(activation)}",
+        f"{len(weights)} weights, {len(biases)} biases",
+    ]
     if grads is None:
         rows.append("no backward yet")
     else:
+
         def norm(nodes: list[int]) -> str:
             return format_fixed(_norm([grads[i] or 0.0 for i in nodes]), decimals)
+
         over = f" over {batch.count} samples" if batch.count > 1 else ""
         d = f"∂{html.escape(tr.name(len(tr.nodes) - 1))}"
-        rows += [f"‖{d}/∂w‖ = {norm(weights)}", f"‖{d}/∂b‖ = {norm(biases)}",
-                 f"‖δ‖ = ‖{d}/∂v‖ = {norm(dots)}{over}"]
+        rows += [
+            f"‖{d}/∂w‖ = {norm(weights)}",
+            f"‖{d}/∂b‖ = {norm(biases)}",
+            f"‖δ‖ = ‖{d}/∂v‖ = {norm(dots)}{over}",
+        ]
     cells = "".join(f'<TR><TD ALIGN="LEFT">{row}</TD></TR>' for row in rows)
-    return (f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" BGCOLOR="#fce5cd">'
-            f"{cells}</TABLE>>")
+    return (
+        f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" BGCOLOR="#fce5cd">'
+        f"{cells}</TABLE>>"
+    )

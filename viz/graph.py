@@ -344,7 +344,8 @@ def _unit_table(tr: Trace, unit: Unit, shown: list[float | None], decimals: int,
 
     kind = "linear" if unit.activation is None else op_text(tr.nodes[unit.activation], ", ")
     head = f' ID="h{unit.dot}" HREF="#h{unit.dot}" TITLE="click: unfold"' if cell_ids else ""
-    rows = [f'<TR><TD ALIGN="LEFT" BGCOLOR="#f3f3f3"{head}><B>{html.escape(unit.prefix.rstrip(".") or "neuron")}</B> '
+    title = html.escape(unit.prefix.rstrip(".") or "neuron")
+    rows = [f'<TR><TD ALIGN="LEFT" BGCOLOR="#f3f3f3"{head}><B>{title}</B> '
             f'{html.escape(kind)}</TD><TD BGCOLOR="#f3f3f3"><FONT COLOR="#555555">data</FONT></TD>'
             f'<TD BGCOLOR="#f3f3f3"><FONT COLOR="#555555">grad</FONT></TD></TR>']
     rows += [row(w, short(tr.name(w))) for w in unit.weights]
@@ -512,7 +513,8 @@ def draw_graph(
         check_size(tr, max_nodes, "draw_graph", advice=_BIG_GRAPH_ADVICE, max_edges=max_edges)
     params_set = as_parameter_set(params)
     chosen = None if params_set is None else frozenset(params_set)
-    style = Style(show_local_grads, color, chosen, fold, rankdir, clusters=clusters, unfold=unfolded)
+    style = Style(show_local_grads, color, chosen, fold, rankdir, clusters=clusters,
+                  unfold=unfolded)
     grads = [node.grad for node in tr.nodes] if backward_has_run(tr) else None
     graph = build_graph(tr, grads, style)
     graph.format = format
@@ -523,8 +525,8 @@ def _fold_option(fold: Any, group: Any) -> tuple[str | None, bool]:
     """``fold`` checked, with the deprecated ``group`` turned into it: (fold, boxes by layer)."""
     if group is not _UNSET:
         if fold != "auto":
-            raise ValueError(f"draw_graph: pass fold= or the deprecated group=, not both (fold={fold!r}, "
-                             f"group={group!r})")
+            raise ValueError("draw_graph: pass fold= or the deprecated group=, not both "
+                             f"(fold={fold!r}, group={group!r})")
         if group not in _GROUPINGS:
             raise ValueError(f"draw_graph: group must be one of {_GROUPINGS}, got {group!r}")
         warnings.warn("draw_graph: group= is deprecated: use fold='neuron' or fold=None "

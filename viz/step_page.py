@@ -231,8 +231,8 @@ def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
     page_id = "dg" + hashlib.sha1(source.encode("utf-8")).hexdigest()[:10]
     title = f"deltagrad: backward of {name}, step by step"
     where = "box in the picture" if with_dot else "row of the table"
-    unfold_note = (" A neuron is one table and one step (its y, then its v); click its name to unfold it."
-                   if views else "")
+    unfold_note = (" A neuron is one table and one step (its y, then its v); click its name to "
+                   "unfold it." if views else "")
     fragment = f"""<div class="deltagrad-steps" id="{page_id}">
 <style>{CSS}</style>
 <h1>{html.escape(title)}</h1>

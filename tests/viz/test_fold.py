@@ -45,8 +45,10 @@ def tables(source: str) -> list[str]:
 
 def grad_cell(source: str, neuron: str, row: str) -> str:
     """The grad cell of ``row`` (``w2``, ``b``) in the table of ``neuron`` (``L1.N3``)."""
-    table = next(a["label"] for a in dot_nodes(source).values() if f"<B>{neuron}</B>" in a.get("label", ""))
-    return re.search(rf'>{row}</TD><TD[^>]*>[^<]*</TD><TD[^>]*>(.*?)</TD>', table)[1]
+    table = next(
+        a["label"] for a in dot_nodes(source).values() if f"<B>{neuron}</B>" in a.get("label", "")
+    )
+    return re.search(rf">{row}</TD><TD[^>]*>[^<]*</TD><TD[^>]*>(.*?)</TD>", table)[1]
 
 
 def title(source: str) -> str:
@@ -76,7 +78,7 @@ def test_layer_fold_is_one_box_per_layer_with_the_norms_of_its_gradients(n):
     for k, layer in enumerate(model.layers):
         label = dot_nodes(source)[f"L{k}"]["label"]
         weights = [w for neuron in layer.neurons for w in neuron.w]
-        norm = math.sqrt(sum(w.grad ** 2 for w in weights))  # by hand, from the model's own .grad
+        norm = math.sqrt(sum(w.grad**2 for w in weights))  # by hand, from the model's own .grad
         assert f"‖∂J/∂w‖ = {format_fixed(norm, decimals)}<" in label
         assert f"{len(weights)} weights, {len(layer.neurons)} biases" in label
     assert f'L0 -> L1 [label="{16 * n} values"]' in source  # each sample's 16 outputs of layer 0
@@ -103,7 +105,9 @@ def test_sample_fold_draws_one_sample_and_sums_parameter_gradients_over_all(n):
         return
     assert f"+ {n - 1} from samples 2..{n}" in source
     # each sample's part, independently: the gradient of its own term of J
-    parts = [autograd.grad(mse(model(list(x)), float(t)) / n, [neuron.w[2]])[0] for x, t in zip(X, y)]
+    parts = [
+        autograd.grad(mse(model(list(x)), float(t)) / n, [neuron.w[2]])[0] for x, t in zip(X, y)
+    ]
     largest = max(range(n), key=lambda k: abs(parts[k]))
     assert math.isclose(math.fsum(parts), neuron.w[2].grad, rel_tol=1e-9, abs_tol=1e-15)
     assert f"Σ {n} samples, largest s{largest + 1} {format_fixed(parts[largest], decimals)}" in cell
@@ -118,7 +122,11 @@ def test_neuron_and_every_scalar_folds_show_the_same_digits():
     scalars = draw_graph(J, fold=None, max_nodes=None).source
     assert len(tables(neuron)) == 33 and not tables(scalars)
     assert grad_cell(neuron, "L1.N3", "w2") == format_fixed(w.grad, decimals)
-    box = next(a["label"] for a in dot_nodes(scalars).values() if a.get("label", "").startswith("{ L1.N3.w2 |"))
+    box = next(
+        a["label"]
+        for a in dot_nodes(scalars).values()
+        if a.get("label", "").startswith("{ L1.N3.w2 |")
+    )
     assert f"grad {format_fixed(w.grad, decimals)} }}" in box
     assert sum(name.startswith("v") for name in dot_nodes(scalars)) == len(trace(J).nodes)
     assert "fold=neuron: a table per neuron" in neuron and "fold=None: every scalar" in scalars
@@ -126,11 +134,13 @@ def test_neuron_and_every_scalar_folds_show_the_same_digits():
 
 @pytest.mark.parametrize(
     "make, fold",
-    [(lambda: lecture_neuron().o, None),  # no nn neurons: every scalar
-     (lambda: batch(1, (4, 4, 1))[0], "neuron"),  # 2-4-4-1 fits as tables
-     (lambda: batch(10, (4, 4, 1))[0], "sample"),  # a batch of it: one sample for all
-     (lambda: batch(1)[0], "layer"),  # 2-16-16-1: 16 tables of 21 rows are too tall
-     (lambda: batch(100)[0], "layer")],
+    [
+        (lambda: lecture_neuron().o, None),  # no nn neurons: every scalar
+        (lambda: batch(1, (4, 4, 1))[0], "neuron"),  # 2-4-4-1 fits as tables
+        (lambda: batch(10, (4, 4, 1))[0], "sample"),  # a batch of it: one sample for all
+        (lambda: batch(1)[0], "layer"),  # 2-16-16-1: 16 tables of 21 rows are too tall
+        (lambda: batch(100)[0], "layer"),
+    ],
 )
 def test_default_fold_fits_one_screen_and_the_title_says_which(make, fold):
     source = draw_graph(make()).source

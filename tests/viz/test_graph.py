@@ -346,7 +346,8 @@ def test_draw_dot_refuses_an_unknown_format():
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"color": "rainbow"}, "color"), ({"fold": "all"}, "fold"), ({"rankdir": "up"}, "rankdir"), ({"max_nodes": 0}, "max_nodes")],
+    [({"color": "rainbow"}, "color"), ({"fold": "all"}, "fold"), ({"rankdir": "up"}, "rankdir"),
+     ({"max_nodes": 0}, "max_nodes")],
 )
 def test_bad_options_are_named(kwargs, match):
     with pytest.raises(ValueError, match=match):

@@ -264,10 +264,11 @@ def test_network_page_fits_the_window_readably_in_neuron_tables(wide, network):
     uri, tr, _ = network
     wide.goto(uri)
     assert wide.inner_text(".zoom-level").endswith("(fit)")
-    assert wide.locator(".picture svg g.node title:text-matches('^u[0-9]+$')").count() == 9  # 4 + 4 + 1 tables
+    tables = wide.locator(".picture svg g.node title:text-matches('^u[0-9]+$')")
+    assert tables.count() == 9  # 4 + 4 + 1 neurons
     assert wide.evaluate(SMALLEST_TEXT) >= 10  # px, every text of the fitted picture
-    box = wide.evaluate("(() => { const r = document.querySelector('.picture svg').getBoundingClientRect();"
-                        " return [r.width, r.height]; })()")
+    box = wide.evaluate("(() => { const r = document.querySelector('.picture svg')"
+                        ".getBoundingClientRect(); return [r.width, r.height]; })()")
     assert box[0] <= 1600 and box[1] <= 1000
     assert wide.errors == []
 
@@ -284,17 +285,18 @@ def test_a_folded_neuron_is_one_step_and_a_click_unfolds_it(wide, network):
     assert "L0.N0 (folded: L0.N0.y, then L0.N0.v)" in heading
     assert "L0.N0.y:" in lines and "L0.N0.v:" in lines  # its inner steps, listed
     assert "grad[L0.N0.v] += " in lines and "grad[L0.N0.w0] += " in lines
-    wide.locator(".picture svg a[*|href='#h%d']" % tr.names.index("L1.N2.v")).click()  # the table's name
-    assert counter(wide) == f"step {folded + 1} / {folded + 1}"  # still at L0.N0, one more step before it
-    assert wide.inner_text(".fold-back") == "fold L1.N2 back"
     v = tr.names.index("L1.N2.v")
+    wide.locator(f".picture svg a[*|href='#h{v}']").click()  # the table's name cell
+    assert counter(wide) == f"step {folded + 1} / {folded + 1}"  # still at L0.N0, a step more
+    assert wide.inner_text(".fold-back") == "fold L1.N2 back"
     assert node(wide, f"v{v}").count() == 1 and node(wide, f"u{v}").count() == 0  # drawn as scalars
     wide.locator(".slider").fill("1")
     steps = []
     while not wide.locator(".next").is_disabled():
         wide.click(".next")
         steps.append(wide.inner_text(".heading"))
-    assert any(h.endswith("processes L1.N2.y") for h in steps) and any(h.endswith("processes L1.N2.v") for h in steps)
+    assert any(h.endswith("processes L1.N2.y") for h in steps)
+    assert any(h.endswith("processes L1.N2.v") for h in steps)
     wide.click(".fold-back")
     assert counter(wide) == last and wide.locator(".fold-back").is_hidden()
     assert node(wide, f"u{v}").count() == 1
