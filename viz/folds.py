@@ -128,6 +128,11 @@ def parts_text(row: Sequence[float], decimals: int) -> str:
     return f"Σ {len(row)} samples, largest s{largest + 1} {format_fixed(row[largest], decimals)}"
 
 
+def _count(n: int, word: str, words: str | None = None) -> str:
+    """``1 value``, ``2 values``."""
+    return f"{n} {word if n == 1 else words or word + 's'}"
+
+
 def _norm(xs: Sequence[float]) -> float:
     return math.sqrt(math.fsum(x * x for x in xs))
 
@@ -167,7 +172,7 @@ def draw_layers(
     if members["inputs"]:
         graph.node(
             "inputs",
-            label=plain_label(f"inputs\n{len(members['inputs'])} values"),
+            label=plain_label(f"inputs\n{_count(len(members['inputs']), 'value')}"),
             shape="box",
             style="filled",
             fillcolor="#cfe2f3",
@@ -189,7 +194,7 @@ def draw_layers(
         if a != b:
             flows.setdefault((a, b), set()).add(edge.parent)
     for (a, b), sources in flows.items():
-        graph.edge(a, b, label=plain_label(f"{len(sources)} values"))
+        graph.edge(a, b, label=plain_label(_count(len(sources), "value")))
 
 
 def _layer_table(
@@ -212,10 +217,10 @@ def _layer_table(
     width = len({tr.nodes[i].label.rsplit(".", 1)[0] for i in weights + biases})
     after = {tr.nodes[i].op for i in mine if tr.nodes[i].parents and tr.nodes[i].op != "dot"}
     activation = ", ".join(sorted(after)) or "linear"
-    neurons = f"{width} neuron{'s' if width != 1 else ''}"
+    neurons = _count(width, "neuron")
     rows = [
         f"<B>layer {name[1:]}</B>: {neurons}, {html.escape(activation)}",
-        f"{len(weights)} weights, {len(biases)} biases",
+        f"{_count(len(weights), 'weight')}, {_count(len(biases), 'bias', 'biases')}",
     ]
     if grads is None:
         rows.append("no backward yet")

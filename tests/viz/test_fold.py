@@ -80,7 +80,8 @@ def test_layer_fold_is_one_box_per_layer_with_the_norms_of_its_gradients(n):
         weights = [w for neuron in layer.neurons for w in neuron.w]
         norm = math.sqrt(sum(w.grad**2 for w in weights))  # by hand, from the model's own .grad
         assert f"‖∂J/∂w‖ = {format_fixed(norm, decimals)}<" in label
-        assert f"{len(weights)} weights, {len(layer.neurons)} biases" in label
+        biases = "1 bias" if len(layer.neurons) == 1 else f"{len(layer.neurons)} biases"
+        assert f"{len(weights)} weights, {biases}" in label
     assert f'L0 -> L1 [label="{16 * n} values"]' in source  # each sample's 16 outputs of layer 0
     assert f'inputs -> L0 [label="{2 * n} values"]' in source
     assert "fold=layer: a box per layer" in title(source)
