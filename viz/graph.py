@@ -225,7 +225,7 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
             # A label mid-edge costs a rank of its own in dot's layout; networks keep theirs at
             # the head, next to the op it feeds, where bundled edges can still be told apart.
             number = format_fixed(edge.local_grad, decimals)
-            if units:
+            if units and child.op != "dot":  # an unfolded neuron's w·x+b: too many heads to label
                 attrs.update(headlabel=number, labeldistance="2.2", labelangle="-35")
             else:  # a function's edge also says which rule gave the number: 1 − o² = 0.5
                 attrs["label"] = plain_label(f"{local_formula(tr, edge)} = {number}" if _shows_formula(child) else number)
