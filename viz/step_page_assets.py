@@ -68,6 +68,7 @@ CSS = """
 .deltagrad-steps g.dg-grad.dg-pending text { fill: #aaaaaa; }
 .deltagrad-steps g.dg-grad.dg-hidden text { fill: #6a3fb5; font-weight: bold; }
 .deltagrad-steps g.dg-cell.dg-picked polygon { stroke: #1f6fd1; stroke-width: 3px; stroke-dasharray: 6 3; }
+.deltagrad-steps .lines li.sub { display: block; margin-left: -1.5em; font-weight: 600; }  /* not numbered */
 .deltagrad-steps .legend-box { flex: 0 0 auto; font-size: 0.9em; color: #555; }
 .deltagrad-steps .fold-back { font-size: 1em; padding: 0.2em 0.7em; cursor: pointer; }
 .deltagrad-steps table.nodes { border-collapse: collapse; }
@@ -103,14 +104,14 @@ function deltagradSteps(root) {
         last.nodes.push(s.node);
         last.updated = last.updated.concat(s.updated);
         last.grads = Object.assign({}, last.grads, s.grads);
-        last.lines = last.lines.concat([names[s.node] + ":"], s.lines);
+        last.lines = last.lines.concat([{head: names[s.node] + ":"}], s.lines);
       } else {
         steps.push({node: s.node, nodes: [s.node], raw: [k], inner: [s], updated: s.updated, grads: s.grads,
                     answer: s.answer, lines: s.lines, unit: unit !== undefined && unit !== unfolded ? unit : null});
       }
     });
     steps.forEach(function (s, k) {
-      if (s.inner.length > 1) { s.lines = [names[s.node] + ":"].concat(s.lines); }
+      if (s.inner.length > 1) { s.lines = [{head: names[s.node] + ":"}].concat(s.lines); }
       s.nodes.forEach(function (i) { if (!(i in stepOf)) { stepOf[i] = k; } });
     });
     count = steps.length;
@@ -197,7 +198,8 @@ function deltagradSteps(root) {
   function asking(k) { return predict.checked && !(k in answers); }
   function shownUpTo(k) { return asking(k) ? k : k + 1; }
   function hidden(i, upTo) { return predict.checked && i in stepOf && stepOf[i] >= upTo; }
-  function lineText(line, upTo) {
+  function lineText(line, upTo) {  // a line: text, [text, node, masked text], or {head: a subheading}
+    if (line.head) { return line.head; }
     return typeof line === "string" ? line : (hidden(line[1], upTo) ? line[2] : line[0]);
   }
 
@@ -327,11 +329,11 @@ function deltagradSteps(root) {
     }
     var lines = $("lines"), log = $("log");
     lines.textContent = "";
-    if (!ask) { step.lines.forEach(function (line) { item(lines, lineText(line, upTo)); }); }
+    if (!ask) { step.lines.forEach(function (line) { item(lines, lineText(line, upTo), line.head && "sub"); }); }
     log.textContent = "";
     for (var k = current - 1; k >= 0; k--) {  // the latest first, next to the picture
       item(log, "step " + (k + 1) + ": " + stepName(steps[k]), "step");
-      steps[k].lines.forEach(function (line) { item(log, lineText(line, upTo)); });
+      steps[k].lines.forEach(function (line) { item(log, lineText(line, upTo), line.head && "sub"); });
     }
     slider.value = current + 1;
     $("counter").textContent = "step " + (current + 1) + " / " + count;
