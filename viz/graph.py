@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import itertools
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -15,7 +16,9 @@ from autograd.format import (APPROX_MARK, Check, NumberFormat, choose_decimals, 
                              format_number)
 
 from .escape import plain_label, record_field
-from .roles import ROLES, Unit, as_parameter_set, find_units, neuron_of, node_roles
+from .folds import (FOLD_TITLES, FOLDS, Batch, batch_of, choose_fold, draw_layers, gradient_parts,
+                    parts_text)
+from .roles import ROLES, Unit, as_parameter_set, find_units, neuron_of, node_roles, samples_of
 from .style import ROLE_COLORS, ROLE_LEGEND, add_legend, grad_color, grad_legend
 from .tracing import Edge, Trace, local_formula, trace
 
@@ -29,12 +32,14 @@ LEGEND_WIDTH = 30  # characters a network's legend wraps at: its column no wider
 EDGES_PER_NODE = 3  # edge pieces allowed per allowed node: a layered net has about 2 a node; past 2,000
 # pieces dot can take ten seconds and more (x + x + ... + x, 50 terms: 2,500 pieces, 10 s)
 _COLORINGS = ("role", "grad")
-_GROUPINGS = ("neuron", "layer", None)
+_GROUPINGS = ("neuron", "layer", None)  # the deprecated group= option
+_UNSET: Any = object()  # group= not given
 _RANKDIRS = ("LR", "TB", "RL", "BT")
 _SIDE = {"LR": "n", "RL": "n", "TB": "w", "BT": "w"}  # an op's side that no operand flows along
 _BIG_GRAPH_ADVICE = (
-    "draw the network with viz.draw_mlp(model, x) (one edge per weight); or keep nn's neurons "
-    "as one table each (group='neuron', the default) when you raise max_nodes; or "
+    "draw the network with viz.draw_mlp(model, x) (one edge per weight); or fold it, nn's "
+    "neurons as one table each (fold='neuron'), a layer per box (fold='layer') or a batch's "
+    "samples drawn once (fold='sample'); or "
 )
 
 
@@ -45,10 +50,14 @@ class Style:
     show_local_grads: bool = True
     color: str = "role"
     params: frozenset[Value] | None = None
-    group: str | None = None  # "neuron": one table per nn neuron; "layer": boxes per layer
+    fold: str | None = None  # one of folds.FOLDS: "neuron", "layer", "sample" or None
     rankdir: str = "LR"
     title: str | None = None  # replaces the default title (root's value, whether backward has run)
     decimals: int | None = None  # the view's (a page and its frames share one); None: the picture's own
+    clusters: bool = False  # every node, boxed by layer (the deprecated group="layer")
+    unfold: frozenset[str] = frozenset()  # neurons (L0.N1) drawn as scalars in a folded view
+    cell_ids: bool = False  # table cells get SVG ids (r3, g3: node 3's row and grad), for pages
+    legend: str = "inside"  # "inside" the picture, "none", or "only" (a picture of the legend)
 
 
 def grad_text(node: Value, grad: float | None, decimals: int | None = None) -> str:
@@ -147,8 +156,21 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
     graph.attr(rankdir=style.rankdir, labelloc="t", fontname="Helvetica", fontsize="12")
     graph.attr("node", fontname="Helvetica", fontsize="11")
     graph.attr("edge", fontname="Helvetica", fontsize="10")
-    graph.attr(label=plain_label(style.title or _title(tr, grads, decimals)))
-    units = find_units(tr) if style.group == "neuron" else []
+    batch = batch_of(samples_of(tr)) if style.fold in ("layer", "sample") else Batch([], 1)
+    title = style.title or _title(tr, grads, decimals)
+    if style.fold is not None or find_units(tr):  # a graph with nothing to fold does not say so
+        title = f"{title}   [{_fold_title(style.fold, batch)}]"
+    graph.attr(label=plain_label(title))
+    if style.fold == "layer":
+        draw_layers(graph, tr, grads, batch, decimals)
+        return graph
+    units = []
+    if style.fold in ("neuron", "sample"):
+        units = [u for u in find_units(tr) if u.prefix.rstrip(".") not in style.unfold]
+    hidden = batch.hidden if style.fold == "sample" else set()
+    parts = gradient_parts(tr, grads, batch) if hidden and grads is not None else {}
+    # a gradient summed over samples not drawn is no hand sum of what is shown: no ≈ on it
+    marks = (marks[0], marks[1] - parts.keys()) if parts else marks
     if units:  # compact, so that a 2-4-4-1 network and its loss fit a 1920x1080 screen
         graph.attr(ranksep="0.2", nodesep="0.12")
         graph.attr("node", fontsize="10", margin="0.05,0.03")
@@ -161,13 +183,19 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
 
     unit_of = {member: unit for unit in units for member in unit.members}
     statements: dict[tuple[int, int] | None, list[tuple[str, dict[str, str]]]] = {}
-    groups = neuron_of(tr, roles) if style.group == "layer" else [None] * len(tr.nodes)
+    groups = neuron_of(tr, roles) if style.clusters else [None] * len(tr.nodes)
+    hidden_operands = {}  # a shown node -> how many of its operands are in hidden samples
+    for edge in tr.edges:
+        if edge.parent in hidden and edge.child not in hidden:
+            hidden_operands[edge.child] = hidden_operands.get(edge.child, 0) + 1
     for i, node in enumerate(tr.nodes):
-        if i in unit_of:
+        if i in unit_of or i in hidden:
             continue
         data_text = _mark(i, marks[0]) + format_fixed(node.data, decimals)
-        grad_field = grad_text(node, shown[i], decimals).replace("grad ", "grad " + _mark(i, marks[1]))
-        fields = (record_field(tr.name(i)), f"data {record_field(data_text)}", grad_field)
+        grad = grad_text(node, shown[i], decimals).replace("grad ", "grad " + _mark(i, marks[1]))
+        if i in parts:
+            grad += f"\n{parts_text(parts[i], decimals)}"
+        fields = (record_field(tr.name(i)), f"data {record_field(data_text)}", record_field(grad))
         attrs = {"label": "{ " + " | ".join(fields) + " }", "shape": "record", "style": "filled", "fillcolor": fill(i)}
         if roles[i] == "constant":
             attrs["fontcolor"] = "#666666"
@@ -177,7 +205,11 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
         bucket = statements.setdefault(key, [])
         bucket.append((f"v{i}", attrs))
         if node.parents:
-            op_attrs = {"label": plain_label(op_text(node, "\n")), "shape": "ellipse", "style": "filled", "fillcolor": "#f3f3f3"}
+            text = op_text(node, "\n")
+            if i in hidden_operands:  # the sum over a batch: the other samples' operands are folded
+                text += f"\n+ {hidden_operands[i]} from samples 2..{batch.count}"
+            op_attrs = {"label": plain_label(text), "shape": "ellipse", "style": "filled",
+                        "fillcolor": "#f3f3f3"}
             if node.op == "dot":  # operands top to bottom as drawn: w_1, x_1, w_2, x_2, ..., b
                 op_attrs["ordering"] = "in"
             if units:
@@ -189,12 +221,23 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
     else:
         entries = [(ROLE_LEGEND[role], ROLE_COLORS[role]) for role in ROLES if role in roles]
     notes = _notes(grads, style, largest, "constant" in roles, decimals, bool(units), any(marks))
+    if hidden:
+        notes += [f"samples 2..{batch.count} are computed as sample 1 is (not drawn)",
+                  "a parameter's grad is the sum of its parts from every",
+                  "  sample; the largest is named (s1: sample 1)"]
+    if style.legend == "only":
+        legend = graphviz.Digraph("legend")
+        add_legend(legend, entries, notes)
+        return legend
     _emit_nodes(graph, statements)
+    inside = (entries, notes) if style.legend == "inside" else None
     if units:
-        _emit_units(graph, tr, units, shown, decimals, fill, (entries, notes), marks)
-    else:
+        _emit_units(graph, tr, units, shown, decimals, fill, inside, parts, style.cell_ids, marks)
+    elif inside:
         add_legend(graph, entries, notes)
     for edge in _drawing_order(tr):
+        if edge.parent in hidden or edge.child in hidden:
+            continue
         attrs = {}
         parent, child = tr.nodes[edge.parent], tr.nodes[edge.child]
         unit = unit_of.get(edge.child)
@@ -220,9 +263,16 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
                 attrs["label"] = plain_label(f"{local_formula(tr, edge)} = {number}" if _shows_formula(child) else number)
         graph.edge(tail, head, **attrs)
     for i, node in enumerate(tr.nodes):
-        if node.parents and i not in unit_of:
+        if node.parents and i not in unit_of and i not in hidden:
             graph.edge(f"op{i}", f"v{i}")
     return graph
+
+
+def _fold_title(fold: str | None, batch: Batch) -> str:
+    """The title's second line: what the picture folds, and how to see more."""
+    if fold in ("sample", "layer") and batch.count > 1:
+        return f"{FOLD_TITLES[fold]}, {batch.count} samples"
+    return FOLD_TITLES[fold]
 
 
 def _drawing_order(tr: Trace) -> list[Edge]:
@@ -285,7 +335,8 @@ def _emit_nodes(graph: graphviz.Digraph, statements: dict[tuple[int, int] | None
 
 
 def _emit_units(graph: graphviz.Digraph, tr: Trace, units: list[Unit], shown: list[float | None], decimals: int,
-                fill: Callable[[int], str], legend: tuple[list[tuple[str, str]], list[str]],
+                fill: Callable[[int], str], legend: tuple[list[tuple[str, str]], list[str]] | None,
+                parts: dict[int, list[float]], cell_ids: bool,
                 marks: tuple[set[int], set[int]] = (set(), set())) -> None:
     """Each neuron as one table (rows w_i, b, v, φ'(v), y), the neurons of a layer in one column,
     in index order (invisible edges in a rank=same group keep the order)."""
@@ -301,15 +352,15 @@ def _emit_units(graph: graphviz.Digraph, tr: Trace, units: list[Unit], shown: li
                         fontsize="11", fontcolor="#555555")
             chain = [head]
             for unit in members:
-                table = _unit_table(tr, unit, shown, decimals, fill, marks)
-                column.node(f"u{unit.dot}", label=table, shape="plain", fontsize="10")
+                label = _unit_table(tr, unit, shown, decimals, fill, parts, cell_ids, marks)
+                column.node(f"u{unit.dot}", label=label, shape="plain", fontsize="10")
                 chain.append(f"u{unit.dot}")
-            if root_in_table and layer == units[-1].layer:  # under the last layer: shortest column
+            if legend and root_in_table and layer == units[-1].layer:  # under the last layer
                 add_legend(column, *legend)
                 chain.append("legend")
             for above, below in zip(chain, chain[1:]):
                 column.edge(above, below, style="invis")
-    if not root_in_table:  # beside the root (a loss): its rank is short, the layers' are tall
+    if legend and not root_in_table:  # beside the root (a loss): its rank is short, the layers' tall
         with graph.subgraph() as column:
             column.attr(rank="same")
             column.node(f"v{root}")
@@ -317,7 +368,7 @@ def _emit_units(graph: graphviz.Digraph, tr: Trace, units: list[Unit], shown: li
 
 
 def _unit_table(tr: Trace, unit: Unit, shown: list[float | None], decimals: int,
-                fill: Callable[[int], str],
+                fill: Callable[[int], str], parts: dict[int, list[float]], cell_ids: bool,
                 marks: tuple[set[int], set[int]] = (set(), set())) -> str:
     def short(name: str) -> str:
         return name[len(unit.prefix):] if unit.prefix and name.startswith(unit.prefix) else name
@@ -327,11 +378,17 @@ def _unit_table(tr: Trace, unit: Unit, shown: list[float | None], decimals: int,
         grad = _mark(i, marks[1]) + grad_text(node, shown[i], decimals).removeprefix("grad ")
         cells = (name, _mark(i, marks[0]) + format_fixed(node.data, decimals), grad)
         bg = f' BGCOLOR="{fill(i)}"'
-        return (f'<TR><TD PORT="i{i}" ALIGN="LEFT"{bg}>{html.escape(cells[0])}</TD><TD{bg}>{html.escape(cells[1])}</TD>'
-                f'<TD PORT="o{i}"{bg}>{html.escape(cells[2])}</TD></TR>')
+        # Graphviz writes a cell's ID into the SVG only when the cell has an HREF
+        ids = [f' ID="{c}{i}" HREF="#{c}{i}"' if cell_ids else "" for c in "rdg"]
+        more = f"<BR/>{html.escape(parts_text(parts[i], decimals))}" if i in parts else ""
+        return (f'<TR><TD PORT="i{i}" ALIGN="LEFT"{bg}{ids[0]}>{html.escape(cells[0])}</TD>'
+                f'<TD{bg}{ids[1]}>{html.escape(cells[1])}</TD>'
+                f'<TD PORT="o{i}"{bg}{ids[2]}>{html.escape(cells[2])}{more}</TD></TR>')
 
     kind = "linear" if unit.activation is None else op_text(tr.nodes[unit.activation], ", ")
-    rows = [f'<TR><TD ALIGN="LEFT" BGCOLOR="#f3f3f3"><B>{html.escape(unit.prefix.rstrip(".") or "neuron")}</B> '
+    head = f' ID="h{unit.dot}" HREF="#h{unit.dot}" TITLE="click: unfold"' if cell_ids else ""
+    title = html.escape(unit.prefix.rstrip(".") or "neuron")
+    rows = [f'<TR><TD ALIGN="LEFT" BGCOLOR="#f3f3f3"{head}><B>{title}</B> '
             f'{html.escape(kind)}</TD><TD BGCOLOR="#f3f3f3"><FONT COLOR="#555555">data</FONT></TD>'
             f'<TD BGCOLOR="#f3f3f3"><FONT COLOR="#555555">grad</FONT></TD></TR>']
     rows += [row(w, short(tr.name(w))) for w in unit.weights]
@@ -361,15 +418,13 @@ def _shows_formula(node: Value) -> bool:
     return op is not None and op.arity == 1 and bool(op.formula) and node.op not in ("neg", "abs")
 
 
-def _check_options(format: Any, color: Any, group: Any, rankdir: Any, show_local_grads: Any) -> None:  # noqa: A002
+def _check_options(format: Any, color: Any, rankdir: Any, show_local_grads: Any) -> None:  # noqa: A002
     if not isinstance(show_local_grads, bool):  # "no" would be truthy and draw the numbers
         raise TypeError(f"draw_graph: show_local_grads must be True or False, got {show_local_grads!r}")
     if format not in graphviz.FORMATS:
         raise ValueError(f"draw_graph: format must be a Graphviz output format such as 'svg' or 'png', got {format!r}")
     if color not in _COLORINGS:
         raise ValueError(f"draw_graph: color must be one of {_COLORINGS}, got {color!r}")
-    if group not in _GROUPINGS:
-        raise ValueError(f"draw_graph: group must be one of {_GROUPINGS}, got {group!r}")
     if rankdir not in _RANKDIRS:
         raise ValueError(f"draw_graph: rankdir must be one of {_RANKDIRS}, got {rankdir!r}")
 
@@ -442,7 +497,9 @@ def draw_graph(
     show_local_grads: bool = True,
     color: str = "role",
     params: Any = None,
-    group: str | None = "neuron",
+    fold: str | None = "auto",
+    unfold: Sequence[str] = (),
+    group: str | None = _UNSET,
     max_nodes: int | None = DEFAULT_MAX_NODES,
     max_edges: int | None = None,
 ) -> graphviz.Digraph:
@@ -470,12 +527,21 @@ def draw_graph(
         params: the parameters (Values, or a model with ``.parameters()``); by default the
             weights and biases of ``dot`` nodes (every neuron of ``nn``) are. Roles never come
             from names: another leaf that requires grad is an input, one that does not a constant.
-        group: ``"neuron"`` draws each neuron of ``nn`` (parameters labelled ``L{l}.N{n}.w{i}``)
-            as one table (its weights in index order, bias, v, φ'(v), y), a column per layer, the
-            input i entering the row of w_i; ``"layer"`` draws every node, boxed by layer; None
-            draws every node with no boxes.
-        max_nodes: refuse (ValueError, saying what to do instead) beyond this many values;
-            None for no limit.
+        fold: what to draw as one box. ``"neuron"``: each neuron of ``nn`` (parameters
+            labelled ``L{l}.N{n}.w{i}``) as one table (its weights in index order, bias, v,
+            φ'(v), y), a column per layer, the input i entering the row of w_i. ``"layer"``: each
+            layer as one box (width, activation, the norms of its gradients), with the inputs
+            and the loss as one box each. ``"sample"``: a batch's first sample drawn for all
+            (its neurons as tables), each parameter's gradient shown as the sum of its
+            per-sample parts with the largest named. None: every scalar. ``"auto"`` (default):
+            the most detailed that fits one screen (None without nn's neurons; then neuron; for a
+            batch, sample; then layer). The title says which. The numbers are the same floats.
+        unfold: names of neurons (``"L0.N1"``) to draw as scalars inside a neuron or sample
+            fold: the way to open a folded box in Jupyter, where a picture cannot be clicked.
+        group: deprecated: ``"neuron"`` is ``fold="neuron"``, None is ``fold=None``; ``"layer"``
+            draws every node, boxed by layer.
+        max_nodes: refuse (ValueError, saying what to do instead) beyond this many values
+            drawn one by one (``fold=None`` or ``"neuron"``); None for no limit.
         max_edges: refuse beyond this many edge pieces in the layout (an edge counts once per
             rank it spans, see ``layout_edges``); None for 3 per allowed node (none when
             ``max_nodes`` is None).
@@ -484,15 +550,55 @@ def draw_graph(
         A ``graphviz.Digraph`` (it displays inline in Jupyter; write it with ``viz.render``, or
         with its own ``.render(name)``).
     """
-    _check_options(format, color, group, rankdir, show_local_grads)
+    _check_options(format, color, rankdir, show_local_grads)
+    fold, clusters = _fold_option(fold, group)
     tr = root if isinstance(root, Trace) else trace(root)
-    check_size(tr, max_nodes, "draw_graph", advice=_BIG_GRAPH_ADVICE, max_edges=max_edges)
+    units = find_units(tr) if fold in ("auto", "sample") else []
+    if fold == "auto":
+        fold = choose_fold(tr, units, batch_of(samples_of(tr)))
+    unfolded = _unfold_option(unfold, units or find_units(tr))
+    if fold in (None, "neuron"):
+        check_size(tr, max_nodes, "draw_graph", advice=_BIG_GRAPH_ADVICE, max_edges=max_edges)
     params_set = as_parameter_set(params)
-    style = Style(show_local_grads, color, None if params_set is None else frozenset(params_set), group, rankdir)
+    chosen = None if params_set is None else frozenset(params_set)
+    style = Style(show_local_grads, color, chosen, fold, rankdir, clusters=clusters,
+                  unfold=unfolded)
     grads = [node.grad for node in tr.nodes] if backward_has_run(tr) else None
     graph = build_graph(tr, grads, style)
     graph.format = format
     return graph
+
+
+def _fold_option(fold: Any, group: Any) -> tuple[str | None, bool]:
+    """``fold`` checked, with the deprecated ``group`` turned into it: (fold, boxes by layer)."""
+    if group is not _UNSET:
+        if fold != "auto":
+            raise ValueError("draw_graph: pass fold= or the deprecated group=, not both "
+                             f"(fold={fold!r}, group={group!r})")
+        if group not in _GROUPINGS:
+            raise ValueError(f"draw_graph: group must be one of {_GROUPINGS}, got {group!r}")
+        warnings.warn("draw_graph: group= is deprecated: use fold='neuron' or fold=None "
+                      "(group='layer' boxes every node by layer; fold='layer' draws a layer as "
+                      "one box)",
+                      DeprecationWarning, stacklevel=3)
+        return ("neuron" if group == "neuron" else None), group == "layer"
+    if fold != "auto" and fold not in FOLDS:
+        raise ValueError(f"draw_graph: fold must be 'auto' or one of {FOLDS}, got {fold!r}")
+    return fold, False
+
+
+def _unfold_option(unfold: Any, units: Sequence[Unit]) -> frozenset[str]:
+    """``unfold`` checked against the graph's neurons: a frozenset of names like ``L0.N1``."""
+    if isinstance(unfold, str) or not isinstance(unfold, (list, tuple, set, frozenset)):
+        raise TypeError("draw_graph: unfold must be a list of neuron names such as ['L0.N1'], "
+                        f"got {unfold!r}")
+    known = {u.prefix.rstrip(".") for u in units}
+    for name in unfold:
+        if name not in known:
+            some = ", ".join(sorted(known)[:6]) + (", ..." if len(known) > 6 else "")
+            raise ValueError(f"draw_graph: unfold names {name!r}, which is not a neuron of this "
+                             f"graph (its neurons: {some or 'none'})")
+    return frozenset(unfold)
 
 
 draw_dot = draw_graph  # micrograd's name

@@ -12,7 +12,7 @@ from autograd import Value
 from .tracing import Trace, neuron_prefix
 
 __all__ = ["ROLES", "node_roles", "weights_and_biases", "looks_like_parameter", "neuron_of",
-           "as_parameter_set", "Unit", "find_units"]
+           "as_parameter_set", "Unit", "find_units", "SHARED", "samples_of"]
 
 ROLES = ("input", "parameter", "constant", "output", "interior")
 
@@ -163,3 +163,43 @@ def find_units(tr: Trace) -> list[Unit]:
 def _neuron_number(prefix: str) -> int:
     match = re.search(r"N(\d+)\.$", prefix)
     return int(match[1]) if match else 0
+
+
+SHARED = -1  # samples_of: a node of no one sample (a parameter, the sum over a batch)
+
+
+def samples_of(tr: Trace) -> list[int]:
+    """Which sample of a batch each node of ``tr`` belongs to (0, 1, ...), or ``SHARED``.
+
+    nn's neuron ``P`` (a ``dot`` node whose weights are labelled ``Pw0``, ``Pw1``..) is computed
+    once per sample: its k-th use in topological order is in sample k. An op whose computed
+    operands are all in sample k is in it too; one whose operands come from several samples (the
+    batch's sum) is shared. Any other node (an input x, a target, a parameter) is in the sample
+    of all its users, else shared. A graph without nn's neurons is one shared whole.
+
+    Args:
+        tr: the graph.
+
+    Returns:
+        One sample index (or ``SHARED``) per node, in node order.
+    """
+    uses: dict[str, int] = {}
+    found: list[int | None] = []
+    index = tr.index
+    for node in tr.nodes:
+        prefix = neuron_prefix(node)
+        if prefix is not None:
+            found.append(uses.get(prefix, 0))
+            uses[prefix] = found[-1] + 1
+            continue
+        owners = {found[index[p]] for p in node.parents if p.parents} - {None}
+        found.append(owners.pop() if len(owners) == 1 else SHARED if owners else None)
+    users: list[set[int | None]] = [set() for _ in tr.nodes]
+    for edge in tr.edges:
+        users[edge.parent].add(edge.child)
+    for i in reversed(range(len(found))):  # users come later in topological order: final already
+        if found[i] is None:
+            owners = {found[u] for u in users[i]}
+            found[i] = owners.pop() if len(owners) == 1 else SHARED
+    return [SHARED if k is None else k for k in found]
+

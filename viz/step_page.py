@@ -7,6 +7,7 @@ import html
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from .escape import script_json
 from .explain import Explainer
 from .frames import FRAME_FORMATS, ProgressBar, frame_sources, write_frames
 from .graph import Style, build_graph, check_size, grad_text, op_text, picture_decimals
+from .roles import Unit, find_units
 from .rendering import GraphvizNotFound, dot_time_limit, pipe_svg, warn_missing_dot, write_file
 from .step_page_assets import CSS, SCRIPT
 from .steps import Step, record_steps
@@ -27,6 +29,7 @@ from .tracing import Trace, factor, local_formula, trace
 __all__ = ["StepThrough", "step_through", "final_steps", "DEFAULT_MAX_STEPS"]
 
 DEFAULT_MAX_STEPS = 200
+UNFOLD_MAX_NEURONS = 16  # a picture per neuron drawn unfolded, for clicks: past this many, none
 # Explanations grow with the square of the graph (a path to the root per node): past this many
 # nodes the page leaves them out and says how to get one.
 EXPLAIN_MAX_NODES = 500
@@ -131,6 +134,14 @@ def _lines(tr: Trace, steps: list[Step], decimals: int) -> list[list[Line]]:
     return out
 
 
+def _unfolded_view(tr: Trace, grads: list[float | None], style: Style, unit: Unit,
+                   limit: float | None) -> str:
+    """The picture with neuron ``unit`` drawn as scalars: a template a click swaps in."""
+    unfolded = replace(style, unfold=frozenset({unit.prefix.rstrip(".")}))
+    svg = _clean_svg(pipe_svg(build_graph(tr, grads, unfolded).source, timeout=limit))
+    return f'<template class="view" data-unit="{unit.dot}">{svg}</template>'
+
+
 def _explanations(tr: Trace, numbers: NumberFormat) -> dict[str, str]:
     """Every node's :func:`viz.explain` as HTML (node index -> fragment), for the nodes that require
     grad; the gradients, users and path counts they all read are computed once."""
@@ -203,9 +214,12 @@ def _learner(tr: Trace, steps: list[Step], answers: Any, notes: Any,
     return out
 
 
-def _page_data(tr: Trace, steps: list[Step], decimals: int) -> dict:
+def _page_data(tr: Trace, steps: list[Step], decimals: int, units: list[Unit]) -> dict:
     lines = _lines(tr, steps, decimals)
     return {
+        # a neuron's table (keyed by its v's index): its v and y step as one while it is folded
+        "units": {str(i): u.dot for u in units for i in (u.dot, u.activation) if i is not None},
+        "unitNames": {str(u.dot): u.prefix.rstrip(".") or "neuron" for u in units},
         "names": [tr.name(i) for i in range(len(tr.nodes))],
         "initial": [grad_text(node, None) for node in tr.nodes],
         "hidden": HIDDEN,
@@ -244,6 +258,13 @@ def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
     Everything is inline (the picture is an SVG drawn by Graphviz, or a table when Graphviz is
     missing): no network, no server, no external file. The replay starts from zero gradients and
     does not touch ``.grad``.
+
+    A graph of ``nn`` neurons is drawn with one table per neuron (``draw_graph(fold="neuron")``),
+    and a folded neuron is one step, its inner steps (y, then v) listed; clicking a neuron's name
+    unfolds it into scalars and its steps (the "fold back" button folds it again; up to
+    ``UNFOLD_MAX_NEURONS`` neurons). The legend sits beside the picture, the step's arithmetic
+    scrolls within a fixed height, and the page follows ``#step=N`` in its address, also when
+    it changes while the page is open.
 
     Args:
         root: the output Value (it must require grad), or its ``viz.trace``.
@@ -288,28 +309,41 @@ def step_through(root: Value | Trace, path: str | os.PathLike | None = None, *,
     at = final_steps(steps, len(tr.nodes))
     first = 0 if start is None else at[_node(tr, node_names(tr), start, "start")]
     name = tr.name(len(tr.nodes) - 1)
-    style = Style(title=f"backward pass of {name} = {format_fixed(root.data, decimals)}")
+    units = find_units(tr)  # an nn graph reads as one table per neuron; a click unfolds one
+    style = Style(title=f"backward pass of {name} = {format_fixed(root.data, decimals)}",
+                  fold="neuron" if units else None, cell_ids=True, legend="none")
     source = build_graph(tr, final, style).source
+    views = legend = ""
     try:
         picture, with_dot = _clean_svg(pipe_svg(source, timeout=limit)), True
+        # the legend beside the picture, not in it: the picture fits the window at a readable size
+        key = build_graph(tr, final, replace(style, legend="only")).source
+        key = _clean_svg(pipe_svg(key, timeout=limit))
+        legend = f'<details class="legend-box"><summary>legend</summary>{key}</details>'
+
+        if len(units) <= UNFOLD_MAX_NEURONS:
+            views = "".join(_unfolded_view(tr, final, style, unit, limit) for unit in units)
     except GraphvizNotFound:
         warn_missing_dot()
         picture, with_dot = _table_view(tr, decimals), False
-    data = _page_data(tr, steps, decimals) | {"predict": predict, "start": first, "final": at,
-                                               "yours": learner}
+        units = []
+    data = _page_data(tr, steps, decimals, units) | {"predict": predict, "start": first,
+                                                      "final": at, "yours": learner}
     # two pages of one graph (the answers of two learners) may share a notebook
     page_id = "dg" + hashlib.sha1((source + script_json(data)).encode("utf-8")).hexdigest()[:10]
     title = f"deltagrad: backward of {name}, step by step"
     where = "box in the picture" if with_dot else "row of the table"
-    legend = ("" if not any("yours" in entry for entry in learner.values()) else
-              "<br>Your numbers are shown under the nodes: ✓ agrees with backward's to the digits "
-              "you wrote, ✗ does not (the correct one is the node's grad).")
+    unfold_note = (" A neuron is one table and one step (its y, then its v); click its name to "
+                   "unfold it." if views else "")
+    yours_note = ("" if not any("yours" in entry for entry in learner.values()) else
+                  "<br>Your numbers are shown beside the nodes: ✓ agrees with backward's to the "
+                  "digits you wrote, ✗ does not (the correct one is the node's grad).")
     fragment = f"""<div class="deltagrad-steps" id="{page_id}">
 <style>{CSS}</style>
 <h1>{html.escape(title)}</h1>
 <p class="intro">Backward visits the nodes in reverse topological order. At each node it adds
 <b>local derivative × the node's gradient</b> to each operand's gradient. Gradients not reached yet show as —.
-Keys: ← →. Click any {where} to see where its gradient comes from.{legend}</p>
+Keys: ← →. Click any {where} to see where its gradient comes from.{unfold_note}{yours_note}</p>
 <div class="bar">
 <div class="controls"><button class="prev" title="previous step (←)">◀ prev</button>
 <input class="slider" type="range" min="1" max="{len(steps)}" value="1" aria-label="step">
@@ -318,14 +352,14 @@ Keys: ← →. Click any {where} to see where its gradient comes from.{legend}</
 class="zoom-fit" title="fit the picture to the window">fit</button><button class="zoom-one" title="actual size, following the current node">100%</button><button
 class="zoom-in" title="zoom in">+</button> <span class="zoom-level"></span></span>
 <label class="predict-label" title="type each node's gradient before its step is shown"><input class="predict" type="checkbox"> predict mode</label>
-<span class="score" hidden></span></div>
+<span class="score" hidden></span> <button class="fold-back" hidden></button></div>
 <div class="now"><div class="heading"></div>
 <div class="question" hidden><input class="guess" type="text" inputmode="decimal" size="12" aria-label="your prediction" placeholder="e.g. -1.5">
 <button class="check">check</button> <span class="hint">within 0.001 (or 0.1%) of the value shown is right</span></div>
 <div class="feedback"></div><ol class="lines"></ol></div>
 </div>
 <div class="main">
-<div class="picture">{picture}</div>
+<div class="picture">{picture}</div>{views}{legend}
 <aside class="explain-box" hidden><div class="explain-title"><span class="explain-name"></span>
 <button class="explain-close" title="close">×</button></div><div class="explain-body"></div></aside>
 </div>

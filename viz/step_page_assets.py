@@ -30,8 +30,8 @@ CSS = """
 .deltagrad-steps .feedback.invalid { color: #8a5a00; }
 .deltagrad-steps .lines, .deltagrad-steps .log { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
   margin: 0.3em 0; padding-left: 2.5em; }
-.deltagrad-steps .lines { max-height: 28vh; overflow: auto; }
-.deltagrad-steps .lines:empty { display: none; }
+/* a fixed height, scrolled within: a long step (37 leaf gradients) does not push the picture down */
+.deltagrad-steps .now .lines { height: 6.2em; overflow: auto; resize: vertical; }
 .deltagrad-steps .lines li { margin: 0.15em 0; }
 .deltagrad-steps .log { color: #666; font-size: 0.9em; list-style: none; padding-left: 1em; }
 .deltagrad-steps .log li { padding-left: 1.5em; }
@@ -61,6 +61,16 @@ CSS = """
 .deltagrad-steps g.dg-active path { stroke: #c00000; stroke-width: 2.5px; }
 .deltagrad-steps g.dg-active polygon { fill: #c00000; stroke: #c00000; }
 .deltagrad-steps g.dg-active text { fill: #c00000; font-weight: bold; }
+.deltagrad-steps .picture a { cursor: pointer; }
+.deltagrad-steps g.dg-cell.dg-current polygon { fill: #ffd966; stroke: #c00000; stroke-width: 2px; }
+.deltagrad-steps g.dg-cell.dg-updated polygon { stroke: #e69138; stroke-width: 2px; }
+.deltagrad-steps g.dg-grad.dg-updated text { fill: #c00000; font-weight: bold; }
+.deltagrad-steps g.dg-grad.dg-pending text { fill: #aaaaaa; }
+.deltagrad-steps g.dg-grad.dg-hidden text { fill: #6a3fb5; font-weight: bold; }
+.deltagrad-steps g.dg-cell.dg-picked polygon { stroke: #1f6fd1; stroke-width: 3px; stroke-dasharray: 6 3; }
+.deltagrad-steps .lines li.sub { display: block; margin-left: -1.5em; font-weight: 600; }  /* not numbered */
+.deltagrad-steps .legend-box { flex: 0 0 auto; font-size: 0.9em; color: #555; }
+.deltagrad-steps .fold-back { font-size: 1em; padding: 0.2em 0.7em; cursor: pointer; }
 .deltagrad-steps table.nodes { border-collapse: collapse; }
 .deltagrad-steps table.nodes td, .deltagrad-steps table.nodes th { border: 1px solid #ccc; padding: 0.2em 0.6em; }
 .deltagrad-steps tr.dg-current { background: #ffd966; }
@@ -90,26 +100,73 @@ SCRIPT = r"""
 function deltagradSteps(root) {
   "use strict";
   var data = JSON.parse(root.querySelector("script.data").textContent);
-  var steps = data.steps, count = steps.length, names = data.names;
+  var names = data.names, units = data.units || {}, unitNames = data.unitNames || {};
+  var steps, count, stepOf, unfolded = null;  // unfolded: the neuron (its v's index) drawn as scalars
   var $ = function (cls) { return root.querySelector("." + cls); };
-  var values = [], ops = [], grads = [], edgesInto = {}, stepOf = {};
-  steps.forEach(function (s, k) { if (!(s.node in stepOf)) { stepOf[s.node] = k; } });
-  var picture = $("picture"), svg = picture.querySelector("svg"), bar = $("bar");
-  if (svg) {
-    svg.querySelectorAll("g.node").forEach(function (g) {
-      var m = g.querySelector("title").textContent.match(/^(v|op)(\d+)$/);
-      if (!m) { return; }
-      g.addEventListener("click", function () { pick(+m[2]); });
-      if (m[1] === "op") { ops[+m[2]] = g; return; }
-      var texts = g.querySelectorAll("text");
-      values[+m[2]] = g;
-      grads[+m[2]] = texts[texts.length - 1];
+  var values, ops, grads, edgesInto, svg, natural, inCell;  // inCell[i]: node i is a row of a table
+  var picture = $("picture"), bar = $("bar"), folded = picture.firstElementChild;
+  // A folded neuron is one step made of its inner steps (y, then v); an unfolded one, one per node.
+  function regroup() {
+    steps = [];
+    stepOf = {};
+    data.steps.forEach(function (s, k) {
+      var unit = units[s.node], last = steps[steps.length - 1];
+      if (unit !== undefined && unit !== unfolded && last && last.unit === unit) {
+        last.inner.push(s);
+        last.raw.push(k);
+        last.nodes.push(s.node);
+        last.updated = last.updated.concat(s.updated);
+        last.grads = Object.assign({}, last.grads, s.grads);
+        last.lines = last.lines.concat([{head: names[s.node] + ":"}], s.lines);
+      } else {
+        steps.push({node: s.node, nodes: [s.node], raw: [k], inner: [s], updated: s.updated, grads: s.grads,
+                    answer: s.answer, lines: s.lines, unit: unit !== undefined && unit !== unfolded ? unit : null});
+      }
     });
-    svg.querySelectorAll("g.edge").forEach(function (g) {
-      var m = g.querySelector("title").textContent.match(/op(\d+)/);
-      if (m) { (edgesInto[m[1]] = edgesInto[m[1]] || []).push(g); }
+    steps.forEach(function (s, k) {
+      if (s.inner.length > 1) { s.lines = [{head: names[s.node] + ":"}].concat(s.lines); }
+      s.nodes.forEach(function (i) { if (!(i in stepOf)) { stepOf[i] = k; } });
     });
-  } else {
+    count = steps.length;
+  }
+  function stepName(step) {
+    return step.inner.length > 1 ? unitNames[step.unit] + " (folded: " + step.nodes.map(function (i) {
+      return names[i]; }).join(", then ") + ")" : names[step.node];
+  }
+  function wire() {  // find the picture's boxes, rows and edges; after a fold or unfold, again
+    values = []; ops = []; grads = []; edgesInto = {}; inCell = {};
+    svg = picture.querySelector("svg");
+    if (svg) {
+      svg.querySelectorAll("g.node").forEach(function (g) {
+        var m = g.querySelector("title").textContent.match(/^(v|op|u)(\d+)$/);
+        if (!m || m[1] === "u") { return; }
+        g.addEventListener("click", function () { pick(+m[2]); });
+        if (m[1] === "op") { ops[+m[2]] = g; return; }
+        var texts = g.querySelectorAll("text");
+        values[+m[2]] = g;
+        grads[+m[2]] = texts[texts.length - 1];
+      });
+      svg.querySelectorAll("a").forEach(function (a) {  // a neuron table's cells: r3 name, d3 data, g3 grad
+        var m = (a.getAttribute("xlink:href") || a.getAttribute("href") || "").match(/^#([rdgh])(\d+)$/);
+        if (!m) { return; }
+        var i = +m[2], cell = a.parentNode;
+        cell.classList.add("dg-cell");
+        if (m[1] === "g") { cell.classList.add("dg-grad"); }
+        a.addEventListener("click", function (e) {
+          e.preventDefault();
+          if (m[1] === "h") { unfold(i); } else { pick(i); }
+        });
+        if (m[1] === "h") { return; }
+        values[i] = (values[i] || []).concat([cell]);
+        if (m[1] === "g") { grads[i] = cell.querySelector("text"); inCell[i] = true; }
+      });
+      svg.querySelectorAll("g.edge").forEach(function (g) {
+        var m = g.querySelector("title").textContent.match(/(?:op|->u)(\d+)/);
+        if (m) { (edgesInto[m[1]] = edgesInto[m[1]] || []).push(g); }
+      });
+      natural = {w: svg.viewBox.baseVal.width * 4 / 3, h: svg.viewBox.baseVal.height * 4 / 3};
+      return;
+    }
     root.querySelectorAll("tr[data-node]").forEach(function (tr) {
       var i = +tr.getAttribute("data-node");
       values[i] = tr;
@@ -117,30 +174,59 @@ function deltagradSteps(root) {
       tr.addEventListener("click", function () { pick(i); });
     });
   }
-  // A learner's own number under its node (SVG) or in its name cell (table).
+  // A learner's own number (data.yours) under its box, beside its table row's grad cell, or in
+  // its row of the table view; placed again after a fold or unfold.
   var yours = {};
-  Object.keys(data.yours).forEach(function (i) {
-    if (!("yours" in data.yours[i]) || !values[i]) { return; }
-    var el;
-    if (svg) {
-      var box = values[i].getBBox();
-      el = document.createElementNS(svg.namespaceURI, "text");
-      el.setAttribute("x", box.x + box.width / 2);
-      el.setAttribute("y", box.y + box.height + 13);
-      el.setAttribute("text-anchor", "middle");
-      values[i].parentNode.appendChild(el);  // beside the node's group: its last text is the grad
-    } else {
-      el = document.createElement("span");
-      values[i].querySelector("td").appendChild(el);
-    }
-    el.classList.add("dg-yours");
-    yours[i] = el;
-  });
+  function placeYours() {
+    yours = {};
+    Object.keys(data.yours || {}).forEach(function (i) {
+      var target = values[i];
+      if (!("yours" in data.yours[i]) || !target) { return; }
+      var el;
+      if (svg) {
+        var row = Array.isArray(target), cell = row ? target[target.length - 1] : target;
+        var box = cell.getBBox();
+        el = document.createElementNS(svg.namespaceURI, "text");
+        el.setAttribute("x", row ? box.x + box.width + 4 : box.x + box.width / 2);
+        el.setAttribute("y", row ? box.y + box.height - 4 : box.y + box.height + 13);
+        el.setAttribute("text-anchor", row ? "start" : "middle");
+        cell.parentNode.appendChild(el);  // beside the node's group: its last text is the grad
+      } else {
+        el = document.createElement("span");
+        target.querySelector("td").appendChild(el);
+      }
+      el.classList.add("dg-yours");
+      yours[i] = el;
+    });
+  }
+  function groupOf(raw) {  // the shown step (folded neurons are one) holding raw step ``raw``
+    var k = steps.findIndex(function (s) { return s.raw.indexOf(raw) >= 0; });
+    return k < 0 ? 0 : k;
+  }
+  function unfold(unit) {  // draw neuron ``unit`` as scalars (null: every neuron folded again)
+    var view = unit === null ? null : root.querySelector('template.view[data-unit="' + unit + '"]');
+    if (unit !== null && !view) { return; }
+    var at = steps ? steps[current].raw[0] : 0;
+    unfolded = unit;
+    picture.replaceChildren(view ? view.content.cloneNode(true) : folded);
+    var back = $("fold-back");
+    back.hidden = unit === null;
+    back.textContent = unit === null ? "" : "fold " + unitNames[unit] + " back";
+    regroup();
+    wire();
+    placeYours();
+    slider.max = count;
+    if (steps) { show(steps.findIndex(function (s) { return s.raw.indexOf(at) >= 0; })); }
+  }
   var slider = $("slider"), prev = $("prev"), next = $("next"), predict = $("predict"), guess = $("guess");
   var current = 0, picked = null, answers = {}, zoom = null;  // zoom: a scale, or null to fit the window
+  regroup();
+  wire();
+  placeYours();
 
   function classes(el, on) {
     if (!el) { return; }
+    if (Array.isArray(el)) { el.forEach(function (cell) { classes(cell, on); }); return; }
     ["dg-current", "dg-updated", "dg-pending", "dg-active", "dg-hidden", "dg-picked"].forEach(function (c) {
       el.classList.toggle(c, on.indexOf(c) >= 0);
     });
@@ -156,12 +242,12 @@ function deltagradSteps(root) {
   function asking(k) { return predict.checked && !(k in answers); }
   function shownUpTo(k) { return asking(k) ? k : k + 1; }
   function hidden(i, upTo) { return predict.checked && i in stepOf && stepOf[i] >= upTo; }
-  function lineText(line, upTo) {
+  function lineText(line, upTo) {  // a line: text, [text, node, masked text], or {head: a subheading}
+    if (line.head) { return line.head; }
     return typeof line === "string" ? line : (hidden(line[1], upTo) ? line[2] : line[0]);
   }
 
   // -- zoom: fit the window, or a scale that follows the current node --------------------------
-  var natural = svg ? {w: svg.viewBox.baseVal.width * 4 / 3, h: svg.viewBox.baseVal.height * 4 / 3} : null;
   function room() { return Math.max(200, window.innerHeight - bar.offsetHeight - 24); }
   function fitScale() {
     return Math.min(1, (picture.clientWidth - 12) / natural.w, (room() - 12) / natural.h);
@@ -245,7 +331,7 @@ function deltagradSteps(root) {
   function learnerLines(list) {
     Object.keys(data.yours).forEach(function (i) {
       var y = data.yours[i], name = names[i];
-      if (data.final[i] !== current) { return; }
+      if (groupOf(data.final[i]) !== current) { return; }
       if ("yours" in y) {
         var yours = "your grad[" + name + "] = " + y.yours;
         item(list, y.right ? "\u2713 " + yours + " agrees with " + y.correct
@@ -273,22 +359,22 @@ function deltagradSteps(root) {
     }
     values.forEach(function (el, i) {
       var on = [];
-      if (i === step.node) { on.push("dg-current"); }
+      if (step.nodes.indexOf(i) >= 0) { on.push("dg-current"); }
       else if (!ask && step.updated.indexOf(i) >= 0) { on.push("dg-updated"); }
       if (hidden(i, upTo)) { texts[i] = data.hidden; on.push("dg-hidden"); }
       else if (texts[i].slice(-1) === "\u2014") { on.push("dg-pending"); }
       if (i === picked) { on.push("dg-picked"); }
       classes(el, on);
-      if (grads[i]) { grads[i].textContent = texts[i]; }
+      if (grads[i]) { grads[i].textContent = inCell[i] ? texts[i].replace(/^grad /, "") : texts[i]; }
     });
-    ops.forEach(function (el, i) { classes(el, i === step.node ? ["dg-current"] : []); });
+    ops.forEach(function (el, i) { classes(el, step.nodes.indexOf(i) >= 0 ? ["dg-current"] : []); });
     Object.keys(edgesInto).forEach(function (k) {
-      edgesInto[k].forEach(function (el) { classes(el, !ask && +k === step.node ? ["dg-active"] : []); });
+      edgesInto[k].forEach(function (el) { classes(el, !ask && step.nodes.indexOf(+k) >= 0 ? ["dg-active"] : []); });
     });
     var name = names[step.node], head = "Step " + (current + 1) + " of " + count + ": ";
     $("heading").textContent = ask
-      ? head + "backward is about to process " + name + ". Predict its gradient: grad[" + name + "] = ?"
-      : head + "backward processes " + name;
+      ? head + "backward is about to process " + stepName(step) + ". Predict its gradient: grad[" + name + "] = ?"
+      : head + "backward processes " + stepName(step);
     $("question").hidden = !ask;
     var feedback = $("feedback"), answer = answers[current];
     feedback.className = "feedback";
@@ -302,19 +388,19 @@ function deltagradSteps(root) {
     var lines = $("lines"), log = $("log");
     lines.textContent = "";
     if (!ask) {
-      step.lines.forEach(function (line) { item(lines, lineText(line, upTo)); });
+      step.lines.forEach(function (line) { item(lines, lineText(line, upTo), line.head && "sub"); });
       learnerLines(lines);
     }
     Object.keys(yours).forEach(function (i) {
-      var y = data.yours[i], open = upTo > data.final[i];  // its final gradient is on screen
+      var y = data.yours[i], open = upTo > groupOf(data.final[i]);  // its final gradient is shown
       yours[i].textContent = "yours: " + y.yours + (open ? (y.right ? " \u2713" : " \u2717") : "");
       yours[i].classList.toggle("right", open && y.right);
       yours[i].classList.toggle("wrong", open && !y.right);
     });
     log.textContent = "";
     for (var k = current - 1; k >= 0; k--) {  // the latest first, next to the picture
-      item(log, "step " + (k + 1) + ": " + names[steps[k].node], "step");
-      steps[k].lines.forEach(function (line) { item(log, lineText(line, upTo)); });
+      item(log, "step " + (k + 1) + ": " + stepName(steps[k]), "step");
+      steps[k].lines.forEach(function (line) { item(log, lineText(line, upTo), line.head && "sub"); });
     }
     slider.value = current + 1;
     $("counter").textContent = "step " + (current + 1) + " / " + count;
@@ -323,7 +409,7 @@ function deltagradSteps(root) {
     score();
     explainInto(upTo);
     applyZoom();
-    follow(values[step.node]);
+    follow(Array.isArray(values[step.node]) ? values[step.node][0] : values[step.node]);
     if (ask) {
       guess.value = "";
       guess.focus({preventScroll: true});
@@ -341,6 +427,12 @@ function deltagradSteps(root) {
   $("zoom-in").addEventListener("click", function () { setZoom((zoom === null ? fitScale() : zoom) * 1.25); });
   $("zoom-out").addEventListener("click", function () { setZoom((zoom === null ? fitScale() : zoom) / 1.25); });
   window.addEventListener("resize", function () { applyZoom(); });
+  $("fold-back").addEventListener("click", function () { unfold(null); });
+  // the page follows #step=N, typed or linked, while it is open too
+  window.addEventListener("hashchange", function () {
+    var m = window.location.hash.match(/step=(\d+)/);
+    if (m) { show(+m[1] - 1); }
+  });
   document.addEventListener("keydown", function (e) {
     var focus = document.activeElement;
     if (e.target === slider || (e.target === guess && guess.value !== "")) { return; }
@@ -355,6 +447,6 @@ function deltagradSteps(root) {
   var hash = window.location.hash;
   var byStep = hash.match(/step=(\d+)/), byNode = hash.match(/node=([^&]+)/);
   var node = byNode ? names.indexOf(decodeURIComponent(byNode[1])) : -1;
-  show(byStep ? +byStep[1] - 1 : node >= 0 ? data.final[node] : data.start);
+  show(byStep ? +byStep[1] - 1 : groupOf(node >= 0 ? data.final[node] : data.start));
 }
 """

@@ -232,8 +232,9 @@ def test_nn_neurons_are_tables_in_layer_columns_with_inputs_entering_their_weigh
     assert [tr.name(y) for y in hidden_ys] == ["L0.N0.y", "L0.N1.y", "L0.N2.y"]
     # the neurons of a layer share a column, in index order
     assert source.count("rank=same") == 2
-    assert "cluster" not in draw_graph(out, group=None).source
-    layer_only = draw_graph(out, group="layer").source
+    assert "cluster" not in draw_graph(out, fold=None).source
+    with pytest.deprecated_call():  # group= is fold= now; group="layer" still boxes by layer
+        layer_only = draw_graph(out, group="layer").source
     assert "cluster_L0 {" in layer_only and "cluster_L0_N" not in layer_only
     assert node_named(layer_only, "L0.N2.w1")[1]["fillcolor"] == ROLE_COLORS["parameter"]
 
@@ -242,7 +243,7 @@ def test_dot_operands_are_drawn_weight_next_to_its_input():
     model = MLP(3, [1], seed=0)
     out = model([1.0, 2.0, 3.0])
     out.backward()
-    source = draw_graph(out, group=None).source
+    source = draw_graph(out, fold=None).source
     tr = trace(out)
     into_dot = [(t, h) for t, h, _ in dot_edges(source) if h == f"op{len(tr.nodes) - 2}" or h == f"op{len(tr.nodes) - 1}"]
     names = [record_fields(dot_nodes(source)[t])[0] for t, h in into_dot if h.startswith("op") and tr.nodes[int(h[2:])].op == "dot"]
@@ -301,7 +302,7 @@ def test_node_limit_refuses_with_advice_and_can_be_raised():
         draw_graph(y, max_nodes=20)
     message = str(error.value)
     assert "61 nodes" in message and "max_nodes=20" in message
-    assert "draw_mlp" in message and "max_nodes=61" in message and "group=" in message
+    assert "draw_mlp" in message and "max_nodes=61" in message and "fold=" in message
     assert "v60" in draw_graph(y, max_nodes=61).source
 
 
@@ -346,7 +347,8 @@ def test_draw_dot_refuses_an_unknown_format():
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"color": "rainbow"}, "color"), ({"group": "all"}, "group"), ({"rankdir": "up"}, "rankdir"), ({"max_nodes": 0}, "max_nodes")],
+    [({"color": "rainbow"}, "color"), ({"fold": "all"}, "fold"), ({"rankdir": "up"}, "rankdir"),
+     ({"max_nodes": 0}, "max_nodes")],
 )
 def test_bad_options_are_named(kwargs, match):
     with pytest.raises(ValueError, match=match):

@@ -284,3 +284,99 @@ def test_without_dot_the_learners_numbers_sit_in_the_table(page, tmp_path, monke
     assert counter(page) == "step 5 / 5"
     assert page.locator("tr[data-node] span.dg-yours.wrong").inner_text() == "yours: -1.0 ✗"
     assert page.errors == []
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory):
+    """The step page of the 2-4-4-1 hinge graph (issue 21: its fitted view was 22-31%)."""
+    from nn import MLP, hinge
+
+    model = MLP(2, [4, 4, 1], seed=0)
+    loss = hinge(model([0.5, -1.0]), 1.0)
+    made = step_through(loss, tmp_path_factory.mktemp("network") / "hinge.html")
+    return made.path.as_uri(), trace(loss), made.steps
+
+
+@pytest.fixture()
+def wide(browser):
+    """A 1600×1000 tab recording errors in ``page.errors``."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    tab = context.new_page()
+    tab.errors = []
+    tab.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: tab.errors.append(str(e)))
+    yield tab
+    context.close()
+
+
+SMALLEST_TEXT = """() => { const svg = document.querySelector('.picture svg');
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return Math.min(...Array.from(svg.querySelectorAll('text'),
+                                  t => parseFloat(t.getAttribute('font-size')) * scale)); }"""
+
+
+def test_network_page_fits_the_window_readably_in_neuron_tables(wide, network):
+    uri, tr, _ = network
+    wide.goto(uri)
+    assert wide.inner_text(".zoom-level").endswith("(fit)")
+    tables = wide.locator(".picture svg g.node title:text-matches('^u[0-9]+$')")
+    assert tables.count() == 9  # 4 + 4 + 1 neurons
+    assert wide.evaluate(SMALLEST_TEXT) >= 10  # px, every text of the fitted picture
+    box = wide.evaluate("(() => { const r = document.querySelector('.picture svg')"
+                        ".getBoundingClientRect(); return [r.width, r.height]; })()")
+    assert box[0] <= 1600 and box[1] <= 1000
+    assert wide.errors == []
+
+
+def test_a_folded_neuron_is_one_step_and_a_click_unfolds_it(wide, network):
+    uri, tr, raw_steps = network
+    wide.goto(uri)
+    folded = int(counter(wide).split("/ ")[1])
+    assert folded == raw_steps - 8  # each of the 8 hidden neurons' y and v steps are one step
+    last = f"step {folded} / {folded}"
+    wide.locator(".slider").fill(str(folded))
+    assert counter(wide) == last
+    heading, lines = wide.inner_text(".heading"), wide.inner_text(".lines")
+    assert "L0.N0 (folded: L0.N0.y, then L0.N0.v)" in heading
+    assert "L0.N0.y:" in lines and "L0.N0.v:" in lines  # its inner steps, listed
+    assert "grad[L0.N0.v] += " in lines and "grad[L0.N0.w0] += " in lines
+    v = tr.names.index("L1.N2.v")
+    wide.locator(f".picture svg a[*|href='#h{v}']").click()  # the table's name cell
+    assert counter(wide) == f"step {folded + 1} / {folded + 1}"  # still at L0.N0, a step more
+    assert wide.inner_text(".fold-back") == "fold L1.N2 back"
+    assert node(wide, f"v{v}").count() == 1 and node(wide, f"u{v}").count() == 0  # drawn as scalars
+    wide.locator(".slider").fill("1")
+    steps = []
+    while not wide.locator(".next").is_disabled():
+        wide.click(".next")
+        steps.append(wide.inner_text(".heading"))
+    assert any(h.endswith("processes L1.N2.y") for h in steps)
+    assert any(h.endswith("processes L1.N2.v") for h in steps)
+    wide.click(".fold-back")
+    assert counter(wide) == last and wide.locator(".fold-back").is_hidden()
+    assert node(wide, f"u{v}").count() == 1
+    assert wide.errors == []
+
+
+def test_page_follows_step_in_the_hash_when_it_changes(wide, network):
+    uri, _, _ = network
+    wide.goto(uri + "#step=4")
+    assert counter(wide).startswith("step 4 /")
+    wide.evaluate("location.hash = 'step=7'")
+    wide.wait_for_function("document.querySelector('.counter').textContent.startsWith('step 7 /')")
+    assert wide.errors == []
+
+
+def test_step_text_scrolls_in_a_fixed_height_and_the_picture_stays_put(wide, network):
+    uri, tr, _ = network
+    wide.goto(uri)
+    top = "document.querySelector('.picture').getBoundingClientRect().top"
+    first = wide.evaluate(top)
+    wide.locator(".slider").fill(wide.get_attribute(".slider", "max"))
+    assert "done: the leaves' gradients are final" in wide.inner_text(".lines")
+    leaves = [i for i, nd in enumerate(tr.nodes) if not nd.parents and nd.requires_grad]
+    assert len(leaves) == 37  # the issue's last step: 37 leaf gradients
+    assert wide.evaluate(top) == first
+    assert wide.evaluate("(() => { const l = document.querySelector('.now .lines');"
+                         " return l.scrollHeight > l.clientHeight; })()")  # scrolled within its box
+    assert wide.errors == []
