@@ -1,7 +1,7 @@
 """``deltagrad playground [DATASET] [--port N] [--no-browser] [--record FILE.html]``.
 
-Starts the playground's server on 127.0.0.1, prints its address and opens the browser; training
-starts at once. Ctrl-C stops it. With ``--record FILE.html`` there is no server: the run is trained
+Starts the playground's server on 127.0.0.1, prints its address and opens the browser; the page
+opens paused at step 0 (press play, or start with ``--autoplay``). Ctrl-C stops it. With ``--record FILE.html`` there is no server: the run is trained
 for ``--steps`` updates and written as an offline page with a slider over its snapshots.
 """
 
@@ -45,7 +45,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--port", type=whole(0, 65535), default=DEFAULT_PORT,
                         help=f"the port on 127.0.0.1 (default: {DEFAULT_PORT}; 0: any free port)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser; print the address only")
-    parser.add_argument("--paused", action="store_true", help="start paused")
+    parser.add_argument("--autoplay", action="store_true",
+                        help="start training at once (by default the page opens paused at step 0: press play)")
+    parser.add_argument("--paused", action="store_true", help=argparse.SUPPRESS)  # the default now
     parser.add_argument("--record", metavar="FILE.html",
                         help="no server: train --steps updates and write an offline page of the run")
     parser.add_argument("--steps", type=whole(),
@@ -94,14 +96,15 @@ def run(args: argparse.Namespace) -> int:
     config = _config(args)
     if args.record is not None:
         return _record(args, config)
-    playground = Playground(config, playing=not args.paused)
+    playground = Playground(config, playing=args.autoplay and not args.paused)
     try:
         server = PlaygroundServer(playground, args.port, verbose=args.verbose)
     except OSError as error:  # one line from deltagrad.cli, not the socket's own words
         if error.errno == errno.EADDRINUSE:
             raise OSError(f"port {args.port} on 127.0.0.1 is in use (another playground?); choose another with --port") from None
         raise OSError(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror or error}") from None
-    print(f"{PROG}: {server.url} (training {config.dataset}; Ctrl-C stops it)", flush=True)
+    doing = "training" if args.autoplay else "paused at step 0 on"
+    print(f"{PROG}: {server.url} ({doing} {config.dataset}; Ctrl-C stops it)", flush=True)
     playground.start()
     if not args.no_browser:
         threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()

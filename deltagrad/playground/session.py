@@ -53,7 +53,11 @@ class Session:
             or ``finished`` (``config.max_steps`` reached).
         message: a sentence about the status for the page.
         losses, accuracies: per step, the objective on all the data (mean J plus the L2 term) and
-            the accuracy (None for regression), both measured before that step's update.
+            the accuracy (None for regression), both measured before that step's update (so
+            ``losses[0]`` is the initial loss).
+        update: the change of every weight and bias made by the last step, when that step was
+            taken while paused (the "step" button); None otherwise (recording it at full speed
+            would cost every step a copy of the weights).
     """
 
     def __init__(self, config: Config, run: int = 0, playing: bool = True) -> None:
@@ -89,6 +93,8 @@ class Session:
         self.accuracies: list[float | None] = []
         self.status, self.message = ("running" if playing else "paused"), ""
         self._view_cache: tuple[int, dict[str, Any]] | None = None
+        self._measured: tuple[int, float, float | None] | None = None  # (step, loss, accuracy)
+        self.update: dict[str, list[Any]] | None = None
 
     # -- setting up --------------------------------------------------------------------------
 
@@ -116,6 +122,7 @@ class Session:
         if self.status == "finished" and self.step < config.max_steps:
             self.status, self.message = "paused", ""
         self._view_cache = None
+        self._measured = None  # the objective's L2 term may have changed
 
     # -- training ----------------------------------------------------------------------------
 
@@ -146,6 +153,7 @@ class Session:
                 self.message = f"finished: {self.step} steps, the limit (raise max_steps to go on)"
                 break
             rows = self._rows()
+            before = self._weights() if self.status == "paused" else None
             self.optimizer.zero_grad()
             try:
                 losses = self._train.backward(self._batch[rows])
@@ -164,7 +172,31 @@ class Session:
             self.accuracies.append(accuracy)
             self.step += 1
             done += 1
+            self.update = None if before is None else self._change(before)
         return done
+
+    def _weights(self) -> tuple[list[list[list[float]]], list[list[float]]]:
+        net = self.network()
+        return net["weights"], net["biases"]
+
+    def _change(self, before: tuple[list[list[list[float]]], list[list[float]]]) -> dict[str, list[Any]]:
+        """Each weight's and bias's change since ``before`` (what one step's update did)."""
+        (w0, b0), (w1, b1) = before, self._weights()
+        weights = [[[b - a for a, b in zip(r0, r1)] for r0, r1 in zip(l0, l1)] for l0, l1 in zip(w0, w1)]
+        biases = [[b - a for a, b in zip(l0, l1)] for l0, l1 in zip(b0, b1)]
+        return {"step": self.step, "weights": weights, "biases": biases}
+
+    def measure(self) -> tuple[float, float | None]:
+        """The objective (mean J plus the L2 term) and the accuracy (None for regression) of the
+        current weights on all the data: at step 0, the initial loss."""
+        if self._measured is None or self._measured[0] != self.step:
+            try:
+                loss = float(self._train.forward(self._batch).mean())
+                accuracy = self._accuracy(self._logits_of(self._logits, self.X))
+            except (ArithmeticError, ValueError):  # weights gone to inf
+                loss, accuracy = math.nan, None
+            self._measured = (self.step, loss, accuracy)
+        return self._measured[1], self._measured[2]
 
     # -- what the page shows -----------------------------------------------------------------
 
@@ -219,12 +251,16 @@ class Session:
             return {"frame": frame}
 
     def _curve(self) -> dict[str, list[Any]]:
-        stride = max(1, math.ceil(len(self.losses) / HISTORY_POINTS))
-        steps = list(range(1, len(self.losses) + 1, stride))
-        if steps and steps[-1] != len(self.losses):
-            steps.append(len(self.losses))
-        return {"step": steps, "loss": finite_list([self.losses[s - 1] for s in steps]),
-                "accuracy": [self.accuracies[s - 1] for s in steps]}
+        """The loss and accuracy of the weights after s updates, s from 0 to the current step
+        (thinned to about ``HISTORY_POINTS``)."""
+        loss, accuracy = self.measure()
+        losses, accuracies = self.losses + [loss], self.accuracies + [accuracy]
+        stride = max(1, math.ceil(len(losses) / HISTORY_POINTS))
+        steps = list(range(0, len(losses), stride))
+        if steps[-1] != len(losses) - 1:
+            steps.append(len(losses) - 1)
+        return {"step": steps, "loss": finite_list([losses[s] for s in steps]),
+                "accuracy": [accuracies[s] for s in steps]}
 
     def network(self) -> dict[str, Any]:
         """The layer sizes, activations, weights W[layer][unit][input] and biases."""
@@ -240,20 +276,23 @@ class Session:
         """Everything the page draws, as JSON-ready data."""
         if self._view_cache is None or self._view_cache[0] != self.step:
             self._view_cache = (self.step, self._view())
+        loss, accuracy = self.measure()
+        network = self.network()
+        network["update"] = self.update if self.update and self.update["step"] == self.step else None
         return {
             "run": self.run,
             "step": self.step,
             "status": self.status,
             "message": self.message,
-            "loss": self.losses[-1] if self.losses else None,
-            "accuracy": self.accuracies[-1] if self.accuracies else None,
+            "loss": loss if math.isfinite(loss) else None,  # a diverged run's says so in the message
+            "accuracy": accuracy,
             "curve": self._curve(),
             "config": self.config.as_dict(),
             "task": self.config.task,
             "classes": self.classes,
             "data": self._data,
             "view": self._view_cache[1],
-            "network": self.network(),
+            "network": network,
         }
 
     # -- one sample, by the scalar engine ----------------------------------------------------

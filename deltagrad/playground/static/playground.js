@@ -360,7 +360,8 @@
           const group = svg("g", { class: "edge", "data-layer": k, "data-unit": j, "data-input": i });
           const ends = { x1: shape.xs[k], y1: shape.ys[k][i], x2: shape.xs[k + 1], y2: shape.ys[k + 1][j] };
           const wire = svg("line", Object.assign({ class: "wire" }, ends));
-          group.append(svg("line", Object.assign({ class: "hit" }, ends)), wire, svg("title"));
+          const change = svg("line", Object.assign({ class: "change" }, ends));
+          group.append(svg("line", Object.assign({ class: "hit" }, ends)), wire, change, svg("title"));
           edges.append(group);
           wires[k][j].push(group);
         }
@@ -381,16 +382,37 @@
   function drawNetwork(net) {
     if (!built || built.key !== JSON.stringify([net.sizes, net.activations])) buildNetwork(net);
     const biggest = largest(net.weights.flat(2));
+    const update = net.update || null;  // the last step's change of each weight, after a "step"
+    const moved = update ? largest(update.weights.flat(2)) : 1;
+    showUpdate(update);
     net.weights.forEach((W, k) => W.forEach((row, j) => row.forEach((w, i) => {
       const group = built.wires[k][j][i], wire = group.children[1], a = share(w, biggest);
       wire.setAttribute("stroke", isNaN(w) ? NOT_A_NUMBER : w >= 0 ? POSITIVE : NEGATIVE);
       wire.setAttribute("stroke-width", (0.4 + 5 * a).toFixed(2));
       wire.setAttribute("stroke-opacity", (0.35 + 0.55 * a).toFixed(2));
       const gradient = detail && detail.layers[k] ? ", ∂J/∂w = " + fmt(detail.layers[k].units[j].grad_w[i]) : "";
-      group.lastChild.textContent = unitName(k, j) + ".w" + i + " = " + fmt(w) + gradient;
+      const step = update ? update.weights[k][j][i] : null;
+      const change = group.children[2];
+      change.setAttribute("stroke-width", step === null ? "0" : (0.5 + 4 * share(step, moved)).toFixed(2));
+      change.setAttribute("visibility", step === null ? "hidden" : "visible");
+      const moving = step === null ? "" : ", Δw in step " + update.step + " = " + fmt(step);
+      group.lastChild.textContent = unitName(k, j) + ".w" + i + " = " + fmt(w) + gradient + moving;
       group.classList.toggle("selected", !!focus && focus.kind === "edge" && focus.layer === k && focus.unit === j && focus.input === i);
     })));
     paintUnits();
+  }
+
+  function showUpdate(update) {
+    const note = $("update");
+    note.replaceChildren();
+    if (!update) return;
+    let most = null;
+    update.weights.forEach((W, k) => W.forEach((row, j) => row.forEach((d, i) => {
+      if (most === null || !(Math.abs(d) <= Math.abs(most.d))) most = { d, name: unitName(k, j) + ".w" + i };
+    })));
+    note.append(el("b", {}, "step " + update.step + "'s update"), document.createTextNode(
+      ": the dashed lines' width ∝ |Δw| (Δw = −η·∂J/∂w for SGD). The largest: Δ" + most.name + " = " +
+      fmt(most.d) + ". Hover an edge for its Δw."));
   }
 
   function paintUnits() {
