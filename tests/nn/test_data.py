@@ -148,7 +148,7 @@ def test_a_bad_line_is_named_by_its_own_line_number(text, line, words):
 def test_limits_on_rows_and_columns():
     with pytest.raises(ValueError, match="line 4.*at most 2"):  # the third data row, after a header
         data.parse_csv("h,h,h\n1,1,0\n2,2,0\n3,3,1\n4,4,1\n", max_rows=2, source="s")
-    with pytest.raises(ValueError, match="line 1.*at most 3 columns"):
+    with pytest.raises(ValueError, match="line 1: 4 columns; at most 3"):
         data.parse_csv("1,2,3,0\n", max_columns=3)
     with pytest.raises(ValueError, match="no data rows"):
         data.parse_csv("x0,x1,label\n\n")
