@@ -24,7 +24,7 @@ from autograd import Value, compile_graph
 from nn import deltas, functional
 from nn.losses import LOSS_TABLE, TARGETS
 
-from .config import DATASETS, HEADS, Config
+from .config import HEADS, Config, split
 
 __all__ = ["Session", "GRID"]
 
@@ -52,9 +52,12 @@ class Session:
         status: ``running``, ``paused``, ``diverged`` (the loss or a gradient became NaN/inf)
             or ``finished`` (``config.max_steps`` reached).
         message: a sentence about the status for the page.
-        losses, accuracies: per step, the objective on all the data (mean J plus the L2 term) and
-            the accuracy (None for regression), both measured before that step's update (so
-            ``losses[0]`` is the initial loss).
+        losses, accuracies: per step, the objective on the training data (mean J plus the L2
+            term) and the accuracy (None for regression), both measured before that step's update
+            (so ``losses[0]`` is the initial loss).
+        test_losses, test_accuracies: the same on the held-out data (``config.test_fraction``;
+            empty when there is none).
+        train_rows, test_rows: which points train and which are held out.
         update: the change of every weight and bias made by the last step, when that step was
             taken while paused (the "step" button); None otherwise (recording it at full speed
             would cost every step a copy of the weights).
@@ -64,10 +67,9 @@ class Session:
         self.config, self.run = config, run
         self.head = HEADS[config.head]
         self.rule = LOSS_TABLE[self.head.loss]  # J of one sample, its target, score and formula
-        self.X, self.y = DATASETS[config.dataset].make(config.samples, config.noise, config.seed)
-        self.classes = int(self.y.max()) + 1 if config.task != "regression" else 0
-        self._data = {"x": finite_list(self.X, 4), "y": self.y.tolist()}  # the page's copy; X and y never change
-        self.targets = self._targets()
+        X, y = config.points()
+        self.classes = int(y.max()) + 1 if config.task != "regression" else 0
+        self._use_data(X, y)
         nin, nout = self.X.shape[1], self.targets.shape[1]
         self.model = nn.MLP(nin, list(config.hidden) + [nout], activation=list(config.activations),
                             output_activation=self.head.output, init="auto", seed=config.seed)
@@ -85,18 +87,44 @@ class Session:
         self._train = compile_graph(objective, xs + ts, self.params, reduction="mean")
         self._single = compile_graph(J, xs + ts, self.params, reduction="sum")  # one sample, no L2
         self._logits = [compile_graph(v, xs) for v in vs]
-        self._batch = np.column_stack([self.X, self.targets])
         self._rng = np.random.default_rng(config.seed)
         self.optimizer = self._optimizer()
         self.step = 0
         self.losses: list[float] = []
         self.accuracies: list[float | None] = []
+        self.test_losses: list[float] = []
+        self.test_accuracies: list[float | None] = []
         self.status, self.message = ("running" if playing else "paused"), ""
         self._view_cache: tuple[int, dict[str, Any]] | None = None
-        self._measured: tuple[int, float, float | None] | None = None  # (step, loss, accuracy)
+        self._measured: tuple[int, tuple[float, ...]] | None = None  # (step, measure())
         self.update: dict[str, list[Any]] | None = None
 
     # -- setting up --------------------------------------------------------------------------
+
+    def _use_data(self, X: np.ndarray, y: np.ndarray) -> None:
+        """Take ``(X, y)`` as the data, held-out rows by ``config.test_fraction``."""
+        self.X, self.y = X, y
+        self._data = {"x": finite_list(X, 4), "y": y.tolist()}  # the page's copy, made once per data
+        self.targets = self._targets()
+        self._batch = np.column_stack([X, self.targets])
+        self.train_rows, self.test_rows = split(len(X), self.config.test_fraction, self.config.seed)
+        self._data["test"] = self.test_rows.tolist()
+        self._train_batch = self._batch[self.train_rows]
+        self._measured = None
+        self._view_cache = None
+
+    def replace_data(self, X: np.ndarray, y: np.ndarray) -> bool:
+        """Use new points with the same weights (a point added, moved or deleted), when the network
+        fits them: as many inputs and no more classes than outputs. Returns whether it did."""
+        if X.shape[1] != self.X.shape[1]:
+            return False
+        classes = int(y.max()) + 1 if self.config.task != "regression" else 0
+        if (self.config.task == "regression") != (y.dtype.kind == "f") or classes > self.classes:
+            return False
+        if self.head.loss != "cross_entropy" and classes > 2:
+            return False
+        self._use_data(X, y)
+        return True
 
     def _targets(self) -> np.ndarray:
         """One column per target leaf of J, as the loss's row encodes a target: a label, ±1
@@ -137,7 +165,7 @@ class Session:
             self.status = "paused"
 
     def _rows(self) -> np.ndarray | slice:
-        n, size = len(self.X), self.config.batch_size
+        n, size = len(self.train_rows), self.config.batch_size
         return slice(None) if size >= n else self._rng.choice(n, size, replace=False)
 
     def train(self, steps: int) -> int:
@@ -156,12 +184,13 @@ class Session:
             before = self._weights() if self.status == "paused" else None
             self.optimizer.zero_grad()
             try:
-                losses = self._train.backward(self._batch[rows])
-                full = losses if isinstance(rows, slice) else self._train.forward(self._batch)
+                losses = self._train.backward(self._train_batch[rows])
+                full = losses if isinstance(rows, slice) else self._train.forward(self._train_batch)
                 loss = float(full.mean())
                 if not math.isfinite(loss):
                     raise FloatingPointError(f"the loss became {loss}")
-                accuracy = self._accuracy(self._logits_of(self._logits, self.X))
+                accuracy = self._accuracy(self.train_rows)
+                test = self._score(self.test_rows) if len(self.test_rows) else None
                 self.optimizer.step()
             except (ArithmeticError, ValueError) as error:  # FloatingPointError is an ArithmeticError
                 self.status = "diverged"
@@ -170,6 +199,9 @@ class Session:
                 break
             self.losses.append(loss)
             self.accuracies.append(accuracy)
+            if test is not None:
+                self.test_losses.append(test[0])
+                self.test_accuracies.append(test[1])
             self.step += 1
             done += 1
             self.update = None if before is None else self._change(before)
@@ -186,17 +218,21 @@ class Session:
         biases = [[b - a for a, b in zip(l0, l1)] for l0, l1 in zip(b0, b1)]
         return {"step": self.step, "weights": weights, "biases": biases}
 
-    def measure(self) -> tuple[float, float | None]:
+    def _score(self, rows: np.ndarray) -> tuple[float, float | None]:
+        """The objective (mean J plus the L2 term) and the accuracy of the weights on ``rows``."""
+        try:
+            return float(self._train.forward(self._batch[rows]).mean()), self._accuracy(rows)
+        except (ArithmeticError, ValueError):  # weights gone to inf
+            return math.nan, None
+
+    def measure(self) -> tuple[float, float | None, float | None, float | None]:
         """The objective (mean J plus the L2 term) and the accuracy (None for regression) of the
-        current weights on all the data: at step 0, the initial loss."""
+        current weights on the training data, then on the held-out data (None, None without
+        any): at step 0, the initial ones."""
         if self._measured is None or self._measured[0] != self.step:
-            try:
-                loss = float(self._train.forward(self._batch).mean())
-                accuracy = self._accuracy(self._logits_of(self._logits, self.X))
-            except (ArithmeticError, ValueError):  # weights gone to inf
-                loss, accuracy = math.nan, None
-            self._measured = (self.step, loss, accuracy)
-        return self._measured[1], self._measured[2]
+            test = self._score(self.test_rows) if len(self.test_rows) else (None, None)
+            self._measured = (self.step, self._score(self.train_rows) + test)
+        return self._measured[1]  # type: ignore[return-value]
 
     # -- what the page shows -----------------------------------------------------------------
 
@@ -204,11 +240,12 @@ class Session:
     def _logits_of(graphs: list[autograd.CompiledGraph], X: np.ndarray) -> np.ndarray:
         return np.stack([g.forward(X) for g in graphs], axis=1)
 
-    def _accuracy(self, logits: np.ndarray) -> float | None:
+    def _accuracy(self, rows: np.ndarray) -> float | None:
         # The row scores what J reads; the heads that read outputs have a linear output: y = v.
         if self.rule.score is None:
             return None
-        return float(np.mean(self.rule.score(logits, self.targets)))
+        logits = self._logits_of(self._logits, self.X[rows])
+        return float(np.mean(self.rule.score(logits, self.targets[rows])))
 
     def _probabilities(self, logits: np.ndarray) -> np.ndarray:
         """(points, classes): what the regions are coloured by."""
@@ -253,14 +290,19 @@ class Session:
     def _curve(self) -> dict[str, list[Any]]:
         """The loss and accuracy of the weights after s updates, s from 0 to the current step
         (thinned to about ``HISTORY_POINTS``)."""
-        loss, accuracy = self.measure()
+        loss, accuracy, test_loss, test_accuracy = self.measure()
         losses, accuracies = self.losses + [loss], self.accuracies + [accuracy]
         stride = max(1, math.ceil(len(losses) / HISTORY_POINTS))
         steps = list(range(0, len(losses), stride))
         if steps[-1] != len(losses) - 1:
             steps.append(len(losses) - 1)
-        return {"step": steps, "loss": finite_list([losses[s] for s in steps]),
-                "accuracy": [accuracies[s] for s in steps]}
+        curve = {"step": steps, "loss": finite_list([losses[s] for s in steps]),
+                 "accuracy": [accuracies[s] for s in steps]}
+        if len(self.test_rows):
+            tests, test_accuracies = self.test_losses + [test_loss], self.test_accuracies + [test_accuracy]
+            curve["test_loss"] = finite_list([tests[s] for s in steps])
+            curve["test_accuracy"] = [test_accuracies[s] for s in steps]
+        return curve
 
     def network(self) -> dict[str, Any]:
         """The layer sizes, activations, weights W[layer][unit][input] and biases."""
@@ -276,7 +318,7 @@ class Session:
         """Everything the page draws, as JSON-ready data."""
         if self._view_cache is None or self._view_cache[0] != self.step:
             self._view_cache = (self.step, self._view())
-        loss, accuracy = self.measure()
+        loss, accuracy, test_loss, test_accuracy = self.measure()
         network = self.network()
         network["update"] = self.update if self.update and self.update["step"] == self.step else None
         return {
@@ -286,6 +328,8 @@ class Session:
             "message": self.message,
             "loss": loss if math.isfinite(loss) else None,  # a diverged run's says so in the message
             "accuracy": accuracy,
+            "test_loss": test_loss if test_loss is None or math.isfinite(test_loss) else None,
+            "test_accuracy": test_accuracy,
             "curve": self._curve(),
             "config": self.config.as_dict(),
             "task": self.config.task,

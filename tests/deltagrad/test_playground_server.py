@@ -134,7 +134,7 @@ def test_the_data_in_the_state_is_made_once_and_is_the_data(monkeypatch):
 
     s = session(noise=0.3)
     first = s.state()
-    expected = {"x": np.round(s.X, 4).tolist(), "y": s.y.tolist()}  # by hand: the points rounded to 4 places
+    expected = {"x": np.round(s.X, 4).tolist(), "y": s.y.tolist(), "test": []}  # by hand: the points rounded to 4 places
     assert json.dumps(first["data"]) == json.dumps(expected)
     calls = []
     real_finite_list = session_module.finite_list
@@ -501,7 +501,7 @@ def test_every_setting_has_its_option_and_the_help_shows_config_s_defaults():
     from deltagrad.playground.command import SETTINGS
     from deltagrad.playground.config import CHECKS, OPTIMIZERS
 
-    assert set(SETTINGS) | {"dataset", "activations"} == set(CHECKS)
+    assert set(SETTINGS) | {"dataset", "data"} == set(CHECKS)  # DATASET gives these two
     args = build_parser().parse_args(["playground"])
     assert all(hasattr(args, name) for name in SETTINGS)
     subparsers = build_parser()._subparsers._group_actions[0]
