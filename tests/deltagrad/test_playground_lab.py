@@ -1,0 +1,179 @@
+"""The playground as a lab, without a browser: your own points (the API, a CSV on the command
+line), held-out data, and the exports (model, PyTorch code, the run as a page)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+
+import numpy as np
+import pytest
+
+import nn
+from deltagrad.cli import main as deltagrad_main
+from deltagrad.playground import Config, Session, configure, start
+from deltagrad.playground.config import CUSTOM, split
+from deltagrad.playground.server import TOKEN_HEADER
+from nn import deltas
+
+SMALL = {"samples": 40, "hidden": [3, 2], "activations": ["tanh", "sigmoid"], "seed": 3}
+SQUARE = {"x": [[0, 0], [0, 1], [1, 0], [1, 1], [0.5, 0.2]], "y": [0, 1, 1, 0, 0]}
+
+
+@pytest.fixture
+def server():
+    running = start(configure(Config(), SMALL), port=0, playing=False)
+    yield running
+    running.stop()
+
+
+def request(server, method, path, body=None, token=True):
+    connection = http.client.HTTPConnection("127.0.0.1", server.server.port, timeout=10)
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    if token:
+        headers[TOKEN_HEADER] = server.server.token
+    connection.request(method, path, body=None if body is None else json.dumps(body).encode(), headers=headers)
+    response = connection.getresponse()
+    payload = response.read()
+    connection.close()
+    kind = response.getheader("Content-Type", "")
+    return response.status, (json.loads(payload) if "json" in kind else payload.decode()), response
+
+
+# -- your own points ---------------------------------------------------------------------------
+
+
+def test_points_that_fit_the_network_keep_its_weights(server):
+    before = server.playground.state()
+    status, answer, _ = request(server, "POST", "/api/points", SQUARE)
+    assert status == 200 and answer["kept"] is True and answer["run"] == before["run"]
+    state = server.playground.state()
+    assert state["data"]["x"] == SQUARE["x"] and state["data"]["y"] == SQUARE["y"]
+    assert state["config"]["dataset"] == CUSTOM and state["network"]["weights"] == before["network"]["weights"]
+
+
+def test_a_moved_point_gets_its_own_deltas(server):
+    request(server, "POST", "/api/points", SQUARE)
+    moved = {"x": [row[:] for row in SQUARE["x"]], "y": SQUARE["y"]}
+    moved["x"][4] = [0.9, -0.4]
+    request(server, "POST", "/api/points", moved)
+    _, detail, _ = request(server, "GET", "/api/sample?index=4")
+    session = server.playground.session
+    # nn.deltas.sample on the model at the new point, by hand here: t = 0 of a sigmoid + BCE head
+    expected = deltas.sample(session.model, [0.9, -0.4], [0.0], loss=session.rule.objective)
+    assert detail["x"] == [0.9, -0.4]
+    assert detail["layers"][0]["units"][1]["delta"] == pytest.approx(expected.layers[0][1].delta, rel=1e-12)
+
+
+def test_three_classes_start_a_new_run_with_a_softmax_head(server):
+    run = server.playground.state()["run"]
+    status, answer, _ = request(server, "POST", "/api/points", {**SQUARE, "y": [0, 1, 2, 0, 1]})
+    assert status == 200 and answer["kept"] is False and answer["run"] != run
+    state = server.playground.state()
+    assert state["config"]["head"] == "softmax+ce" and state["network"]["sizes"][-1] == 3
+
+
+def test_a_pasted_csv_becomes_the_data(server):
+    text = "x0,x1,label\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
+    status, _, _ = request(server, "POST", "/api/config", {"data": {"csv": text}})
+    assert status == 200
+    state = server.playground.state()
+    assert state["config"]["dataset"] == CUSTOM and state["data"]["y"] == [0, 1, 1, 0]
+    status, _, _ = request(server, "POST", "/api/config", {"dataset": "moons"})
+    assert server.playground.state()["config"]["data"] is None and len(server.playground.state()["data"]["y"]) == 40
+
+
+@pytest.mark.parametrize("body, words", [
+    ({"csv": "x0,x1,label\n0,0,0\n0,zero,1\n"}, r"line 3\b"),
+    ({"x": [[0, 0], [1, 1]], "y": [0, 1]}, "2 points"),
+    ({"x": [[0, 0, 0]] * 5, "y": [0, 1, 0, 1, 0]}, "3 feature"),
+    ({"x": [[0, 0]] * 5, "y": [0, 1, 0, 1]}, "data.y"),
+    ({"x": [[0, "a"]] * 5, "y": [0, 1, 0, 1, 0]}, r"data.x\[0\]\[1\]"),
+    ({"x": [[0, 0]] * 5, "y": [0, 1, 0, 1, 7]}, "class 7"),
+    ({"x": [[0, 0]] * 5, "y": [0, 0, 0, 0, 0]}, "one class"),
+    ({"points": []}, "data"),
+    ([], "data"),
+])
+def test_bad_points_are_a_400_naming_what_is_wrong(server, body, words):
+    request(server, "POST", "/api/control", {"action": "play"})
+    status, answer, _ = request(server, "POST", "/api/points", body)
+    assert status == 400 and re.search(words, answer["error"]), answer
+    assert server.playground.state()["status"] == "running" and server.playground.state()["config"]["data"] is None
+
+
+def test_a_csv_on_the_command_line(tmp_path, monkeypatch, capsys):
+    from deltagrad.playground import command
+
+    path = tmp_path / "mine.csv"
+    path.write_text("a,b,c\n" + "".join(f"{i % 3},{i // 3},{i % 2}\n" for i in range(9)), encoding="utf-8")
+    seen = []
+    monkeypatch.setattr(command, "Playground", lambda config, playing: seen.append(config) or (_ for _ in ()).throw(KeyError))
+    with pytest.raises(KeyError):
+        deltagrad_main(["playground", str(path), "--no-browser"])
+    (config,) = seen
+    assert config.dataset == CUSTOM and config.data.source == str(path) and config.data.y[:3] == (0, 1, 0)
+    path.write_text("a,b,c\n0,0,0\n0,1,1\n0,1\n", encoding="utf-8")
+    assert deltagrad_main(["playground", str(path), "--no-browser"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "mine.csv, line 4" in err and len(err.splitlines()) == 1
+
+
+# -- held-out data -----------------------------------------------------------------------------
+
+
+def test_held_out_points_do_not_train_and_have_their_own_curve():
+    s = Session(configure(Config(), {**SMALL, "test_fraction": 0.25, "batch_size": 40}), playing=False)
+    train_rows, test_rows = split(40, 0.25, 3)
+    assert len(test_rows) == 10 and not set(train_rows) & set(test_rows)
+    assert s.state()["data"]["test"] == test_rows.tolist()
+    s.train(3)
+    state = s.state()
+    loss, accuracy = nn.evaluate(s.model, s.X[test_rows], s.y[test_rows], "binary_cross_entropy")
+    assert state["test_loss"] == pytest.approx(loss) and state["test_accuracy"] == pytest.approx(accuracy)
+    assert len(state["curve"]["test_loss"]) == 4 and state["curve"]["test_loss"][-1] == pytest.approx(loss)
+    train_loss, _ = nn.evaluate(s.model, s.X[train_rows], s.y[train_rows], "binary_cross_entropy")
+    assert state["loss"] == pytest.approx(train_loss)  # the training curve: training points only
+
+
+def test_the_split_holds_out_the_fraction_and_leaves_some_on_each_side():
+    assert [len(part) for part in split(10, 0.0, 0)] == [10, 0]
+    assert [len(part) for part in split(10, 0.9, 0)] == [1, 9]
+    assert [len(part) for part in split(4, 0.01, 0)] == [3, 1]
+    with pytest.raises(ValueError, match="test_fraction"):
+        configure(Config(), {"test_fraction": 0.95})
+
+
+# -- export ------------------------------------------------------------------------------------
+
+
+def test_the_model_download_loads_back(server, tmp_path):
+    request(server, "POST", "/api/control", {"action": "step", "count": 3})
+    status, document, response = request(server, "GET", "/api/export/model")
+    assert status == 200 and "attachment" in response.getheader("Content-Disposition")
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    model = nn.MLP.load(path)
+    assert model.state_dict() == server.playground.session.model.state_dict()
+
+
+def test_the_torch_code_download_compiles_and_is_nn_torch_code(server):
+    status, code, _ = request(server, "GET", "/api/export/torch")
+    assert status == 200 and code == nn.torch_code(server.playground.session.model)
+    compile(code, "model.py", "exec")
+
+
+def test_the_run_download_is_an_offline_page_of_the_run(server):
+    request(server, "POST", "/api/control", {"action": "step", "count": 4})
+    status, text, _ = request(server, "GET", "/api/export/run")
+    found = re.search(r'<script type="application/json" id="recording">(.*?)</script>', text, re.S)
+    recording = json.loads(found.group(1))
+    (snapshot,) = recording["snapshots"]
+    assert status == 200 and snapshot["step"] == 4 and snapshot["curve"]["step"] == [0, 1, 2, 3, 4]
+    assert recording["samples"] and "<script src=" not in text
+
+
+@pytest.mark.parametrize("what", ["model", "torch", "run"])
+def test_the_downloads_need_the_token(server, what):
+    status, body, _ = request(server, "GET", f"/api/export/{what}", token=False)
+    assert status == 403 and "token" in body["error"]
