@@ -208,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
     model_path = out / f"model-{name}.json"
     model.save(model_path)
     settings = config.as_dict()
-    settings.pop("data")
+    settings.pop("data")  # the points: in the CSV file
     report = {"dataset": name, "points": len(X), "seed": args.seed, "steps": steps, "loss_name": loss,
               "lr": config.lr, "l2": config.l2, "final_loss": final_loss, "final_accuracy": final_accuracy,
               "test_points": len(test_rows), "test_loss": test_loss, "test_accuracy": test_accuracy,

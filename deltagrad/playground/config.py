@@ -184,9 +184,11 @@ class Config:
     data: Points | None = None  # your own points (then ``dataset`` is CUSTOM)
 
     def as_dict(self) -> dict[str, Any]:
-        """The settings as JSON-ready data (your own points as ``{"x", "y", "source"}``)."""
+        """The settings as JSON-ready data (your own points as ``{"x", "y", "source"}``), with the
+        task they make."""
         out = {name: getattr(self, name) for name in self.__dataclass_fields__}
         out["hidden"], out["activations"] = list(self.hidden), list(self.activations)
+        out["task"] = self.task  # read only: what the page offers depends on it
         if self.data is not None:
             out["data"] = {"x": [list(r) for r in self.data.x], "y": list(self.data.y),
                            "source": self.data.source}

@@ -120,6 +120,12 @@
   function setupControls() {
     fillSelect($("dataset"), Object.keys(options.datasets));
     fillSelect($("optimizer"), options.optimizers);
+    const classes = Array.from({ length: options.limits.classes }, (_, c) => String(c));
+    fillSelect($("point-class"), classes, Object.fromEntries(classes.map((c) => [c, "class " + c])));
+    $("use-csv").addEventListener("click", () => send("/api/config", { data: { csv: $("csv").value } }));
+    for (const what of ["model", "torch", "run"]) {
+      $("export-" + what).href = "/api/export/" + what + "?token=" + encodeURIComponent(TOKEN);
+    }
     for (const input of document.querySelectorAll("#controls [data-setting]")) {
       input.addEventListener("change", () => {
         const value = input.tagName === "SELECT" ? input.value : readNumber(input);
@@ -168,7 +174,9 @@
   }
 
   function syncControls(config) {
-    const task = options.datasets[config.dataset].task;
+    const task = config.task;
+    const names = Object.keys(options.datasets);
+    fillSelect($("dataset"), config.dataset === options.custom ? names.concat([options.custom]) : names);
     const heads = Object.keys(options.heads).filter((h) => options.heads[h].tasks.includes(task));
     const labels = Object.fromEntries(Object.entries(options.heads).map(([k, h]) => [k, h.label]));
     fillSelect($("head"), heads, labels);
@@ -183,7 +191,11 @@
   function drawStatus(s) {
     $("step").textContent = s.step;
     $("loss").textContent = fmt(s.loss);
-    $("accuracy").textContent = s.accuracy === null || s.accuracy === undefined ? "—" : (100 * s.accuracy).toFixed(1) + "%";
+    const percent = (a) => (a === null || a === undefined ? "—" : (100 * a).toFixed(1) + "%");
+    $("accuracy").textContent = percent(s.accuracy);
+    $("test-status").hidden = !(s.data && s.data.test && s.data.test.length);
+    $("test-loss").textContent = fmt(s.test_loss);
+    $("test-accuracy").textContent = percent(s.test_accuracy);
     const badge = $("badge");
     badge.textContent = s.status;
     badge.className = "badge " + s.status;
@@ -214,14 +226,16 @@
         g.stroke();
       }
       pixels = X.map((row, i) => [px(row[0]), py(Y[i])]);
-      pixels.forEach(([x, y]) => dot(g, x, y, "rgb(8,119,189)"));
+      const held = new Set(s.data.test || []);
+      pixels.forEach(([x, y], i) => dot(g, x, y, "rgb(8,119,189)", held.has(i)));
     } else {
       if (s.view.grid) regions(g, s.view.grid, W, H);
       const px = (x) => ((x - f.x0[0]) / (f.x0[1] - f.x0[0])) * W;
       const py = (y) => H - ((y - f.x1[0]) / (f.x1[1] - f.x1[0])) * H;
       axes(g, px(0), py(0), W, H);
       pixels = X.map((row) => [px(row[0]), py(row[1])]);
-      pixels.forEach(([x, y], i) => dot(g, x, y, "rgb(" + CLASS_RGB[Y[i]] + ")"));
+      const held = new Set(s.data.test || []);
+      pixels.forEach(([x, y], i) => dot(g, x, y, "rgb(" + CLASS_RGB[Y[i]] + ")", held.has(i)));
     }
     if (recording) {
       g.setLineDash([3, 3]); g.strokeStyle = "#475467"; g.lineWidth = 1.5;
@@ -267,8 +281,13 @@
     if (y0 > 0 && y0 < H) { g.moveTo(0, y0); g.lineTo(W, y0); }
     g.stroke();
   }
-  function dot(g, x, y, color) {
+  function dot(g, x, y, color, hollow) {
     g.beginPath(); g.arc(x, y, 4, 0, 2 * Math.PI);
+    if (hollow) {  // a held-out (test) point: only its outline
+      g.fillStyle = "#fff"; g.fill();
+      g.strokeStyle = color; g.lineWidth = 2; g.stroke();
+      return;
+    }
     g.fillStyle = color; g.fill();
     g.strokeStyle = "#fff"; g.lineWidth = 1.2; g.stroke();
   }
@@ -277,16 +296,105 @@
     g.beginPath(); g.arc(p[0], p[1], radius, 0, 2 * Math.PI); g.stroke();
   }
 
-  $("data").addEventListener("click", (event) => {
+  // -- your own points: click to add, drag to move, right-click or Delete to remove -----------
+
+  let dragging = null;   // {index, moved, sent} while a point is held
+  let pressed = null;    // where a press on an empty spot started
+
+  function canvasPoint(event) {
     const canvas = $("data"), box = canvas.getBoundingClientRect();
-    const x = (event.clientX - box.left) * (canvas.width / box.width);
-    const y = (event.clientY - box.top) * (canvas.height / box.height);
+    return [(event.clientX - box.left) * (canvas.width / box.width),
+            (event.clientY - box.top) * (canvas.height / box.height)];
+  }
+  function nearest([x, y]) {
     let best = null, bestDistance = 14 * 14;
     pixels.forEach(([px, py], i) => {
       const d = (px - x) ** 2 + (py - y) ** 2;
       if (d < bestDistance) { best = i; bestDistance = d; }
     });
-    if (best !== null) select(best);
+    return best;
+  }
+  const editable = () => !recording && state && state.task !== "regression" && state.view && state.view.frame.x1;
+  function toData([px, py]) {
+    const f = state.view.frame, canvas = $("data");
+    const round = (v) => Math.round(v * 1e4) / 1e4;
+    return [round(f.x0[0] + (px / canvas.width) * (f.x0[1] - f.x0[0])),
+            round(f.x1[0] + ((canvas.height - py) / canvas.height) * (f.x1[1] - f.x1[0]))];
+  }
+  function ownPoints() {
+    return { x: state.data.x.map((row) => row.slice()), y: state.data.y.slice() };
+  }
+  async function sendPoints(points) {
+    // The next edit starts from these points, even before the server's state comes back.
+    state.data = Object.assign({}, state.data, { x: points.x, y: points.y, test: [] });
+    try {
+      await call("POST", "/api/points", points);
+      showError("");
+      version = null;
+      syncControls((await call("GET", "/api/config")).config);
+      draw(await call("GET", "/api/state"));
+      if (selected !== null) fetchDetail();
+    } catch (error) {
+      showError(error.message);
+    }
+  }
+  function removePoint(index) {
+    const points = ownPoints();
+    points.x.splice(index, 1);
+    points.y.splice(index, 1);
+    if (selected === index) { selected = null; detail = null; showSample(); }
+    else if (selected !== null && selected > index) selected -= 1;
+    sendPoints(points);
+  }
+
+  $("data").addEventListener("mousedown", (event) => {
+    if (event.button !== 0 || !state) return;
+    const at = canvasPoint(event), index = nearest(at);
+    if (index !== null) {
+      select(index);
+      if (editable()) dragging = { index, moved: false, sent: 0 };
+    } else if (editable()) {
+      pressed = { at, shift: event.shiftKey };
+    }
+  });
+  $("data").addEventListener("mousemove", (event) => {
+    if (!dragging) return;
+    const at = canvasPoint(event);
+    dragging.moved = true;
+    state.data.x[dragging.index] = toData(at);
+    pixels[dragging.index] = at;
+    drawData(state);
+    if (Date.now() - dragging.sent > 150) {  // the δ's follow the point while it moves
+      dragging.sent = Date.now();
+      sendPoints(ownPoints());
+    }
+  });
+  window.addEventListener("mouseup", (event) => {
+    if (dragging) {
+      if (dragging.moved) sendPoints(ownPoints());
+      dragging = null;
+    } else if (pressed && event.target === $("data")) {
+      const points = ownPoints(), picked = Number($("point-class").value);
+      const classes = Math.max(2, state.classes);
+      points.x.push(toData(pressed.at));
+      points.y.push(pressed.shift ? (picked + 1) % classes : picked);
+      sendPoints(points);
+    }
+    pressed = null;
+  });
+  $("data").addEventListener("contextmenu", (event) => {
+    if (!editable()) return;
+    const index = nearest(canvasPoint(event));
+    if (index === null) return;
+    event.preventDefault();
+    removePoint(index);
+  });
+  document.addEventListener("keydown", (event) => {
+    const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement.tagName);
+    if ((event.key === "Delete" || event.key === "Backspace") && !typing && selected !== null && editable()) {
+      event.preventDefault();
+      removePoint(selected);
+    }
   });
 
   // -- loss and accuracy -------------------------------------------------------------------
@@ -298,11 +406,13 @@
     g.font = "11px system-ui, sans-serif"; g.fillStyle = "#667085";
     g.strokeStyle = "#d0d7de"; g.strokeRect(left, top, w, h);
     const steps = s.curve.step, losses = s.curve.loss, accuracies = s.curve.accuracy;
+    const testLosses = s.curve.test_loss || [], testAccuracies = s.curve.test_accuracy || [];
+    document.querySelector(".test-key").hidden = !s.curve.test_loss;
     const last = Math.max(10, steps.length ? steps[steps.length - 1] : 0);
     const sx = (step) => left + (step / last) * w;
     g.textAlign = "left"; g.fillText("0", left, H - 6);
     g.textAlign = "right"; g.fillText("step " + last, left + w, H - 6);
-    const finite = losses.filter((v) => v !== null && v > 0);
+    const finite = losses.concat(testLosses).filter((v) => v !== null && v > 0);
     if (finite.length) {
       let lo = Math.log10(Math.min(...finite)), hi = Math.log10(Math.max(...finite));
       if (hi - lo < 0.5) { lo -= 0.25; hi += 0.25; }
@@ -313,6 +423,11 @@
       g.strokeStyle = POSITIVE; g.lineWidth = 1.6; g.beginPath();
       steps.forEach((step, i) => { const v = losses[i]; if (v !== null && v > 0) g.lineTo(sx(step), sy(v)); });
       g.stroke();
+      if (testLosses.length) {  // the held-out data's: dashed
+        g.setLineDash([5, 3]); g.beginPath();
+        steps.forEach((step, i) => { const v = testLosses[i]; if (v !== null && v > 0) g.lineTo(sx(step), sy(v)); });
+        g.stroke(); g.setLineDash([]);
+      }
     }
     if (accuracies.length && accuracies[0] !== null) {
       const sy = (a) => top + h - a * h;
@@ -322,6 +437,11 @@
       g.strokeStyle = "#2ca02c"; g.lineWidth = 1.6; g.beginPath();
       steps.forEach((step, i) => g.lineTo(sx(step), sy(accuracies[i])));
       g.stroke();
+      if (testAccuracies.length && testAccuracies[0] !== null) {
+        g.setLineDash([5, 3]); g.beginPath();
+        steps.forEach((step, i) => g.lineTo(sx(step), sy(testAccuracies[i])));
+        g.stroke(); g.setLineDash([]);
+      }
     }
   }
 
