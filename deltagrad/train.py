@@ -1,4 +1,4 @@
-"""``deltagrad train DATASET|FILE.csv``: train a small MLP with the playground's settings and save it.
+"""``deltagrad train DATASET|FILE.csv``: train a small MLP with the playground's settings; save it.
 
 The settings come from the playground's table (``deltagrad.playground.config``: ``--hidden``,
 ``--activation``, ``--head``, ``--optimizer``, ``--lr``, ``--batch-size``, ``--l2``,
@@ -30,8 +30,19 @@ from .playground.config import HEADS, Config, configure, split
 from .playground.options import add_options, change_of, dataset_argument, dataset_change
 
 # The playground's settings that apply to a run trained here (the others are the page's).
-SETTINGS = ("hidden", "activations", "head", "optimizer", "lr", "momentum", "batch_size", "l2",
-            "test_fraction", "samples", "noise")
+SETTINGS = (
+    "hidden",
+    "activations",
+    "head",
+    "optimizer",
+    "lr",
+    "momentum",
+    "batch_size",
+    "l2",
+    "test_fraction",
+    "samples",
+    "noise",
+)
 ALL = 1000  # batch_size: every point (the playground's cap; train on all of them)
 
 
@@ -44,7 +55,9 @@ class Preset:
 
     def config(self, dataset: str, seed: int = 0) -> Config:
         """The preset's settings for ``dataset``."""
-        return configure(Config(), {"dataset": dataset, "batch_size": ALL, "seed": seed, **self.settings})
+        return configure(
+            Config(), {"dataset": dataset, "batch_size": ALL, "seed": seed, **self.settings}
+        )
 
     # The preset as it was read before the settings table (make_data, make_model, loss, lr, l2).
     def make_data(self, seed: int) -> tuple[Any, Any]:
@@ -77,18 +90,69 @@ class Preset:
 
 
 PRESETS = {
-    "moons": Preset({"dataset": "moons", "samples": 100, "noise": 0.1, "hidden": [16, 16],
-                     "activations": ["relu", "relu"], "head": "linear+hinge", "lr": 0.05, "l2": 1e-4}, 60),
-    "xor": Preset({"dataset": "xor", "samples": 4, "noise": 0.0, "hidden": [4], "activations": ["tanh"],
-                   "head": "sigmoid+bce", "lr": 0.1}, 150),
-    "circles": Preset({"dataset": "circles", "samples": 100, "hidden": [8, 8], "activations": ["tanh", "tanh"],
-                       "head": "sigmoid+bce", "lr": 0.05}, 300),
-    "spiral": Preset({"dataset": "spiral", "samples": 90, "hidden": [16, 16], "activations": ["relu", "relu"],
-                      "head": "softmax+ce", "lr": 0.05}, 120),
-    "sine": Preset({"dataset": "sine", "samples": 40, "noise": 0.0, "hidden": [16], "activations": ["tanh"],
-                    "head": "linear+mse", "lr": 0.05}, 400),
+    "moons": Preset(
+        {
+            "dataset": "moons",
+            "samples": 100,
+            "noise": 0.1,
+            "hidden": [16, 16],
+            "activations": ["relu", "relu"],
+            "head": "linear+hinge",
+            "lr": 0.05,
+            "l2": 1e-4,
+        },
+        60,
+    ),
+    "xor": Preset(
+        {
+            "dataset": "xor",
+            "samples": 4,
+            "noise": 0.0,
+            "hidden": [4],
+            "activations": ["tanh"],
+            "head": "sigmoid+bce",
+            "lr": 0.1,
+        },
+        150,
+    ),
+    "circles": Preset(
+        {
+            "dataset": "circles",
+            "samples": 100,
+            "hidden": [8, 8],
+            "activations": ["tanh", "tanh"],
+            "head": "sigmoid+bce",
+            "lr": 0.05,
+        },
+        300,
+    ),
+    "spiral": Preset(
+        {
+            "dataset": "spiral",
+            "samples": 90,
+            "hidden": [16, 16],
+            "activations": ["relu", "relu"],
+            "head": "softmax+ce",
+            "lr": 0.05,
+        },
+        120,
+    ),
+    "sine": Preset(
+        {
+            "dataset": "sine",
+            "samples": 40,
+            "noise": 0.0,
+            "hidden": [16],
+            "activations": ["tanh"],
+            "head": "linear+mse",
+            "lr": 0.05,
+        },
+        400,
+    ),
 }
-CSV = Preset({"hidden": [8, 8], "activations": ["tanh", "tanh"], "lr": 0.03}, 500)  # your own points
+CSV = Preset(
+    {"hidden": [8, 8], "activations": ["tanh", "tanh"], "lr": 0.03}, 500
+)  # your own points
 
 
 def _outputs(config: Config, y: np.ndarray) -> int:
@@ -99,26 +163,59 @@ def _outputs(config: Config, y: np.ndarray) -> int:
 
 def build_model(config: Config, nin: int, nout: int) -> MLP:
     """The MLP of ``config``: its hidden layers and activations, its head's output, its seed."""
-    return MLP(nin, list(config.hidden) + [nout], activation=list(config.activations),
-               output_activation=HEADS[config.head].output, init="auto", seed=config.seed)
+    return MLP(
+        nin,
+        list(config.hidden) + [nout],
+        activation=list(config.activations),
+        output_activation=HEADS[config.head].output,
+        init="auto",
+        seed=config.seed,
+    )
 
 
 def register(subparsers: Any) -> None:
     """Add the ``train`` subcommand to the ``deltagrad`` parser."""
     parser = subparsers.add_parser(
-        "train", help="train a small MLP on a toy data set or your own CSV",
-        description="Train a small MLP with the playground's settings on a toy data set or a CSV file "
-                    "(x0,x1,...,label); write its losses and the model as JSON.")
-    parser.add_argument("dataset", type=dataset_argument, metavar="DATASET",
-                        help=f"the data to learn: {', '.join(sorted(PRESETS))}, or a FILE.csv")
-    parser.add_argument("--steps", type=whole(1, MAX_STEPS), default=None,
-                        help=f"optimisation steps, at most {MAX_STEPS:,} (default per data set: "
-                             + ", ".join(f"{k} {p.steps}" for k, p in PRESETS.items()) + f", a CSV {CSV.steps})")
+        "train",
+        help="train a small MLP on a toy data set or your own CSV",
+        description="Train a small MLP with the playground's settings on a toy data set or a CSV "
+        "file (x0,x1,...,label); write its losses and the model as JSON.",
+    )
+    parser.add_argument(
+        "dataset",
+        type=dataset_argument,
+        metavar="DATASET",
+        help=f"the data to learn: {', '.join(sorted(PRESETS))}, or a FILE.csv",
+    )
+    parser.add_argument(
+        "--steps",
+        type=whole(1, MAX_STEPS),
+        default=None,
+        help=f"optimisation steps, at most {MAX_STEPS:,} (default per data set: "
+        + ", ".join(f"{k} {p.steps}" for k, p in PRESETS.items())
+        + f", a CSV {CSV.steps})",
+    )
     parser.add_argument("--out", default="out", help="folder for the JSON files (default: out)")
-    parser.add_argument("--seed", type=whole(0), default=0, help="seed for the data, the split and the weights (default: 0)")
-    add_options(parser, SETTINGS, {"hidden": "the data set's", "optimizer": "adam", "lr": "the data set's",
-                                   "momentum": Config().momentum, "batch_size": "all the points",
-                                   "l2": "the data set's", "test_fraction": 0, "samples": "the data set's"})
+    parser.add_argument(
+        "--seed",
+        type=whole(0),
+        default=0,
+        help="seed for the data, the split and the weights (default: 0)",
+    )
+    add_options(
+        parser,
+        SETTINGS,
+        {
+            "hidden": "the data set's",
+            "optimizer": "adam",
+            "lr": "the data set's",
+            "momentum": Config().momentum,
+            "batch_size": "all the points",
+            "l2": "the data set's",
+            "test_fraction": 0,
+            "samples": "the data set's",
+        },
+    )
     parser.set_defaults(run=run)
 
 
@@ -130,7 +227,9 @@ def _config(args: argparse.Namespace) -> tuple[Config, int, str]:
     base = configure(Config(), {"batch_size": ALL, "seed": args.seed, **preset.settings, **own})
     change = change_of(args, SETTINGS, base.hidden)
     if "hidden" in change and "activations" not in change:
-        change["activations"] = [base.activations[-1] if base.activations else "tanh"] * len(change["hidden"])
+        change["activations"] = [base.activations[-1] if base.activations else "tanh"] * len(
+            change["hidden"]
+        )
     return configure(base, change), args.steps or preset.steps, name
 
 
@@ -182,38 +281,72 @@ def run(args: argparse.Namespace) -> int:
     model = build_model(config, X.shape[1], _outputs(config, y))
     loss = HEADS[config.head].loss
     params = model.parameters()
-    optimizer = (SGD(params, lr=config.lr, momentum=config.momentum) if config.optimizer == "sgd"
-                 else Adam(params, lr=config.lr))
+    optimizer = (
+        SGD(params, lr=config.lr, momentum=config.momentum)
+        if config.optimizer == "sgd"
+        else Adam(params, lr=config.lr)
+    )
     batch = None if config.batch_size >= len(train_rows) else config.batch_size
     held = f", {len(test_rows)} held out" if len(test_rows) else ""
-    print(f"training {model!r} on {name} ({len(train_rows)} points{held}, {loss} loss, "
-          f"{config.optimizer} lr {config.lr:g})")
+    print(
+        f"training {model!r} on {name} ({len(train_rows)} points{held}, {loss} loss, "
+        f"{config.optimizer} lr {config.lr:g})"
+    )
     log, every = _logger(steps, sys.stderr)
-    history = fit(model, X[train_rows], y[train_rows], loss=loss, optimizer=optimizer, steps=steps,
-                  l2=config.l2, batch_size=batch, seed=config.seed, log=log, log_every=every)
+    history = fit(
+        model,
+        X[train_rows],
+        y[train_rows],
+        loss=loss,
+        optimizer=optimizer,
+        steps=steps,
+        l2=config.l2,
+        batch_size=batch,
+        seed=config.seed,
+        log=log,
+        log_every=every,
+    )
     final_loss, final_accuracy = evaluate(model, X[train_rows], y[train_rows], loss)
     # The step lines show each step's objective (loss + L2 term) before its update; this line is
     # the model after the last update, with both parts, so the two never seem to disagree.
     parts = f"{loss} loss {format_number(final_loss)}"
     if config.l2:
         penalty = l2_penalty(params, config.l2).data
-        parts += f" + L2 term {format_number(penalty)} = objective {format_number(final_loss + penalty)}"
+        parts += (
+            f" + L2 term {format_number(penalty)} = objective {format_number(final_loss + penalty)}"
+        )
     shown = "" if final_accuracy is None else f", accuracy {final_accuracy:.1%}"
     print(f"after step {steps}'s update: {parts}{shown}")
     test_loss = test_accuracy = None
     if len(test_rows):
         test_loss, test_accuracy = evaluate(model, X[test_rows], y[test_rows], loss)
         tested = "" if test_accuracy is None else f", accuracy {test_accuracy:.1%}"
-        print(f"held-out data ({len(test_rows)} points): {loss} loss {format_number(test_loss)}{tested}")
+        print(
+            f"held-out data ({len(test_rows)} points): {loss} loss "
+            f"{format_number(test_loss)}{tested}"
+        )
     model_path = out / f"model-{name}.json"
     model.save(model_path)
     settings = config.as_dict()
     settings.pop("data")  # the points: in the CSV file
-    report = {"dataset": name, "points": len(X), "seed": args.seed, "steps": steps, "loss_name": loss,
-              "lr": config.lr, "l2": config.l2, "final_loss": final_loss, "final_accuracy": final_accuracy,
-              "test_points": len(test_rows), "test_loss": test_loss, "test_accuracy": test_accuracy,
-              "loss": history.loss, "accuracy": history.accuracy, "settings": settings,
-              "model_file": model_path.name}
+    report = {
+        "dataset": name,
+        "points": len(X),
+        "seed": args.seed,
+        "steps": steps,
+        "loss_name": loss,
+        "lr": config.lr,
+        "l2": config.l2,
+        "final_loss": final_loss,
+        "final_accuracy": final_accuracy,
+        "test_points": len(test_rows),
+        "test_loss": test_loss,
+        "test_accuracy": test_accuracy,
+        "loss": history.loss,
+        "accuracy": history.accuracy,
+        "settings": settings,
+        "model_file": model_path.name,
+    }
     report_path = out / f"train-{name}.json"
     report_path.write_text(json.dumps(report) + "\n", encoding="utf-8")
     print(f"wrote {report_path} and {model_path}")

@@ -232,7 +232,8 @@ def parse_csv(text: str, *, source: str = "the CSV text", max_rows: int = MAX_CS
         values = [_number(field) for field in fields]
         if width is None and not any(_is_float(field) for field in fields):
             if len(fields) > max_columns:
-                raise ValueError(f"{where}: {len(fields)} columns; at most {max_columns} are allowed")
+                raise ValueError(f"{where}: {len(fields)} columns; at most {max_columns} are "
+                                 "allowed")
             width = len(fields)  # a header: it fixes the number of columns
             continue
         if width is None:

@@ -1,7 +1,8 @@
 """``deltagrad playground [DATASET] [--port N] [--no-browser] [--record FILE.html]``.
 
 Starts the playground's server on 127.0.0.1, prints its address and opens the browser; the page
-opens paused at step 0 (press play, or start with ``--autoplay``). Ctrl-C stops it. With ``--record FILE.html`` there is no server: the run is trained
+opens paused at step 0 (press play, or start with ``--autoplay``). Ctrl-C stops it. With
+``--record FILE.html`` there is no server: the run is trained
 for ``--steps`` updates and written as an offline page with a slider over its snapshots.
 """
 
@@ -41,15 +42,18 @@ def register(subparsers: Any) -> None:
         "playground", help="train an MLP live in the browser and open the backprop of any sample",
         description="A local web app on 127.0.0.1: watch an MLP learn (decision regions, loss, the network) "
                     "and click a sample, a unit or a weight to see its backpropagation with the numbers.")
-    parser.add_argument("dataset", nargs="?", default=DEFAULTS.dataset, type=dataset_argument, metavar="DATASET",
-                        help=f"the data set to learn: {', '.join(DATASETS)}, or a FILE.csv of your own points "
+    parser.add_argument("dataset", nargs="?", default=DEFAULTS.dataset, type=dataset_argument,
+                        metavar="DATASET",
+                        help=f"the data set to learn: {', '.join(DATASETS)}, or a FILE.csv of your "
+                             "own points "
                              f"(x0,x1,label; a header line optional; real labels: regression) "
                              f"(default: {DEFAULTS.dataset})")
     parser.add_argument("--port", type=whole(0, 65535), default=DEFAULT_PORT,
                         help=f"the port on 127.0.0.1 (default: {DEFAULT_PORT}; 0: any free port)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser; print the address only")
     parser.add_argument("--autoplay", action="store_true",
-                        help="start training at once (by default the page opens paused at step 0: press play)")
+                        help="start training at once (by default the page opens paused at "
+                             "step 0: press play)")
     parser.add_argument("--paused", action="store_true", help=argparse.SUPPRESS)  # the default now
     parser.add_argument("--record", metavar="FILE.html",
                         help="no server: train --steps updates and write an offline page of the run")

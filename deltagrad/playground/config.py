@@ -19,8 +19,8 @@ from nn.losses import LOSS_TABLE, loss_row
 from nn.train import MAX_STEPS
 from viz.formulas import derivative_text
 
-__all__ = ["Config", "DATASETS", "HEADS", "LIMITS", "Dataset", "Head", "Points", "CUSTOM", "configure",
-           "options", "default_head", "split", "RESETTING"]
+__all__ = ["Config", "DATASETS", "HEADS", "LIMITS", "Dataset", "Head", "Points", "CUSTOM",
+           "configure", "options", "default_head", "split", "RESETTING"]
 
 # The caps on what one request may ask for: the page stays quick and the server's memory bounded.
 LIMITS = {
@@ -208,8 +208,8 @@ class Config:
 
 # Changing one of these starts a new run (new data or a new network); the others apply to the
 # run in progress.
-RESETTING = ("dataset", "samples", "noise", "seed", "hidden", "activations", "head", "test_fraction",
-             "data")
+RESETTING = ("dataset", "samples", "noise", "seed", "hidden", "activations", "head",
+             "test_fraction", "data")
 
 
 def _hidden(x: Any) -> tuple[int, ...]:
@@ -237,7 +237,8 @@ def _below_one(x: float, name: str) -> float:
 
 
 def _points(x: Any) -> Points | None:
-    """Your own points: a Points, ``{"x": [[x0, x1], ...], "y": [...]}``, ``{"csv": text}``, or None."""
+    """Your own points: a Points, ``{"x": [[x0, x1], ...], "y": [...]}``, ``{"csv": text}``, or
+    None."""
     if x is None or isinstance(x, Points):
         return x
     if not isinstance(x, dict) or not (set(x) in ({"x", "y"}, {"csv"})):
@@ -284,7 +285,8 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "l2": lambda x: _at_most(validate.positive(x, "l2", zero=True), "l2"),
     "speed": lambda x: validate.whole(x, "speed", high=LIMITS["speed"]),
     "max_steps": lambda x: validate.whole(x, "max_steps", high=LIMITS["max_steps"]),
-    "test_fraction": lambda x: _at_most(validate.positive(x, "test_fraction", zero=True), "test_fraction"),
+    "test_fraction": lambda x: _at_most(validate.positive(x, "test_fraction", zero=True),
+                                        "test_fraction"),
     "data": _points,
 }
 

@@ -104,7 +104,7 @@ class Session:
     def _use_data(self, X: np.ndarray, y: np.ndarray) -> None:
         """Take ``(X, y)`` as the data, held-out rows by ``config.test_fraction``."""
         self.X, self.y = X, y
-        self._data = {"x": finite_list(X, 4), "y": y.tolist()}  # the page's copy, made once per data
+        self._data = {"x": finite_list(X, 4), "y": y.tolist()}  # the page's copy, made once
         self.targets = self._targets()
         self._batch = np.column_stack([X, self.targets])
         self.train_rows, self.test_rows = split(len(X), self.config.test_fraction, self.config.seed)
@@ -211,10 +211,12 @@ class Session:
         net = self.network()
         return net["weights"], net["biases"]
 
-    def _change(self, before: tuple[list[list[list[float]]], list[list[float]]]) -> dict[str, list[Any]]:
+    def _change(self, before: tuple[list[list[list[float]]], list[list[float]]]
+                ) -> dict[str, list[Any]]:
         """Each weight's and bias's change since ``before`` (what one step's update did)."""
         (w0, b0), (w1, b1) = before, self._weights()
-        weights = [[[b - a for a, b in zip(r0, r1)] for r0, r1 in zip(l0, l1)] for l0, l1 in zip(w0, w1)]
+        weights = [[[b - a for a, b in zip(r0, r1)] for r0, r1 in zip(l0, l1)]
+                   for l0, l1 in zip(w0, w1)]
         biases = [[b - a for a, b in zip(l0, l1)] for l0, l1 in zip(b0, b1)]
         return {"step": self.step, "weights": weights, "biases": biases}
 
@@ -299,7 +301,8 @@ class Session:
         curve = {"step": steps, "loss": finite_list([losses[s] for s in steps]),
                  "accuracy": [accuracies[s] for s in steps]}
         if len(self.test_rows):
-            tests, test_accuracies = self.test_losses + [test_loss], self.test_accuracies + [test_accuracy]
+            tests = self.test_losses + [test_loss]
+            test_accuracies = self.test_accuracies + [test_accuracy]
             curve["test_loss"] = finite_list([tests[s] for s in steps])
             curve["test_accuracy"] = [test_accuracies[s] for s in steps]
         return curve
@@ -320,13 +323,14 @@ class Session:
             self._view_cache = (self.step, self._view())
         loss, accuracy, test_loss, test_accuracy = self.measure()
         network = self.network()
-        network["update"] = self.update if self.update and self.update["step"] == self.step else None
+        fresh = self.update is not None and self.update["step"] == self.step
+        network["update"] = self.update if fresh else None
         return {
             "run": self.run,
             "step": self.step,
             "status": self.status,
             "message": self.message,
-            "loss": loss if math.isfinite(loss) else None,  # a diverged run's says so in the message
+            "loss": loss if math.isfinite(loss) else None,  # a diverged run's message says so
             "accuracy": accuracy,
             "test_loss": test_loss if test_loss is None or math.isfinite(test_loss) else None,
             "test_accuracy": test_accuracy,

@@ -7,7 +7,6 @@ import http.client
 import json
 import re
 
-import numpy as np
 import pytest
 
 import nn
@@ -33,7 +32,9 @@ def request(server, method, path, body=None, token=True):
     headers = {"Content-Type": "application/json"} if body is not None else {}
     if token:
         headers[TOKEN_HEADER] = server.server.token
-    connection.request(method, path, body=None if body is None else json.dumps(body).encode(), headers=headers)
+    connection.request(
+        method, path, body=None if body is None else json.dumps(body).encode(), headers=headers
+    )
     response = connection.getresponse()
     payload = response.read()
     connection.close()
@@ -50,7 +51,10 @@ def test_points_that_fit_the_network_keep_its_weights(server):
     assert status == 200 and answer["kept"] is True and answer["run"] == before["run"]
     state = server.playground.state()
     assert state["data"]["x"] == SQUARE["x"] and state["data"]["y"] == SQUARE["y"]
-    assert state["config"]["dataset"] == CUSTOM and state["network"]["weights"] == before["network"]["weights"]
+    assert (
+        state["config"]["dataset"] == CUSTOM
+        and state["network"]["weights"] == before["network"]["weights"]
+    )
 
 
 def test_a_moved_point_gets_its_own_deltas(server):
@@ -63,7 +67,9 @@ def test_a_moved_point_gets_its_own_deltas(server):
     # nn.deltas.sample on the model at the new point, by hand here: t = 0 of a sigmoid + BCE head
     expected = deltas.sample(session.model, [0.9, -0.4], [0.0], loss=session.rule.objective)
     assert detail["x"] == [0.9, -0.4]
-    assert detail["layers"][0]["units"][1]["delta"] == pytest.approx(expected.layers[0][1].delta, rel=1e-12)
+    assert detail["layers"][0]["units"][1]["delta"] == pytest.approx(
+        expected.layers[0][1].delta, rel=1e-12
+    )
 
 
 def test_three_classes_start_a_new_run_with_a_softmax_head(server):
@@ -81,38 +87,57 @@ def test_a_pasted_csv_becomes_the_data(server):
     state = server.playground.state()
     assert state["config"]["dataset"] == CUSTOM and state["data"]["y"] == [0, 1, 1, 0]
     status, _, _ = request(server, "POST", "/api/config", {"dataset": "moons"})
-    assert server.playground.state()["config"]["data"] is None and len(server.playground.state()["data"]["y"]) == 40
+    assert (
+        server.playground.state()["config"]["data"] is None
+        and len(server.playground.state()["data"]["y"]) == 40
+    )
 
 
-@pytest.mark.parametrize("body, words", [
-    ({"csv": "x0,x1,label\n0,0,0\n0,zero,1\n"}, r"line 3\b"),
-    ({"x": [[0, 0], [1, 1]], "y": [0, 1]}, "2 points"),
-    ({"x": [[0, 0, 0]] * 5, "y": [0, 1, 0, 1, 0]}, "3 feature"),
-    ({"x": [[0, 0]] * 5, "y": [0, 1, 0, 1]}, "data.y"),
-    ({"x": [[0, "a"]] * 5, "y": [0, 1, 0, 1, 0]}, r"data.x\[0\]\[1\]"),
-    ({"x": [[0, 0]] * 5, "y": [0, 1, 0, 1, 7]}, "class 7"),
-    ({"x": [[0, 0]] * 5, "y": [0, 0, 0, 0, 0]}, "one class"),
-    ({"points": []}, "data"),
-    ([], "data"),
-])
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        ({"csv": "x0,x1,label\n0,0,0\n0,zero,1\n"}, r"line 3\b"),
+        ({"x": [[0, 0], [1, 1]], "y": [0, 1]}, "2 points"),
+        ({"x": [[0, 0, 0]] * 5, "y": [0, 1, 0, 1, 0]}, "3 feature"),
+        ({"x": [[0, 0]] * 5, "y": [0, 1, 0, 1]}, "data.y"),
+        ({"x": [[0, "a"]] * 5, "y": [0, 1, 0, 1, 0]}, r"data.x\[0\]\[1\]"),
+        ({"x": [[0, 0]] * 5, "y": [0, 1, 0, 1, 7]}, "class 7"),
+        ({"x": [[0, 0]] * 5, "y": [0, 0, 0, 0, 0]}, "one class"),
+        ({"points": []}, "data"),
+        ([], "data"),
+    ],
+)
 def test_bad_points_are_a_400_naming_what_is_wrong(server, body, words):
     request(server, "POST", "/api/control", {"action": "play"})
     status, answer, _ = request(server, "POST", "/api/points", body)
     assert status == 400 and re.search(words, answer["error"]), answer
-    assert server.playground.state()["status"] == "running" and server.playground.state()["config"]["data"] is None
+    assert (
+        server.playground.state()["status"] == "running"
+        and server.playground.state()["config"]["data"] is None
+    )
 
 
 def test_a_csv_on_the_command_line(tmp_path, monkeypatch, capsys):
     from deltagrad.playground import command
 
     path = tmp_path / "mine.csv"
-    path.write_text("a,b,c\n" + "".join(f"{i % 3},{i // 3},{i % 2}\n" for i in range(9)), encoding="utf-8")
+    path.write_text(
+        "a,b,c\n" + "".join(f"{i % 3},{i // 3},{i % 2}\n" for i in range(9)), encoding="utf-8"
+    )
     seen = []
-    monkeypatch.setattr(command, "Playground", lambda config, playing: seen.append(config) or (_ for _ in ()).throw(KeyError))
+    monkeypatch.setattr(
+        command,
+        "Playground",
+        lambda config, playing: seen.append(config) or (_ for _ in ()).throw(KeyError),
+    )
     with pytest.raises(KeyError):
         deltagrad_main(["playground", str(path), "--no-browser"])
     (config,) = seen
-    assert config.dataset == CUSTOM and config.data.source == str(path) and config.data.y[:3] == (0, 1, 0)
+    assert (
+        config.dataset == CUSTOM
+        and config.data.source == str(path)
+        and config.data.y[:3] == (0, 1, 0)
+    )
     path.write_text("a,b,c\n0,0,0\n0,1,1\n0,1\n", encoding="utf-8")
     assert deltagrad_main(["playground", str(path), "--no-browser"]) == 2
     err = capsys.readouterr().err.strip()
@@ -123,15 +148,21 @@ def test_a_csv_on_the_command_line(tmp_path, monkeypatch, capsys):
 
 
 def test_held_out_points_do_not_train_and_have_their_own_curve():
-    s = Session(configure(Config(), {**SMALL, "test_fraction": 0.25, "batch_size": 40}), playing=False)
+    s = Session(
+        configure(Config(), {**SMALL, "test_fraction": 0.25, "batch_size": 40}), playing=False
+    )
     train_rows, test_rows = split(40, 0.25, 3)
     assert len(test_rows) == 10 and not set(train_rows) & set(test_rows)
     assert s.state()["data"]["test"] == test_rows.tolist()
     s.train(3)
     state = s.state()
     loss, accuracy = nn.evaluate(s.model, s.X[test_rows], s.y[test_rows], "binary_cross_entropy")
-    assert state["test_loss"] == pytest.approx(loss) and state["test_accuracy"] == pytest.approx(accuracy)
-    assert len(state["curve"]["test_loss"]) == 4 and state["curve"]["test_loss"][-1] == pytest.approx(loss)
+    assert state["test_loss"] == pytest.approx(loss) and state["test_accuracy"] == pytest.approx(
+        accuracy
+    )
+    assert len(state["curve"]["test_loss"]) == 4 and state["curve"]["test_loss"][
+        -1
+    ] == pytest.approx(loss)
     train_loss, _ = nn.evaluate(s.model, s.X[train_rows], s.y[train_rows], "binary_cross_entropy")
     assert state["loss"] == pytest.approx(train_loss)  # the training curve: training points only
 

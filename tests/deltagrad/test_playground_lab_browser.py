@@ -31,8 +31,10 @@ def pixel(running, index, page):
     state = running.playground.state()
     frame, (x0, x1) = state["view"]["frame"], state["data"]["x"][index]
     size = page.eval_on_selector("#data", "c => c.width")
-    return ((x0 - frame["x0"][0]) / (frame["x0"][1] - frame["x0"][0]) * size,
-            size - (x1 - frame["x1"][0]) / (frame["x1"][1] - frame["x1"][0]) * size)
+    return (
+        (x0 - frame["x0"][0]) / (frame["x0"][1] - frame["x0"][0]) * size,
+        size - (x1 - frame["x1"][0]) / (frame["x1"][1] - frame["x1"][0]) * size,
+    )
 
 
 def shot(page, tmp_path, name):
@@ -57,7 +59,9 @@ def test_add_move_and_delete_points_by_clicking(page, tmp_path):
         page.select_option("#point-class", "2")  # a third class: a softmax head, a new run
         page.click("#data", position={"x": 428, "y": 12})
         wait_until(page, lambda: points(running) == 43, "a point of class 2")
-        wait_until(page, lambda: running.playground.state()["network"]["sizes"][-1] == 3, "three outputs")
+        wait_until(
+            page, lambda: running.playground.state()["network"]["sizes"][-1] == 3, "three outputs"
+        )
         # drag point 5: its δ's are the scalar engine's at the new place
         before = list(running.playground.state()["data"]["x"][5])
         start_at = pixel(running, 5, page)
@@ -66,12 +70,17 @@ def test_add_move_and_delete_points_by_clicking(page, tmp_path):
         page.mouse.down()
         page.mouse.move(box["x"] + start_at[0] + 40, box["y"] + start_at[1] + 30, steps=8)
         page.mouse.up()
-        wait_until(page, lambda: running.playground.state()["data"]["x"][5] != before, "the moved point")
+        wait_until(
+            page, lambda: running.playground.state()["data"]["x"][5] != before, "the moved point"
+        )
         moved = running.playground.state()["data"]["x"][5]
         assert moved[0] > before[0] and moved[1] < before[1]  # right and down on the page
         detail = running.playground.sample(5)  # the scalar engine's numbers at the new place
-        wait_until(page, lambda: f"J = {detail['loss']:.4g}"[:8] in page.inner_text("#sample h3"),
-                   "the moved point's numbers")
+        wait_until(
+            page,
+            lambda: f"J = {detail['loss']:.4g}"[:8] in page.inner_text("#sample h3"),
+            "the moved point's numbers",
+        )
         shot(page, tmp_path, "lab-points.png")
         # right-click a point deletes it; Delete deletes the selected one
         at = pixel(running, 0, page)
@@ -88,7 +97,10 @@ def test_a_pasted_csv_and_the_test_curve(page, tmp_path):
     with serve() as running:
         page.goto(running.url)
         page.wait_for_selector("#network .unit")
-        rows = "".join(f"{(i % 6) / 5:.2f},{(i // 6) / 5:.2f},{int((i % 6) / 5 + (i // 6) / 5 > 1)}\n" for i in range(36))
+        rows = "".join(
+            f"{(i % 6) / 5:.2f},{(i // 6) / 5:.2f},{int((i % 6) / 5 + (i // 6) / 5 > 1)}\n"
+            for i in range(36)
+        )
         page.click("#paste summary")
         page.fill("#csv", "x0,x1,label\n" + rows)
         page.click("#use-csv")
@@ -99,7 +111,11 @@ def test_a_pasted_csv_and_the_test_curve(page, tmp_path):
         wait_until(page, lambda: "line 3" in page.inner_text("#error"), "the bad line named")
         page.fill("#test_fraction", "0.25")
         page.press("#test_fraction", "Enter")
-        wait_until(page, lambda: len(running.playground.state()["data"]["test"]) == 9, "nine held-out points")
+        wait_until(
+            page,
+            lambda: len(running.playground.state()["data"]["test"]) == 9,
+            "nine held-out points",
+        )
         page.click("#one")
         wait_until(page, lambda: step_count(page) == 1, "a step")
         running.playground.control("step", 30)
@@ -112,8 +128,13 @@ def test_a_pasted_csv_and_the_test_curve(page, tmp_path):
 
 def test_a_csv_from_the_command_line_is_drawn(page, tmp_path):
     path = tmp_path / "ring.csv"
-    path.write_text("x,y,label\n" + "".join(f"{x},{y},{int(x * x + y * y < 2)}\n"
-                                            for x in range(-2, 3) for y in range(-2, 3)), encoding="utf-8")
+    path.write_text(
+        "x,y,label\n"
+        + "".join(
+            f"{x},{y},{int(x * x + y * y < 2)}\n" for x in range(-2, 3) for y in range(-2, 3)
+        ),
+        encoding="utf-8",
+    )
     config = configure(Config(), {**SMALL, **dataset_change(str(path))})
     with start(config, port=0, playing=False) as running:
         page.goto(running.url)

@@ -21,9 +21,14 @@ def session(**change) -> Session:
     return Session(configure(Config(), {**SMALL, **change}), playing=False)
 
 
-@pytest.mark.parametrize("dataset, head, loss", [("moons", "sigmoid+bce", "binary_cross_entropy"),
-                                                 ("spiral", "softmax+ce", "cross_entropy"),
-                                                 ("sine", "linear+mse", "sse")])
+@pytest.mark.parametrize(
+    "dataset, head, loss",
+    [
+        ("moons", "sigmoid+bce", "binary_cross_entropy"),
+        ("spiral", "softmax+ce", "cross_entropy"),
+        ("sine", "linear+mse", "sse"),
+    ],
+)
 def test_step_0_shows_the_initial_loss_and_accuracy(dataset, head, loss):
     s = session(dataset=dataset, head=head)
     state = s.state()
@@ -31,8 +36,12 @@ def test_step_0_shows_the_initial_loss_and_accuracy(dataset, head, loss):
     expected_loss, expected_accuracy = nn.evaluate(s.model, s.X, s.y, loss)
     assert state["step"] == 0 and state["status"] == "paused"
     assert state["loss"] == pytest.approx(expected_loss, rel=1e-9)
-    assert state["accuracy"] == (None if expected_accuracy is None else pytest.approx(expected_accuracy))
-    assert state["curve"]["step"] == [0] and state["curve"]["loss"] == [pytest.approx(expected_loss)]
+    assert state["accuracy"] == (
+        None if expected_accuracy is None else pytest.approx(expected_accuracy)
+    )
+    assert state["curve"]["step"] == [0] and state["curve"]["loss"] == [
+        pytest.approx(expected_loss)
+    ]
 
 
 def test_the_status_line_is_the_current_weights_loss_and_the_curve_ends_there():
@@ -90,7 +99,9 @@ class _Started(Exception):
     pass
 
 
-@pytest.mark.parametrize("argv, playing", [([], False), (["--autoplay"], True), (["--paused"], False)])
+@pytest.mark.parametrize(
+    "argv, playing", [([], False), (["--autoplay"], True), (["--paused"], False)]
+)
 def test_the_command_opens_paused_unless_autoplay(monkeypatch, argv, playing):
     seen = []
 
