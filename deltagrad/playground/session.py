@@ -29,6 +29,7 @@ from .config import HEADS, Config, split
 __all__ = ["Session", "GRID"]
 
 GRID = 48  # cells per side of the decision-region picture
+MAP_STRIDE = 3  # a unit's map takes every third cell of that grid each way (16 x 16)
 CURVE_POINTS = 160  # points of the fitted curve (regression)
 HISTORY_POINTS = 400  # at most this many points of the loss curve go to the page
 
@@ -78,7 +79,11 @@ class Session:
         # (requiring grad, as compile_graph asks, though only the parameters get gradients).
         xs = [Value(0.0, f"x{j}") for j in range(nin)]
         ts = [Value(0.0, f"t{k}") for k in range(nout)]
-        vs, ys = self.model.forward(xs)
+        signal, self._hidden = xs, []  # the hidden units' outputs y, layer by layer
+        for layer in self.model.layers:
+            vs, signal = layer.forward(signal)
+            self._hidden.append(signal)
+        ys, self._hidden = signal, self._hidden[:-1]
         self._alpha = Value(config.l2, "alpha", requires_grad=False)  # read at every replay: live L2
         J = self.rule.objective(vs, ys, ts)
         objective = J + functional.l2(self.params, self._alpha)  # L2's gradient: from the graph
@@ -86,7 +91,10 @@ class Session:
         # data, the grid of the regions, one sample).
         self._train = compile_graph(objective, xs + ts, self.params, reduction="mean")
         self._single = compile_graph(J, xs + ts, self.params, reduction="sum")  # one sample, no L2
-        self._logits = [compile_graph(v, xs) for v in vs]
+        # The first output's graph keeps every hidden y of its forward pass: the unit maps.
+        hidden = [y for layer in self._hidden for y in layer]
+        self._logits = [compile_graph(v, xs, watch=hidden if k == 0 else ())
+                        for k, v in enumerate(vs)]
         self._rng = np.random.default_rng(config.seed)
         self.optimizer = self._optimizer()
         self.step = 0
@@ -285,9 +293,23 @@ class Session:
             c1 = a1 + (np.arange(GRID) + 0.5) * (b1 - a1) / GRID
             g0, g1 = np.meshgrid(c0, c1)  # row r is x1 = c1[r]: the page flips it so that x1 goes up
             probs = self._probabilities(self._logits_of(self._logits, np.column_stack([g0.ravel(), g1.ravel()])))
-            return {"frame": frame, "grid": {"size": GRID, "probs": finite_list(probs.T, 3)}}
+            return {"frame": frame, "grid": {"size": GRID, "probs": finite_list(probs.T, 3)},
+                    "units": self._unit_maps()}
         except (ArithmeticError, ValueError):  # weights gone to inf: no picture, the message says why
             return {"frame": frame}
+
+    def _unit_maps(self) -> dict[str, Any]:
+        """Each hidden unit's output y over the plane, read from the grid's forward pass just
+        made (every ``MAP_STRIDE``-th cell each way): ``values[layer][unit]``, rows as the
+        regions' grid."""
+        cells = np.arange(MAP_STRIDE // 2, GRID, MAP_STRIDE)
+        picked = (cells[:, None] * GRID + cells[None, :]).ravel()
+        values = self._logits[0].watched()[picked]  # (cells, hidden units)
+        layers, start = [], 0
+        for layer in self._hidden:
+            layers.append([finite_list(values[:, start + j], 3) for j in range(len(layer))])
+            start += len(layer)
+        return {"size": len(cells), "values": layers}
 
     def _curve(self) -> dict[str, list[Any]]:
         """The loss and accuracy of the weights after s updates, s from 0 to the current step

@@ -208,3 +208,26 @@ def test_the_run_download_is_an_offline_page_of_the_run(server):
 def test_the_downloads_need_the_token(server, what):
     status, body, _ = request(server, "GET", f"/api/export/{what}", token=False)
     assert status == 403 and "token" in body["error"]
+
+
+# -- unit maps ---------------------------------------------------------------------------------
+
+
+def test_a_unit_map_is_the_units_output_by_the_scalar_engine():
+    from autograd import Value
+    from deltagrad.playground.session import GRID, MAP_STRIDE
+
+    s = Session(configure(Config(), {**SMALL, "hidden": [3, 2], "activations": ["relu", "tanh"]}), playing=False)
+    s.train(20)
+    view = s.state()["view"]
+    units, frame = view["units"], view["frame"]
+    assert units["size"] == 16 and [len(layer) for layer in units["values"]] == [3, 2]
+    (a0, b0), (a1, b1) = frame["x0"], frame["x1"]
+    for row, column in ((0, 0), (7, 12), (15, 3)):  # three cells of the map
+        cell_r, cell_c = MAP_STRIDE // 2 + MAP_STRIDE * row, MAP_STRIDE // 2 + MAP_STRIDE * column
+        x = [a0 + (cell_c + 0.5) * (b0 - a0) / GRID, a1 + (cell_r + 0.5) * (b1 - a1) / GRID]
+        signal = [Value(v) for v in x]
+        for k, layer in enumerate(s.model.layers[:-1]):  # the scalar engine, layer by layer
+            signal = layer.forward(signal)[1]
+            for j, y in enumerate(signal):
+                assert units["values"][k][j][row * 16 + column] == pytest.approx(y.data, abs=6e-4)

@@ -164,3 +164,18 @@ def test_the_three_downloads_load_back(page, tmp_path):
         page.wait_for_selector("#sample h3")
         assert page.inner_text("#step") == "5" and page.locator("body.recording").count() == 1
         assert json.loads(files["model"].read_text())["config"]["nin"] == 2
+
+
+def test_each_hidden_unit_has_its_map_and_a_click_enlarges_it(page, tmp_path):
+    with serve() as running:
+        running.playground.control("step", 40)
+        page.goto(running.url)
+        page.wait_for_selector("#network image.map")
+        assert page.locator("#network image.map").count() == 3 + 2  # the hidden units only
+        href = page.get_attribute("#network image.map >> nth=0", "href")
+        assert href.startswith("data:image/png;base64,")
+        page.click("#network image.map >> nth=1", force=True)
+        page.wait_for_selector("#explain .big-map")
+        assert "y of L0.N1 over the plane" in page.inner_text("#explain")
+        shot(page, tmp_path, "lab-unit-maps.png")
+        page.goto("about:blank")

@@ -462,8 +462,8 @@
     const shape = layout(net.sizes);
     root.setAttribute("viewBox", "0 0 " + shape.W + " " + shape.H);
     root.replaceChildren();
-    const edges = svg("g"), units = svg("g"), labels = svg("g");
-    root.append(labels, edges, units);
+    const edges = svg("g"), units = svg("g"), labels = svg("g"), maps = svg("g");
+    root.append(labels, edges, units, maps);
     const count = net.sizes.length;
     net.sizes.forEach((n, k) => {
       const name = k === 0 ? "input" : k === count - 1 ? "output" : "hidden " + k;
@@ -493,14 +493,65 @@
       const label = svg("text", { x: shape.xs[k], y: shape.ys[k][j] });
       label.textContent = k === 0 ? "x" + j : shape.radius >= 11 ? SHORT[net.activations[k - 1]] : "";
       group.append(circle, label, svg("title"));
+      if (k > 0 && k < count - 1) {  // a hidden unit: its output over the plane, beside it
+        const size = Math.min(30, 2 * shape.radius + 6);
+        maps.append(svg("image", { class: "map", x: shape.xs[k] + shape.radius + 3, y: shape.ys[k][j] - size / 2,
+                                   width: size, height: size, "data-layer": k - 1, "data-unit": j }));
+      }
       units.append(group);
       return group;
     }));
     built = { key: JSON.stringify([net.sizes, net.activations]), wires, circles };
   }
 
+  // A hidden unit's output y over the plane (16 x 16 cells) as an image: the weight colours by
+  // sign, stronger where |y| is larger (relative to the unit's own largest |y|).
+  function mapImage(values, size) {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = size;
+    const image = new ImageData(size, size), biggest = largest(values);
+    const hex = (c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+    const plus = hex(POSITIVE), minus = hex(NEGATIVE);
+    values.forEach((y, cell) => {
+      const r = Math.floor(cell / size), c = cell % size, at = 4 * ((size - 1 - r) * size + c);
+      const rgb = y === null ? [152, 162, 179] : y >= 0 ? plus : minus, a = y === null ? 1 : share(y, biggest);
+      for (let m = 0; m < 3; m++) image.data[at + m] = Math.round(255 - a * (255 - rgb[m]));
+      image.data[at + 3] = 255;
+    });
+    canvas.getContext("2d").putImageData(image, 0, 0);
+    return canvas.toDataURL();
+  }
+
+  function paintMaps(units) {
+    if (!built) return;
+    for (const node of $("network").querySelectorAll("image.map")) {
+      const k = Number(node.dataset.layer), j = Number(node.dataset.unit);
+      const values = units && units.values[k] ? units.values[k][j] : null;
+      node.setAttribute("visibility", values ? "visible" : "hidden");
+      if (values) node.setAttribute("href", mapImage(values, units.size));
+    }
+    if (focus && focus.kind === "map") showMap();
+  }
+
+  function showMap() {
+    const box = $("explain"), units = state && state.view.units;
+    box.replaceChildren();
+    if (!units) return;
+    const values = units.values[focus.layer][focus.unit];
+    box.dataset.kind = "map";
+    const big = el("img", { class: "big-map", src: mapImage(values, units.size), width: 192, height: 192,
+                            alt: "the output of " + unitName(focus.layer, focus.unit) + " over the plane" });
+    const finite = values.filter((v) => v !== null);
+    box.append(line("formula", "y of " + unitName(focus.layer, focus.unit) + " over the plane (x0 →, x1 ↑)"), big,
+               line("note", "from " + fmt(Math.min(...finite)) + " to " + fmt(Math.max(...finite)) +
+                    ": the colour of w > 0 where y > 0, of w < 0 where y < 0, paler near 0. " +
+                    "Click another unit's map to compare."));
+  }
+
+  let mapsDrawn = null;  // the view whose maps are painted
   function drawNetwork(net) {
-    if (!built || built.key !== JSON.stringify([net.sizes, net.activations])) buildNetwork(net);
+    if (!built || built.key !== JSON.stringify([net.sizes, net.activations])) { buildNetwork(net); mapsDrawn = null; }
+    if (state && state.view !== mapsDrawn) { mapsDrawn = state.view; paintMaps(state.view.units); }
     const biggest = largest(net.weights.flat(2));
     const update = net.update || null;  // the last step's change of each weight, after a "step"
     const moved = update ? largest(update.weights.flat(2)) : 1;
@@ -558,6 +609,11 @@
   }
 
   $("network").addEventListener("click", (event) => {
+    if (event.target.classList.contains("map")) {  // a unit's map: enlarged in the explanation box
+      focus = { kind: "map", layer: Number(event.target.dataset.layer), unit: Number(event.target.dataset.unit) };
+      showMap();
+      return;
+    }
     const unit = event.target.closest(".unit"), edge = event.target.closest(".edge");
     if (unit) focus = { kind: "unit", layer: Number(unit.dataset.layer), unit: Number(unit.dataset.unit) };
     else if (edge) focus = { kind: "edge", layer: Number(edge.dataset.layer), unit: Number(edge.dataset.unit), input: Number(edge.dataset.input) };
@@ -655,6 +711,7 @@
   }
 
   function explain() {
+    if (focus && focus.kind === "map") { showMap(); return; }
     const box = $("explain");
     box.replaceChildren();
     if (!focus || !detail) return;
