@@ -29,7 +29,7 @@ LIMITS = {
     "samples": 1000,
     "min_samples": 4,
     "noise": 1.0,
-    "lr": 10.0,
+    "lr": 100.0,  # a learner may make a run blow up on purpose
     "l2": 1.0,
     "batch_size": 1000,
     "max_steps": MAX_STEPS,  # nn.train's, the command line's too

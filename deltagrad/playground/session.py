@@ -20,9 +20,11 @@ import numpy as np
 
 import autograd
 import nn
+import viz
 from autograd import Value, compile_graph
 from nn import deltas, functional
 from nn.losses import LOSS_TABLE, TARGETS
+from viz.steps import record_steps
 
 from .config import HEADS, Config, split
 
@@ -106,6 +108,7 @@ class Session:
         self._view_cache: tuple[int, dict[str, Any]] | None = None
         self._measured: tuple[int, tuple[float, ...]] | None = None  # (step, measure())
         self.update: dict[str, list[Any]] | None = None
+        self.divergence: dict[str, Any] | None = None
 
     # -- setting up --------------------------------------------------------------------------
 
@@ -204,6 +207,7 @@ class Session:
                 self.status = "diverged"
                 self.message = (f"diverged at step {self.step + 1}: {error}. Training stopped; "
                                 f"lower the learning rate (now {self.config.lr:g}) and reset")
+                self.divergence = self._why_diverged()
                 break
             self.losses.append(loss)
             self.accuracies.append(accuracy)
@@ -214,6 +218,33 @@ class Session:
             done += 1
             self.update = None if before is None else self._change(before)
         return done
+
+    def _why_diverged(self) -> dict[str, Any]:
+        """Where a diverged step first went non-finite, by the scalar engine under
+        ``autograd.detect_anomaly``: the first training sample whose forward (or else backward)
+        pass has a NaN or inf, the first node of its graph whose value is not finite, and the
+        step of its step-through page that shows that node (``/steps?index=i#step=N``)."""
+        model = self.model_copy()  # backward here must not touch the run's gradients
+        card: dict[str, Any] = {"step": self.step + 1, "sample": None, "node": None, "page_step": None,
+                                "anomaly": "every sample's forward and backward pass stayed finite"}
+        for index in self.train_rows.tolist():
+            try:
+                with autograd.detect_anomaly():
+                    J = self.sample_graph(index, model=model)[0]
+                    J.backward()
+            except FloatingPointError as error:
+                card.update(sample=index, anomaly=str(error))
+                break
+        if card["sample"] is None:
+            return card
+        tr = viz.trace(self.sample_graph(card["sample"], model=model)[0])
+        bad = [k for k, node in enumerate(tr.nodes) if not math.isfinite(node.data)]
+        if bad:
+            node = tr.nodes[bad[0]]
+            order = [step.node for step in record_steps(tr)]
+            card["node"] = {"name": tr.name(bad[0]), "op": node.op, "value": str(node.data)}
+            card["page_step"] = order.index(bad[0]) + 1 if bad[0] in order else None
+        return card
 
     def _weights(self) -> tuple[list[list[list[float]]], list[list[float]]]:
         net = self.network()
@@ -363,6 +394,7 @@ class Session:
             "data": self._data,
             "view": self._view_cache[1],
             "network": network,
+            "divergence": self.divergence,
         }
 
     # -- one sample, by the scalar engine ----------------------------------------------------

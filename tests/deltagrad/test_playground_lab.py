@@ -7,6 +7,7 @@ import http.client
 import json
 import re
 
+import numpy as np
 import pytest
 
 import nn
@@ -231,3 +232,40 @@ def test_a_unit_map_is_the_units_output_by_the_scalar_engine():
             signal = layer.forward(signal)[1]
             for j, y in enumerate(signal):
                 assert units["values"][k][j][row * 16 + column] == pytest.approx(y.data, abs=6e-4)
+
+
+# -- why a run diverged ------------------------------------------------------------------------
+
+
+def test_a_diverged_run_names_its_first_non_finite_sample_and_node():
+    from autograd import detect_anomaly
+    from viz import trace
+    from viz.steps import record_steps
+
+    diverging = {"dataset": "sine", "lr": 50, "optimizer": "sgd", "hidden": [4, 4],
+                 "activations": ["linear", "linear"], "batch_size": 1, "samples": 20}
+    s = Session(configure(Config(), {**SMALL, **diverging}), playing=True)
+    assert s.train(100) < 100 and s.status == "diverged"
+    card = s.state()["divergence"]
+    json.dumps(card, allow_nan=False)
+    assert card["step"] == s.step + 1 == len(s.losses) + 1
+    # by hand: the samples before card["sample"] pass forward and backward; that one does not
+    for index in s.train_rows.tolist():
+        J = s.sample_graph(index, model=s.model_copy())[0]
+        try:
+            with detect_anomaly():
+                J2 = s.sample_graph(index, model=s.model_copy())[0]
+                J2.backward()
+        except FloatingPointError:
+            assert index == card["sample"]
+            break
+    tr = trace(J)
+    node = tr.nodes[[tr.name(k) for k in range(len(tr.nodes))].index(card["node"]["name"])]
+    assert not np.isfinite(node.data) and all(np.isfinite(n.data) for n in tr.nodes[: tr.index[node]])
+    assert record_steps(tr)[card["page_step"] - 1].node == tr.index[node]
+
+
+def test_learning_rates_up_to_100_are_allowed():
+    assert configure(Config(), {"lr": 100}).lr == 100
+    with pytest.raises(ValueError, match="lr"):
+        configure(Config(), {"lr": 101})

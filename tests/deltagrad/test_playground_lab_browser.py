@@ -179,3 +179,27 @@ def test_each_hidden_unit_has_its_map_and_a_click_enlarges_it(page, tmp_path):
         assert "y of L0.N1 over the plane" in page.inner_text("#explain")
         shot(page, tmp_path, "lab-unit-maps.png")
         page.goto("about:blank")
+
+
+def test_a_planted_divergence_shows_the_card_and_its_link_opens_the_node(page, tmp_path):
+    diverging = {"dataset": "sine", "lr": 50, "optimizer": "sgd", "hidden": [4, 4],
+                 "activations": ["linear", "linear"], "batch_size": 1, "samples": 20}
+    with serve(**diverging) as running:
+        assert running.playground.control("step", 50)["status"] == "diverged"
+        card = running.playground.state()["divergence"]
+        page.goto(running.url)
+        page.wait_for_selector("#divergence h3")
+        text = page.inner_text("#divergence")
+        assert f"step {card['step']}" in text and f"#{card['sample']}" in text
+        assert card["node"]["value"] in ("inf", "-inf", "nan") and card["node"]["name"] in text
+        shot(page, tmp_path, "lab-divergence.png")
+        with page.expect_popup() as opened:
+            page.click("#divergence-link")
+        graph = opened.value
+        graph.wait_for_load_state()
+        graph.wait_for_selector(".now .heading")
+        assert graph.url.endswith(f"#step={card['page_step']}")
+        assert card["node"]["name"] in graph.inner_text(".now .heading")
+        graph.screenshot(path=str((SHOTS or tmp_path) / "lab-divergence-steps.png"))
+        graph.close()
+        page.goto("about:blank")

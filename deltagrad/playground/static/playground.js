@@ -204,6 +204,35 @@
     const message = $("message");
     message.textContent = s.message || "";
     message.hidden = !s.message;
+    drawDivergence(s.divergence);
+  }
+
+  // Why a run diverged: the scalar engine's first non-finite sample and node, with a link to that
+  // sample's step-through page at that node.
+  function drawDivergence(card) {
+    const box = $("divergence");
+    box.hidden = !card;
+    if (!card) { box.replaceChildren(); return; }
+    if (box.dataset.step === String(card.step) && box.dataset.sample === String(card.sample)) return;
+    box.dataset.step = card.step;
+    box.dataset.sample = card.sample;
+    box.replaceChildren(el("h3", {}, "Why it diverged"),
+      el("p", {}, "The loss of step " + card.step + " was not finite (NaN or ∞). " +
+         (card.sample === null ? "No single sample's graph was: " + card.anomaly + "."
+          : "The first training sample whose graph went non-finite is #" + card.sample +
+            " (the scalar engine under anomaly detection says: " + card.anomaly.replace(/^detect_anomaly: /, "") +
+            ").")));
+    if (card.node) {
+      box.append(el("p", {}, "Its first node whose value is not finite: " + card.node.name + " = " + card.node.value +
+        (card.node.op ? " (made by " + card.node.op + ")" : "") +
+        ". Too large a learning rate makes the weights grow at each step until a product overflows."));
+    }
+    if (card.sample !== null && !recording) {
+      const step = card.page_step ? "#step=" + card.page_step : "";
+      box.append(el("a", { id: "divergence-link", target: "_blank", rel: "noopener",
+                           href: "/steps?index=" + card.sample + "&token=" + encodeURIComponent(TOKEN) + step },
+                    "open sample #" + card.sample + "'s graph at that node ↗"));
+    }
   }
 
   // -- the data and the regions ------------------------------------------------------------
