@@ -31,6 +31,7 @@ from .config import HEADS, Config, split
 __all__ = ["Session", "GRID"]
 
 GRID = 48  # cells per side of the decision-region picture
+SATURATED = 0.01  # |φ′(v)| below this: a saturated unit (its δ barely flows back)
 MAP_STRIDE = 3  # a unit's map takes every third cell of that grid each way (16 x 16)
 CURVE_POINTS = 160  # points of the fitted curve (regression)
 HISTORY_POINTS = 400  # at most this many points of the loss curve go to the page
@@ -81,10 +82,11 @@ class Session:
         # (requiring grad, as compile_graph asks, though only the parameters get gradients).
         xs = [Value(0.0, f"x{j}") for j in range(nin)]
         ts = [Value(0.0, f"t{k}") for k in range(nout)]
-        signal, self._hidden = xs, []  # the hidden units' outputs y, layer by layer
+        signal, self._hidden, nets = xs, [], []  # the hidden units' y and v, layer by layer
         for layer in self.model.layers:
             vs, signal = layer.forward(signal)
             self._hidden.append(signal)
+            nets.append(vs)
         ys, self._hidden = signal, self._hidden[:-1]
         self._alpha = Value(config.l2, "alpha", requires_grad=False)  # read at every replay: live L2
         J = self.rule.objective(vs, ys, ts)
@@ -94,9 +96,12 @@ class Session:
         self._train = compile_graph(objective, xs + ts, self.params, reduction="mean")
         self._single = compile_graph(J, xs + ts, self.params, reduction="sum")  # one sample, no L2
         # The first output's graph keeps every hidden y of its forward pass: the unit maps.
-        hidden = [y for layer in self._hidden for y in layer]
+        # (and their v, for the units' health: the first len(hidden) watched are the y's).
+        hidden = [y for layer in self._hidden for y in layer] + [v for layer in nets[:-1] for v in layer]
         self._logits = [compile_graph(v, xs, watch=hidden if k == 0 else ())
                         for k, v in enumerate(vs)]
+        self._health: tuple[int, dict[str, Any]] | None = None
+        self._seen_weights: tuple[int, list[np.ndarray]] | None = None
         self._rng = np.random.default_rng(config.seed)
         self.optimizer = self._optimizer()
         self.step = 0
@@ -342,6 +347,39 @@ class Session:
             start += len(layer)
         return {"size": len(cells), "values": layers}
 
+    def health(self) -> dict[str, Any]:
+        """Each hidden unit's share of training samples where it is dead (ReLU: y = 0) or
+        saturated (|φ′(v)| < ``SATURATED``, not dead), and each layer's update-to-weight ratio
+        ‖Δw‖ / ‖w‖ per step since the last time this was asked (None before that)."""
+        if self._health is not None and self._health[0] == self.step:
+            return self._health[1]
+        units: list[list[dict[str, float]]] = []
+        try:
+            self._logits[0].forward(self.X[self.train_rows])
+            watched = self._logits[0].watched()
+            count = sum(len(layer) for layer in self._hidden)
+            ys, vs, start = watched[:, :count], watched[:, count:], 0
+            for layer, activation in zip(self._hidden, self.config.activations):
+                y, v = ys[:, start:start + len(layer)], vs[:, start:start + len(layer)]
+                dead = (y == 0) if activation == "relu" else np.zeros_like(y, dtype=bool)
+                saturated = (np.abs(deltas.phi_prime(activation, v, y)) < SATURATED) & ~dead
+                units.append([{"dead": float(d), "saturated": float(t)}
+                              for d, t in zip(dead.mean(axis=0), saturated.mean(axis=0))])
+                start += len(layer)
+        except (ArithmeticError, ValueError):
+            units = []
+        weights = [np.array([[w.data for w in n.w] for n in layer.neurons]) for layer in self.model.layers]
+        ratios: list[float | None] = [None] * len(weights)
+        if self._seen_weights is not None and self._seen_weights[0] < self.step:
+            steps = self.step - self._seen_weights[0]
+            ratios = [float(np.linalg.norm(w - old) / max(np.linalg.norm(w), 1e-12) / steps)
+                      for w, old in zip(weights, self._seen_weights[1])]
+            ratios = [r if math.isfinite(r) else None for r in ratios]
+        self._seen_weights = (self.step, weights)
+        result = {"units": units, "update_ratio": ratios}
+        self._health = (self.step, result)
+        return result
+
     def _curve(self) -> dict[str, list[Any]]:
         """The loss and accuracy of the weights after s updates, s from 0 to the current step
         (thinned to about ``HISTORY_POINTS``)."""
@@ -395,6 +433,7 @@ class Session:
             "view": self._view_cache[1],
             "network": network,
             "divergence": self.divergence,
+            "health": self.health(),
         }
 
     # -- one sample, by the scalar engine ----------------------------------------------------

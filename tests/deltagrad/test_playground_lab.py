@@ -269,3 +269,34 @@ def test_learning_rates_up_to_100_are_allowed():
     assert configure(Config(), {"lr": 100}).lr == 100
     with pytest.raises(ValueError, match="lr"):
         configure(Config(), {"lr": 101})
+
+
+# -- the units' health -------------------------------------------------------------------------
+
+
+def test_dead_and_saturated_shares_are_those_of_the_scalar_engine():
+    s = Session(configure(Config(), {**SMALL, "hidden": [6, 3], "activations": ["relu", "sigmoid"], "lr": 0.5}),
+                playing=False)
+    s.train(30)
+    health = s.state()["health"]
+    for k, layer in enumerate(health["units"]):
+        for j, unit in enumerate(layer):
+            points = [deltas.sample(s.model, s.X[i], s.targets[i], loss=s.rule.objective).layers[k][j]
+                      for i in s.train_rows]
+            dead = np.mean([p.y == 0 and s.config.activations[k] == "relu" for p in points])
+            saturated = np.mean([abs(p.dphi) < 0.01 and not (p.y == 0 and s.config.activations[k] == "relu")
+                                 for p in points])
+            assert unit["dead"] == pytest.approx(dead) and unit["saturated"] == pytest.approx(saturated)
+    assert any(unit["dead"] > 0 for unit in health["units"][0])  # ReLU units die on half the plane
+
+
+def test_the_update_to_weight_ratio_per_step():
+    s = Session(configure(Config(), SMALL), playing=False)
+    first = s.state()
+    assert first["health"]["update_ratio"] == [None, None, None]
+    s.train(5)
+    later = s.state()
+    for k, (before, after) in enumerate(zip(first["network"]["weights"], later["network"]["weights"])):
+        before, after = np.array(before), np.array(after)
+        expected = np.linalg.norm(after - before) / np.linalg.norm(after) / 5
+        assert later["health"]["update_ratio"][k] == pytest.approx(expected)

@@ -203,3 +203,19 @@ def test_a_planted_divergence_shows_the_card_and_its_link_opens_the_node(page, t
         graph.screenshot(path=str((SHOTS or tmp_path) / "lab-divergence-steps.png"))
         graph.close()
         page.goto("about:blank")
+
+
+def test_dead_units_get_a_ring_and_the_health_table(page, tmp_path):
+    with serve(hidden=[6, 3], activations=["relu", "relu"], lr=0.5) as running:
+        running.playground.control("step", 60)
+        health = running.playground.state()["health"]
+        dead = [(k, j) for k, layer in enumerate(health["units"]) for j, u in enumerate(layer) if u["dead"] > 0.5]
+        page.goto(running.url)
+        page.wait_for_selector("#health table")
+        assert page.locator("#health tr").count() == 1 + 3  # a row per layer, the output's too
+        assert page.locator("#network .unit.dead").count() == len(dead) > 0
+        k, j = dead[0]
+        title = page.locator(f"#network .unit[data-layer='{k}'][data-unit='{j}'] title").text_content()
+        assert "dead on" in title
+        shot(page, tmp_path, "lab-health.png")
+        page.goto("about:blank")

@@ -191,11 +191,11 @@
   function drawStatus(s) {
     $("step").textContent = s.step;
     $("loss").textContent = fmt(s.loss);
-    const percent = (a) => (a === null || a === undefined ? "—" : (100 * a).toFixed(1) + "%");
-    $("accuracy").textContent = percent(s.accuracy);
+    const share1 = (a) => (a === null || a === undefined ? "—" : (100 * a).toFixed(1) + "%");
+    $("accuracy").textContent = share1(s.accuracy);
     $("test-status").hidden = !(s.data && s.data.test && s.data.test.length);
     $("test-loss").textContent = fmt(s.test_loss);
-    $("test-accuracy").textContent = percent(s.test_accuracy);
+    $("test-accuracy").textContent = share1(s.test_accuracy);
     const badge = $("badge");
     badge.textContent = s.status;
     badge.className = "badge " + s.status;
@@ -615,6 +615,29 @@
       fmt(most.d) + ". Hover an edge for its Δw."));
   }
 
+  const percent = (a) => (a === null || a === undefined ? "—" : (100 * a).toFixed(0) + "%");
+
+  // The units' health: per hidden unit, where it is dead or saturated; per layer, how big a step
+  // is next to the weights (about 1e-3 is healthy; far above: too large a learning rate).
+  function drawHealth(s) {
+    const box = $("health");
+    box.replaceChildren();
+    if (!s.health || !s.health.units.length) return;
+    const table = el("table");
+    const head = el("tr");
+    ["layer", "‖Δw‖/‖w‖ per step", "dead (y = 0)", "saturated (|φ′| < 0.01)"].forEach((t) => head.append(el("th", {}, t)));
+    table.append(head);
+    s.network.sizes.slice(1).forEach((n, k) => {
+      const units = s.health.units[k] || [];
+      const list = (key) => units.map((u, j) => (u[key] > 0 ? "N" + j + " " + percent(u[key]) : "")).filter(Boolean).join(", ") || "—";
+      const row = el("tr");
+      [ "L" + k, fmt(s.health.update_ratio[k]), units.length ? list("dead") : "", units.length ? list("saturated") : ""]
+        .forEach((t) => row.append(el("td", {}, t)));
+      table.append(row);
+    });
+    box.append(table);
+  }
+
   function paintUnits() {
     if (!built) return;
     const biggest = detail ? largest(detail.layers.flatMap((L) => L.units.map((u) => u.delta))) : 1;
@@ -631,7 +654,12 @@
         fill = isNaN(u.delta) ? NOT_A_NUMBER : "rgb(" + shade.join(",") + ")";
         title += ": v = " + fmt(u.v) + ", y = " + fmt(u.y) + ", δ = " + fmt(u.delta);
       }
+      const health = state && state.health && k >= 0 && state.health.units[k] ? state.health.units[k][j] : null;
+      const ring = !health ? "" : health.dead > 0.5 ? "dead" : health.saturated > 0.5 ? "saturated" : "";
+      if (health) title += " · dead on " + percent(health.dead) + ", saturated on " + percent(health.saturated) + " of the samples";
       group.firstChild.setAttribute("fill", fill);
+      group.classList.toggle("dead", ring === "dead");
+      group.classList.toggle("saturated", ring === "saturated");
       group.lastChild.textContent = title;
       group.classList.toggle("selected", !!focus && focus.kind === "unit" && focus.layer === k && focus.unit === j);
     }));
@@ -808,6 +836,7 @@
     drawData(s);
     drawCurves(s);
     drawNetwork(s.network);
+    drawHealth(s);
     if (!recording && selected !== null && Date.now() - detailAsked > DETAIL_MS) fetchDetail();
   }
 
