@@ -97,7 +97,8 @@ class Session:
         self._single = compile_graph(J, xs + ts, self.params, reduction="sum")  # one sample, no L2
         # The first output's graph keeps every hidden y of its forward pass: the unit maps.
         # (and their v, for the units' health: the first len(hidden) watched are the y's).
-        hidden = [y for layer in self._hidden for y in layer] + [v for layer in nets[:-1] for v in layer]
+        hidden = ([y for layer in self._hidden for y in layer]
+                  + [v for layer in nets[:-1] for v in layer])
         self._logits = [compile_graph(v, xs, watch=hidden if k == 0 else ())
                         for k, v in enumerate(vs)]
         self._health: tuple[int, dict[str, Any]] | None = None
@@ -230,7 +231,8 @@ class Session:
         pass has a NaN or inf, the first node of its graph whose value is not finite, and the
         step of its step-through page that shows that node (``/steps?index=i#step=N``)."""
         model = self.model_copy()  # backward here must not touch the run's gradients
-        card: dict[str, Any] = {"step": self.step + 1, "sample": None, "node": None, "page_step": None,
+        card: dict[str, Any] = {"step": self.step + 1, "sample": None, "node": None,
+                                "page_step": None,
                                 "anomaly": "every sample's forward and backward pass stayed finite"}
         for index in self.train_rows.tolist():
             try:
@@ -368,7 +370,8 @@ class Session:
                 start += len(layer)
         except (ArithmeticError, ValueError):
             units = []
-        weights = [np.array([[w.data for w in n.w] for n in layer.neurons]) for layer in self.model.layers]
+        weights = [np.array([[w.data for w in n.w] for n in layer.neurons])
+                   for layer in self.model.layers]
         ratios: list[float | None] = [None] * len(weights)
         if self._seen_weights is not None and self._seen_weights[0] < self.step:
             steps = self.step - self._seen_weights[0]
