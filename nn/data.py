@@ -1,4 +1,5 @@
-"""Toy data sets, generated with NumPy from a seed: moons, xor, spiral, circles, sine.
+"""Toy data sets, generated with NumPy from a seed: moons, xor, spiral, circles, sine; and your
+own, read from CSV text (``read_csv``, ``parse_csv``).
 
 Each returns ``(X, y)``: ``X`` a float array of shape (n, features), ``y`` an int array of class
 labels (0, 1, ...) or, for ``sine``, a float array of targets. ``as_values`` turns rows into
@@ -8,6 +9,8 @@ lists of ``Value`` s to feed a model.
 from __future__ import annotations
 
 import math
+import os
+import re
 from typing import Any
 
 import numpy as np
@@ -17,9 +20,14 @@ from autograd.validate import positive, whole
 
 from .init import Seed, make_rng
 
-__all__ = ["moons", "xor", "spiral", "circles", "sine", "as_values", "MAX_SAMPLES"]
+__all__ = ["moons", "xor", "spiral", "circles", "sine", "as_values", "read_csv", "parse_csv",
+           "MAX_SAMPLES", "MAX_CSV_ROWS", "MAX_CSV_COLUMNS", "MAX_CSV_BYTES"]
 
 MAX_SAMPLES = 1_000_000  # points per data set: 16 MB of X; a scalar engine trains on far fewer
+MAX_CSV_ROWS = 10_000  # data rows of a CSV (the playground asks for fewer)
+MAX_CSV_COLUMNS = 17  # 16 features and the label
+MAX_CSV_BYTES = 2_000_000  # a bigger file is refused before it is read
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def _samples(n: Any, name: str) -> int:
@@ -161,3 +169,117 @@ def as_values(rows: Any, requires_grad: bool = False) -> list[list[Value]]:
     if not np.isfinite(array).all():
         raise ValueError("as_values: rows contain NaN or inf")
     return [[Value(float(x), f"x{j}", requires_grad) for j, x in enumerate(row)] for row in array]
+
+
+def read_csv(path: str | os.PathLike, *, max_rows: int = MAX_CSV_ROWS,
+             max_columns: int = MAX_CSV_COLUMNS) -> tuple[np.ndarray, np.ndarray]:
+    """Your own data from a CSV file: feature columns, then a label column (see ``parse_csv``).
+
+    Args:
+        path: the file (UTF-8 text, at most ``MAX_CSV_BYTES``).
+        max_rows: the most data rows allowed.
+        max_columns: the most columns allowed, the label's included.
+
+    Returns:
+        X (n, features) of floats; y of ints (class labels) or floats (regression targets).
+
+    Raises:
+        ValueError: naming the file and the file's own 1-based line number (a header counted).
+        OSError: the file cannot be read.
+    """
+    name = os.fspath(path)
+    size = os.path.getsize(name)
+    if size > MAX_CSV_BYTES:
+        raise ValueError(f"{name}: the file has {size:,} bytes; at most {MAX_CSV_BYTES:,} are read")
+    with open(name, encoding="utf-8-sig") as file:
+        try:
+            text = file.read()
+        except UnicodeDecodeError:
+            raise ValueError(f"{name}: not UTF-8 text (a CSV file is)") from None
+    return parse_csv(text, source=name, max_rows=max_rows, max_columns=max_columns)
+
+
+def parse_csv(text: str, *, source: str = "the CSV text", max_rows: int = MAX_CSV_ROWS,
+              max_columns: int = MAX_CSV_COLUMNS) -> tuple[np.ndarray, np.ndarray]:
+    """Data from CSV text: each line ``x0,x1,...,label``; a first line that is not numbers is a
+    header; blank lines and lines starting with ``#`` are skipped.
+
+    Labels that are all whole numbers are classes 0, 1, ... (labels -1 and 1 are read as 0 and
+    1); otherwise they are real-number targets (regression).
+
+    Args:
+        text: the CSV text.
+        source: how errors name it (a file's name, "the pasted text").
+        max_rows: the most data rows allowed.
+        max_columns: the most columns allowed, the label's included.
+
+    Returns:
+        X (n, features) of floats; y of ints (classes) or floats (regression).
+
+    Raises:
+        ValueError: naming ``source`` and the 1-based line number (a header line counted).
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    rows: list[list[float]] = []
+    labels: list[tuple[int, str]] = []  # (line number, label text)
+    width = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        fields = [field.strip() for field in line.split(",")]
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        where = f"{source}, line {number}"
+        values = [_number(field) for field in fields]
+        if width is None and not any(_is_float(field) for field in fields):
+            if len(fields) > max_columns:
+                raise ValueError(f"{where}: {len(fields)} columns; at most {max_columns} are "
+                                 "allowed")
+            width = len(fields)  # a header: it fixes the number of columns
+            continue
+        if width is None:
+            width = len(fields)
+        if len(fields) > max_columns:
+            raise ValueError(f"{where}: {len(fields)} columns; at most {max_columns} are allowed")
+        if width < 2:
+            raise ValueError(f"{where}: one column; a feature column and a label column are needed")
+        if len(fields) != width:
+            raise ValueError(f"{where}: {len(fields)} columns, but the lines before have {width}")
+        bad = [(j, f) for j, (f, v) in enumerate(zip(fields, values)) if v is None]
+        if bad:
+            j, field = bad[0]
+            raise ValueError(f"{where}, column {j + 1}: {field[:40]!r} is not a finite number")
+        if len(rows) == max_rows:
+            raise ValueError(f"{where}: more than {max_rows:,} data rows; at most {max_rows:,} "
+                             "are allowed")
+        rows.append(values[:-1])
+        labels.append((number, fields[-1]))
+    if not rows:
+        raise ValueError(f"{source}: no data rows (each line: x0,x1,...,label)")
+    X = np.array(rows, dtype=float)
+    if all(_INTEGER.fullmatch(label) for _, label in labels):
+        y = np.array([int(label) for _, label in labels], dtype=np.int64)
+        if set(y.tolist()) <= {-1, 1}:
+            return X, np.where(y < 0, 0, y)
+        negative = [number for (number, _), t in zip(labels, y) if t < 0]
+        if negative:
+            raise ValueError(f"{source}, line {negative[0]}: class labels are 0, 1, 2, ... "
+                             "(or -1 and 1), got a negative one")
+        return X, y
+    return X, np.array([float(label) for _, label in labels])
+
+
+def _number(field: str) -> float | None:
+    """The finite number a CSV field holds, or None."""
+    try:
+        value = float(field)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _is_float(field: str) -> bool:
+    try:
+        float(field)
+    except ValueError:
+        return False
+    return True

@@ -1,7 +1,8 @@
 """``deltagrad playground [DATASET] [--port N] [--no-browser] [--record FILE.html]``.
 
-Starts the playground's server on 127.0.0.1, prints its address and opens the browser; training
-starts at once. Ctrl-C stops it. With ``--record FILE.html`` there is no server: the run is trained
+Starts the playground's server on 127.0.0.1, prints its address and opens the browser; the page
+opens paused at step 0 (press play, or start with ``--autoplay``). Ctrl-C stops it. With
+``--record FILE.html`` there is no server: the run is trained
 for ``--steps`` updates and written as an offline page with a slider over its snapshots.
 """
 
@@ -17,8 +18,9 @@ from typing import Any
 
 from autograd import validate
 
-from ..arguments import HTML, listed, number, whole
-from .config import CHECKS, DATASETS, HEADS, OPTIMIZERS, Config, configure
+from ..arguments import HTML, listed, whole
+from .config import DATASETS, Config, configure
+from .options import OPTIONS, add_options, change_of, dataset_argument, dataset_change
 from .recorder import DEFAULT_STEPS, record
 from .server import Playground, PlaygroundServer
 
@@ -28,9 +30,9 @@ DEFAULT_PORT = 8765
 PROG = "deltagrad playground"
 
 
-# The options that give a setting of Config of the same name (checked by config.configure, with its caps):
-# every setting but the data set (the DATASET argument) and the activations (--activation, one for all).
-SETTINGS = tuple(name for name in CHECKS if name not in ("dataset", "activations"))
+# The options that give a setting of Config (checked by config.configure, with its caps): every
+# setting but the data set and your own points (the DATASET argument).
+SETTINGS = tuple(name for name in OPTIONS)
 DEFAULTS = Config()
 
 
@@ -40,44 +42,32 @@ def register(subparsers: Any) -> None:
         "playground", help="train an MLP live in the browser and open the backprop of any sample",
         description="A local web app on 127.0.0.1: watch an MLP learn (decision regions, loss, the network) "
                     "and click a sample, a unit or a weight to see its backpropagation with the numbers.")
-    parser.add_argument("dataset", nargs="?", default=DEFAULTS.dataset, choices=list(DATASETS), metavar="DATASET",
-                        help=f"the data set to learn: {', '.join(DATASETS)} (default: {DEFAULTS.dataset})")
+    parser.add_argument("dataset", nargs="?", default=DEFAULTS.dataset, type=dataset_argument,
+                        metavar="DATASET",
+                        help=f"the data set to learn: {', '.join(DATASETS)}, or a FILE.csv of your "
+                             "own points "
+                             f"(x0,x1,label; a header line optional; real labels: regression) "
+                             f"(default: {DEFAULTS.dataset})")
     parser.add_argument("--port", type=whole(0, 65535), default=DEFAULT_PORT,
                         help=f"the port on 127.0.0.1 (default: {DEFAULT_PORT}; 0: any free port)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser; print the address only")
-    parser.add_argument("--paused", action="store_true", help="start paused")
+    parser.add_argument("--autoplay", action="store_true",
+                        help="start training at once (by default the page opens paused at "
+                             "step 0: press play)")
+    parser.add_argument("--paused", action="store_true", help=argparse.SUPPRESS)  # the default now
     parser.add_argument("--record", metavar="FILE.html",
                         help="no server: train --steps updates and write an offline page of the run")
     parser.add_argument("--steps", type=whole(),
                         help=f"with --record: updates to make (default: {DEFAULT_STEPS})")
     parser.add_argument("--at", type=listed(whole()), metavar="0,10,100",
                         help="with --record: the steps to keep (default: 0, 1, 2, 5, 10, 20, 50, ... and the last)")
-    parser.add_argument("--hidden", type=listed(whole()), metavar="8,8",
-                        help=f"hidden layer widths (default: {','.join(map(str, DEFAULTS.hidden))}; an empty text for none)")
-    parser.add_argument("--activation", type=listed(str), metavar="tanh",
-                        help="the hidden activation, or one per hidden layer (tanh,relu)")
-    parser.add_argument("--head", choices=list(HEADS), help="output activation and loss (default: the data set's)")
-    parser.add_argument("--optimizer", choices=list(OPTIMIZERS), help=f"default: {DEFAULTS.optimizer}")
-    parser.add_argument("--lr", type=number, help=f"learning rate (default: {DEFAULTS.lr:g})")
-    parser.add_argument("--momentum", type=number, help=f"SGD's momentum (default: {DEFAULTS.momentum:g})")
-    parser.add_argument("--batch-size", type=whole(), help=f"samples per step (default: {DEFAULTS.batch_size})")
-    parser.add_argument("--l2", type=number, help=f"L2 penalty strength (default: {DEFAULTS.l2:g})")
-    parser.add_argument("--samples", type=whole(), help=f"data points (default: {DEFAULTS.samples})")
-    parser.add_argument("--noise", type=number, help="the data's noise (default per data set)")
-    parser.add_argument("--seed", type=whole(), help=f"seed of the data and the weights (default: {DEFAULTS.seed})")
-    parser.add_argument("--speed", type=whole(), help=f"steps per second (default: {DEFAULTS.speed})")
-    parser.add_argument("--max-steps", type=whole(), help=f"training stops there (default: {DEFAULTS.max_steps})")
+    add_options(parser, SETTINGS, DEFAULTS.as_dict())
     parser.add_argument("--verbose", action="store_true", help="log every request")
     parser.set_defaults(run=run)
 
 
 def _config(args: argparse.Namespace) -> Config:
-    change: dict[str, Any] = {"dataset": args.dataset}
-    change.update({name: getattr(args, name) for name in SETTINGS if getattr(args, name) is not None})
-    if args.activation is not None:
-        hidden = change.get("hidden", list(DEFAULTS.hidden))
-        names = args.activation * len(hidden) if len(args.activation) == 1 else args.activation
-        change["activations"] = names
+    change = {**dataset_change(args.dataset), **change_of(args, SETTINGS, DEFAULTS.hidden)}
     return configure(DEFAULTS, change)
 
 
@@ -94,14 +84,16 @@ def run(args: argparse.Namespace) -> int:
     config = _config(args)
     if args.record is not None:
         return _record(args, config)
-    playground = Playground(config, playing=not args.paused)
+    playground = Playground(config, playing=args.autoplay and not args.paused)
     try:
         server = PlaygroundServer(playground, args.port, verbose=args.verbose)
     except OSError as error:  # one line from deltagrad.cli, not the socket's own words
         if error.errno == errno.EADDRINUSE:
             raise OSError(f"port {args.port} on 127.0.0.1 is in use (another playground?); choose another with --port") from None
         raise OSError(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror or error}") from None
-    print(f"{PROG}: {server.url} (training {config.dataset}; Ctrl-C stops it)", flush=True)
+    doing = "training" if args.autoplay else "paused at step 0 on"
+    what = config.data.source if config.data is not None else config.dataset
+    print(f"{PROG}: {server.url} ({doing} {what}; Ctrl-C stops it)", flush=True)
     playground.start()
     if not args.no_browser:
         threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()

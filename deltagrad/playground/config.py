@@ -8,7 +8,7 @@ so a bad value is one ``TypeError``/``ValueError`` naming the setting, whatever 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 import numpy as np
@@ -19,7 +19,8 @@ from nn.losses import LOSS_TABLE, loss_row
 from nn.train import MAX_STEPS
 from viz.formulas import derivative_text
 
-__all__ = ["Config", "DATASETS", "HEADS", "LIMITS", "Dataset", "Head", "configure", "options", "RESETTING"]
+__all__ = ["Config", "DATASETS", "HEADS", "LIMITS", "Dataset", "Head", "Points", "CUSTOM",
+           "configure", "options", "default_head", "split", "RESETTING"]
 
 # The caps on what one request may ask for: the page stays quick and the server's memory bounded.
 LIMITS = {
@@ -28,11 +29,13 @@ LIMITS = {
     "samples": 1000,
     "min_samples": 4,
     "noise": 1.0,
-    "lr": 10.0,
+    "lr": 100.0,  # a learner may make a run blow up on purpose
     "l2": 1.0,
     "batch_size": 1000,
     "max_steps": MAX_STEPS,  # nn.train's, the command line's too
     "speed": 1000,  # steps per second
+    "test_fraction": 0.9,  # the share of the data held out (the rest trains)
+    "classes": 3,  # of your own data (the page has three class colours)
     "seed": 2**32 - 1,
 }
 
@@ -99,6 +102,64 @@ HEADS: dict[str, Head] = {
 }
 
 OPTIMIZERS = ("adam", "sgd")
+CUSTOM = "custom"  # the data set's name when the points are your own (``Config.data``)
+
+
+def default_head(task: str) -> str:
+    """The head a task gets unless one is chosen."""
+    return {"binary": "sigmoid+bce", "multiclass": "softmax+ce", "regression": "linear+mse"}[task]
+
+
+@dataclass(frozen=True)
+class Points:
+    """Your own data: from a CSV file or text, or the page's clicks. Frozen, so a Config holding it
+    compares by value.
+
+    Attributes:
+        x: one tuple of features per point (2 features; 1 for regression on a line).
+        y: the labels (ints, classes 0, 1, 2) or the targets (floats: regression).
+        source: where they came from (a file's name, "pasted", "the page").
+    """
+
+    x: tuple[tuple[float, ...], ...]
+    y: tuple[float, ...] | tuple[int, ...]
+    source: str = "the page"
+
+    @property
+    def task(self) -> str:
+        """``binary``, ``multiclass`` or ``regression``, from the labels' type."""
+        if self.y and isinstance(self.y[0], float):
+            return "regression"
+        return "multiclass" if max(self.y) >= 2 else "binary"
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(X, y) as NumPy arrays."""
+        kind = float if self.task == "regression" else np.int64
+        return np.array(self.x, dtype=float), np.array(self.y, dtype=kind)
+
+    @staticmethod
+    def of(X: np.ndarray, y: np.ndarray, source: str = "the page") -> "Points":
+        """Points from arrays, checked against the playground's limits.
+
+        Raises:
+            ValueError: too few or too many points, the wrong number of features, or too many
+                classes, naming ``source``.
+        """
+        n, features = X.shape
+        regression = y.dtype.kind == "f"
+        if not LIMITS["min_samples"] <= n <= LIMITS["samples"]:
+            raise ValueError(f"{source}: {n} points; the playground takes from "
+                             f"{LIMITS['min_samples']} to {LIMITS['samples']}")
+        if features != 2 and not (regression and features == 1):
+            raise ValueError(f"{source}: {features} feature column(s); the playground draws two "
+                             "(x0, x1, label), or one for a regression on a line (x, target)")
+        if not regression and int(y.max()) >= LIMITS["classes"]:
+            raise ValueError(f"{source}: class {int(y.max())}; the playground shows classes "
+                             f"0 to {LIMITS['classes'] - 1}")
+        if not regression and len(set(y.tolist())) < 2:
+            raise ValueError(f"{source}: every point is in one class; two are needed")
+        labels = tuple(float(t) for t in y) if regression else tuple(int(t) for t in y)
+        return Points(tuple(tuple(float(a) for a in row) for row in X), labels, source)
 
 
 @dataclass(frozen=True)
@@ -119,22 +180,36 @@ class Config:
     l2: float = 0.0
     speed: int = 60
     max_steps: int = 5000
+    test_fraction: float = 0.0
+    data: Points | None = None  # your own points (then ``dataset`` is CUSTOM)
 
     def as_dict(self) -> dict[str, Any]:
-        """The settings as JSON-ready data."""
-        out = asdict(self)
+        """The settings as JSON-ready data (your own points as ``{"x", "y", "source"}``), with the
+        task they make."""
+        out = {name: getattr(self, name) for name in self.__dataclass_fields__}
         out["hidden"], out["activations"] = list(self.hidden), list(self.activations)
+        out["task"] = self.task  # read only: what the page offers depends on it
+        if self.data is not None:
+            out["data"] = {"x": [list(r) for r in self.data.x], "y": list(self.data.y),
+                           "source": self.data.source}
         return out
 
     @property
     def task(self) -> str:
         """``binary``, ``multiclass`` or ``regression``."""
-        return DATASETS[self.dataset].task
+        return self.data.task if self.data is not None else DATASETS[self.dataset].task
+
+    def points(self) -> tuple[np.ndarray, np.ndarray]:
+        """The data (X, y): your own points, or drawn from the data set with the seed."""
+        if self.data is not None:
+            return self.data.arrays()
+        return DATASETS[self.dataset].make(self.samples, self.noise, self.seed)
 
 
 # Changing one of these starts a new run (new data or a new network); the others apply to the
 # run in progress.
-RESETTING = ("dataset", "samples", "noise", "seed", "hidden", "activations", "head")
+RESETTING = ("dataset", "samples", "noise", "seed", "hidden", "activations", "head",
+             "test_fraction", "data")
 
 
 def _hidden(x: Any) -> tuple[int, ...]:
@@ -161,9 +236,42 @@ def _below_one(x: float, name: str) -> float:
     return x
 
 
+def _points(x: Any) -> Points | None:
+    """Your own points: a Points, ``{"x": [[x0, x1], ...], "y": [...]}``, ``{"csv": text}``, or
+    None."""
+    if x is None or isinstance(x, Points):
+        return x
+    if not isinstance(x, dict) or not (set(x) in ({"x", "y"}, {"csv"})):
+        raise TypeError('data must be {"x": [[x0, x1], ...], "y": [labels]} or {"csv": "text"}, '
+                        f"got {validate.shown(x)}")
+    if "csv" in x:
+        text = validate.text(x["csv"], "data.csv")
+        return Points.of(*data.parse_csv(text, source="the pasted CSV", max_rows=LIMITS["samples"],
+                                         max_columns=3), source="pasted")
+    rows = validate.items(x["x"], "data.x", "a list of points")
+    labels = validate.items(x["y"], "data.y", "a list of labels")
+    if len(rows) != len(labels):
+        raise ValueError(f"data.x has {len(rows)} points but data.y {len(labels)} labels")
+    if len(rows) > LIMITS["samples"]:
+        raise ValueError(f"data.x must have at most {LIMITS['samples']} points, got {len(rows)}")
+    width = len(validate.items(rows[0], "data.x[0]", "a point")) if rows else 0
+    X = np.array([[validate.finite(a, f"data.x[{i}][{j}]")
+                   for j, a in enumerate(validate.items(row, f"data.x[{i}]", "a point"))]
+                  for i, row in enumerate(rows)], dtype=float) if rows else np.zeros((0, 2))
+    if any(len(row) != width for row in rows):
+        raise ValueError(f"data.x: every point must have {width} coordinates")
+    whole = all(isinstance(t, int) and not isinstance(t, bool) for t in labels)
+    if whole:
+        y = np.array([validate.whole(t, f"data.y[{i}]", low=0) for i, t in enumerate(labels)],
+                     dtype=np.int64)
+    else:
+        y = np.array([validate.finite(t, f"data.y[{i}]") for i, t in enumerate(labels)])
+    return Points.of(X, y, source="data")
+
+
 # setting -> its check; each returns the value in the form Config holds.
 CHECKS: dict[str, Callable[[Any], Any]] = {
-    "dataset": lambda x: validate.one_of(x, "dataset", tuple(DATASETS)),
+    "dataset": lambda x: validate.one_of(x, "dataset", tuple(DATASETS) + (CUSTOM,)),
     "samples": lambda x: validate.whole(x, "samples", low=LIMITS["min_samples"], high=LIMITS["samples"]),
     "noise": lambda x: _at_most(validate.positive(x, "noise", zero=True), "noise"),
     "seed": lambda x: validate.whole(x, "seed", low=0, high=LIMITS["seed"]),
@@ -177,6 +285,9 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "l2": lambda x: _at_most(validate.positive(x, "l2", zero=True), "l2"),
     "speed": lambda x: validate.whole(x, "speed", high=LIMITS["speed"]),
     "max_steps": lambda x: validate.whole(x, "max_steps", high=LIMITS["max_steps"]),
+    "test_fraction": lambda x: _at_most(validate.positive(x, "test_fraction", zero=True),
+                                        "test_fraction"),
+    "data": _points,
 }
 
 
@@ -204,9 +315,16 @@ def configure(base: Config, change: Any) -> Config:
         raise ValueError(f"unknown setting {unknown[0]!r}; known: {', '.join(CHECKS)}")
     values = {key: CHECKS[key](value) for key, value in change.items()}
     new = replace(base, **values)
-    if "dataset" in values and "head" not in values and new.task not in HEADS[new.head].tasks:
-        new = replace(new, head=DATASETS[new.dataset].head)
-    if "dataset" in values and "noise" not in values and new.dataset != base.dataset:
+    if values.get("data") is not None:
+        new = replace(new, dataset=CUSTOM)
+    elif new.dataset != CUSTOM:
+        new = replace(new, data=None)  # a generated data set replaces your own points
+    elif new.data is None:
+        raise ValueError(f"dataset {CUSTOM!r} needs your own points (data, or a CSV file)")
+    task_changed = new.task != base.task or "dataset" in values
+    if task_changed and "head" not in values and new.task not in HEADS[new.head].tasks:
+        new = replace(new, head=default_head(new.task) if new.data else DATASETS[new.dataset].head)
+    if "dataset" in values and "noise" not in values and new.dataset not in (base.dataset, CUSTOM):
         new = replace(new, noise=DATASETS[new.dataset].noise)
     if "hidden" in values and "activations" not in values:
         fill = base.activations[-1] if base.activations else "tanh"
@@ -221,11 +339,24 @@ def configure(base: Config, change: Any) -> Config:
     return new
 
 
+def split(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which of ``n`` points train and which are held out: a ``fraction`` of them (rounded, at
+    least one point left on each side when the fraction is not 0), drawn with ``seed``.
+
+    Returns:
+        (training rows, test rows), each in increasing order.
+    """
+    held = 0 if fraction == 0 else min(n - 1, max(1, round(fraction * n)))
+    order = np.random.default_rng([seed, 1]).permutation(n)
+    return np.sort(order[held:]), np.sort(order[:held])
+
+
 def options() -> dict[str, Any]:
     """What the page offers: data sets with their tasks, heads, activations (with φ' as text),
     optimisers, limits."""
     return {
         "datasets": {name: {"task": d.task, "noise": d.noise, "head": d.head} for name, d in DATASETS.items()},
+        "custom": CUSTOM,
         "heads": {name: {"label": h.label, "tasks": list(h.tasks), "output": h.output,
                          "loss": h.loss, "formula": LOSS_TABLE[h.loss].formula}
                   for name, h in HEADS.items()},

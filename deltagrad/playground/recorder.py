@@ -8,19 +8,22 @@ views as the live playground and nothing to fetch.
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
+import nn
 from autograd import validate
 
 from . import page
 from .config import LIMITS, Config, options
 from .session import Session
 
-__all__ = ["Recording", "record", "default_steps", "DEFAULT_STEPS", "DEFAULT_SAMPLES"]
+__all__ = ["Recording", "record", "recording", "model_json", "default_steps", "DEFAULT_STEPS",
+           "DEFAULT_SAMPLES"]
 
 DEFAULT_STEPS = 500
 DEFAULT_SAMPLES = 6  # samples whose numbers are kept at every snapshot
@@ -98,10 +101,34 @@ def record(path: str | os.PathLike, config: Config | None = None, steps: int = D
         snapshots.append(_snapshot(session, kept))
         if session.status != "running":
             break
-    recording = {"options": options(), "samples": kept, "snapshots": snapshots}
-    target.write_text(page.recorded(recording), encoding="utf-8")
+    target.write_text(page.recorded(_page_data(kept, snapshots)), encoding="utf-8")
     last = snapshots[-1]
     return Recording(target, [s["step"] for s in snapshots], kept, last["status"], last["message"])
+
+
+def recording(session: Session, samples: int = DEFAULT_SAMPLES) -> dict[str, Any]:
+    """The run so far as the offline page's data: one snapshot (its curves from step 0, the
+    regions, the network) with the backprop of ``samples`` samples; ``page.recorded`` writes it.
+
+    Args:
+        session: the run (not changed).
+        samples: how many samples' backprop to keep.
+    """
+    kept = _samples(session, samples)
+    return _page_data(kept, [_snapshot(session, kept)])
+
+
+def model_json(model: nn.MLP) -> str:
+    """The JSON ``model.save`` writes and ``nn.MLP.load`` reads, as text. (Written to a private
+    temporary folder and read back, so that the file format stays ``nn``'s alone.)"""
+    with tempfile.TemporaryDirectory(prefix="deltagrad-") as folder:
+        path = Path(folder) / "model.json"
+        model.save(path)
+        return path.read_text(encoding="utf-8")
+
+
+def _page_data(samples: list[int], snapshots: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"options": options(), "samples": samples, "snapshots": snapshots}
 
 
 def _snapshot(session: Session, samples: list[int]) -> dict[str, Any]:

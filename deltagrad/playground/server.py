@@ -8,6 +8,11 @@ It serves its own page, two assets and a small JSON API, nothing else:
     GET  /api/config              the settings and what the page may choose from
     POST /api/config              change settings: {"lr": 0.1} (a new run when the data or network changes)
     POST /api/control             {"action": "play" | "pause" | "step" | "reset", "count": n}
+    POST /api/points              your own points {"x": [[x0, x1], ...], "y": [0, 1, ...]} or
+                                  {"csv": "x0,x1,label\n..."}: the weights stay when they fit
+    GET  /api/export/model        the model as JSON (``nn.MLP.load`` reads it) (token)
+    GET  /api/export/torch        its PyTorch code (``nn.torch_code``) (token)
+    GET  /api/export/run          the run so far as an offline page (as ``--record`` writes) (token)
     GET  /api/sample?index=i      sample i's v, y, φ'(v), δ and ∂J/∂w by the scalar engine (token)
     GET  /steps?index=i&token=T   sample i's graph as the step-through page (viz.step_through)
 
@@ -56,17 +61,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
+import nn
 import viz
 from autograd import validate
 
 from . import page
-from .config import RESETTING, Config, configure, options
+from .config import CHECKS, RESETTING, Config, configure, options
+from .recorder import model_json, recording
 from .session import Session
 
 __all__ = ["Playground", "PlaygroundServer", "start", "MAX_BODY", "MAX_STEP_COUNT",
            "MAX_CONNECTIONS", "IDLE_TIMEOUT", "TOKEN_HEADER"]
 
-MAX_BODY = 16_384  # bytes of a POST body
+MAX_BODY = 65_536  # bytes of a POST body: 1000 points of your own fit
 MAX_DEPTH = 32  # how deeply a POST body's JSON may nest (the settings need 2)
 MAX_STEP_COUNT = 1000  # updates one "step" request may ask for
 MAX_GRAPH_NODES = 600  # the step-through page of a bigger sample graph is refused (dot would be slow)
@@ -75,12 +82,13 @@ IDLE_TIMEOUT = 15.0  # seconds a connection may wait between two requests (or in
 TICKS_PER_SECOND = 50  # how often the trainer takes the lock when training fast
 HOLD = 0.01  # seconds the trainer may keep the lock at a time: a request waits at most about this
 ACTIONS = ("play", "pause", "step", "reset")
+EXPORTS = ("model", "torch", "run")
 OPTIONS = options()  # what the page may choose from: fixed tables, so built once
 TOKEN_HEADER = "X-Deltagrad-Token"  # how the page sends the server's token (or ?token= in a link)
 # Browsers say where a request comes from; a page of another site (another port of localhost is
 # the same *site*, not the same origin) may not use the API. "none": typed or bookmarked.
 ALLOWED_FETCH_SITES = ("same-origin", "none")
-NEEDS_TOKEN = ("/api/sample", "/steps")  # the GETs that cost real work
+NEEDS_TOKEN = ("/api/sample", "/steps", "/api/export/model", "/api/export/torch", "/api/export/run")
 
 
 class Playground:
@@ -223,6 +231,38 @@ class Playground:
                 return
             count -= done
             time.sleep(0.001)  # a waiting request takes the lock now (a Lock is not fair)
+
+    def points(self, body: Any) -> dict[str, Any]:
+        """Use your own points (checked: ``config.CHECKS["data"]``). A network that fits them (as
+        many inputs, enough outputs) keeps its weights, so a moved point's δ's can be watched;
+        otherwise a new run starts."""
+        points = CHECKS["data"](body)
+        X, y = points.arrays()
+        with self._lock:
+            session = self.session
+            config = configure(session.config, {"data": points})
+            kept = config.head == session.config.head and session.replace_data(X, y)
+            if kept:
+                session.config = config
+                self.version += 1
+        if not kept:
+            self._new_run(config, playing=session.status == "running")
+        self._wake.set()
+        with self._lock:
+            return {"kept": kept, "run": self.session.run, "version": self.version}
+
+    def export(self, what: str) -> tuple[bytes, str, str]:
+        """The model (``model``: JSON), its PyTorch code (``torch``) or the run as an offline
+        page (``run``), with its media type and a file name."""
+        with self._lock:
+            session = self.session
+            model = session.model_copy()
+            run = recording(session) if what == "run" else None
+        if what == "model":
+            return model_json(model).encode("utf-8"), "application/json", "model.json"
+        if what == "torch":
+            return nn.torch_code(model).encode("utf-8"), "text/x-python; charset=utf-8", "model.py"
+        return page.recorded(run).encode("utf-8"), "text/html; charset=utf-8", "run.html"
 
     def _index(self, index: Any) -> int:
         return validate.whole(index, "index", low=0, high=len(self.session.X) - 1)
@@ -425,6 +465,10 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/steps":
             body = playground.steps_page(_query_int(query, "index"))
             self._send(HTTPStatus.OK, body.encode("utf-8"), "text/html; charset=utf-8")
+        elif path.startswith("/api/export/") and path[len("/api/export/"):] in EXPORTS:
+            body, kind, name = playground.export(path[len("/api/export/"):])
+            self._send(HTTPStatus.OK, body, kind,
+                       {"Content-Disposition": f'attachment; filename="{name}"'})
         else:
             raise _BadRequest(HTTPStatus.NOT_FOUND, f"nothing here: {path[:80]}")
 
@@ -432,6 +476,8 @@ class _Handler(BaseHTTPRequestHandler):
         playground = self.server.playground
         if path == "/api/config":
             self._json(HTTPStatus.OK, playground.change(self._body()))
+        elif path == "/api/points":
+            self._json(HTTPStatus.OK, playground.points(self._body()))
         elif path == "/api/control":
             body = self._body()
             if not isinstance(body, dict):

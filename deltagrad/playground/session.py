@@ -20,15 +20,19 @@ import numpy as np
 
 import autograd
 import nn
+import viz
 from autograd import Value, compile_graph
 from nn import deltas, functional
 from nn.losses import LOSS_TABLE, TARGETS
+from viz.steps import record_steps
 
-from .config import DATASETS, HEADS, Config
+from .config import HEADS, Config, split
 
 __all__ = ["Session", "GRID"]
 
 GRID = 48  # cells per side of the decision-region picture
+SATURATED = 0.01  # |φ′(v)| below this: a saturated unit (its δ barely flows back)
+MAP_STRIDE = 3  # a unit's map takes every third cell of that grid each way (16 x 16)
 CURVE_POINTS = 160  # points of the fitted curve (regression)
 HISTORY_POINTS = 400  # at most this many points of the loss curve go to the page
 
@@ -52,18 +56,24 @@ class Session:
         status: ``running``, ``paused``, ``diverged`` (the loss or a gradient became NaN/inf)
             or ``finished`` (``config.max_steps`` reached).
         message: a sentence about the status for the page.
-        losses, accuracies: per step, the objective on all the data (mean J plus the L2 term) and
-            the accuracy (None for regression), both measured before that step's update.
+        losses, accuracies: per step, the objective on the training data (mean J plus the L2
+            term) and the accuracy (None for regression), both measured before that step's update
+            (so ``losses[0]`` is the initial loss).
+        test_losses, test_accuracies: the same on the held-out data (``config.test_fraction``;
+            empty when there is none).
+        train_rows, test_rows: which points train and which are held out.
+        update: the change of every weight and bias made by the last step, when that step was
+            taken while paused (the "step" button); None otherwise (recording it at full speed
+            would cost every step a copy of the weights).
     """
 
     def __init__(self, config: Config, run: int = 0, playing: bool = True) -> None:
         self.config, self.run = config, run
         self.head = HEADS[config.head]
         self.rule = LOSS_TABLE[self.head.loss]  # J of one sample, its target, score and formula
-        self.X, self.y = DATASETS[config.dataset].make(config.samples, config.noise, config.seed)
-        self.classes = int(self.y.max()) + 1 if config.task != "regression" else 0
-        self._data = {"x": finite_list(self.X, 4), "y": self.y.tolist()}  # the page's copy; X and y never change
-        self.targets = self._targets()
+        X, y = config.points()
+        self.classes = int(y.max()) + 1 if config.task != "regression" else 0
+        self._use_data(X, y)
         nin, nout = self.X.shape[1], self.targets.shape[1]
         self.model = nn.MLP(nin, list(config.hidden) + [nout], activation=list(config.activations),
                             output_activation=self.head.output, init="auto", seed=config.seed)
@@ -72,7 +82,12 @@ class Session:
         # (requiring grad, as compile_graph asks, though only the parameters get gradients).
         xs = [Value(0.0, f"x{j}") for j in range(nin)]
         ts = [Value(0.0, f"t{k}") for k in range(nout)]
-        vs, ys = self.model.forward(xs)
+        signal, self._hidden, nets = xs, [], []  # the hidden units' y and v, layer by layer
+        for layer in self.model.layers:
+            vs, signal = layer.forward(signal)
+            self._hidden.append(signal)
+            nets.append(vs)
+        ys, self._hidden = signal, self._hidden[:-1]
         self._alpha = Value(config.l2, "alpha", requires_grad=False)  # read at every replay: live L2
         J = self.rule.objective(vs, ys, ts)
         objective = J + functional.l2(self.params, self._alpha)  # L2's gradient: from the graph
@@ -80,17 +95,53 @@ class Session:
         # data, the grid of the regions, one sample).
         self._train = compile_graph(objective, xs + ts, self.params, reduction="mean")
         self._single = compile_graph(J, xs + ts, self.params, reduction="sum")  # one sample, no L2
-        self._logits = [compile_graph(v, xs) for v in vs]
-        self._batch = np.column_stack([self.X, self.targets])
+        # The first output's graph keeps every hidden y of its forward pass: the unit maps.
+        # (and their v, for the units' health: the first len(hidden) watched are the y's).
+        hidden = ([y for layer in self._hidden for y in layer]
+                  + [v for layer in nets[:-1] for v in layer])
+        self._logits = [compile_graph(v, xs, watch=hidden if k == 0 else ())
+                        for k, v in enumerate(vs)]
+        self._health: tuple[int, dict[str, Any]] | None = None
+        self._seen_weights: tuple[int, list[np.ndarray]] | None = None
         self._rng = np.random.default_rng(config.seed)
         self.optimizer = self._optimizer()
         self.step = 0
         self.losses: list[float] = []
         self.accuracies: list[float | None] = []
+        self.test_losses: list[float] = []
+        self.test_accuracies: list[float | None] = []
         self.status, self.message = ("running" if playing else "paused"), ""
         self._view_cache: tuple[int, dict[str, Any]] | None = None
+        self._measured: tuple[int, tuple[float, ...]] | None = None  # (step, measure())
+        self.update: dict[str, list[Any]] | None = None
+        self.divergence: dict[str, Any] | None = None
 
     # -- setting up --------------------------------------------------------------------------
+
+    def _use_data(self, X: np.ndarray, y: np.ndarray) -> None:
+        """Take ``(X, y)`` as the data, held-out rows by ``config.test_fraction``."""
+        self.X, self.y = X, y
+        self._data = {"x": finite_list(X, 4), "y": y.tolist()}  # the page's copy, made once
+        self.targets = self._targets()
+        self._batch = np.column_stack([X, self.targets])
+        self.train_rows, self.test_rows = split(len(X), self.config.test_fraction, self.config.seed)
+        self._data["test"] = self.test_rows.tolist()
+        self._train_batch = self._batch[self.train_rows]
+        self._measured = None
+        self._view_cache = None
+
+    def replace_data(self, X: np.ndarray, y: np.ndarray) -> bool:
+        """Use new points with the same weights (a point added, moved or deleted), when the network
+        fits them: as many inputs and no more classes than outputs. Returns whether it did."""
+        if X.shape[1] != self.X.shape[1]:
+            return False
+        classes = int(y.max()) + 1 if self.config.task != "regression" else 0
+        if (self.config.task == "regression") != (y.dtype.kind == "f") or classes > self.classes:
+            return False
+        if self.head.loss != "cross_entropy" and classes > 2:
+            return False
+        self._use_data(X, y)
+        return True
 
     def _targets(self) -> np.ndarray:
         """One column per target leaf of J, as the loss's row encodes a target: a label, ±1
@@ -116,6 +167,7 @@ class Session:
         if self.status == "finished" and self.step < config.max_steps:
             self.status, self.message = "paused", ""
         self._view_cache = None
+        self._measured = None  # the objective's L2 term may have changed
 
     # -- training ----------------------------------------------------------------------------
 
@@ -130,7 +182,7 @@ class Session:
             self.status = "paused"
 
     def _rows(self) -> np.ndarray | slice:
-        n, size = len(self.X), self.config.batch_size
+        n, size = len(self.train_rows), self.config.batch_size
         return slice(None) if size >= n else self._rng.choice(n, size, replace=False)
 
     def train(self, steps: int) -> int:
@@ -146,25 +198,89 @@ class Session:
                 self.message = f"finished: {self.step} steps, the limit (raise max_steps to go on)"
                 break
             rows = self._rows()
+            before = self._weights() if self.status == "paused" else None
             self.optimizer.zero_grad()
             try:
-                losses = self._train.backward(self._batch[rows])
-                full = losses if isinstance(rows, slice) else self._train.forward(self._batch)
+                losses = self._train.backward(self._train_batch[rows])
+                full = losses if isinstance(rows, slice) else self._train.forward(self._train_batch)
                 loss = float(full.mean())
                 if not math.isfinite(loss):
                     raise FloatingPointError(f"the loss became {loss}")
-                accuracy = self._accuracy(self._logits_of(self._logits, self.X))
+                accuracy = self._accuracy(self.train_rows)
+                test = self._score(self.test_rows) if len(self.test_rows) else None
                 self.optimizer.step()
             except (ArithmeticError, ValueError) as error:  # FloatingPointError is an ArithmeticError
                 self.status = "diverged"
                 self.message = (f"diverged at step {self.step + 1}: {error}. Training stopped; "
                                 f"lower the learning rate (now {self.config.lr:g}) and reset")
+                self.divergence = self._why_diverged()
                 break
             self.losses.append(loss)
             self.accuracies.append(accuracy)
+            if test is not None:
+                self.test_losses.append(test[0])
+                self.test_accuracies.append(test[1])
             self.step += 1
             done += 1
+            self.update = None if before is None else self._change(before)
         return done
+
+    def _why_diverged(self) -> dict[str, Any]:
+        """Where a diverged step first went non-finite, by the scalar engine under
+        ``autograd.detect_anomaly``: the first training sample whose forward (or else backward)
+        pass has a NaN or inf, the first node of its graph whose value is not finite, and the
+        step of its step-through page that shows that node (``/steps?index=i#step=N``)."""
+        model = self.model_copy()  # backward here must not touch the run's gradients
+        card: dict[str, Any] = {"step": self.step + 1, "sample": None, "node": None,
+                                "page_step": None,
+                                "anomaly": "every sample's forward and backward pass stayed finite"}
+        for index in self.train_rows.tolist():
+            try:
+                with autograd.detect_anomaly():
+                    J = self.sample_graph(index, model=model)[0]
+                    J.backward()
+            except FloatingPointError as error:
+                card.update(sample=index, anomaly=str(error))
+                break
+        if card["sample"] is None:
+            return card
+        tr = viz.trace(self.sample_graph(card["sample"], model=model)[0])
+        bad = [k for k, node in enumerate(tr.nodes) if not math.isfinite(node.data)]
+        if bad:
+            node = tr.nodes[bad[0]]
+            order = [step.node for step in record_steps(tr)]
+            card["node"] = {"name": tr.name(bad[0]), "op": node.op, "value": str(node.data)}
+            card["page_step"] = order.index(bad[0]) + 1 if bad[0] in order else None
+        return card
+
+    def _weights(self) -> tuple[list[list[list[float]]], list[list[float]]]:
+        net = self.network()
+        return net["weights"], net["biases"]
+
+    def _change(self, before: tuple[list[list[list[float]]], list[list[float]]]
+                ) -> dict[str, list[Any]]:
+        """Each weight's and bias's change since ``before`` (what one step's update did)."""
+        (w0, b0), (w1, b1) = before, self._weights()
+        weights = [[[b - a for a, b in zip(r0, r1)] for r0, r1 in zip(l0, l1)]
+                   for l0, l1 in zip(w0, w1)]
+        biases = [[b - a for a, b in zip(l0, l1)] for l0, l1 in zip(b0, b1)]
+        return {"step": self.step, "weights": weights, "biases": biases}
+
+    def _score(self, rows: np.ndarray) -> tuple[float, float | None]:
+        """The objective (mean J plus the L2 term) and the accuracy of the weights on ``rows``."""
+        try:
+            return float(self._train.forward(self._batch[rows]).mean()), self._accuracy(rows)
+        except (ArithmeticError, ValueError):  # weights gone to inf
+            return math.nan, None
+
+    def measure(self) -> tuple[float, float | None, float | None, float | None]:
+        """The objective (mean J plus the L2 term) and the accuracy (None for regression) of the
+        current weights on the training data, then on the held-out data (None, None without
+        any): at step 0, the initial ones."""
+        if self._measured is None or self._measured[0] != self.step:
+            test = self._score(self.test_rows) if len(self.test_rows) else (None, None)
+            self._measured = (self.step, self._score(self.train_rows) + test)
+        return self._measured[1]  # type: ignore[return-value]
 
     # -- what the page shows -----------------------------------------------------------------
 
@@ -172,11 +288,12 @@ class Session:
     def _logits_of(graphs: list[autograd.CompiledGraph], X: np.ndarray) -> np.ndarray:
         return np.stack([g.forward(X) for g in graphs], axis=1)
 
-    def _accuracy(self, logits: np.ndarray) -> float | None:
+    def _accuracy(self, rows: np.ndarray) -> float | None:
         # The row scores what J reads; the heads that read outputs have a linear output: y = v.
         if self.rule.score is None:
             return None
-        return float(np.mean(self.rule.score(logits, self.targets)))
+        logits = self._logits_of(self._logits, self.X[rows])
+        return float(np.mean(self.rule.score(logits, self.targets[rows])))
 
     def _probabilities(self, logits: np.ndarray) -> np.ndarray:
         """(points, classes): what the regions are coloured by."""
@@ -214,17 +331,75 @@ class Session:
             c1 = a1 + (np.arange(GRID) + 0.5) * (b1 - a1) / GRID
             g0, g1 = np.meshgrid(c0, c1)  # row r is x1 = c1[r]: the page flips it so that x1 goes up
             probs = self._probabilities(self._logits_of(self._logits, np.column_stack([g0.ravel(), g1.ravel()])))
-            return {"frame": frame, "grid": {"size": GRID, "probs": finite_list(probs.T, 3)}}
+            return {"frame": frame, "grid": {"size": GRID, "probs": finite_list(probs.T, 3)},
+                    "units": self._unit_maps()}
         except (ArithmeticError, ValueError):  # weights gone to inf: no picture, the message says why
             return {"frame": frame}
 
+    def _unit_maps(self) -> dict[str, Any]:
+        """Each hidden unit's output y over the plane, read from the grid's forward pass just
+        made (every ``MAP_STRIDE``-th cell each way): ``values[layer][unit]``, rows as the
+        regions' grid."""
+        cells = np.arange(MAP_STRIDE // 2, GRID, MAP_STRIDE)
+        picked = (cells[:, None] * GRID + cells[None, :]).ravel()
+        values = self._logits[0].watched()[picked]  # (cells, hidden units)
+        layers, start = [], 0
+        for layer in self._hidden:
+            layers.append([finite_list(values[:, start + j], 3) for j in range(len(layer))])
+            start += len(layer)
+        return {"size": len(cells), "values": layers}
+
+    def health(self) -> dict[str, Any]:
+        """Each hidden unit's share of training samples where it is dead (ReLU: y = 0) or
+        saturated (|φ′(v)| < ``SATURATED``, not dead), and each layer's update-to-weight ratio
+        ‖Δw‖ / ‖w‖ per step since the last time this was asked (None before that)."""
+        if self._health is not None and self._health[0] == self.step:
+            return self._health[1]
+        units: list[list[dict[str, float]]] = []
+        try:
+            self._logits[0].forward(self.X[self.train_rows])
+            watched = self._logits[0].watched()
+            count = sum(len(layer) for layer in self._hidden)
+            ys, vs, start = watched[:, :count], watched[:, count:], 0
+            for layer, activation in zip(self._hidden, self.config.activations):
+                y, v = ys[:, start:start + len(layer)], vs[:, start:start + len(layer)]
+                dead = (y == 0) if activation == "relu" else np.zeros_like(y, dtype=bool)
+                saturated = (np.abs(deltas.phi_prime(activation, v, y)) < SATURATED) & ~dead
+                units.append([{"dead": float(d), "saturated": float(t)}
+                              for d, t in zip(dead.mean(axis=0), saturated.mean(axis=0))])
+                start += len(layer)
+        except (ArithmeticError, ValueError):
+            units = []
+        weights = [np.array([[w.data for w in n.w] for n in layer.neurons])
+                   for layer in self.model.layers]
+        ratios: list[float | None] = [None] * len(weights)
+        if self._seen_weights is not None and self._seen_weights[0] < self.step:
+            steps = self.step - self._seen_weights[0]
+            ratios = [float(np.linalg.norm(w - old) / max(np.linalg.norm(w), 1e-12) / steps)
+                      for w, old in zip(weights, self._seen_weights[1])]
+            ratios = [r if math.isfinite(r) else None for r in ratios]
+        self._seen_weights = (self.step, weights)
+        result = {"units": units, "update_ratio": ratios}
+        self._health = (self.step, result)
+        return result
+
     def _curve(self) -> dict[str, list[Any]]:
-        stride = max(1, math.ceil(len(self.losses) / HISTORY_POINTS))
-        steps = list(range(1, len(self.losses) + 1, stride))
-        if steps and steps[-1] != len(self.losses):
-            steps.append(len(self.losses))
-        return {"step": steps, "loss": finite_list([self.losses[s - 1] for s in steps]),
-                "accuracy": [self.accuracies[s - 1] for s in steps]}
+        """The loss and accuracy of the weights after s updates, s from 0 to the current step
+        (thinned to about ``HISTORY_POINTS``)."""
+        loss, accuracy, test_loss, test_accuracy = self.measure()
+        losses, accuracies = self.losses + [loss], self.accuracies + [accuracy]
+        stride = max(1, math.ceil(len(losses) / HISTORY_POINTS))
+        steps = list(range(0, len(losses), stride))
+        if steps[-1] != len(losses) - 1:
+            steps.append(len(losses) - 1)
+        curve = {"step": steps, "loss": finite_list([losses[s] for s in steps]),
+                 "accuracy": [accuracies[s] for s in steps]}
+        if len(self.test_rows):
+            tests = self.test_losses + [test_loss]
+            test_accuracies = self.test_accuracies + [test_accuracy]
+            curve["test_loss"] = finite_list([tests[s] for s in steps])
+            curve["test_accuracy"] = [test_accuracies[s] for s in steps]
+        return curve
 
     def network(self) -> dict[str, Any]:
         """The layer sizes, activations, weights W[layer][unit][input] and biases."""
@@ -240,20 +415,28 @@ class Session:
         """Everything the page draws, as JSON-ready data."""
         if self._view_cache is None or self._view_cache[0] != self.step:
             self._view_cache = (self.step, self._view())
+        loss, accuracy, test_loss, test_accuracy = self.measure()
+        network = self.network()
+        fresh = self.update is not None and self.update["step"] == self.step
+        network["update"] = self.update if fresh else None
         return {
             "run": self.run,
             "step": self.step,
             "status": self.status,
             "message": self.message,
-            "loss": self.losses[-1] if self.losses else None,
-            "accuracy": self.accuracies[-1] if self.accuracies else None,
+            "loss": loss if math.isfinite(loss) else None,  # a diverged run's message says so
+            "accuracy": accuracy,
+            "test_loss": test_loss if test_loss is None or math.isfinite(test_loss) else None,
+            "test_accuracy": test_accuracy,
             "curve": self._curve(),
             "config": self.config.as_dict(),
             "task": self.config.task,
             "classes": self.classes,
             "data": self._data,
             "view": self._view_cache[1],
-            "network": self.network(),
+            "network": network,
+            "divergence": self.divergence,
+            "health": self.health(),
         }
 
     # -- one sample, by the scalar engine ----------------------------------------------------

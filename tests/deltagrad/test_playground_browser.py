@@ -296,3 +296,24 @@ def test_a_diverged_live_run_shows_a_samples_numbers(page):
         page.wait_for_selector("#sample h3")  # was: the server's 400, shown as an error
         assert page.locator("#error").is_hidden()
         assert shows_non_finite(page.inner_text("#sample h3"))  # J = ∞ (or NaN)
+
+
+def test_the_page_opens_at_step_0_with_its_loss_and_a_step_shows_its_update(page, tmp_path):
+    with serve(playing=False) as running:
+        page.goto(running.url)
+        wait_until(page, lambda: units(page) == UNITS, "the network")
+        initial = running.playground.state()["loss"]
+        assert step_count(page) == 0 and page.inner_text("#badge") == "paused"
+        assert page.inner_text("#loss") not in ("—", "") and float(page.inner_text("#loss")) == pytest.approx(initial, rel=1e-3)
+        assert page.inner_text("#accuracy").endswith("%") and page.inner_text("#play") == "play"
+        assert page.locator("#update").inner_text() == ""
+        page.click("#one")
+        wait_until(page, lambda: step_count(page) == 1, "one step")
+        wait_until(page, lambda: "step 1's update" in page.inner_text("#update"), "the update")
+        update = running.playground.state()["network"]["update"]
+        width = page.eval_on_selector("#network .edge .change", "e => Number(e.getAttribute('stroke-width'))")
+        assert update["step"] == 1 and width > 0
+        title = page.locator("#network .edge title").first.text_content()
+        assert "Δw in step 1" in title
+        page.screenshot(path=str(tmp_path / "step.png"))
+        page.goto("about:blank")  # no poll left to fail when the server stops

@@ -134,7 +134,7 @@ def test_the_data_in_the_state_is_made_once_and_is_the_data(monkeypatch):
 
     s = session(noise=0.3)
     first = s.state()
-    expected = {"x": np.round(s.X, 4).tolist(), "y": s.y.tolist()}  # by hand: the points rounded to 4 places
+    expected = {"x": np.round(s.X, 4).tolist(), "y": s.y.tolist(), "test": []}  # by hand: the points rounded to 4 places
     assert json.dumps(first["data"]) == json.dumps(expected)
     calls = []
     real_finite_list = session_module.finite_list
@@ -241,7 +241,7 @@ def test_a_bad_setting_is_a_400_naming_it_and_training_goes_on(server, change, n
     (b"{not json", {}, 400), (b'{"lr": NaN}', {}, 400), (b"\xff\xfe", {}, 400),
     (b'{"lr": 0.1}', {"Content-Type": "text/plain"}, 415),
     (b'{"lr": 0.1}', {"Origin": "http://evil.example"}, 403),
-    (b"{" + b" " * 20000 + b"}", {}, 413),
+    (b"{" + b" " * 70000 + b"}", {}, 413),  # MAX_BODY: 64 KiB
 ])
 def test_a_bad_body_is_refused(server, raw, headers, code):
     status, body, _ = request(server, "POST", "/api/config", raw=raw, headers=headers)
@@ -256,7 +256,8 @@ def test_controls_and_versions(server):
     assert unchanged == {"unchanged": True, "version": state["version"]}
     _, answer, _ = request(server, "POST", "/api/control", {"action": "step", "count": 5})
     _, state, _ = request(server, "GET", "/api/state")
-    assert state["step"] == 5 and len(state["curve"]["loss"]) == 5 and state["version"] == answer["version"]
+    assert state["step"] == 5 and state["curve"]["step"] == [0, 1, 2, 3, 4, 5]
+    assert state["version"] == answer["version"]
     for body, name in (({"action": "jump"}, "action"), ({"action": "step", "count": 0}, "count"),
                        ({"action": "step", "count": 10**6}, "count"), ({"action": "play", "x": 1}, "x")):
         status, error, _ = request(server, "POST", "/api/control", body)
@@ -428,7 +429,8 @@ def test_the_record_page_is_self_contained_and_holds_the_run(tmp_path):
     again = Session(config)  # the same run, trained again: the same numbers
     again.train(5)
     snapshot = data["snapshots"][1]
-    assert snapshot["loss"] == again.losses[-1]
+    assert snapshot["loss"] == again.measure()[0]  # the weights after 5 updates
+    assert data["snapshots"][0]["loss"] == again.losses[0]  # step 0 shows the initial loss
     i = done.samples[0]
     assert snapshot["samples"][str(i)]["layers"][0]["units"][0]["delta"] == again.sample(i)["layers"][0]["units"][0]["delta"]
 
@@ -499,7 +501,7 @@ def test_every_setting_has_its_option_and_the_help_shows_config_s_defaults():
     from deltagrad.playground.command import SETTINGS
     from deltagrad.playground.config import CHECKS, OPTIMIZERS
 
-    assert set(SETTINGS) | {"dataset", "activations"} == set(CHECKS)
+    assert set(SETTINGS) | {"dataset", "data"} == set(CHECKS)  # DATASET gives these two
     args = build_parser().parse_args(["playground"])
     assert all(hasattr(args, name) for name in SETTINGS)
     subparsers = build_parser()._subparsers._group_actions[0]

@@ -113,3 +113,57 @@ def test_a_huge_sample_count_is_refused_naming_the_argument(make, name):
 def test_the_largest_allowed_count_works():
     X, y = data.sine(data.MAX_SAMPLES)
     assert X.shape == (data.MAX_SAMPLES, 1) and y.shape == (data.MAX_SAMPLES,)
+
+
+# -- your own data: CSV ------------------------------------------------------------------------
+
+
+def test_a_csv_with_a_header_gives_classes():
+    X, y = data.parse_csv("x0, x1, label\n0.5,1,0\n\n# a comment\n-2,3e-1,1\n1,1,2\n")
+    assert X.tolist() == [[0.5, 1.0], [-2.0, 0.3], [1.0, 1.0]] and y.tolist() == [0, 1, 2]
+    assert y.dtype == np.int64
+
+
+def test_without_a_header_and_with_real_labels_it_is_regression():
+    X, y = data.parse_csv("1,2,0.5\n3,4,-1.25\n")
+    assert X.shape == (2, 2) and y.dtype == np.float64 and y.tolist() == [0.5, -1.25]
+
+
+def test_labels_minus_one_and_one_are_classes_0_and_1():
+    assert data.parse_csv("0,0,-1\n1,1,1\n")[1].tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("a,b,c\n1,2,0\n1,x,1\n", 3, "column 2"),          # the header counted: line 3
+    ("1,2,0\n\n1,2\n", 3, "2 columns"),                 # a blank line counted too
+    ("a,b,c\n1,2,0\n1,nan,1\n", 3, "finite"),
+    ("1,2,0\n1,2,-2\n", 2, "negative"),
+    ("1,2,0\n1,inf,1\n", 2, "finite"),
+])
+def test_a_bad_line_is_named_by_its_own_line_number(text, line, words):
+    with pytest.raises(ValueError, match=rf"pasted, line {line}\b.*{words}"):
+        data.parse_csv(text, source="pasted")
+
+
+def test_limits_on_rows_and_columns():
+    with pytest.raises(ValueError, match="line 4.*at most 2"):  # the third data row, after a header
+        data.parse_csv("h,h,h\n1,1,0\n2,2,0\n3,3,1\n4,4,1\n", max_rows=2, source="s")
+    with pytest.raises(ValueError, match="line 1: 4 columns; at most 3"):
+        data.parse_csv("1,2,3,0\n", max_columns=3)
+    with pytest.raises(ValueError, match="no data rows"):
+        data.parse_csv("x0,x1,label\n\n")
+    with pytest.raises(ValueError, match="line 1.*one column"):
+        data.parse_csv("1\n2\n")
+
+
+def test_read_csv_names_the_file(tmp_path):
+    path = tmp_path / "points.csv"
+    path.write_text("x,y,label\n0,0,0\n1,1,one\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"points\.csv, line 3"):
+        data.read_csv(path)
+    path.write_text("\ufeffx,y,label\n0,0,0\n1,1,1\n", encoding="utf-8")  # a BOM, as Excel writes
+    X, y = data.read_csv(path)
+    assert X.shape == (2, 2) and y.tolist() == [0, 1]
+    path.write_bytes(b"\xff\xfe1,2,0\n")
+    with pytest.raises(ValueError, match="UTF-8"):
+        data.read_csv(path)

@@ -124,6 +124,12 @@
   function setupControls() {
     fillSelect($("dataset"), Object.keys(options.datasets));
     fillSelect($("optimizer"), options.optimizers);
+    const classes = Array.from({ length: options.limits.classes }, (_, c) => String(c));
+    fillSelect($("point-class"), classes, Object.fromEntries(classes.map((c) => [c, "class " + c])));
+    $("use-csv").addEventListener("click", () => send("/api/config", { data: { csv: $("csv").value } }));
+    for (const what of ["model", "torch", "run"]) {
+      $("export-" + what).href = "/api/export/" + what + "?token=" + encodeURIComponent(TOKEN);
+    }
     for (const input of document.querySelectorAll("#controls [data-setting]")) {
       input.addEventListener("change", () => {
         const value = input.tagName === "SELECT" ? input.value : readNumber(input);
@@ -172,7 +178,9 @@
   }
 
   function syncControls(config) {
-    const task = options.datasets[config.dataset].task;
+    const task = config.task;
+    const names = Object.keys(options.datasets);
+    fillSelect($("dataset"), config.dataset === options.custom ? names.concat([options.custom]) : names);
     const heads = Object.keys(options.heads).filter((h) => options.heads[h].tasks.includes(task));
     const labels = Object.fromEntries(Object.entries(options.heads).map(([k, h]) => [k, h.label]));
     fillSelect($("head"), heads, labels);
@@ -187,7 +195,11 @@
   function drawStatus(s) {
     $("step").textContent = s.step;
     $("loss").textContent = fmt(s.loss);
-    $("accuracy").textContent = s.accuracy === null || s.accuracy === undefined ? "—" : (100 * s.accuracy).toFixed(1) + "%";
+    const share1 = (a) => (a === null || a === undefined ? "—" : (100 * a).toFixed(1) + "%");
+    $("accuracy").textContent = share1(s.accuracy);
+    $("test-status").hidden = !(s.data && s.data.test && s.data.test.length);
+    $("test-loss").textContent = fmt(s.test_loss);
+    $("test-accuracy").textContent = share1(s.test_accuracy);
     const badge = $("badge");
     badge.textContent = s.status;
     badge.className = "badge " + s.status;
@@ -196,6 +208,35 @@
     const message = $("message");
     message.textContent = s.message || "";
     message.hidden = !s.message;
+    drawDivergence(s.divergence);
+  }
+
+  // Why a run diverged: the scalar engine's first non-finite sample and node, with a link to that
+  // sample's step-through page at that node.
+  function drawDivergence(card) {
+    const box = $("divergence");
+    box.hidden = !card;
+    if (!card) { box.replaceChildren(); return; }
+    if (box.dataset.step === String(card.step) && box.dataset.sample === String(card.sample)) return;
+    box.dataset.step = card.step;
+    box.dataset.sample = card.sample;
+    box.replaceChildren(el("h3", {}, "Why it diverged"),
+      el("p", {}, "The loss of step " + card.step + " was not finite (NaN or ∞). " +
+         (card.sample === null ? "No single sample's graph was: " + card.anomaly + "."
+          : "The first training sample whose graph went non-finite is #" + card.sample +
+            " (the scalar engine under anomaly detection says: " + card.anomaly.replace(/^detect_anomaly: /, "") +
+            ").")));
+    if (card.node) {
+      box.append(el("p", {}, "Its first node whose value is not finite: " + card.node.name + " = " + card.node.value +
+        (card.node.op ? " (made by " + card.node.op + ")" : "") +
+        ". Too large a learning rate makes the weights grow at each step until a product overflows."));
+    }
+    if (card.sample !== null && !recording) {
+      const step = card.page_step ? "#step=" + card.page_step : "";
+      box.append(el("a", { id: "divergence-link", target: "_blank", rel: "noopener",
+                           href: "/steps?index=" + card.sample + "&token=" + encodeURIComponent(TOKEN) + step },
+                    "open sample #" + card.sample + "'s graph at that node ↗"));
+    }
   }
 
   // -- the data and the regions ------------------------------------------------------------
@@ -218,14 +259,16 @@
         g.stroke();
       }
       pixels = X.map((row, i) => [px(row[0]), py(Y[i])]);
-      pixels.forEach(([x, y]) => dot(g, x, y, "rgb(8,119,189)"));
+      const held = new Set(s.data.test || []);
+      pixels.forEach(([x, y], i) => dot(g, x, y, "rgb(8,119,189)", held.has(i)));
     } else {
       if (s.view.grid) regions(g, s.view.grid, W, H);
       const px = (x) => ((x - f.x0[0]) / (f.x0[1] - f.x0[0])) * W;
       const py = (y) => H - ((y - f.x1[0]) / (f.x1[1] - f.x1[0])) * H;
       axes(g, px(0), py(0), W, H);
       pixels = X.map((row) => [px(row[0]), py(row[1])]);
-      pixels.forEach(([x, y], i) => dot(g, x, y, "rgb(" + CLASS_RGB[Y[i]] + ")"));
+      const held = new Set(s.data.test || []);
+      pixels.forEach(([x, y], i) => dot(g, x, y, "rgb(" + CLASS_RGB[Y[i]] + ")", held.has(i)));
     }
     if (recording) {
       g.setLineDash([3, 3]); g.strokeStyle = "#475467"; g.lineWidth = 1.5;
@@ -271,8 +314,13 @@
     if (y0 > 0 && y0 < H) { g.moveTo(0, y0); g.lineTo(W, y0); }
     g.stroke();
   }
-  function dot(g, x, y, color) {
+  function dot(g, x, y, color, hollow) {
     g.beginPath(); g.arc(x, y, 4, 0, 2 * Math.PI);
+    if (hollow) {  // a held-out (test) point: only its outline
+      g.fillStyle = "#fff"; g.fill();
+      g.strokeStyle = color; g.lineWidth = 2; g.stroke();
+      return;
+    }
     g.fillStyle = color; g.fill();
     g.strokeStyle = "#fff"; g.lineWidth = 1.2; g.stroke();
   }
@@ -281,16 +329,105 @@
     g.beginPath(); g.arc(p[0], p[1], radius, 0, 2 * Math.PI); g.stroke();
   }
 
-  $("data").addEventListener("click", (event) => {
+  // -- your own points: click to add, drag to move, right-click or Delete to remove -----------
+
+  let dragging = null;   // {index, moved, sent} while a point is held
+  let pressed = null;    // where a press on an empty spot started
+
+  function canvasPoint(event) {
     const canvas = $("data"), box = canvas.getBoundingClientRect();
-    const x = (event.clientX - box.left) * (canvas.width / box.width);
-    const y = (event.clientY - box.top) * (canvas.height / box.height);
+    return [(event.clientX - box.left) * (canvas.width / box.width),
+            (event.clientY - box.top) * (canvas.height / box.height)];
+  }
+  function nearest([x, y]) {
     let best = null, bestDistance = 14 * 14;
     pixels.forEach(([px, py], i) => {
       const d = (px - x) ** 2 + (py - y) ** 2;
       if (d < bestDistance) { best = i; bestDistance = d; }
     });
-    if (best !== null) select(best);
+    return best;
+  }
+  const editable = () => !recording && state && state.task !== "regression" && state.view && state.view.frame.x1;
+  function toData([px, py]) {
+    const f = state.view.frame, canvas = $("data");
+    const round = (v) => Math.round(v * 1e4) / 1e4;
+    return [round(f.x0[0] + (px / canvas.width) * (f.x0[1] - f.x0[0])),
+            round(f.x1[0] + ((canvas.height - py) / canvas.height) * (f.x1[1] - f.x1[0]))];
+  }
+  function ownPoints() {
+    return { x: state.data.x.map((row) => row.slice()), y: state.data.y.slice() };
+  }
+  async function sendPoints(points) {
+    // The next edit starts from these points, even before the server's state comes back.
+    state.data = Object.assign({}, state.data, { x: points.x, y: points.y, test: [] });
+    try {
+      await call("POST", "/api/points", points);
+      showError("");
+      version = null;
+      syncControls((await call("GET", "/api/config")).config);
+      draw(await call("GET", "/api/state"));
+      if (selected !== null) fetchDetail();
+    } catch (error) {
+      showError(error.message);
+    }
+  }
+  function removePoint(index) {
+    const points = ownPoints();
+    points.x.splice(index, 1);
+    points.y.splice(index, 1);
+    if (selected === index) { selected = null; detail = null; showSample(); }
+    else if (selected !== null && selected > index) selected -= 1;
+    sendPoints(points);
+  }
+
+  $("data").addEventListener("mousedown", (event) => {
+    if (event.button !== 0 || !state) return;
+    const at = canvasPoint(event), index = nearest(at);
+    if (index !== null) {
+      select(index);
+      if (editable()) dragging = { index, moved: false, sent: 0 };
+    } else if (editable()) {
+      pressed = { at, shift: event.shiftKey };
+    }
+  });
+  $("data").addEventListener("mousemove", (event) => {
+    if (!dragging) return;
+    const at = canvasPoint(event);
+    dragging.moved = true;
+    state.data.x[dragging.index] = toData(at);
+    pixels[dragging.index] = at;
+    drawData(state);
+    if (Date.now() - dragging.sent > 150) {  // the δ's follow the point while it moves
+      dragging.sent = Date.now();
+      sendPoints(ownPoints());
+    }
+  });
+  window.addEventListener("mouseup", (event) => {
+    if (dragging) {
+      if (dragging.moved) sendPoints(ownPoints());
+      dragging = null;
+    } else if (pressed && event.target === $("data")) {
+      const points = ownPoints(), picked = Number($("point-class").value);
+      const classes = Math.max(2, state.classes);
+      points.x.push(toData(pressed.at));
+      points.y.push(pressed.shift ? (picked + 1) % classes : picked);
+      sendPoints(points);
+    }
+    pressed = null;
+  });
+  $("data").addEventListener("contextmenu", (event) => {
+    if (!editable()) return;
+    const index = nearest(canvasPoint(event));
+    if (index === null) return;
+    event.preventDefault();
+    removePoint(index);
+  });
+  document.addEventListener("keydown", (event) => {
+    const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement.tagName);
+    if ((event.key === "Delete" || event.key === "Backspace") && !typing && selected !== null && editable()) {
+      event.preventDefault();
+      removePoint(selected);
+    }
   });
 
   // -- loss and accuracy -------------------------------------------------------------------
@@ -302,11 +439,13 @@
     g.font = "11px system-ui, sans-serif"; g.fillStyle = "#667085";
     g.strokeStyle = "#d0d7de"; g.strokeRect(left, top, w, h);
     const steps = s.curve.step, losses = s.curve.loss, accuracies = s.curve.accuracy;
+    const testLosses = s.curve.test_loss || [], testAccuracies = s.curve.test_accuracy || [];
+    document.querySelector(".test-key").hidden = !s.curve.test_loss;
     const last = Math.max(10, steps.length ? steps[steps.length - 1] : 0);
     const sx = (step) => left + (step / last) * w;
     g.textAlign = "left"; g.fillText("0", left, H - 6);
     g.textAlign = "right"; g.fillText("step " + last, left + w, H - 6);
-    const finite = losses.filter((v) => v !== null && v > 0);
+    const finite = losses.concat(testLosses).filter((v) => v !== null && v > 0);
     if (finite.length) {
       let lo = Math.log10(Math.min(...finite)), hi = Math.log10(Math.max(...finite));
       if (hi - lo < 0.5) { lo -= 0.25; hi += 0.25; }
@@ -317,6 +456,11 @@
       g.strokeStyle = LOSS; g.lineWidth = 1.6; g.beginPath();
       steps.forEach((step, i) => { const v = losses[i]; if (v !== null && v > 0) g.lineTo(sx(step), sy(v)); });
       g.stroke();
+      if (testLosses.length) {  // the held-out data's: dashed
+        g.setLineDash([5, 3]); g.beginPath();
+        steps.forEach((step, i) => { const v = testLosses[i]; if (v !== null && v > 0) g.lineTo(sx(step), sy(v)); });
+        g.stroke(); g.setLineDash([]);
+      }
     }
     if (accuracies.length && accuracies[0] !== null) {
       const sy = (a) => top + h - a * h;
@@ -326,6 +470,11 @@
       g.strokeStyle = "#2ca02c"; g.lineWidth = 1.6; g.beginPath();
       steps.forEach((step, i) => g.lineTo(sx(step), sy(accuracies[i])));
       g.stroke();
+      if (testAccuracies.length && testAccuracies[0] !== null) {
+        g.setLineDash([5, 3]); g.beginPath();
+        steps.forEach((step, i) => g.lineTo(sx(step), sy(testAccuracies[i])));
+        g.stroke(); g.setLineDash([]);
+      }
     }
   }
 
@@ -346,8 +495,8 @@
     const shape = layout(net.sizes);
     root.setAttribute("viewBox", "0 0 " + shape.W + " " + shape.H);
     root.replaceChildren();
-    const edges = svg("g"), units = svg("g"), labels = svg("g");
-    root.append(labels, edges, units);
+    const edges = svg("g"), units = svg("g"), labels = svg("g"), maps = svg("g");
+    root.append(labels, edges, units, maps);
     const count = net.sizes.length;
     net.sizes.forEach((n, k) => {
       const name = k === 0 ? "input" : k === count - 1 ? "output" : "hidden " + k;
@@ -364,7 +513,8 @@
           const group = svg("g", { class: "edge", "data-layer": k, "data-unit": j, "data-input": i });
           const ends = { x1: shape.xs[k], y1: shape.ys[k][i], x2: shape.xs[k + 1], y2: shape.ys[k + 1][j] };
           const wire = svg("line", Object.assign({ class: "wire" }, ends));
-          group.append(svg("line", Object.assign({ class: "hit" }, ends)), wire, svg("title"));
+          const change = svg("line", Object.assign({ class: "change" }, ends));
+          group.append(svg("line", Object.assign({ class: "hit" }, ends)), wire, change, svg("title"));
           edges.append(group);
           wires[k][j].push(group);
         }
@@ -376,25 +526,120 @@
       const label = svg("text", { x: shape.xs[k], y: shape.ys[k][j] });
       label.textContent = k === 0 ? "x" + j : shape.radius >= 11 ? SHORT[net.activations[k - 1]] : "";
       group.append(circle, label, svg("title"));
+      if (k > 0 && k < count - 1) {  // a hidden unit: its output over the plane, beside it
+        const size = Math.min(30, 2 * shape.radius + 6);
+        maps.append(svg("image", { class: "map", x: shape.xs[k] + shape.radius + 3, y: shape.ys[k][j] - size / 2,
+                                   width: size, height: size, "data-layer": k - 1, "data-unit": j }));
+      }
       units.append(group);
       return group;
     }));
     built = { key: JSON.stringify([net.sizes, net.activations]), wires, circles };
   }
 
+  // A hidden unit's output y over the plane (16 x 16 cells) as an image: the weight colours by
+  // sign, stronger where |y| is larger (relative to the unit's own largest |y|).
+  function mapImage(values, size) {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = size;
+    const image = new ImageData(size, size), biggest = largest(values);
+    const hex = (c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+    const plus = hex(POSITIVE), minus = hex(NEGATIVE);
+    values.forEach((y, cell) => {
+      const r = Math.floor(cell / size), c = cell % size, at = 4 * ((size - 1 - r) * size + c);
+      const rgb = y === null ? [152, 162, 179] : y >= 0 ? plus : minus, a = y === null ? 1 : share(y, biggest);
+      for (let m = 0; m < 3; m++) image.data[at + m] = Math.round(255 - a * (255 - rgb[m]));
+      image.data[at + 3] = 255;
+    });
+    canvas.getContext("2d").putImageData(image, 0, 0);
+    return canvas.toDataURL();
+  }
+
+  function paintMaps(units) {
+    if (!built) return;
+    for (const node of $("network").querySelectorAll("image.map")) {
+      const k = Number(node.dataset.layer), j = Number(node.dataset.unit);
+      const values = units && units.values[k] ? units.values[k][j] : null;
+      node.setAttribute("visibility", values ? "visible" : "hidden");
+      if (values) node.setAttribute("href", mapImage(values, units.size));
+    }
+    if (focus && focus.kind === "map") showMap();
+  }
+
+  function showMap() {
+    const box = $("explain"), units = state && state.view.units;
+    box.replaceChildren();
+    if (!units) return;
+    const values = units.values[focus.layer][focus.unit];
+    box.dataset.kind = "map";
+    const big = el("img", { class: "big-map", src: mapImage(values, units.size), width: 192, height: 192,
+                            alt: "the output of " + unitName(focus.layer, focus.unit) + " over the plane" });
+    const finite = values.filter((v) => v !== null);
+    box.append(line("formula", "y of " + unitName(focus.layer, focus.unit) + " over the plane (x0 →, x1 ↑)"), big,
+               line("note", "from " + fmt(Math.min(...finite)) + " to " + fmt(Math.max(...finite)) +
+                    ": the colour of w > 0 where y > 0, of w < 0 where y < 0, paler near 0. " +
+                    "Click another unit's map to compare."));
+  }
+
+  let mapsDrawn = null;  // the view whose maps are painted
   function drawNetwork(net) {
-    if (!built || built.key !== JSON.stringify([net.sizes, net.activations])) buildNetwork(net);
+    if (!built || built.key !== JSON.stringify([net.sizes, net.activations])) { buildNetwork(net); mapsDrawn = null; }
+    if (state && state.view !== mapsDrawn) { mapsDrawn = state.view; paintMaps(state.view.units); }
     const biggest = largest(net.weights.flat(2));
+    const update = net.update || null;  // the last step's change of each weight, after a "step"
+    const moved = update ? largest(update.weights.flat(2)) : 1;
+    showUpdate(update);
     net.weights.forEach((W, k) => W.forEach((row, j) => row.forEach((w, i) => {
       const group = built.wires[k][j][i], wire = group.children[1], a = share(w, biggest);
       wire.setAttribute("stroke", isNaN(w) ? NOT_A_NUMBER : w >= 0 ? POSITIVE : NEGATIVE);
       wire.setAttribute("stroke-width", (0.4 + 5 * a).toFixed(2));
       wire.setAttribute("stroke-opacity", (0.35 + 0.55 * a).toFixed(2));
       const gradient = detail && detail.layers[k] ? ", ∂J/∂w = " + fmt(detail.layers[k].units[j].grad_w[i]) : "";
-      group.lastChild.textContent = unitName(k, j) + ".w" + i + " = " + fmt(w) + gradient;
+      const step = update ? update.weights[k][j][i] : null;
+      const change = group.children[2];
+      change.setAttribute("stroke-width", step === null ? "0" : (0.5 + 4 * share(step, moved)).toFixed(2));
+      change.setAttribute("visibility", step === null ? "hidden" : "visible");
+      const moving = step === null ? "" : ", Δw in step " + update.step + " = " + fmt(step);
+      group.lastChild.textContent = unitName(k, j) + ".w" + i + " = " + fmt(w) + gradient + moving;
       group.classList.toggle("selected", !!focus && focus.kind === "edge" && focus.layer === k && focus.unit === j && focus.input === i);
     })));
     paintUnits();
+  }
+
+  function showUpdate(update) {
+    const note = $("update");
+    note.replaceChildren();
+    if (!update) return;
+    let most = null;
+    update.weights.forEach((W, k) => W.forEach((row, j) => row.forEach((d, i) => {
+      if (most === null || !(Math.abs(d) <= Math.abs(most.d))) most = { d, name: unitName(k, j) + ".w" + i };
+    })));
+    note.append(el("b", {}, "step " + update.step + "'s update"), document.createTextNode(
+      ": the dashed lines' width ∝ |Δw| (Δw = −η·∂J/∂w for SGD). The largest: Δ" + most.name + " = " +
+      fmt(most.d) + ". Hover an edge for its Δw."));
+  }
+
+  const percent = (a) => (a === null || a === undefined ? "—" : (100 * a).toFixed(0) + "%");
+
+  // The units' health: per hidden unit, where it is dead or saturated; per layer, how big a step
+  // is next to the weights (about 1e-3 is healthy; far above: too large a learning rate).
+  function drawHealth(s) {
+    const box = $("health");
+    box.replaceChildren();
+    if (!s.health || !s.health.units.length) return;
+    const table = el("table");
+    const head = el("tr");
+    ["layer", "‖Δw‖/‖w‖ per step", "dead (y = 0)", "saturated (|φ′| < 0.01)"].forEach((t) => head.append(el("th", {}, t)));
+    table.append(head);
+    s.network.sizes.slice(1).forEach((n, k) => {
+      const units = s.health.units[k] || [];
+      const list = (key) => units.map((u, j) => (u[key] > 0 ? "N" + j + " " + percent(u[key]) : "")).filter(Boolean).join(", ") || "—";
+      const row = el("tr");
+      [ "L" + k, fmt(s.health.update_ratio[k]), units.length ? list("dead") : "", units.length ? list("saturated") : ""]
+        .forEach((t) => row.append(el("td", {}, t)));
+      table.append(row);
+    });
+    box.append(table);
   }
 
   function paintUnits() {
@@ -413,13 +658,23 @@
         fill = isNaN(u.delta) ? NOT_A_NUMBER : "rgb(" + shade.join(",") + ")";
         title += ": v = " + fmt(u.v) + ", y = " + fmt(u.y) + ", δ = " + fmt(u.delta);
       }
+      const health = state && state.health && k >= 0 && state.health.units[k] ? state.health.units[k][j] : null;
+      const ring = !health ? "" : health.dead > 0.5 ? "dead" : health.saturated > 0.5 ? "saturated" : "";
+      if (health) title += " · dead on " + percent(health.dead) + ", saturated on " + percent(health.saturated) + " of the samples";
       group.firstChild.setAttribute("fill", fill);
+      group.classList.toggle("dead", ring === "dead");
+      group.classList.toggle("saturated", ring === "saturated");
       group.lastChild.textContent = title;
       group.classList.toggle("selected", !!focus && focus.kind === "unit" && focus.layer === k && focus.unit === j);
     }));
   }
 
   $("network").addEventListener("click", (event) => {
+    if (event.target.classList.contains("map")) {  // a unit's map: enlarged in the explanation box
+      focus = { kind: "map", layer: Number(event.target.dataset.layer), unit: Number(event.target.dataset.unit) };
+      showMap();
+      return;
+    }
     const unit = event.target.closest(".unit"), edge = event.target.closest(".edge");
     if (unit) focus = { kind: "unit", layer: Number(unit.dataset.layer), unit: Number(unit.dataset.unit) };
     else if (edge) focus = { kind: "edge", layer: Number(edge.dataset.layer), unit: Number(edge.dataset.unit), input: Number(edge.dataset.input) };
@@ -517,6 +772,7 @@
   }
 
   function explain() {
+    if (focus && focus.kind === "map") { showMap(); return; }
     const box = $("explain");
     box.replaceChildren();
     if (!focus || !detail) return;
@@ -584,6 +840,7 @@
     drawData(s);
     drawCurves(s);
     drawNetwork(s.network);
+    drawHealth(s);
     if (!recording && selected !== null && Date.now() - detailAsked > DETAIL_MS) fetchDetail();
   }
 
