@@ -79,6 +79,7 @@ CSS = """
 .deltagrad-steps tr.dg-pending td.grad { color: #aaaaaa; }
 .deltagrad-steps tr.dg-hidden td.grad { color: #6a3fb5; font-weight: bold; }
 .deltagrad-steps text.dg-yours { font-size: 13px; font-weight: bold; fill: #6a3fb5; }
+.deltagrad-steps text.dg-yours.mark { font-size: 9px; cursor: help; }
 .deltagrad-steps text.dg-yours.right { fill: #1c7c2c; }
 .deltagrad-steps text.dg-yours.wrong { fill: #b00020; }
 .deltagrad-steps span.dg-yours { display: block; font-weight: bold; color: #6a3fb5; }
@@ -174,28 +175,33 @@ function deltagradSteps(root) {
       tr.addEventListener("click", function () { pick(i); });
     });
   }
-  // A learner's own number (data.yours) under its box, beside its table row's grad cell, or in
-  // its row of the table view; placed again after a fold or unfold.
+  // A learner's own number (data.yours): under a box, as text; beside a neuron table's row, where
+  // the tables stand close together, as a small mark whose tooltip holds the number (the step's
+  // lines say it in full); in a row of the table view, as text. Placed again after an unfold.
   var yours = {};
   function placeYours() {
     yours = {};
     Object.keys(data.yours || {}).forEach(function (i) {
       var target = values[i];
       if (!("yours" in data.yours[i]) || !target) { return; }
-      var el;
+      var el, row = Array.isArray(target);
       if (svg) {
-        var row = Array.isArray(target), cell = row ? target[target.length - 1] : target;
-        var box = cell.getBBox();
+        var cell = row ? target[target.length - 1] : target, box = cell.getBBox();
         el = document.createElementNS(svg.namespaceURI, "text");
-        el.setAttribute("x", row ? box.x + box.width + 4 : box.x + box.width / 2);
-        el.setAttribute("y", row ? box.y + box.height - 4 : box.y + box.height + 13);
+        el.setAttribute("x", row ? box.x + box.width + 2 : box.x + box.width / 2);
+        el.setAttribute("y", row ? box.y + box.height - 3 : box.y + box.height + 13);
         el.setAttribute("text-anchor", row ? "start" : "middle");
+        var tip = document.createElementNS(svg.namespaceURI, "title");
+        tip.textContent = "yours: " + data.yours[i].yours;
+        el.appendChild(tip);
+        el.appendChild(document.createElementNS(svg.namespaceURI, "tspan"));
         cell.parentNode.appendChild(el);  // beside the node's group: its last text is the grad
       } else {
         el = document.createElement("span");
         target.querySelector("td").appendChild(el);
       }
       el.classList.add("dg-yours");
+      if (row) { el.classList.add("mark"); }
       yours[i] = el;
     });
   }
@@ -393,7 +399,9 @@ function deltagradSteps(root) {
     }
     Object.keys(yours).forEach(function (i) {
       var y = data.yours[i], open = upTo > groupOf(data.final[i]);  // its final gradient is shown
-      yours[i].textContent = "yours: " + y.yours + (open ? (y.right ? " \u2713" : " \u2717") : "");
+      var mark = open ? (y.right ? "\u2713" : "\u2717") : "";
+      var shown = yours[i].classList.contains("mark") ? mark || "\u2022" : "yours: " + y.yours + (mark && " " + mark);
+      (yours[i].querySelector("tspan") || yours[i]).textContent = shown;
       yours[i].classList.toggle("right", open && y.right);
       yours[i].classList.toggle("wrong", open && !y.right);
     });
