@@ -191,9 +191,11 @@ function deltagradSteps(root) {
         el.setAttribute("x", row ? box.x + box.width + 2 : box.x + box.width / 2);
         el.setAttribute("y", row ? box.y + box.height - 3 : box.y + box.height + 13);
         el.setAttribute("text-anchor", row ? "start" : "middle");
-        var tip = document.createElementNS(svg.namespaceURI, "title");
-        tip.textContent = "yours: " + data.yours[i].yours;
-        el.appendChild(tip);
+        if (row) {  // the mark's tooltip: the number
+          var tip = document.createElementNS(svg.namespaceURI, "title");
+          tip.textContent = "yours: " + data.yours[i].yours;
+          el.appendChild(tip);
+        }
         el.appendChild(document.createElementNS(svg.namespaceURI, "tspan"));
         cell.parentNode.appendChild(el);  // beside the node's group: its last text is the grad
       } else {
