@@ -103,7 +103,7 @@ def _pow(a: float, b: float) -> float:  # 0 to a negative power: Python's ZeroDi
 
 
 def _pow_derivative(y: Any, a: Any, b: Any) -> tuple:
-    # ∂/∂a = b·a^(b−1): infinite at a = 0 for 0 < b < 1 (sqrt's slope); b·y/a where a^(b−1)
+    # ∂/∂a = b·a^(b−1): infinite at a = 0 for 0 < b < 1 (as sqrt's); b·y/a where a^(b−1)
     # overflows a float. ∂/∂b = y·ln a: its limit 0 at a = 0, NaN for a < 0 (integer b only).
     zero = float(a) == 0
     try:
@@ -159,13 +159,13 @@ def _softplus(a: float) -> float:
 
 def stable_tanh_derivative(y: Any, a: Any) -> tuple:
     """tanh'(x) = 1 − y², computed as 4e/(1 + e)² with e = e^(−2|x|): the same number without
-    the cancellation of 1 − y² where tanh rounds to ±1 (x = 20: 1 − y² is 0.0, tanh' 1.7e-17)."""
+    the cancellation in 1 − y² as tanh rounds to ±1 (x = 20: 1 − y² is 0, tanh' 1.7e-17)."""
     e = exp(-2.0 * abs(a))
     return (4.0 * e / (1.0 + e) ** 2,)
 
 
 def stable_sigmoid_derivative(y: Any, a: Any) -> tuple:
-    """σ'(x) = y(1 − y), computed as y·σ(−x) (1 − σ(x) is σ(−x)): the same number, without the
+    """σ'(x) = y(1 − y), computed as y·σ(−x), as 1 − σ(x) = σ(−x): the same number, no
     cancellation of 1 − y where σ rounds to 1 (x > 37: 1 − y is 0.0, σ'(40) ≈ 4.2e-18)."""
     return (y * sigmoid(-a),)
 
