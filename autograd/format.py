@@ -25,7 +25,8 @@ from typing import Any, Iterable, Sequence
 from . import validate
 
 __all__ = ["format_number", "format_fixed", "choose_decimals", "Check", "format_table", "NumberFormat",
-           "APPROX_MARK", "written_digits", "agrees_to_written"]
+           "APPROX_MARK", "written_digits", "agrees_to_written",
+           "GradedAnswer"]
 
 # A hand check "Σ a_i·b_i = c": the terms (a_i, b_i) and the result c (a sum is terms (a_i, 1.0)).
 Check = tuple[Sequence[tuple[float, float]], float]
@@ -199,6 +200,18 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 # -- reading a number someone wrote -------------------------------------------------------------
 
 FLOAT_NOISE = 1e-9  # relative: a computer's own rounding (17-digit numbers summed in another order)
+
+
+@dataclass(frozen=True)
+class GradedAnswer:
+    """One graded answer of a learner: a row of ``nn.deltas.check``'s and ``viz.diagnose``'s
+    reports (both grade to the digits written, :func:`agrees_to_written`)."""
+
+    name: str  # the quantity, as the learner named it (``L0.N1.delta``, ``w1``)
+    yours: float  # the learner's number
+    correct: float  # the right one
+    verdict: str  # one of the grader's verdicts: correct, carried, sign, ...
+    why: str  # one sentence with the numbers
 
 
 def written_digits(written: Any, name: str = "written") -> tuple[float, int]:

@@ -38,7 +38,8 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from autograd import Value, validate
-from autograd.format import agrees_to_written, format_number, format_table, written_digits
+from autograd.format import (GradedAnswer, agrees_to_written, format_number, format_table,
+                             written_digits)
 
 from .deltas import HAND_ACTIVATIONS, LOSSES, Sample, objective, sample
 from .layers import MLP
@@ -59,23 +60,7 @@ Getter = Callable[[str], float]
 Mistake = tuple[str, float, str]  # (verdict, the value that mistake gives, why)
 
 
-@dataclass(frozen=True)
-class CheckRow:
-    """One graded answer.
-
-    Attributes:
-        name: the quantity's name as ``nn.deltas.sample`` spells it (``L0.N1.delta``).
-        yours: the learner's number.
-        correct: the correct value.
-        verdict: one of ``VERDICTS``.
-        why: one sentence with the numbers.
-    """
-
-    name: str
-    yours: float
-    correct: float
-    verdict: str
-    why: str
+CheckRow = GradedAnswer  # one graded answer (autograd.format's, shared with viz.diagnose)
 
 
 @dataclass(frozen=True)

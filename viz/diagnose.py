@@ -32,6 +32,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Callable
 
 from autograd import Value
+from autograd.format import GradedAnswer
 from autograd.format import agrees_to_written as agrees
 from autograd.format import format_number, format_table, written_digits
 from autograd.functional import gradients
@@ -73,23 +74,7 @@ SLIPS: dict[str, list[tuple[int | None, str, Callable[..., float]]]] = {
 }
 
 
-@dataclass(frozen=True)
-class Row:
-    """One graded answer.
-
-    Attributes:
-        name: the node's name as the learner gave it.
-        yours: the learner's ∂root/∂node.
-        correct: backward's.
-        verdict: one of VERDICTS.
-        why: one sentence with the numbers.
-    """
-
-    name: str
-    yours: float
-    correct: float
-    verdict: str
-    why: str
+Row = GradedAnswer  # one graded answer (autograd.format's, shared with nn.deltas.check)
 
 
 class Diagnosis:
