@@ -418,7 +418,7 @@ class _Builder:
 
     # backward: δ from the output back, and ∂J/∂y
     def backward(self, n: int) -> None:
-        p, values, last = self.prefix(n), self.points[n].values, len(self.layers) - 1
+        values, last = self.points[n].values, len(self.layers) - 1
         for k in range(last, -1, -1):
             for j in range(len(self.W[k])):
                 correct = values[f"L{k}.N{j}.delta"]
