@@ -319,7 +319,7 @@ class Session:
         return frame
 
     @staticmethod
-    def grid_points(frame: dict[str, list[float]]) -> np.ndarray:
+    def _grid_points(frame: dict[str, list[float]]) -> np.ndarray:
         """The centres of the ``GRID`` × ``GRID`` cells over ``frame``'s plane, (GRID², 2): cell
         ``r·GRID + c`` is at (the c-th x0, the r-th x1), so row r is x1's r-th value (the page
         flips the rows so that x1 goes up)."""
@@ -346,7 +346,7 @@ class Session:
                 xs = np.linspace(*frame["x0"], CURVE_POINTS)
                 out = self._logits_of(self._logits, xs[:, None])[:, 0]
                 return {"frame": frame, "curve": {"x": finite_list(xs, 4), "y": finite_list(out, 4)}}
-            outputs = self._logits_of(self._logits, self.grid_points(frame))
+            outputs = self._logits_of(self._logits, self._grid_points(frame))
             if self.config.task == "regression":  # a linear output: y = v
                 grid = {"size": GRID, "values": finite_list(outputs[:, 0], 4),
                         "scale": self._scale()}

@@ -273,7 +273,7 @@
       pixels = X.map((row) => [px(row[0]), py(row[1])]);
       // A regression's points wear their target's colour on the plane's scale, ringed in ink so
       // that a point the network fits well still shows on its own colour.
-      const colour = scale ? (i) => "rgb(" + scaleRGB(Y[i], scale, 1) + ")" : (i) => "rgb(" + CLASS_RGB[Y[i]] + ")";
+      const colour = (i) => "rgb(" + (scale ? scaleRGB(Y[i], scale, 1) : CLASS_RGB[Y[i]]) + ")";
       pixels.forEach(([x, y], i) => dot(g, x, y, colour(i), held.has(i), scale ? INK : null));
       if (scale) drawScale(scale);
     }
@@ -290,7 +290,7 @@
 
   // -- a regression over the plane: one diverging scale for the output and the targets ---------
 
-  // The scale of a regression on two inputs (from the server: centred on the targets' mean), or null.
+  // A regression's scale on two inputs (from the server: centred on the targets' mean), or null.
   const planeScale = (s) => (s.task === "regression" && s.view.grid && s.view.grid.scale) || null;
 
   // The colour of ``value`` on ``scale``: the class 0 colour below the centre, class 1's above (as
@@ -319,8 +319,8 @@
 
   // The legend under the plane: the scale from centre − half to centre + half.
   function drawScale(scale) {
-    const canvas = $("scale"), g = canvas.getContext("2d"), W = canvas.width, left = 150, right = 12;
-    const w = W - left - right;
+    const canvas = $("scale"), g = canvas.getContext("2d"), W = canvas.width;
+    const left = 150, right = 12, w = W - left - right;
     g.clearRect(0, 0, W, canvas.height);
     for (let x = 0; x < w; x++) {
       const value = scale.centre + scale.half * (2 * x / (w - 1) - 1);
@@ -331,7 +331,8 @@
     g.font = "11px system-ui, sans-serif"; g.fillStyle = "#667085";
     g.textAlign = "left"; g.fillText("output and targets", 0, 12);
     g.fillText(fmt(scale.centre - scale.half), left, 28);
-    g.textAlign = "center"; g.fillText(fmt(scale.centre) + " (the targets' mean)", left + w / 2, 28);
+    g.textAlign = "center";
+    g.fillText(fmt(scale.centre) + " (the targets' mean)", left + w / 2, 28);
     g.textAlign = "right"; g.fillText(fmt(scale.centre + scale.half), left + w, 28);
   }
 
@@ -506,11 +507,12 @@
 
   // What a click on the plane adds, by task: a point of the picked class, or of the typed target.
   const CAPTIONS = {
-    classes: "click a point to see its backpropagation; click an empty spot to add one (shift: the other " +
-             "class), drag a point to move it, right-click or Delete removes it",
-    plane: "the plane is coloured by the network's output, each point by its target (the scale below). " +
-           "Click a point to see its backpropagation; click an empty spot to add one whose target is " +
-           "\u201cnew points' target\u201d, drag a point to move it, right-click or Delete removes it",
+    classes: "click a point to see its backpropagation; click an empty spot to add one (shift: " +
+             "the other class), drag a point to move it, right-click or Delete removes it",
+    plane: "the plane is coloured by the network's output, each point by its target (the scale " +
+           "below). Click a point to see its backpropagation; click an empty spot to add one " +
+           "whose target is \u201cnew points' target\u201d, drag a point to move it, " +
+           "right-click or Delete removes it",
     line: "the targets over x and the network's fit. Click a point to see its backpropagation " +
           "(paste a CSV to use your own points)",
   };
@@ -518,7 +520,8 @@
     const regression = s.task === "regression", plane = !!s.view.frame.x1;
     $("point-class-label").hidden = regression;
     $("point-target-label").hidden = !(regression && plane);
-    if (!recording) $("data-caption").textContent = CAPTIONS[!regression ? "classes" : plane ? "plane" : "line"];
+    const caption = !regression ? "classes" : plane ? "plane" : "line";
+    if (!recording) $("data-caption").textContent = CAPTIONS[caption];
   }
 
   // -- loss and accuracy -------------------------------------------------------------------
