@@ -110,6 +110,10 @@ def default_head(task: str) -> str:
     return {"binary": "sigmoid+bce", "multiclass": "softmax+ce", "regression": "linear+mse"}[task]
 
 
+# What a CSV of your own points may hold, from a file or pasted: x0, x1 and the label.
+CSV_LIMITS = {"max_rows": LIMITS["samples"], "max_columns": 3}
+
+
 @dataclass(frozen=True)
 class Points:
     """Your own data: from a CSV file or text, or the page's clicks. Frozen, so a Config holding it
@@ -136,6 +140,26 @@ class Points:
         """(X, y) as NumPy arrays."""
         kind = float if self.task == "regression" else np.int64
         return np.array(self.x, dtype=float), np.array(self.y, dtype=kind)
+
+    @staticmethod
+    def parse(text: str) -> "Points":
+        """Points from pasted CSV text (``nn.data.parse_csv``), with the same limits as a file.
+
+        Raises:
+            ValueError: naming the pasted CSV and its 1-based line, or what ``of`` refuses.
+        """
+        return Points.of(*data.parse_csv(text, source="the pasted CSV", **CSV_LIMITS),
+                         source="pasted")
+
+    @staticmethod
+    def read(path: str) -> "Points":
+        """Points from a CSV file (``nn.data.read_csv``), with the same limits as pasted text.
+
+        Raises:
+            ValueError: naming the file and its 1-based line, or what ``of`` refuses.
+            OSError: the file cannot be read.
+        """
+        return Points.of(*data.read_csv(path, **CSV_LIMITS), source=path)
 
     @staticmethod
     def of(X: np.ndarray, y: np.ndarray, source: str = "the page") -> "Points":
@@ -236,18 +260,24 @@ def _below_one(x: float, name: str) -> float:
     return x
 
 
+# What the labels of ``{"x", "y", "task"}`` are: JSON writes the target 1.0 as 1, so a page whose
+# targets happen to be whole numbers says that they are regression targets.
+LABEL_TASKS = ("classification", "regression")
+
+
 def _points(x: Any) -> Points | None:
-    """Your own points: a Points, ``{"x": [[x0, x1], ...], "y": [...]}``, ``{"csv": text}``, or
-    None."""
+    """Your own points: a Points, ``{"x": [[x0, x1], ...], "y": [...]}`` (with ``"task":
+    "regression"`` or ``"classification"``; without, whole-number labels are classes),
+    ``{"csv": text}``, or None."""
     if x is None or isinstance(x, Points):
         return x
-    if not isinstance(x, dict) or not (set(x) in ({"x", "y"}, {"csv"})):
-        raise TypeError('data must be {"x": [[x0, x1], ...], "y": [labels]} or {"csv": "text"}, '
+    if not isinstance(x, dict) or not (set(x) in ({"x", "y"}, {"x", "y", "task"}, {"csv"})):
+        raise TypeError('data must be {"x": [[x0, x1], ...], "y": [labels]} (and optionally '
+                        '"task") or {"csv": "text"}, '
                         f"got {validate.shown(x)}")
     if "csv" in x:
         text = validate.text(x["csv"], "data.csv")
-        return Points.of(*data.parse_csv(text, source="the pasted CSV", max_rows=LIMITS["samples"],
-                                         max_columns=3), source="pasted")
+        return Points.parse(text)
     rows = validate.items(x["x"], "data.x", "a list of points")
     labels = validate.items(x["y"], "data.y", "a list of labels")
     if len(rows) != len(labels):
@@ -260,7 +290,10 @@ def _points(x: Any) -> Points | None:
                   for i, row in enumerate(rows)], dtype=float) if rows else np.zeros((0, 2))
     if any(len(row) != width for row in rows):
         raise ValueError(f"data.x: every point must have {width} coordinates")
-    whole = all(isinstance(t, int) and not isinstance(t, bool) for t in labels)
+    if "task" in x:
+        whole = validate.one_of(x["task"], "data.task", LABEL_TASKS) == "classification"
+    else:
+        whole = all(isinstance(t, int) and not isinstance(t, bool) for t in labels)
     if whole:
         y = np.array([validate.whole(t, f"data.y[{i}]", low=0) for i, t in enumerate(labels)],
                      dtype=np.int64)

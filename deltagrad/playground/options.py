@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 from typing import Any, Sequence
 
-from nn import data
-
 from ..arguments import listed, number, whole
 from .config import CHECKS, DATASETS, HEADS, LIMITS, OPTIMIZERS, Points
 
@@ -122,5 +120,4 @@ def dataset_change(dataset: str) -> dict[str, Any]:
     the CSV file (an error names the file and its line)."""
     if dataset in DATASETS:
         return {"dataset": dataset}
-    X, y = data.read_csv(dataset, max_rows=LIMITS["samples"], max_columns=3)
-    return {"data": Points.of(X, y, source=dataset)}
+    return {"data": Points.read(dataset)}

@@ -8,8 +8,9 @@ It serves its own page, two assets and a small JSON API, nothing else:
     GET  /api/config              the settings and what the page may choose from
     POST /api/config              change settings: {"lr": 0.1} (a new run when the data or network changes)
     POST /api/control             {"action": "play" | "pause" | "step" | "reset", "count": n}
-    POST /api/points              your own points {"x": [[x0, x1], ...], "y": [0, 1, ...]} or
-                                  {"csv": "x0,x1,label\n..."}: the weights stay when they fit
+    POST /api/points              your own points {"x": [[x0, x1], ...], "y": [0, 1, ...]} (and
+                                  "task": "regression" for targets) or {"csv": "x0,x1,label\n..."}:
+                                  the weights stay when they fit
     GET  /api/export/model        the model as JSON (``nn.MLP.load`` reads it) (token)
     GET  /api/export/torch        its PyTorch code (``nn.torch_code``) (token)
     GET  /api/export/run          the run so far as an offline page (as ``--record`` writes) (token)

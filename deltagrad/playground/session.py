@@ -318,21 +318,41 @@ class Session:
             frame["x1"] = [centre[1] - half[1], centre[1] + half[1]]
         return frame
 
+    @staticmethod
+    def _grid_points(frame: dict[str, list[float]]) -> np.ndarray:
+        """The centres of the ``GRID`` × ``GRID`` cells over ``frame``'s plane, (GRID², 2): cell
+        ``r·GRID + c`` is at (the c-th x0, the r-th x1), so row r is x1's r-th value (the page
+        flips the rows so that x1 goes up)."""
+        (a0, b0), (a1, b1) = frame["x0"], frame["x1"]
+        c0 = a0 + (np.arange(GRID) + 0.5) * (b0 - a0) / GRID
+        c1 = a1 + (np.arange(GRID) + 0.5) * (b1 - a1) / GRID
+        g0, g1 = np.meshgrid(c0, c1)
+        return np.column_stack([g0.ravel(), g1.ravel()])
+
+    def _scale(self) -> dict[str, float]:
+        """A regression's colour scale: centred on the targets' mean, reaching the target
+        farthest from it (1 when all are equal), so that every point's colour is on it."""
+        centre = float(self.y.mean())
+        half = float(np.abs(self.y - centre).max())
+        return {"centre": centre, "half": half if half > 0 else 1.0}
+
     def _view(self) -> dict[str, Any]:
-        """The decision regions over a grid (classification) or the fitted curve (regression)."""
+        """What the plane shows: over a grid, the decision regions (classification) or the
+        network's output (regression on two inputs, with its colour scale); or, for one input,
+        the fitted curve."""
         frame = self._frame()
         try:
-            if self.config.task == "regression":
+            if "x1" not in frame:
                 xs = np.linspace(*frame["x0"], CURVE_POINTS)
                 out = self._logits_of(self._logits, xs[:, None])[:, 0]
                 return {"frame": frame, "curve": {"x": finite_list(xs, 4), "y": finite_list(out, 4)}}
-            (a0, b0), (a1, b1) = frame["x0"], frame["x1"]
-            c0 = a0 + (np.arange(GRID) + 0.5) * (b0 - a0) / GRID
-            c1 = a1 + (np.arange(GRID) + 0.5) * (b1 - a1) / GRID
-            g0, g1 = np.meshgrid(c0, c1)  # row r is x1 = c1[r]: the page flips it so that x1 goes up
-            probs = self._probabilities(self._logits_of(self._logits, np.column_stack([g0.ravel(), g1.ravel()])))
-            return {"frame": frame, "grid": {"size": GRID, "probs": finite_list(probs.T, 3)},
-                    "units": self._unit_maps()}
+            outputs = self._logits_of(self._logits, self._grid_points(frame))
+            if self.config.task == "regression":  # a linear output: y = v
+                grid = {"size": GRID, "values": finite_list(outputs[:, 0], 4),
+                        "scale": self._scale()}
+            else:
+                grid = {"size": GRID, "probs": finite_list(self._probabilities(outputs).T, 3)}
+            return {"frame": frame, "grid": grid, "units": self._unit_maps()}
         except (ArithmeticError, ValueError):  # weights gone to inf: no picture, the message says why
             return {"frame": frame}
 

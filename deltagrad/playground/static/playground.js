@@ -10,7 +10,8 @@
   // SIGN_COLORS; a test compares). The loss curve and a regression's fit keep their own colours.
   const POSITIVE = "#c0392b", NEGATIVE = "#2e6fb5", NOT_A_NUMBER = "#98a2b3";
   const SIGN_RGB = { positive: [192, 57, 43], negative: [46, 111, 181] };
-  const LOSS = "#0877bd", FIT = "#f59322";
+  const LOSS = "#0877bd", FIT = "#f59322", INK = "#344054";
+  const PLANE_STRENGTH = 0.8;  // a regression's plane: a little paler than its points
   const SHORT = { linear: "lin", sigmoid: "σ", tanh: "tanh", relu: "ReLU", leaky_relu: "lReLU", elu: "ELU",
                   selu: "SELU", softplus: "s+", step: "step", softmax: "soft" };
   const POLL_MS = 200, DETAIL_MS = 350;
@@ -246,7 +247,10 @@
     g.clearRect(0, 0, W, H);
     const f = s.view.frame;
     const X = s.data.x, Y = s.data.y;
-    if (s.task === "regression") {
+    const held = new Set(s.data.test || []);
+    const plane = !!f.x1, scale = planeScale(s);
+    $("scale").hidden = !scale;
+    if (!plane) {  // one input: the targets over x, and the fitted curve
       let lo = Math.min(...Y), hi = Math.max(...Y);  // the data's range: a wild curve leaves the picture
       const pad = 0.25 * (hi - lo || 1);
       lo -= pad; hi += pad;
@@ -259,16 +263,19 @@
         g.stroke();
       }
       pixels = X.map((row, i) => [px(row[0]), py(Y[i])]);
-      const held = new Set(s.data.test || []);
       pixels.forEach(([x, y], i) => dot(g, x, y, "rgb(8,119,189)", held.has(i)));
     } else {
-      if (s.view.grid) regions(g, s.view.grid, W, H);
+      if (s.view.grid && scale) heatMap(g, s.view.grid, scale, W, H);
+      else if (s.view.grid) regions(g, s.view.grid, W, H);
       const px = (x) => ((x - f.x0[0]) / (f.x0[1] - f.x0[0])) * W;
       const py = (y) => H - ((y - f.x1[0]) / (f.x1[1] - f.x1[0])) * H;
       axes(g, px(0), py(0), W, H);
       pixels = X.map((row) => [px(row[0]), py(row[1])]);
-      const held = new Set(s.data.test || []);
-      pixels.forEach(([x, y], i) => dot(g, x, y, "rgb(" + CLASS_RGB[Y[i]] + ")", held.has(i)));
+      // A regression's points wear their target's colour on the plane's scale, ringed in ink so
+      // that a point the network fits well still shows on its own colour.
+      const colour = (i) => "rgb(" + (scale ? scaleRGB(Y[i], scale, 1) : CLASS_RGB[Y[i]]) + ")";
+      pixels.forEach(([x, y], i) => dot(g, x, y, colour(i), held.has(i), scale ? INK : null));
+      if (scale) drawScale(scale);
     }
     if (recording) {
       g.setLineDash([3, 3]); g.strokeStyle = "#475467"; g.lineWidth = 1.5;
@@ -279,6 +286,54 @@
       g.strokeStyle = "#000"; g.lineWidth = 2.5;
       ring(g, pixels[selected], 8);
     }
+  }
+
+  // -- a regression over the plane: one diverging scale for the output and the targets ---------
+
+  // A regression's scale on two inputs (from the server: centred on the targets' mean), or null.
+  const planeScale = (s) => (s.task === "regression" && s.view.grid && s.view.grid.scale) || null;
+
+  // The colour of ``value`` on ``scale``: the class 0 colour below the centre, class 1's above (as
+  // TF Playground), white at the centre; ``strength`` 1 gives the full colour at the ends.
+  function scaleRGB(value, scale, strength) {
+    if (value === null || !isFinite(value)) return [152, 162, 179];
+    const a = Math.max(-1, Math.min(1, (value - scale.centre) / scale.half));
+    const rgb = a < 0 ? CLASS_RGB[0] : CLASS_RGB[1], s = strength * Math.abs(a);
+    return rgb.map((v) => Math.round(255 - s * (255 - v)));
+  }
+
+  function heatMap(g, grid, scale, W, H) {
+    const n = grid.size, image = new ImageData(n, n);
+    grid.values.forEach((value, cell) => {
+      const r = Math.floor(cell / n), c = cell % n, at = 4 * ((n - 1 - r) * n + c);  // x1 upwards
+      const rgb = scaleRGB(value, scale, PLANE_STRENGTH);
+      image.data[at] = rgb[0]; image.data[at + 1] = rgb[1]; image.data[at + 2] = rgb[2];
+      image.data[at + 3] = 255;
+    });
+    const small = document.createElement("canvas");
+    small.width = small.height = n;
+    small.getContext("2d").putImageData(image, 0, 0);
+    g.imageSmoothingEnabled = true;
+    g.drawImage(small, 0, 0, W, H);
+  }
+
+  // The legend under the plane: the scale from centre − half to centre + half.
+  function drawScale(scale) {
+    const canvas = $("scale"), g = canvas.getContext("2d"), W = canvas.width;
+    const left = 150, right = 12, w = W - left - right;
+    g.clearRect(0, 0, W, canvas.height);
+    for (let x = 0; x < w; x++) {
+      const value = scale.centre + scale.half * (2 * x / (w - 1) - 1);
+      g.fillStyle = "rgb(" + scaleRGB(value, scale, PLANE_STRENGTH) + ")";
+      g.fillRect(left + x, 2, 1, 12);
+    }
+    g.strokeStyle = "#d0d7de"; g.strokeRect(left + 0.5, 2.5, w - 1, 11);
+    g.font = "11px system-ui, sans-serif"; g.fillStyle = "#667085";
+    g.textAlign = "left"; g.fillText("output and targets", 0, 12);
+    g.fillText(fmt(scale.centre - scale.half), left, 28);
+    g.textAlign = "center";
+    g.fillText(fmt(scale.centre) + " (the targets' mean)", left + w / 2, 28);
+    g.textAlign = "right"; g.fillText(fmt(scale.centre + scale.half), left + w, 28);
   }
 
   function regions(g, grid, W, H) {
@@ -314,15 +369,22 @@
     if (y0 > 0 && y0 < H) { g.moveTo(0, y0); g.lineTo(W, y0); }
     g.stroke();
   }
-  function dot(g, x, y, color, hollow) {
+  // A data point; ``edge``: a thin ring around it in that colour (a regression's points, whose
+  // colour may be the plane's), dotted around a held-out point (whose colour may be white).
+  function dot(g, x, y, color, hollow, edge) {
     g.beginPath(); g.arc(x, y, 4, 0, 2 * Math.PI);
     if (hollow) {  // a held-out (test) point: only its outline
       g.fillStyle = "#fff"; g.fill();
       g.strokeStyle = color; g.lineWidth = 2; g.stroke();
-      return;
+    } else {
+      g.fillStyle = color; g.fill();
+      g.strokeStyle = edge ? color : "#fff"; g.lineWidth = 1.2; g.stroke();
     }
-    g.fillStyle = color; g.fill();
-    g.strokeStyle = "#fff"; g.lineWidth = 1.2; g.stroke();
+    if (!edge) return;
+    g.beginPath(); g.arc(x, y, 5.5, 0, 2 * Math.PI);
+    g.strokeStyle = edge; g.lineWidth = hollow ? 1.4 : 1;
+    if (hollow) g.setLineDash([2, 2]);
+    g.stroke(); g.setLineDash([]);
   }
   function ring(g, p, radius) {
     if (!p) return;
@@ -347,7 +409,8 @@
     });
     return best;
   }
-  const editable = () => !recording && state && state.task !== "regression" && state.view && state.view.frame.x1;
+  // Points on the plane (two inputs) can be edited; a regression on a line cannot (yet).
+  const editable = () => !recording && state && state.view && state.view.frame.x1;
   function toData([px, py]) {
     const f = state.view.frame, canvas = $("data");
     const round = (v) => Math.round(v * 1e4) / 1e4;
@@ -355,7 +418,9 @@
             round(f.x1[0] + ((canvas.height - py) / canvas.height) * (f.x1[1] - f.x1[0]))];
   }
   function ownPoints() {
-    return { x: state.data.x.map((row) => row.slice()), y: state.data.y.slice() };
+    // JSON writes a target of 1.0 as 1: the task says that the labels are targets, not classes.
+    const task = state.task === "regression" ? "regression" : "classification";
+    return { x: state.data.x.map((row) => row.slice()), y: state.data.y.slice(), task: task };
   }
   async function sendPoints(points) {
     // The next edit starts from these points, even before the server's state comes back.
@@ -407,10 +472,20 @@
       if (dragging.moved) sendPoints(ownPoints());
       dragging = null;
     } else if (pressed && event.target === $("data")) {
-      const points = ownPoints(), picked = Number($("point-class").value);
-      const classes = Math.max(2, state.classes);
+      const points = ownPoints();
+      if (state.task === "regression") {  // a point takes a value: the one in the target box
+        const target = readNumber($("point-target"));
+        if (typeof target !== "number") {
+          showError("new points' target must be a number, got " + JSON.stringify(target));
+          pressed = null;
+          return;
+        }
+        points.y.push(target);
+      } else {
+        const picked = Number($("point-class").value), classes = Math.max(2, state.classes);
+        points.y.push(pressed.shift ? (picked + 1) % classes : picked);
+      }
       points.x.push(toData(pressed.at));
-      points.y.push(pressed.shift ? (picked + 1) % classes : picked);
       sendPoints(points);
     }
     pressed = null;
@@ -430,6 +505,25 @@
     }
   });
 
+  // What a click on the plane adds, by task: a point of the picked class, or of the typed target.
+  const CAPTIONS = {
+    classes: "click a point to see its backpropagation; click an empty spot to add one (shift: " +
+             "the other class), drag a point to move it, right-click or Delete removes it",
+    plane: "the plane is coloured by the network's output, each point by its target (the scale " +
+           "below). Click a point to see its backpropagation; click an empty spot to add one " +
+           "whose target is \u201cnew points' target\u201d, drag a point to move it, " +
+           "right-click or Delete removes it",
+    line: "the targets over x and the network's fit. Click a point to see its backpropagation " +
+          "(paste a CSV to use your own points)",
+  };
+  function drawEditing(s) {
+    const regression = s.task === "regression", plane = !!s.view.frame.x1;
+    $("point-class-label").hidden = regression;
+    $("point-target-label").hidden = !(regression && plane);
+    const caption = !regression ? "classes" : plane ? "plane" : "line";
+    if (!recording) $("data-caption").textContent = CAPTIONS[caption];
+  }
+
   // -- loss and accuracy -------------------------------------------------------------------
 
   function drawCurves(s) {
@@ -441,6 +535,8 @@
     const steps = s.curve.step, losses = s.curve.loss, accuracies = s.curve.accuracy;
     const testLosses = s.curve.test_loss || [], testAccuracies = s.curve.test_accuracy || [];
     document.querySelector(".test-key").hidden = !s.curve.test_loss;
+    const scored = accuracies.length > 0 && accuracies[0] !== null;  // a regression has no accuracy
+    for (const key of document.querySelectorAll(".accuracy-key")) key.hidden = !scored;
     const last = Math.max(10, steps.length ? steps[steps.length - 1] : 0);
     const sx = (step) => left + (step / last) * w;
     g.textAlign = "left"; g.fillText("0", left, H - 6);
@@ -837,6 +933,7 @@
     state = s;
     version = s.version === undefined ? null : s.version;
     drawStatus(s);
+    drawEditing(s);
     drawData(s);
     drawCurves(s);
     drawNetwork(s.network);
