@@ -41,6 +41,7 @@ class Program:
     Attributes:
         steps: the steps, in an order where each runs after the steps it reads.
         checks: per step, whether its outputs are checked for the scalar engine's domain errors.
+        checked: per step, its nodes when it is checked (to name the one that fails), else ().
         vector_size: rows of the vector of parameters and constants (parameters first).
         table_size: rows of the table of values that vary over the batch.
         param_rows: the vector's row of each parameter, in the order given.
@@ -52,6 +53,7 @@ class Program:
 
     steps: list[Step]
     checks: list[bool]
+    checked: list[tuple[Value, ...]]
     vector_size: int
     table_size: int
     param_rows: np.ndarray
@@ -274,10 +276,11 @@ def compile_program(nodes: list[Value], output: Value, inputs: Sequence[Value],
     # Ops whose scalar forward may raise (log(-1), 1/0, a user's rule): their outputs are checked.
     checks = [not isinstance(s, (Layer, SumSquares))
               and (s.op.name in MAY_RAISE or s.op.name not in NUMPY_RULES) for s in steps]
+    checked = [tuple(members) if check else () for members, check in zip(k.groups, checks)]
     missing = [v for v in watch if v not in layout.index]  # an L2 penalty's inner p * p
     if missing:
         raise ValueError(f"compile_graph: watch holds a node the replay computes only inside a "
                          f"fused step: {missing[0]!r}")
     watched = [(k.space(v), layout.index[v]) for v in watch]
-    return Program(steps, checks, len(layout.vector), table, param_rows, list(k.leaves), leaf_rows,
-                   layout.index[output], watched)
+    return Program(steps, checks, checked, len(layout.vector), table, param_rows, list(k.leaves),
+                   leaf_rows, layout.index[output], watched)

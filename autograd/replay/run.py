@@ -105,6 +105,7 @@ class CompiledGraph:
                              "there is no graph to replay")
         self.reduction = one_of(reduction, "reduction", ("sum", "mean"))
         nodes = topological_order(output)
+        self._output = output  # its order names the first failing node (see _raise_first)
         in_graph = set(nodes)
         self.inputs = tuple(_check_leaves(inputs, "inputs", in_graph))
         if not self.inputs:
@@ -193,19 +194,27 @@ class CompiledGraph:
         if program.leaves:
             vector[program.leaf_rows] = [v.data for v in program.leaves]
         arrays = (vector, X, tables.values)
+        failures: list[tuple] = []
         with np.errstate(all="ignore"):
-            for step, check in zip(tables.steps, program.checks):
+            for step, check, nodes in zip(tables.steps, program.checks, program.checked):
                 step.forward(arrays)
                 if check:
-                    self._check_domain(step, arrays, sample)
+                    self._check_domain(step, nodes, arrays, sample, failures)
+        if failures:
+            self._raise_first(failures, sample)
         self._last, self._input_grad, self._seen = None, None, arrays
         return arrays
 
-    def _check_domain(self, step: Step, arrays: tuple, sample: int | None) -> None:
-        """Raise the scalar engine's error (log(-1), 1/0, sin(inf) ...) where a sample leaves an
-        op's domain: that of the first such sample, as the scalar engine, run sample by sample,
-        would raise. Non-finite values the scalar engine gives too (a power overflowing to inf,
-        inf − inf) are let through."""
+    def _check_domain(self, step: Step, nodes: tuple[Value, ...], arrays: tuple,
+                      sample: int | None, failures: list[tuple]) -> None:
+        """Note where a sample leaves an op's domain (log(-1), 1/0, sin(inf) ...) in ``failures``,
+        as (node, operands, the scalar engine's error, sample). Non-finite values the scalar
+        engine gives too (a power overflowing to inf, inf − inf) are let through.
+
+        With more than one sample, the first failure reruns the samples one at a time: the first
+        sample that fails anywhere raises, as the scalar engine, run sample by sample, would. One
+        sample alone runs on to the end, so that of its failing nodes the first in the scalar
+        engine's order is named, not the first by depth (see ``_raise_first``)."""
         y = arrays[step.space][step.out]
         if np.isfinite(y).all():
             return
@@ -222,10 +231,17 @@ class CompiledGraph:
                 if sample is None and X.shape[1] > 1:  # an earlier sample may fail at a later op
                     for first in range(X.shape[1]):
                         self._forward(X[:, first : first + 1], first)
-                listed = ", ".join(format_number(x) for x in operands)
-                where = f"sample {s if sample is None else sample}"
-                raise type(error)(f"compile_graph replay, {where}: {step.op.name}({listed}): "
-                                  f"{error}") from None
+                failures.append((nodes[g], operands, error, s))
+
+    def _raise_first(self, failures: list[tuple], sample: int | None) -> None:
+        """Raise the error of the failing node that comes first in the scalar engine's order."""
+        if len(failures) > 1:
+            order = {v: i for i, v in enumerate(topological_order(self._output))}
+            failures.sort(key=lambda failure: (failure[3], order[failure[0]]))
+        node, operands, error, s = failures[0]
+        listed = ", ".join(format_number(x) for x in operands)
+        where = f"sample {s if sample is None else sample}"
+        raise type(error)(f"compile_graph replay, {where}: {node.op}({listed}): {error}") from None
 
     def _backward(self, arrays: tuple, mode: int, seed: float | None = None) -> None:
         """Gradients of the summed (or averaged) output into the gradient vector and table."""
@@ -251,7 +267,8 @@ class CompiledGraph:
         self._backward(arrays, 0)
         count = len(self.params)
         g = self._gradient[:count]  # the parameters are the vector's first rows
-        if np.isfinite(np.add.reduce(g)) or np.isfinite(g).all():  # the sum first: one pass
+        # not np.add.reduce(g) first: as fast, but inf + -inf there is a RuntimeWarning
+        if np.isfinite(g).all():
             return g, True
         X = arrays[INPUT]
         samples = X.shape[1]
