@@ -80,13 +80,14 @@ def layer(weights: Sequence[Sequence[Value]], inputs: Sequence[Value], biases: S
 
 def _inlined_layer(weights: Sequence[Sequence[Value]], inputs: Sequence[Value],
                    biases: Sequence[Value], op: Op | None) -> tuple[list[Value], list[Value]]:
-    xs = [x.data for x in inputs]
-    vs, ys = [], []
+    xs, vs, ys, mul = [x.data for x in inputs], [], [], operator.mul
+    # the row's rules and name read once, not once per unit
+    forward, derivative, name = (op.forward, op.derivative, op.name) if op else (None, None, "")
     for w, b in zip(weights, biases):
         ws = [p.data for p in w]
-        v = fsum(map(operator.mul, ws, xs)) + b.data  # the dot row's rule, correctly rounded
+        v = fsum(map(mul, ws, xs)) + b.data  # the dot row's rule, correctly rounded
         vs.append(pre := Value(v, "", True, "dot", (*w, *inputs, b), (*xs, *ws, 1.0), None))
-        if op is not None:
-            y = op.forward(v)
-            ys.append(Value(y, "", True, op.name, (pre,), op.derivative(y, v), None))
+        if forward is not None:
+            y = forward(v)
+            ys.append(Value(y, "", True, name, (pre,), derivative(y, v), None))
     return vs, ys if op is not None else vs
