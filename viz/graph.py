@@ -172,7 +172,7 @@ def build_graph(tr: Trace, grads: Sequence[float | None] | None, style: Style) -
     # a gradient summed over samples not drawn is no hand sum of what is shown: no ≈ on it
     marks = (marks[0], marks[1] - parts.keys()) if parts else marks
     if units:  # compact, so that a 2-4-4-1 network and its loss fit a 1920x1080 screen
-        graph.attr(ranksep="0.2", nodesep="0.12")
+        graph.attr(ranksep="0.28", nodesep="0.12")
         graph.attr("node", fontsize="10", margin="0.05,0.03")
 
     shown = [None if grads is None or not node.requires_grad else grads[i] for i, node in enumerate(tr.nodes)]

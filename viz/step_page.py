@@ -12,14 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value
-from autograd.format import NumberFormat, agrees_to_written, format_fixed, format_number, written_digits
+from autograd.format import (APPROX_MARK, NumberFormat, agrees_to_written, format_fixed,
+                             format_number, written_digits)
 from autograd.validate import flag, output_file, output_folder, shown, text
 
 from .diagnose import node_names
 from .escape import script_json
 from .explain import Explainer
 from .frames import FRAME_FORMATS, ProgressBar, frame_sources, write_frames
-from .graph import Style, build_graph, check_size, grad_text, op_text, picture_decimals
+from .graph import (Style, approximate, build_graph, check_size, grad_text, op_text,
+                    picture_decimals)
 from .roles import Unit, find_units
 from .rendering import GraphvizNotFound, dot_time_limit, pipe_svg, warn_missing_dot, write_file
 from .step_page_assets import CSS, SCRIPT
@@ -216,6 +218,14 @@ def _learner(tr: Trace, steps: list[Step], answers: Any, notes: Any,
 
 def _page_data(tr: Trace, steps: list[Step], decimals: int, units: list[Unit]) -> dict:
     lines = _lines(tr, steps, decimals)
+    final = steps[-1].grads
+    # a final gradient the picture marks ≈ (its shown parts miss it by rounding) is marked here too
+    marked = approximate(tr, final, NumberFormat(decimals))[1]
+
+    def shown(i: int, grad: float) -> str:
+        text = grad_text(tr.nodes[i], grad, decimals)
+        return text.replace("grad ", "grad " + APPROX_MARK) if i in marked and grad == final[i] else text
+
     return {
         # a neuron's table (keyed by its v's index): its v and y step as one while it is folded
         "units": {str(i): u.dot for u in units for i in (u.dot, u.activation) if i is not None},
@@ -228,7 +238,7 @@ def _page_data(tr: Trace, steps: list[Step], decimals: int, units: list[Unit]) -
                 "node": s.node,
                 "lines": lines[k],
                 "updated": list(s.updated),
-                "grads": {str(i): grad_text(tr.nodes[i], s.grads[i], decimals) for i in s.updated},
+                "grads": {str(i): shown(i, s.grads[i]) for i in s.updated},
                 "answer": format_fixed(s.grads[s.node], decimals),
             }
             for k, s in enumerate(steps)

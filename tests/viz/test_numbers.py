@@ -267,3 +267,16 @@ def test_the_step_pages_products_add_up_or_carry_a_mark():
         assert (by_hand == c) == (mark == ""), (a, b, mark, c)
         marked += bool(mark)
     assert marked  # the 2-4-4-1 hinge graph has products that rounding makes miss
+
+
+def test_the_step_page_marks_a_final_gradient_as_the_picture_does(tmp_path):
+    """A gradient whose shown parts miss it by rounding carries ≈ on the page, at its final value,
+    as in the picture; no other gradient does."""
+    root = hinge_graph()
+    tr = trace(root)
+    page = step_through(root, tmp_path / "page.html").path.read_text(encoding="utf-8")
+    data = json.loads(re.search(r'class="data">(.*?)</script>', page, re.S)[1])
+    on_page = {int(i) for s in data["steps"] for i, text in s["grads"].items() if APPROX_MARK in text}
+    final = [root.grad if v is root else v.grad for v in tr.nodes]
+    in_picture = approximate(tr, final, NumberFormat(picture_decimals(tr, final)))[1]
+    assert on_page == in_picture and on_page  # the hinge graph has some
