@@ -28,7 +28,7 @@ import os
 import re
 from collections.abc import Mapping
 from itertools import combinations
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from autograd import Value
 from autograd.format import GradedAnswer
@@ -38,10 +38,8 @@ from autograd.functional import gradients
 from autograd.validate import shown
 
 from .explain import explain
-from .tracing import Edge, Trace, factor, local_formula, trace
-
-if TYPE_CHECKING:
-    from .step_page import StepThrough
+from .step_page import StepThrough, step_through
+from .tracing import Edge, Trace, factor, local_formula, node_names, trace
 
 __all__ = ["diagnose", "Diagnosis", "Row", "VERDICTS", "SLIPS", "agrees", "node_names"]
 
@@ -108,7 +106,6 @@ class Diagnosis:
         Returns:
             The :class:`viz.StepThrough`.
         """
-        from .step_page import step_through  # step_page reads node_names from this module
 
         if self.root is None:
             raise ValueError("step_page: this Diagnosis has no graph (made by diagnose(), it has)")
@@ -180,28 +177,6 @@ class _Graph:
 
     def names(self) -> dict[str, int]:
         return node_names(self.trace)
-
-
-def node_names(tr: Trace) -> dict[str, int]:
-    """Every name a learner may give a node of ``tr``, and the node's position: its picture name,
-    its label, and ``n{i}``. A name two nodes share (two labels ``x``) is left out.
-
-    Args:
-        tr: the graph (``viz.trace(root)``).
-
-    Returns:
-        name -> index in ``tr.nodes``.
-    """
-    found: dict[str, int] = {}
-    ambiguous = set()
-    for i, node in enumerate(tr.nodes):
-        for name in {tr.name(i), node.label} - {""}:
-            if found.get(name, i) != i:
-                ambiguous.add(name)
-            found.setdefault(name, i)
-    for i in range(len(tr.nodes)):
-        found.setdefault(f"n{i}", i)
-    return {name: i for name, i in found.items() if name not in ambiguous}
 
 
 def _resolve(graph: _Graph, answers: object) -> dict[int, tuple[str, float, Written]]:

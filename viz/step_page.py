@@ -16,7 +16,6 @@ from autograd.format import (APPROX_MARK, NumberFormat, agrees_to_written, forma
                              format_number, written_digits)
 from autograd.validate import flag, output_file, output_folder, shown, text
 
-from .diagnose import node_names
 from .escape import script_json
 from .explain import Explainer
 from .frames import FRAME_FORMATS, ProgressBar, frame_sources, write_frames
@@ -26,7 +25,7 @@ from .roles import Unit, find_units
 from .rendering import GraphvizNotFound, dot_time_limit, pipe_svg, warn_missing_dot, write_file
 from .step_page_assets import CSS, SCRIPT
 from .steps import Step, record_steps
-from .tracing import Trace, factor, local_formula, trace
+from .tracing import Trace, factor, local_formula, node_names, trace
 
 __all__ = ["StepThrough", "step_through", "final_steps", "DEFAULT_MAX_STEPS"]
 
@@ -173,7 +172,7 @@ def final_steps(steps: list[Step], count: int) -> list[int]:
 
 
 def _node(tr: Trace, names: dict[str, int], key: Any, what: str) -> int:
-    """The index of the node ``key`` names (a name from :func:`viz.diagnose.node_names`, or a
+    """The index of the node ``key`` names (a name from :func:`viz.tracing.node_names`, or a
     Value of the graph); ``what`` names the argument in errors."""
     if isinstance(key, Value):
         if key not in tr.index:

@@ -11,7 +11,7 @@ from autograd.format import format_number
 from .formulas import fill
 from .escape import printable
 
-__all__ = ["Edge", "Trace", "trace", "local_formula", "is_atomic", "neuron_prefix", "NAME_LIMIT"]
+__all__ = ["Edge", "Trace", "trace", "local_formula", "node_names", "is_atomic", "neuron_prefix", "NAME_LIMIT"]
 
 NAME_LIMIT = 12  # an unlabelled node is named by its expression (x1*w1) up to this many characters
 
@@ -248,3 +248,25 @@ def trace(root: Value) -> Trace:
         for position, (parent, local) in enumerate(zip(node.parents, node.local_grads))
     )
     return tr
+
+
+def node_names(tr: Trace) -> dict[str, int]:
+    """Every name a learner may give a node of ``tr``, and the node's position: its picture name,
+    its label, and ``n{i}``. A name two nodes share (two labels ``x``) is left out.
+
+    Args:
+        tr: the graph (``viz.trace(root)``).
+
+    Returns:
+        name -> index in ``tr.nodes``.
+    """
+    found: dict[str, int] = {}
+    ambiguous = set()
+    for i, node in enumerate(tr.nodes):
+        for name in {tr.name(i), node.label} - {""}:
+            if found.get(name, i) != i:
+                ambiguous.add(name)
+            found.setdefault(name, i)
+    for i in range(len(tr.nodes)):
+        found.setdefault(f"n{i}", i)
+    return {name: i for name, i in found.items() if name not in ambiguous}
