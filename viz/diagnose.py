@@ -39,7 +39,7 @@ from autograd.validate import shown
 
 from .explain import explain
 from .step_page import StepThrough, step_through
-from .tracing import Edge, Trace, factor, local_formula, node_names, trace
+from .tracing import Edge, factor, local_formula, node_names, trace
 
 __all__ = ["diagnose", "Diagnosis", "Row", "VERDICTS", "SLIPS", "agrees", "node_names"]
 
