@@ -302,6 +302,16 @@
     return rgb.map((v) => Math.round(255 - s * (255 - v)));
   }
 
+  // An n×n grid of colours (ImageData), drawn smoothed over the W×H plane.
+  function paintGrid(g, image, W, H) {
+    const small = document.createElement("canvas");
+    small.width = image.width;
+    small.height = image.height;
+    small.getContext("2d").putImageData(image, 0, 0);
+    g.imageSmoothingEnabled = true;
+    g.drawImage(small, 0, 0, W, H);
+  }
+
   function heatMap(g, grid, scale, W, H) {
     const n = grid.size, image = new ImageData(n, n);
     grid.values.forEach((value, cell) => {
@@ -310,11 +320,7 @@
       image.data[at] = rgb[0]; image.data[at + 1] = rgb[1]; image.data[at + 2] = rgb[2];
       image.data[at + 3] = 255;
     });
-    const small = document.createElement("canvas");
-    small.width = small.height = n;
-    small.getContext("2d").putImageData(image, 0, 0);
-    g.imageSmoothingEnabled = true;
-    g.drawImage(small, 0, 0, W, H);
+    paintGrid(g, image, W, H);
   }
 
   // The legend under the plane: the scale from centre − half to centre + half.
@@ -356,11 +362,7 @@
         image.data[at + 3] = 255;
       }
     }
-    const small = document.createElement("canvas");
-    small.width = small.height = n;
-    small.getContext("2d").putImageData(image, 0, 0);
-    g.imageSmoothingEnabled = true;
-    g.drawImage(small, 0, 0, W, H);
+    paintGrid(g, image, W, H);
   }
 
   function axes(g, x0, y0, W, H) {
